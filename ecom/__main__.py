@@ -1,0 +1,5 @@
+import sys
+
+from ecom.cli import main
+
+sys.exit(main())

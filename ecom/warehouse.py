@@ -1,0 +1,152 @@
+"""The one module that opens DuckDB connections.
+
+A `Warehouse` owns one DuckDB database instance (one file). Every query runs on a cursor of it
+(one per thread), analytic queries through an Ibis backend made over such a cursor. The instance
+runs with external access off, so no SQL, whoever writes it, can read or write files on the
+server; uploads are parsed outside it (see `ecom.ingest`) and arrive as Arrow tables.
+
+Timestamps are stored as TIMESTAMP (no zone): wall-clock time in the shop's zone (ECOM_TIMEZONE).
+Ibis sets its session zone to UTC, which cannot shift such values, so days never move.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from ecom import schema, settings
+
+APP_SCHEMA_SQL = (
+    "CREATE SCHEMA IF NOT EXISTS app",
+    "CREATE TABLE IF NOT EXISTS app.meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    "CREATE TABLE IF NOT EXISTS app.mapping_memory (signature VARCHAR PRIMARY KEY, table_name VARCHAR, mapping VARCHAR, updated_at TIMESTAMP)",
+    "CREATE SEQUENCE IF NOT EXISTS app.upload_seq START 1",
+    """CREATE TABLE IF NOT EXISTS main.upload_log (
+        upload_id BIGINT PRIMARY KEY, loaded_at TIMESTAMP, file_name VARCHAR, content_hash VARCHAR,
+        table_name VARCHAR, mode VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT,
+        rows_skipped BIGINT, encoding VARCHAR, delimiter VARCHAR, mapping VARCHAR, notes VARCHAR,
+        undone_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS main.rejects (
+        upload_id BIGINT, file_name VARCHAR, table_name VARCHAR, source_row BIGINT,
+        reason VARCHAR, raw MAP(VARCHAR, VARCHAR))""",
+)
+
+# Tables users may read (SQL page, Explore, table browser). The app schema is never among them.
+BOOKKEEPING_TABLES = ("upload_log", "rejects")
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process (usually the running app) holds the warehouse file for writing."""
+
+
+class Warehouse:
+    def __init__(self, path: str | Path | None = None, read_only: bool = False):
+        self.path = Path(path) if path is not None else settings.warehouse_path()
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(
+                str(self.path),
+                read_only=read_only,
+                config={"enable_external_access": False},
+            )
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise WarehouseBusy(
+                    f"the warehouse {self.path} is in use by another process (is the app running?): "
+                    "load files through the app's Data page, or stop the app first"
+                ) from exc
+            raise
+        self.write_lock = threading.RLock()
+        if not read_only:
+            self._create()
+
+    def _create(self) -> None:
+        cur = self.con.cursor()
+        for sql in APP_SCHEMA_SQL:
+            cur.execute(sql)
+        for table in schema.TABLES.values():
+            cur.execute(schema.create_sql(table))
+        cur.execute("INSERT INTO app.meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
+        cur.close()
+
+    # -- connections -------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor: use one per thread and per query."""
+        return self.con.cursor()
+
+    def ibis(self, cursor: duckdb.DuckDBPyConnection | None = None):
+        """An Ibis backend over its own cursor (one backend per thread; never share one)."""
+        import ibis
+
+        return ibis.duckdb.from_connection(cursor if cursor is not None else self.cursor())
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write transaction: everything in it lands, or nothing does."""
+        with self.write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                cur.close()
+                raise
+            cur.execute("COMMIT")
+            cur.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def data_version(self) -> int:
+        """A number that changes with every load or undo: the key for cached query results."""
+        cur = self.cursor()
+        try:
+            row = cur.execute("SELECT value FROM app.meta WHERE key = 'data_version'").fetchone()
+        finally:
+            cur.close()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def bump_version(cur: duckdb.DuckDBPyConnection) -> None:
+        cur.execute("UPDATE app.meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'")
+
+    def user_tables(self) -> list[str]:
+        """Tables in the main schema (canonical + bookkeeping), the allow-list for user-facing reads."""
+        cur = self.cursor()
+        try:
+            rows = cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name"
+            ).fetchall()
+        finally:
+            cur.close()
+        return [r[0] for r in rows]
+
+    def row_counts(self) -> dict[str, int]:
+        cur = self.cursor()
+        try:
+            return {t: cur.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0] for t in self.user_tables()}
+        finally:
+            cur.close()
+
+    def columns(self, table: str) -> list[str]:
+        cur = self.cursor()
+        try:
+            rows = cur.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+        finally:
+            cur.close()
+        return [r[0] for r in rows]
+
+
+def open_warehouse(path: str | Path | None = None, read_only: bool = False) -> Warehouse:
+    return Warehouse(path, read_only=read_only)

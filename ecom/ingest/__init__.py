@@ -1,0 +1,22 @@
+"""Ingestion: platform exports and spreadsheets into the warehouse, without losing a row.
+
+read     bytes -> table of strings (encoding, delimiter, header row, xlsx, parquet, zip)
+mapping  source headers -> canonical columns (synonyms, platform presets, remembered mappings)
+values   typed conversion with reject reasons, as one generated SQL statement per table
+load     one transaction per upload: canonical table + rejects + upload log + data version
+"""
+
+from ecom.ingest.load import Report, column_quality, ingest_file, undo_upload
+from ecom.ingest.mapping import remember_mapping
+from ecom.ingest.read import Sniffed, read_frame, sniff
+
+__all__ = [
+    "Report",
+    "Sniffed",
+    "column_quality",
+    "ingest_file",
+    "read_frame",
+    "remember_mapping",
+    "sniff",
+    "undo_upload",
+]

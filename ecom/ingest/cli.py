@@ -1,0 +1,111 @@
+"""`python -m ecom ingest PATH...`: load files into the warehouse from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ecom import schema
+
+SKIP_EXT = {".json", ".md"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m ecom ingest",
+        description="Load CSV/TSV/TXT, Excel, Parquet or zip files (or every such file in a directory) into the warehouse.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="file or directory (non-recursive)")
+    p.add_argument("--table", default="auto", choices=["auto", *schema.TABLES], help="target table (default: guessed from the columns)")
+    p.add_argument("--mode", default="append", choices=["append", "replace"], help="append rows, or replace the table's rows")
+    p.add_argument("--map", action="append", default=[], metavar="SRC=CANONICAL",
+                   help="map a source column onto a canonical column, e.g. --map 实付金额=revenue@order (repeatable)")
+    p.add_argument("--warehouse", metavar="FILE", help="warehouse file (default: ECOM_WAREHOUSE)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per file")
+    p.add_argument("--if-empty", action="store_true", help="do nothing when the warehouse already holds data")
+    return p
+
+
+def _files(paths: list[str]) -> tuple[list[Path], list[str]]:
+    from ecom.ingest.read import SUPPORTED_EXT
+
+    files, problems = [], []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")
+                           and f.suffix.lower() not in SKIP_EXT and f.suffix.lower() in SUPPORTED_EXT)
+            if not found:
+                problems.append(f"{raw}: no CSV, TXT, Excel, Parquet or zip file in this directory")
+            files.extend(found)
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(f"{raw}: no such file or directory")
+    return files, problems
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    mapping = {}
+    for item in args.map:
+        src, sep, target = item.partition("=")
+        if not sep or not src.strip():
+            print(f"ingest: --map {item!r}: write it as SOURCE_COLUMN=canonical_column", file=sys.stderr)
+            return 2
+        mapping[src.strip()] = target.strip()
+    files, problems = _files(args.paths)
+    if problems:
+        print("ingest: " + "; ".join(problems), file=sys.stderr)
+        return 2
+
+    from ecom.ingest import ingest_file
+    from ecom.warehouse import Warehouse, WarehouseBusy
+
+    try:
+        wh = Warehouse(args.warehouse) if args.warehouse else Warehouse()
+    except WarehouseBusy as exc:
+        print(f"ingest: {exc}", file=sys.stderr)
+        return 3
+    try:
+        if args.if_empty:
+            counts = wh.row_counts()
+            held = sum(counts.get(t, 0) for t in schema.TABLES)
+            if held:
+                print(f"ingest: the warehouse {wh.path} already holds {held:,} rows; nothing loaded (--if-empty)", file=sys.stderr)
+                return 0
+        failed = 0
+        for f in files:
+            reports = ingest_file(wh, f, table=args.table, mode=args.mode, mapping=mapping, progress=_progress(f.name, args.json))
+            for r in reports:
+                if r.status == "failed":
+                    failed += 1
+                if args.json:
+                    print(json.dumps(r.to_dict(), ensure_ascii=False), flush=True)
+                    if r.status == "failed":
+                        print(f"ingest: {r.message}", file=sys.stderr)
+                else:
+                    print(r.message, file=sys.stderr if r.status == "failed" else sys.stdout)
+                    for note in r.notes:
+                        print(f"  note: {note}")
+        return 1 if failed else 0
+    finally:
+        wh.close()
+
+
+def _progress(label: str, quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=100, desc=label, unit="%", leave=False)
+
+    def update(fraction: float, message: str) -> None:
+        bar.n = int(fraction * 100)
+        bar.set_postfix_str(message[-40:], refresh=True)
+        if fraction >= 1.0:
+            bar.close()
+
+    return update

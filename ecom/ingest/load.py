@@ -1,0 +1,379 @@
+"""Loading uploads into the warehouse: one transaction per sheet or file.
+
+The file is parsed and converted by a separate in-memory DuckDB (the warehouse itself cannot read
+files); the converted rows stream over as Arrow batches of up to a million rows, so memory stays flat
+however large the file. Loaded rows go to the canonical table, rejected rows with their raw values
+and a reason to `main.rejects`, the counts to `main.upload_log`, and the data version moves on.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ecom import schema, settings
+from ecom.ingest import mapping as mapping_mod
+from ecom.ingest import values
+from ecom.ingest.read import IngestError, Source, blank_lines_before, open_sources, raw_relation
+
+BATCH_ROWS = 1_000_000
+SAMPLE_ROWS = 20_000
+MAX_PARSER_REJECTS = 10_000
+
+
+@dataclass
+class Report:
+    """The outcome of loading one sheet or file."""
+
+    source: str
+    table: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    upload_id: int | None = None
+    status: str = "failed"  # loaded | duplicate | failed
+    message: str = ""
+    notes: list[str] = field(default_factory=list)
+    preset: str | None = None
+    unmapped_required: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _now_local() -> str:
+    tz = settings.get("ECOM_TIMEZONE")
+    return datetime.now(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0).isoformat(sep=" ")
+
+
+def ingest_file(wh, path, table="auto", mode="append", mapping=None, name=None, progress=None) -> list[Report]:
+    """Load every sheet / member of the file at `path`. Never raises for bad files: see Report.status.
+
+    `mapping` maps source columns to canonical columns (markers: see ecom.ingest.mapping), overriding
+    what was guessed; `progress(fraction, message)` is called as batches land.
+    """
+    display = name or Path(path).name
+    if mode not in ("append", "replace"):
+        return [Report(display, status="failed", message=f"{display}: mode must be append or replace, not {mode!r}")]
+    if table not in ("auto", None, *schema.TABLES):
+        return [Report(display, status="failed", message=f"{display}: unknown table {table!r} (one of {', '.join(schema.TABLES)})")]
+    report = progress or (lambda fraction, message: None)
+    with tempfile.TemporaryDirectory(prefix="ecom-ingest-") as tmp:
+        try:
+            sources = open_sources(path, display, Path(tmp))
+        except IngestError as exc:
+            return [Report(display, status="failed", message=str(exc))]
+        except (OSError, ValueError, duckdb.Error) as exc:
+            return [Report(display, status="failed", message=f"{display}: cannot be read ({_one_line(exc)})")]
+        out = []
+        for i, src in enumerate(sources):
+            def sub(fraction, message, i=i):
+                report((i + min(1.0, fraction)) / len(sources), message)
+
+            try:
+                out.append(_load_source(wh, src, table or "auto", mode, mapping or {}, sub))
+            except IngestError as exc:
+                out.append(Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed", message=str(exc)))
+            except duckdb.Error as exc:
+                out.append(Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed",
+                                  message=f"{src.name}: {_one_line(exc)}"))
+        report(1.0, "done")
+        return out
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:300]
+
+
+def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str]) -> tuple[mapping_mod.Guess, list[str]]:
+    notes = []
+    present = {k: v for k, v in user.items() if k in src.columns}
+    for k in user:
+        if k not in src.columns:
+            notes.append(f"--map {k}=… ignored for {src.name}: no such column")
+    guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview, table=table)
+    if guess.table is None:
+        targets = {mapping_mod.split_target(v)[0] for v in present.values() if v}
+        for name in mapping_mod.TABLE_ORDER:
+            if targets and targets <= set(schema.TABLES[name].names):
+                guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview, table=name)
+                break
+    if guess.table is None:
+        raise IngestError(
+            f"{src.name}: cannot tell which table this is (columns: {', '.join(src.columns[:20])}); "
+            "use --table and --map COLUMN=CANONICAL"
+        )
+    if present:
+        problem = mapping_mod.validate(guess.table, present, src.columns)
+        if problem:
+            raise IngestError(f"{src.name}: {problem}")
+        overridden = {mapping_mod.split_target(v)[0] for v in present.values() if v}
+        final = {k: v for k, v in guess.mapping.items() if k not in present and mapping_mod.split_target(v)[0] not in overridden}
+        final.update({k: v for k, v in present.items() if v})
+        guess.mapping = final
+    guess.unmapped_required = mapping_mod.check_mapping(guess.table, guess.mapping, guess.derive)
+    return guess, notes
+
+
+def _detect_per_order(table: str, m: dict[str, str], sample: dict[str, list]) -> tuple[dict[str, str], list[str]]:
+    """Mark amounts that are repeated on every line of an order (e.g. 实付金额) as per order."""
+    if table != "sales":
+        return m, []
+    rev = {mapping_mod.split_target(v)[0]: k for k, v in m.items()}
+    if "order_id" not in rev or "product_id" not in rev:
+        return m, []
+    orders = sample.get(rev["order_id"], [])
+    products = sample.get(rev["product_id"], [])
+    notes = []
+    out = dict(m)
+    for col in (c.name for c in schema.SALES.columns if c.per_order):
+        src = rev.get(col)
+        if src is None or "@" in m[src]:
+            continue
+        amounts = sample.get(src, [])
+        lines = defaultdict(list)
+        for o, p, a in zip(orders, products, amounts, strict=False):
+            if o is not None:
+                lines[o].append((p, a))
+        multi = [ls for ls in lines.values() if len({p for p, _ in ls}) >= 2]
+        if len(multi) < 3:
+            continue
+        same = sum(1 for ls in multi if len({a for _, a in ls}) == 1 and ls[0][1] not in (None, "", "0", "0.00"))
+        if same / len(multi) >= 0.9:
+            out[src] = f"{col}@order"
+            notes.append(f"{col} ({src}) repeats the same amount on every line of an order: read as per order and "
+                         "split over the lines (map it as {col} to keep it per line)".replace("{col}", col))
+    return out, notes
+
+
+def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str, str], progress) -> Report:
+    rep = Report(src.name, encoding=src.encoding, delimiter=src.delimiter, notes=list(src.notes))
+    guess, map_notes = _resolve_mapping(src, wh, table, user_mapping)
+    rep.table, rep.mapping, rep.preset = guess.table, dict(guess.mapping), guess.preset
+    rep.notes += guess.notes + map_notes
+    if guess.unmapped_required:
+        rep.unmapped_required = guess.unmapped_required
+        rep.message = (
+            f"{src.name}: no column for required {guess.table} column(s) {', '.join(guess.unmapped_required)} "
+            f"(file columns: {', '.join(src.columns[:25])}); use --map COLUMN={guess.unmapped_required[0].split(' ')[0]}"
+        )
+        return rep
+    t = schema.TABLES[guess.table]
+    cur = wh.cursor()
+    try:
+        dup = cur.execute(
+            "SELECT upload_id FROM main.upload_log WHERE content_hash = ? AND table_name = ? AND undone_at IS NULL LIMIT 1",
+            [src.content_hash, t.name],
+        ).fetchone()
+        upload_id = cur.execute("SELECT nextval('app.upload_seq')").fetchone()[0]
+    finally:
+        cur.close()
+    if dup and mode == "append":
+        rep.status, rep.upload_id = "duplicate", dup[0]
+        rep.message = f"{src.name}: this file was already loaded into {t.name} (upload {dup[0]}); nothing loaded"
+        return rep
+
+    tz = settings.get("ECOM_TIMEZONE")
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    try:
+        progress(0.02, f"{src.name}: sampling")
+        sample_sql = raw_relation(con, src, tag="sample")
+        sample_tbl = con.execute(f"SELECT * FROM ({sample_sql}) LIMIT {SAMPLE_ROWS}").fetch_arrow_table()
+        sample = {c: sample_tbl.column(f"c{i}").to_pylist() for i, c in enumerate(src.columns) if c in guess.mapping}
+        rep.mapping, order_notes = _detect_per_order(t.name, rep.mapping, sample)
+        decisions = values.decide(t.name, rep.mapping, sample)
+        rep.notes += order_notes + decisions.notes
+        plan = values.Plan(t.name, src.columns, rep.mapping, guess.derive, decisions, upload_id, _now_local(), tz)
+        remember = rep.mapping if user_mapping else None
+        try:
+            sql = values.conversion_sql(raw_relation(con, src, tag="full"), plan)
+            counts = _stream(wh, con, sql, src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes)
+        except duckdb.Error as exc:
+            # DuckDB's parallel CSV scan cannot pad short rows when quoted values hold newlines
+            if "parallel=false" not in str(exc) or not src.parallel:
+                raise
+            src.parallel = False
+            con.execute("DROP TABLE IF EXISTS rej_errors_full; DROP TABLE IF EXISTS rej_scans_full")
+            sql = values.conversion_sql(raw_relation(con, src, tag="full"), plan)
+            counts = _stream(wh, con, sql, src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes)
+    finally:
+        con.close()
+    rep.rows_loaded, rep.rows_rejected, rep.rows_skipped = counts
+    rep.rows_read = sum(counts)
+    rep.upload_id = upload_id
+    if rep.status == "failed" and not rep.message:
+        rep.status = "loaded"
+        rep.message = (
+            f"{src.name}: {rep.rows_loaded} rows loaded into {t.name}, {rep.rows_rejected} rejected, {rep.rows_skipped} skipped"
+        )
+    return rep
+
+
+class _AllRejected(Exception):
+    pass
+
+
+def _stream(wh, con, sql: str, src: Source, t: schema.Table, mode: str, upload_id: int, progress, mapping, remember, notes):
+    """Run the conversion and land its batches in one warehouse transaction. Returns counts and skip notes."""
+    names = t.names
+    cols = ", ".join(values.ident(c) for c in names)
+    insert_rows = (
+        f"INSERT INTO main.{t.name} ({cols}, _upload_id, _source_row, _extra) "
+        f"SELECT {cols}, {upload_id}, _row, _extra FROM _batch WHERE _status = 0"
+    )
+    insert_rejects = (
+        f"INSERT INTO main.rejects SELECT {upload_id}, {values.lit(src.name)}, {values.lit(t.name)}, _row, _reason, _raw "
+        "FROM _batch WHERE _status = 1"
+    )
+    loaded = rejected = skipped_n = 0
+    skipped: dict[str, list] = {}
+    first_reason = None
+    estimate = max(1, src.rows_estimate or 1)
+    try:
+        with wh.transaction() as cur:
+            if mode == "replace":
+                cur.execute(f"DELETE FROM main.{t.name}")
+                cur.execute("DELETE FROM main.rejects WHERE table_name = ?", [t.name])
+                cur.execute("UPDATE main.upload_log SET undone_at = now()::TIMESTAMP WHERE table_name = ? AND undone_at IS NULL", [t.name])
+            reader = con.execute(sql).fetch_record_batch(BATCH_ROWS)
+            for batch in reader:
+                tbl = pa.Table.from_batches([batch])
+                status_counts = {d["values"]: d["counts"] for d in pc.value_counts(tbl.column("_status")).to_pylist()}
+                cur.register("_batch", tbl)
+                if status_counts.get(0):
+                    cur.execute(insert_rows)
+                if status_counts.get(1):
+                    cur.execute(insert_rejects)
+                    if first_reason is None:
+                        first_reason = cur.execute("SELECT _row, _reason FROM _batch WHERE _status = 1 ORDER BY _row LIMIT 1").fetchone()
+                if status_counts.get(2):
+                    for why, n, rows in cur.execute(
+                        "SELECT _reason, count(*), list(_row ORDER BY _row)[1:5] FROM _batch WHERE _status = 2 GROUP BY 1"
+                    ).fetchall():
+                        prev = skipped.get(why, [0, []])
+                        skipped[why] = [prev[0] + n, (prev[1] + rows)[:5]]
+                cur.unregister("_batch")
+                loaded += status_counts.get(0, 0)
+                rejected += status_counts.get(1, 0)
+                skipped_n += status_counts.get(2, 0)
+                done = loaded + rejected + skipped_n
+                progress(0.05 + 0.9 * min(1.0, done / estimate), f"{src.name}: {done:,} rows")
+            if src.kind == "csv":
+                rejected += _parser_rejects(con, cur, src, t, upload_id)
+            if loaded == 0 and (rejected or not skipped_n):
+                raise _AllRejected()
+            if skipped:
+                notes.append("skipped " + "; ".join(
+                    f"{n} {why}(s) (row{'s' if n > 1 else ''} {', '.join(map(str, rows))}{'…' if n > len(rows) else ''})"
+                    for why, (n, rows) in sorted(skipped.items())))
+            cur.execute(
+                "INSERT INTO main.upload_log VALUES (?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                [upload_id, _now_local(), src.name, src.content_hash, t.name, mode, loaded + rejected + skipped_n, loaded, rejected,
+                 skipped_n, src.encoding, src.delimiter, json.dumps(mapping, ensure_ascii=False), json.dumps(notes, ensure_ascii=False)],
+            )
+            if remember:
+                mapping_mod.remember_mapping(wh, src.columns, t.name, remember, cur=cur)
+            wh.bump_version(cur)
+    except _AllRejected:
+        if rejected:
+            row, why = first_reason or (None, "the lines could not be split into the header's columns")
+            where = f"row {row}: " if row is not None else ""
+            raise IngestError(f"{src.name}: all {rejected} rows were rejected, nothing loaded ({where}{why})") from None
+        raise IngestError(f"{src.name}: the file has a header but no data rows") from None
+    return loaded, rejected, skipped_n
+
+
+def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int) -> int:
+    """Lines DuckDB could not split into the header's columns: into rejects, and row numbers fixed."""
+    try:
+        errors = con.execute(
+            "SELECT DISTINCT line, line_byte_position, csv_line, error_type FROM rej_errors_full ORDER BY line"
+        ).fetchall()
+    except duckdb.Error:
+        return 0
+    if not errors:
+        return 0
+    if len(errors) > MAX_PARSER_REJECTS:
+        raise IngestError(
+            f"{src.name}: {len(errors)} lines do not have the header's {len(src.columns)} fields (first: line {errors[0][0]}); "
+            "is the delimiter right?"
+        )
+    width = len(src.columns)
+    blanks = blank_lines_before(src.path, [e[1] for e in errors])
+    errors = [(line - b, text, kind) for (line, _, text, kind), b in zip(errors, blanks, strict=True)]
+    for line, _, _ in errors:
+        # rows after a skipped line were numbered as if it were not there
+        cur.execute(f"UPDATE main.{t.name} SET _source_row = _source_row + 1 WHERE _upload_id = ? AND _source_row >= ?", [upload_id, line])
+        cur.execute("UPDATE main.rejects SET source_row = source_row + 1 WHERE upload_id = ? AND source_row >= ?", [upload_id, line])
+    rows = []
+    for line, text, kind in errors:
+        found = len(text.split(src.delimiter if src.delimiter not in (None, "whitespace") else "\t")) if text else 0
+        if "TOO MANY" in kind:
+            why = f"the line has {found} fields but the header has {width}"
+        elif "QUOTE" in kind:
+            why = "a quoted value is never closed"
+        else:
+            why = f"the line cannot be split into the header's {width} fields ({kind.lower()})"
+        rows.append((upload_id, src.name, t.name, line, why, {"line": text}))
+    tbl = pa.table({
+        "upload_id": [r[0] for r in rows], "file_name": [r[1] for r in rows], "table_name": [r[2] for r in rows],
+        "source_row": [r[3] for r in rows], "reason": [r[4] for r in rows],
+        "raw": pa.array([list(r[5].items()) for r in rows], pa.map_(pa.string(), pa.string())),
+    })
+    cur.register("_prej", tbl)
+    cur.execute("INSERT INTO main.rejects SELECT * FROM _prej")
+    cur.unregister("_prej")
+    return len(rows)
+
+
+def undo_upload(wh, upload_id: int) -> int:
+    """Remove an upload's rows (and its rejects); returns the rows removed and bumps the data version."""
+    with wh.transaction() as cur:
+        row = cur.execute("SELECT table_name FROM main.upload_log WHERE upload_id = ? AND undone_at IS NULL", [upload_id]).fetchone()
+        if not row or row[0] not in schema.TABLES:
+            return 0
+        removed = cur.execute(f"DELETE FROM main.{row[0]} WHERE _upload_id = ?", [upload_id]).fetchone()[0]
+        cur.execute("DELETE FROM main.rejects WHERE upload_id = ?", [upload_id])
+        cur.execute("UPDATE main.upload_log SET undone_at = ?::TIMESTAMP WHERE upload_id = ?", [_now_local(), upload_id])
+        wh.bump_version(cur)
+    return int(removed)
+
+
+def column_quality(wh, table: str, upload_id: int | None = None) -> pd.DataFrame:
+    """Per canonical column: type, nulls, distinct, min, max (computed in DuckDB)."""
+    if table not in schema.TABLES:
+        raise ValueError(f"unknown table {table!r}")
+    t = schema.TABLES[table]
+    parts = []
+    for c in t.columns:
+        q = values.ident(c.name)
+        parts.append(
+            f"SELECT {values.lit(c.name)} AS column, {values.lit(c.type)} AS type, count(*) - count({q}) AS nulls, "
+            f"count(DISTINCT {q}) AS distinct, CAST(min({q}) AS VARCHAR) AS min, CAST(max({q}) AS VARCHAR) AS max "
+            f"FROM main.{table} WHERE ? IS NULL OR _upload_id = ?"
+        )
+    sql = " UNION ALL ".join(parts)
+    cur = wh.cursor()
+    try:
+        args = [upload_id, upload_id] * len(parts)
+        frame = cur.execute(sql, args).df()
+    finally:
+        cur.close()
+    order = {c.name: i for i, c in enumerate(t.columns)}
+    return frame.sort_values("column", key=lambda s: s.map(order)).reset_index(drop=True)

@@ -1,0 +1,637 @@
+"""Reading uploads: bytes -> tables of strings.
+
+Every upload becomes one or more `Source`s (a CSV/TXT file, a zip member, an Excel sheet, a Parquet
+file) with its encoding, delimiter and header row sniffed from the first megabyte. Large text files
+are never loaded into Python: a UTF-8 file is parsed by DuckDB where it lies; any other encoding is
+transcoded chunk by chunk into a temporary UTF-8 file first.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+from ecom import settings
+from ecom.ingest import mapping as mapping_mod
+
+TEXT_EXT = {".csv", ".tsv", ".txt", ".tab", ".dat"}
+EXCEL_EXT = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+PARQUET_EXT = {".parquet", ".pq"}
+SUPPORTED_EXT = TEXT_EXT | EXCEL_EXT | PARQUET_EXT | {".zip"}
+
+SAMPLE_BYTES = 1 << 20
+CHUNK_BYTES = 16 << 20
+PREVIEW_ROWS = 20
+WHITESPACE = "whitespace"
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_BINARY_MAGIC = {b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
+                 b"\x1f\x8b": "a gzip archive", b"Rar!": "a RAR archive", b"7z\xbc\xaf": "a 7-Zip archive", b"SQLite format": "an SQLite database",
+                 b"DUCK": "a DuckDB database"}
+_TOTAL_WORDS = ("合计", "总计", "小计", "汇总", "总和", "total", "totals", "grand total", "subtotal", "sum")
+_NUMERIC_LIKE = re.compile(r"^[\s(+\-]*[¥￥$€£]?\s*[\d.,]+\s*(%|元|万|亿)?\)?$|^\d{4}[-/.年]\d{1,2}([-/.月]\d{1,2}日?)?([ T]\d{1,2}:\d{2}(:\d{2})?)?$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?$")
+
+
+class IngestError(Exception):
+    """A file that cannot be read; the message is one line a person understands."""
+
+
+@dataclass
+class Sniffed:
+    """What sniffing found in one sheet or zip member of an upload."""
+
+    source: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int | None = None  # 0-based line (CSV) or row (sheet) of the header; None when headerless
+    columns: list[str] = field(default_factory=list)
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
+    table: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    unmapped_required: list[str] = field(default_factory=list)
+    preset: str | None = None
+    notes: list[str] = field(default_factory=list)
+    rows_estimate: int | None = None
+
+
+@dataclass
+class Source:
+    """One readable table of an upload, ready to be parsed by DuckDB."""
+
+    name: str  # display name: file, file/member or file[sheet]
+    kind: str  # csv | rows | parquet
+    content_hash: str
+    path: Path | None = None  # csv: a UTF-8 file; parquet: the file
+    rows: list[list[str | None]] | None = None  # rows: data rows (sheet), cells as strings
+    row_numbers: list[int] | None = None  # rows: the sheet row number of each data row
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int | None = None
+    skip_lines: int = 0  # csv: physical lines before the first data row
+    columns: list[str] = field(default_factory=list)
+    preview: list[list[str | None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rows_estimate: int | None = None
+    size: int = 0
+    parallel: bool = True  # DuckDB's parallel CSV scan; off when quoted newlines meet short rows
+
+    def preview_frame(self) -> pd.DataFrame:
+        width = len(self.columns)
+        rows = [(list(r) + [None] * width)[:width] for r in self.preview[:PREVIEW_ROWS]]
+        return pd.DataFrame(rows, columns=_unique(self.columns), dtype="object")
+
+
+# -- entry points ----------------------------------------------------------------------------------
+def open_sources(path, name: str | None = None, workdir: Path | None = None) -> list[Source]:
+    """Every table in the file at `path`, sniffed. Raises IngestError with a one-line reason."""
+    path = Path(path)
+    display = name or path.name
+    if not path.is_file():
+        raise IngestError(f"{display}: no such file")
+    size = path.stat().st_size
+    limit_mb = settings.get("ECOM_MAX_UPLOAD_MB")
+    if size == 0:
+        raise IngestError(f"{display}: the file is empty")
+    if size > limit_mb * 1024 * 1024:
+        raise IngestError(f"{display}: the file is {size / 1048576:.0f} MB, more than the {limit_mb} MB limit (ECOM_MAX_UPLOAD_MB)")
+    with path.open("rb") as fh:
+        head = fh.read(SAMPLE_BYTES)
+    digest = file_hash(path)
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="ecom-ingest-"))
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            zf = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            raise IngestError(f"{display}: the file is a damaged zip/xlsx archive") from None
+        with zf:
+            names = zf.namelist()
+            if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+                return _excel_sources(path, display, digest)
+            return _zip_sources(zf, display, digest, workdir, limit_mb)
+    if head.startswith(_OLE_MAGIC):
+        with path.open("rb") as fh:
+            whole = fh.read()
+        if _ENCRYPTED in whole:
+            raise IngestError(f"{display}: the workbook is password-protected; open it in Excel, remove the password and save it again")
+        return _excel_sources(path, display, digest)
+    if head.startswith(b"PAR1"):
+        return [_parquet_source(path, display, digest)]
+    for magic, what in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            raise IngestError(f"{display}: the file is {what}, not CSV, Excel or Parquet")
+    return [_text_source(path, display, digest, head, size, workdir)]
+
+
+def read_frame(path, sheet=None) -> pd.DataFrame:
+    """The file read with full sniffing, all columns as strings, header names as in the file."""
+    import duckdb
+
+    sources = open_sources(path)
+    if sheet is not None:
+        chosen = [s for s in sources if s.name.endswith(f"[{sheet}]") or s.name.endswith(f"/{sheet}")]
+        if not chosen:
+            raise IngestError(f"{Path(path).name}: no sheet or member named {sheet!r}")
+        sources = chosen
+    src = sources[0]
+    con = duckdb.connect()
+    try:
+        rel_sql = raw_relation(con, src)
+        cols = ", ".join(f"c{i}" for i in range(len(src.columns)))
+        frame = con.execute(f"SELECT {cols} FROM ({rel_sql}) ORDER BY _row").df()
+    finally:
+        con.close()
+    frame.columns = _unique(src.columns)
+    return frame.astype("object").where(frame.notna(), None)
+
+
+def sniff(path, name=None, wh=None) -> list[Sniffed]:
+    """One `Sniffed` per sheet / zip member: format, header, suggested table and mapping."""
+    out = []
+    for src in open_sources(path, name):
+        guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview)
+        out.append(
+            Sniffed(
+                source=src.name, encoding=src.encoding, delimiter=src.delimiter, header_row=src.header_row,
+                columns=list(src.columns), preview=src.preview_frame(), table=guess.table, mapping=guess.mapping,
+                unmapped_required=guess.unmapped_required, preset=guess.preset, notes=src.notes + guess.notes,
+                rows_estimate=src.rows_estimate,
+            )
+        )
+    return out
+
+
+def file_hash(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+# -- the raw relation DuckDB parses ----------------------------------------------------------------
+def raw_relation(con, src: Source, tag: str = "full") -> str:
+    """SQL for the source as strings: `_row` (row number in the file) and c0..cN (VARCHAR).
+
+    CSV lines that cannot be split into the header's number of fields land in `rej_errors`
+    (DuckDB's store_rejects) and become rejects; everything else comes through.
+    """
+    n = len(src.columns)
+    if src.kind == "csv":
+        cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+        delim = "\t" if src.delimiter == WHITESPACE else src.delimiter
+        quote = "" if src.delimiter == WHITESPACE else '"'
+        opts = (
+            f"header=false, skip={src.skip_lines}, auto_detect=false, delim={_lit(delim)}, quote={_lit(quote)}, "
+            f"escape={_lit(quote)}, columns={cols}, null_padding=true, store_rejects=true, rejects_table='rej_errors_{tag}', "
+            f"rejects_scan='rej_scans_{tag}', max_line_size=10000000"
+        )
+        return (
+            f"SELECT CAST(ordinality AS BIGINT) + {src.skip_lines} AS _row, {', '.join(f'c{i}' for i in range(n))} "
+            f"FROM read_csv({_lit(str(src.path))}, {opts}) WITH ORDINALITY"
+        )
+    if src.kind == "parquet":
+        names = src.columns
+        sel = ", ".join(f'CAST("{_q(c)}" AS VARCHAR) AS c{i}' for i, c in enumerate(names))
+        return f"SELECT CAST(file_row_number AS BIGINT) + 1 AS _row, {sel} FROM read_parquet({_lit(str(src.path))}, file_row_number=true)"
+    import pyarrow as pa
+
+    arrays = {"_row": pa.array(src.row_numbers, pa.int64())}
+    for i in range(n):
+        arrays[f"c{i}"] = pa.array([r[i] if i < len(r) else None for r in src.rows], pa.string())
+    con.register(f"_sheet_{tag}", pa.table(arrays))
+    return f"SELECT * FROM _sheet_{tag}"
+
+
+def blank_lines_before(path: Path, positions: list[int]) -> list[int]:
+    """For each byte position, the number of blank lines before it (DuckDB counts them, row numbers do not).
+
+    Only called for files with malformed lines, so a plain pass over the lines is fine.
+    """
+    targets = sorted(set(positions))
+    found: dict[int, int] = {}
+    count = pos = i = 0
+    with path.open("rb") as fh:
+        for line in fh:
+            while i < len(targets) and targets[i] <= pos:
+                found[targets[i]] = count
+                i += 1
+            if i == len(targets):
+                break
+            if not line.strip(b"\r\n"):
+                count += 1
+            pos += len(line)
+    for t in targets[i:]:
+        found[t] = count
+    return [found[p] for p in positions]
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _q(name: str) -> str:
+    return name.replace('"', '""')
+
+
+# -- text files ------------------------------------------------------------------------------------
+def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, workdir: Path) -> Source:
+    encoding, bom = detect_encoding(head, display)
+    text = _decode_sample(head[len(bom):], encoding, complete=size <= len(head))
+    if not text.strip():
+        raise IngestError(f"{display}: the file holds no data (only blank lines)")
+    if "\x00" in text:
+        raise IngestError(f"{display}: the file looks binary, not a CSV/TXT table (it contains NUL bytes)")
+    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
+    if size > len(head) and len(lines) > 1:
+        lines = lines[:-1]  # the sample may end mid-line
+    delimiter = detect_delimiter(lines)
+    records = _records(lines, delimiter)
+    header_idx, header, notes = detect_header(records, delimiter)
+    # physical lines up to and including the header
+    skip = records[header_idx][0] if header_idx is not None else (records[0][0] - 1 if records else 0)
+    if header_idx is None:
+        first_data = 0
+    else:
+        first_data = header_idx + 1
+    data = [r[1] for r in records[first_data:]]
+    if encoding in ("utf-8",) and delimiter != WHITESPACE:
+        csv_path = path
+    else:
+        csv_path = workdir / (hashlib.sha1(display.encode()).hexdigest()[:12] + ".csv")
+        _transcode(path, csv_path, encoding, len(bom), delimiter == WHITESPACE)
+    src = Source(
+        name=display, kind="csv", content_hash=digest, path=csv_path, encoding=encoding, delimiter=delimiter,
+        header_row=None if header_idx is None else records[header_idx][0] - 1, skip_lines=skip, columns=header,
+        preview=data[:PREVIEW_ROWS], notes=notes, size=size,
+    )
+    sample_bytes = sum(len(x.encode("utf-8")) for x in lines) or 1
+    src.rows_estimate = max(1, int(len(data) * size / sample_bytes)) if data else 0
+    truncated = _truncated_tail(path, encoding, delimiter, len(header))
+    if truncated:
+        src.notes.append(truncated)
+    return src
+
+
+def detect_encoding(head: bytes, display: str = "") -> tuple[str, bytes]:
+    """(encoding, BOM) in the order: byte-order mark, strict UTF-8, the more plausible of GB18030 and CP1252."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if head.startswith(bom):
+            return enc, (b"" if enc in ("utf-16", "utf-32") else bom)
+    sample = head[:SAMPLE_BYTES]
+    if _utf16_without_bom(sample):
+        return ("utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"), b""
+    if b"\x00" in sample:
+        raise IngestError(f"{display}: the file looks binary, not a CSV/TXT table (it contains NUL bytes)")
+    if _strict_utf8(sample):
+        return "utf-8", b""
+    scores = {}
+    for enc in ("gb18030", "cp1252"):
+        try:
+            text = _trim_decode(sample, enc)
+        except UnicodeDecodeError:
+            continue
+        scores[enc] = _plausibility(text, enc)
+    if not scores:
+        return "latin-1", b""
+    if len(scores) == 1:
+        return next(iter(scores)), b""
+    gb, cp = scores["gb18030"], scores["cp1252"]
+    if abs(gb - cp) >= 0.15:
+        return ("gb18030" if gb > cp else "cp1252"), b""
+    return _tie_break(sample), b""
+
+
+def _utf16_without_bom(sample: bytes) -> bool:
+    if len(sample) < 8:
+        return False
+    zeros_odd, zeros_even = sample[1::2].count(0), sample[0::2].count(0)
+    half = len(sample) / 2
+    return max(zeros_odd, zeros_even) > 0.4 * half and min(zeros_odd, zeros_even) < 0.05 * half
+
+
+def _strict_utf8(sample: bytes) -> bool:
+    try:
+        _trim_decode(sample, "utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _trim_decode(sample: bytes, encoding: str) -> str:
+    """Decode, allowing the sample to end in the middle of a multi-byte character."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    return decoder.decode(sample, final=False)
+
+
+def _is_cjk(ch: str) -> bool:
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x20000 <= o <= 0x2FFFF
+
+
+def _plausibility(text: str, encoding: str) -> float:
+    """How much `text` looks like real Chinese (gb18030) or real Western text (cp1252), 0..~3."""
+    non_ascii = [i for i, ch in enumerate(text) if ord(ch) > 127]
+    if not non_ascii:
+        return 0.0
+    if encoding == "gb18030":
+        cjk = [i for i in non_ascii if _is_cjk(text[i])]
+        # a misread Western accent becomes one CJK character wedged between ASCII letters ("Cr鑝e")
+        wedged = sum(1 for i in cjk if 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i - 1].isalpha()
+                     and text[i + 1].isascii() and text[i + 1].isalpha())
+        score = len(cjk) / len(non_ascii) - (wedged / len(cjk) if cjk else 0)
+    else:
+        letters = [i for i in non_ascii if text[i].isalpha() and ord(text[i]) < 0x250]
+        # misread Chinese becomes long runs of accented symbols ("¶©µ¥ºÅ")
+        runs = re.findall(r"[^\x00-\x7f]{3,}", text)
+        score = len(letters) / len(non_ascii) - min(1.0, sum(map(len, runs)) / len(non_ascii))
+    first_line = text.split("\n", 1)[0]
+    hits = sum(1 for cell in re.split(r"[,;\t|]", first_line) if mapping_mod.is_known_header(cell))
+    return score + min(hits, 5) * 0.2
+
+
+def _tie_break(sample: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=["gb18030", "cp1252"]).best()
+    return "gb18030" if best is not None and best.encoding in ("gb18030", "gbk", "gb2312") else "cp1252"
+
+
+def _decode_sample(raw: bytes, encoding: str, complete: bool) -> str:
+    if encoding in ("utf-16", "utf-32"):
+        encoding = encoding  # BOM kept in raw: the codec consumes it
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
+    return decoder.decode(raw, final=complete).lstrip("\ufeff")
+
+
+def _transcode(src: Path, dst: Path, encoding: str, bom_len: int, whitespace: bool) -> None:
+    """Stream `src` into a UTF-8 file (whitespace-separated lines become tab-separated)."""
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
+    ws = re.compile(r"[ \t]+")
+    with src.open("rb") as fin, dst.open("w", encoding="utf-8", newline="") as fout:
+        fin.read(bom_len)
+        pending = ""
+        while True:
+            chunk = fin.read(CHUNK_BYTES)
+            final = not chunk
+            text = decoder.decode(chunk, final=final)
+            if not whitespace:
+                fout.write(text.lstrip("\ufeff") if not pending else text)
+                pending = "x"
+            else:
+                text = pending + text
+                lines = text.split("\n")
+                pending = "" if final else lines.pop()
+                fout.write("".join(ws.sub("\t", line.strip()) + "\n" for line in lines))
+            if final:
+                if whitespace and pending:
+                    fout.write(ws.sub("\t", pending.strip()) + "\n")
+                break
+
+
+def _truncated_tail(path: Path, encoding: str, delimiter: str, width: int) -> str | None:
+    """A note when the file's last line stops early (no final newline and too few fields)."""
+    if encoding not in ("utf-8", "utf-8-sig", "gb18030", "cp1252", "latin-1"):
+        return None
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        end = fh.tell()
+        fh.seek(max(0, end - 65536))
+        tail = fh.read()
+    if tail.endswith(b"\n") or tail.endswith(b"\r"):
+        return None
+    last = tail.rsplit(b"\n", 1)[-1].decode(encoding, errors="replace")
+    fields = _split(last, delimiter)
+    if 0 < len(fields) < width:
+        return f"the last line has {len(fields)} of {width} fields (the file may be cut short); missing fields are empty"
+    return None
+
+
+def detect_delimiter(lines: list[str]) -> str:
+    body = [ln for ln in lines[:200] if ln.strip()]
+    best, best_score = ",", (0.0, 0)
+    for d in (",", "\t", ";", "|"):
+        counts = [len(r) for _, r in _records(body, d)][:100]
+        score = _consistency(counts)
+        if score > best_score:
+            best, best_score = d, score
+    if best_score[1] <= 1:
+        counts = [len(_split(ln, WHITESPACE)) for ln in body[:100]]
+        if _consistency(counts)[1] > 1:
+            return WHITESPACE
+    return best
+
+
+def _consistency(counts: list[int]) -> tuple[float, int]:
+    """(share of rows with the modal field count, that count), judged on the later rows (titles sit on top)."""
+    if not counts:
+        return (0.0, 0)
+    tail = counts[len(counts) // 4:] or counts
+    mode = max(set(tail), key=tail.count)
+    if mode <= 1:
+        return (0.0, mode)
+    return (round(tail.count(mode) / len(tail), 2), mode)
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    line = line.rstrip("\r\n")
+    if delimiter == WHITESPACE:
+        return line.split()
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _records(lines: list[str], delimiter: str) -> list[tuple[int, list[str]]]:
+    """(last physical line number, fields) for each record of the sample, quoted newlines honoured."""
+    if delimiter == WHITESPACE:
+        out = []
+        for i, ln in enumerate(lines, 1):
+            if ln.strip():
+                out.append((i, ln.split()))
+        return out
+    reader = csv.reader(io.StringIO("".join(lines)), delimiter=delimiter)
+    out = []
+    try:
+        for row in reader:
+            if any(c.strip() for c in row):
+                out.append((reader.line_num, row))
+    except csv.Error:
+        pass
+    return out
+
+
+def detect_header(records: list[tuple[int, list[str]]], delimiter: str) -> tuple[int | None, list[str], list[str]]:
+    """(index of the header record or None, column names, notes) from the sample records."""
+    notes: list[str] = []
+    if not records:
+        return None, ["column_1"], notes
+    counts = [len(r) for _, r in records[:200]]
+    width = _consistency(counts)[1] or max(counts)
+    header_idx = 0
+    for i, (_, row) in enumerate(records[:40]):
+        filled = sum(1 for c in row if c.strip())
+        if filled >= max(2, (width + 1) // 2) or (width == 1 and filled == 1):
+            header_idx = i
+            break
+    row = records[header_idx][1]
+    cells = [c.strip() for c in row]
+    hits = sum(1 for c in cells if mapping_mod.is_known_header(c))
+    value_like = sum(1 for c in cells if c and _NUMERIC_LIKE.match(c))
+    if hits == 0 and value_like >= max(1, len([c for c in cells if c]) / 2):
+        if header_idx:
+            notes.append(f"skipped {header_idx} title row(s) above the data")
+        n = max(width, len(row))
+        notes.append(f"no header row found: columns are named column_1…column_{n}; map them with --map")
+        return None, [f"column_{i + 1}" for i in range(n)], notes
+    if header_idx:
+        titles = " | ".join(" ".join(c for c in r if c.strip())[:40] for _, r in records[:header_idx])
+        notes.append(f"skipped {header_idx} title row(s) above the header: {titles}")
+    header = _clean_header(cells, max(width, len(cells)))
+    return header_idx, header, notes
+
+
+def _clean_header(cells: list[str], width: int) -> list[str]:
+    cells = (cells + [""] * width)[:width]
+    # trailing unnamed columns beyond the data width are padding from spreadsheets
+    out = [c.replace("\ufeff", "").strip().strip('"').strip() or f"column_{i + 1}" for i, c in enumerate(cells)]
+    return _unique(out)
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n in seen:
+            seen[n] += 1
+            out.append(f"{n}_{seen[n]}")
+        else:
+            seen[n] = 1
+            out.append(n)
+    return out
+
+
+def is_total_label(value: str | None) -> bool:
+    return value is not None and value.strip().rstrip(":：").strip().lower() in _TOTAL_WORDS
+
+
+TOTAL_WORDS = _TOTAL_WORDS
+
+
+# -- Excel -----------------------------------------------------------------------------------------
+def _cell(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _excel_sources(path: Path, display: str, digest: str) -> list[Source]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        msg = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        if "password" in msg.lower() or "encrypt" in msg.lower():
+            raise IngestError(f"{display}: the workbook is password-protected; remove the password and save it again") from None
+        raise IngestError(f"{display}: the workbook cannot be read ({msg})") from None
+    sources = []
+    for sheet in wb.sheet_names:
+        try:
+            values = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise IngestError(f"{display}[{sheet}]: the sheet cannot be read ({str(exc)[:120]})") from None
+        rows = [[_cell(v) for v in r] for r in values]
+        numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c is not None for c in r)]
+        if not numbered:
+            continue
+        records = [(n, [c or "" for c in r]) for n, r in numbered]
+        header_idx, header, notes = detect_header(records, ",")
+        start = 0 if header_idx is None else header_idx + 1
+        width = len(header)
+        data = numbered[start:]
+        src = Source(
+            name=f"{display}[{sheet}]" if len(wb.sheet_names) > 1 else display, kind="rows",
+            content_hash=f"{digest}#{sheet}", rows=[(r + [None] * width)[:width] for _, r in data],
+            row_numbers=[n for n, _ in data], encoding="xlsx", delimiter=None,
+            header_row=None if header_idx is None else records[header_idx][0] - 1, columns=header,
+            notes=notes, size=path.stat().st_size,
+        )
+        extra = [r for _, r in data if len(r) > width and any(c is not None for c in r[width:])]
+        if extra:
+            src.notes.append(f"{len(extra)} row(s) have cells to the right of the last named column; those cells are ignored")
+        src.preview = src.rows[:PREVIEW_ROWS]
+        src.rows_estimate = len(src.rows)
+        sources.append(src)
+    if not sources:
+        raise IngestError(f"{display}: every sheet of the workbook is empty")
+    return sources
+
+
+# -- Parquet and zip -------------------------------------------------------------------------------
+def _parquet_source(path: Path, display: str, digest: str) -> Source:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+        schema = pf.schema_arrow
+        rows = pf.metadata.num_rows
+        preview = pf.read_row_group(0).slice(0, PREVIEW_ROWS).to_pylist() if pf.num_row_groups else []
+    except Exception as exc:
+        raise IngestError(f"{display}: the Parquet file cannot be read ({str(exc).splitlines()[0][:120]})") from None
+    columns = list(schema.names)
+    return Source(
+        name=display, kind="parquet", content_hash=digest, path=path, encoding="parquet", columns=columns,
+        preview=[[_cell(r.get(c)) for c in columns] for r in preview], rows_estimate=rows, size=path.stat().st_size,
+    )
+
+
+def _zip_sources(zf: zipfile.ZipFile, display: str, digest: str, workdir: Path, limit_mb: int) -> list[Source]:
+    members = []
+    for info in zf.infolist():
+        parts = info.filename.split("/")
+        if info.is_dir() or "__MACOSX" in parts or any(p.startswith(".") for p in parts if p):
+            continue
+        if Path(info.filename).suffix.lower() in SUPPORTED_EXT - {".zip"}:
+            members.append(info)
+    if not members:
+        raise IngestError(f"{display}: the zip archive holds no CSV, TXT, Excel or Parquet file")
+    if sum(m.file_size for m in members) > limit_mb * 1024 * 1024 * 4:
+        raise IngestError(f"{display}: the zip archive unpacks to more than 4× the {limit_mb} MB upload limit")
+    sources: list[Source] = []
+    for i, info in enumerate(members):
+        if info.flag_bits & 0x1:
+            raise IngestError(f"{display}/{info.filename}: the zip member is password-protected")
+        target = workdir / f"zip{i}{Path(info.filename).suffix.lower()}"
+        try:
+            with zf.open(info) as fin, target.open("wb") as fout:
+                shutil.copyfileobj(fin, fout, CHUNK_BYTES)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise IngestError(f"{display}/{info.filename}: the zip member is damaged ({exc})") from None
+        member_name = f"{display}/{info.filename}"
+        for src in open_sources(target, member_name, workdir):
+            src.content_hash = f"{digest}/{info.filename}" + (src.content_hash.split("#", 1)[1:] and "#" + src.content_hash.split("#", 1)[1] or "")
+            sources.append(src)
+    return sources

@@ -1,0 +1,434 @@
+"""Typed conversion with reject reasons, generated as one SQL statement per upload.
+
+`decide()` looks at a sample of each mapped column once (day-first or month-first dates, decimal
+commas, shares written as 0–100) and `conversion_sql()` turns the raw string relation into the
+canonical columns plus `_status` (0 loaded, 1 rejected, 2 skipped), `_reason`, `_extra` and `_raw`.
+DuckDB runs it in parallel; no value passes through Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ecom import schema
+from ecom.ingest.mapping import split_target
+from ecom.ingest.read import TOTAL_WORDS
+
+NULL_TOKENS = ("", "null", "NULL", "Null", "None", "none", "NaN", "nan", "N/A", "n/a", "#N/A", "-", "--", "—", "\\N")
+_ISO_TS = "^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$"
+_TZ_SUFFIX = "([+-]\\d{2}:?\\d{2}|Z|UTC|GMT)$"
+_COMMON_FORMATS = [
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S.%f",
+    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y年%m月%d日%H时%M分%S秒", "%Y年%m月%d日%H:%M:%S",
+    "%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%y %H:%M", "%d-%b-%Y %H:%M:%S",
+    "%a %b %d %H:%M:%S %Y",
+]
+_DAY_FIRST = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M", "%d/%m/%y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
+              "%d.%m.%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y"]
+_MONTH_FIRST = [f.replace("%d", "%~").replace("%m", "%d").replace("%~", "%m") for f in _DAY_FIRST]
+_PERIOD_FORMATS = ["%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月", "%Y%m", "%b %Y", "%B %Y", "%b-%y", "%b-%Y", "%m/%Y", "%Y-M%m"]
+_EVENTS = {
+    "view": ("pv", "view", "views", "page_view", "pageview", "click", "browse", "detail", "1", "浏览", "点击", "查看", "访问"),
+    "favorite": ("fav", "favorite", "favourite", "collect", "wishlist", "like", "2", "收藏", "关注"),
+    "cart": ("cart", "addtocart", "add_to_cart", "add-to-cart", "add to cart", "3", "加购", "加入购物车", "购物车"),
+    "purchase": ("buy", "purchase", "order", "transaction", "paid", "4", "购买", "下单", "成交", "支付"),
+}
+# checked in this order: a refund that "succeeded" is a refund
+_STATUS = (
+    ("refunded", ("退款", "refund", "售后", "charged back", "chargeback")),
+    ("returned", ("退货", "return")),
+    ("cancelled", ("取消", "关闭", "cancel", "void", "expired")),
+    ("pending", ("待付款", "未付款", "等待买家付款", "pending", "unpaid", "authorized", "awaiting")),
+    ("shipped", ("已发货", "待收货", "卖家已发货", "shipped", "in transit", "partially_fulfilled")),
+    ("completed", ("交易成功", "已完成", "已签收", "完成", "成功", "completed", "complete", "paid", "delivered", "success", "fulfilled", "closed")),
+)
+_KIND_WORD = {"timestamp": "a date", "date": "a date", "period": "a month or date", "money": "an amount", "number": "a number",
+              "int": "a whole number", "share": "a share (0–1 or a percentage)", "rating": "a rating from 1 to 5",
+              "event": "an event type (view/cart/favorite/purchase)"}
+
+
+@dataclass
+class Decisions:
+    """Per canonical column choices made from a sample of the data."""
+
+    date_order: dict[str, str] = field(default_factory=dict)  # column -> dayfirst | monthfirst
+    decimal_comma: set[str] = field(default_factory=set)
+    share_percent: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+
+def lit(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+# -- decisions from a sample -----------------------------------------------------------------------
+_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
+
+
+def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | None]]) -> Decisions:
+    """`sample`: source column -> sample of its raw values."""
+    t = schema.TABLES[table]
+    d = Decisions()
+    for src, target in mapping.items():
+        col, marker = split_target(target)
+        kind = t.column(col).kind
+        values = [v.strip() for v in sample.get(src, []) if v is not None and v.strip()]
+        if kind in ("timestamp", "date", "period"):
+            if marker in ("dayfirst", "monthfirst"):
+                d.date_order[col] = marker
+                continue
+            firsts, seconds, example = [], [], None
+            for v in values:
+                m = _DMY.match(v)
+                if m:
+                    firsts.append(int(m.group(1)))
+                    seconds.append(int(m.group(2)))
+                    example = example or v
+            if not firsts:
+                continue
+            day_first = any(a > 12 for a in firsts)
+            month_first = any(b > 12 for b in seconds)
+            if day_first and not month_first:
+                d.date_order[col] = "dayfirst"
+            elif month_first and not day_first:
+                d.date_order[col] = "monthfirst"
+            else:
+                d.date_order[col] = "monthfirst"
+                d.notes.append(
+                    f'{col} ({src}): dates like "{example}" fit both day/month and month/day; read as month/day/year — '
+                    f"map it as {col}@dayfirst if they are day/month/year"
+                )
+        elif kind in ("money", "number", "int", "share"):
+            comma_decimal = sum(1 for v in values if re.search(r"^[^.]*\d,\d{1,2}\D*$|\d\.\d{3},\d", v))
+            point_decimal = sum(1 for v in values if re.search(r"\d\.\d{1,2}\D*$|\d,\d{3}\.\d", v))
+            if comma_decimal > point_decimal:
+                d.decimal_comma.add(col)
+            if kind == "share":
+                nums = []
+                for v in values:
+                    if v.endswith("%"):
+                        continue
+                    try:
+                        nums.append(float(v.replace(",", ".") if col in d.decimal_comma else v))
+                    except ValueError:
+                        pass
+                if nums and max(nums) > 1:
+                    d.share_percent.add(col)
+                    d.notes.append(f"{col} ({src}): values above 1 are read as percentages (23.5 → 0.235)")
+    return d
+
+
+# -- SQL building blocks ---------------------------------------------------------------------------
+def _clean(i: int) -> str:
+    tokens = ", ".join(lit(t) for t in NULL_TOKENS if t)
+    return f"CASE WHEN trim(c{i}) IN ({tokens}) OR trim(c{i}) = '' THEN NULL ELSE trim(c{i}) END"
+
+
+def id_expr(x: str) -> str:
+    return (
+        f"CASE WHEN {x} LIKE '=%' THEN regexp_replace({x}, '^=\"?(.*?)\"?$', '\\1') "
+        f"WHEN {x} LIKE '''%' THEN ltrim({x}, '''') "
+        f"WHEN contains({x}, '.') AND regexp_full_match({x}, '-?\\d+\\.0+') THEN regexp_replace({x}, '\\.0+$', '') "
+        f"ELSE {x} END"
+    )
+
+
+def _id_bad(x: str) -> str:
+    # Excel turns long numbers into 1.23457E+18: the digits are gone
+    return f"(contains(upper({x}), 'E+') AND regexp_full_match({x}, '\\d(\\.\\d+)?[eE]\\+\\d+'))"
+
+
+def number_expr(x: str, decimal_comma: bool, allow_percent: bool) -> str:
+    """DECIMAL(38,6) from text with currency signs, separators, (negatives), 万/亿 and percent."""
+    strip = "[\\s\\x{00a0}¥￥$€£元]|RMB|CNY|USD|EUR|GBP|HKD"
+    s = f"regexp_replace({x}, '{strip}', '', 'g')"
+    if decimal_comma:
+        s = f"replace(replace({s}, '.', ''), ',', '.')"
+    else:
+        s = f"replace({s}, ',', '')"
+    s = f"CASE WHEN {s} LIKE '(%)' THEN '-' || trim({s}, '()') ELSE {s} END"
+    body = f"rtrim({s}, '万亿%')"
+    scale = f"(CASE WHEN {s} LIKE '%万' THEN 10000 WHEN {s} LIKE '%亿' THEN 100000000 ELSE 1 END)"
+    pct = f"(CASE WHEN {s} LIKE '%\\%%' ESCAPE '\\' THEN 0.01 ELSE 1 END)" if allow_percent else "1"
+    slow = f"TRY_CAST({body} AS DECIMAL(38,6)) * {scale} * {pct}"
+    if not allow_percent:
+        slow = f"CASE WHEN {s} LIKE '%\\%%' ESCAPE '\\' THEN NULL ELSE {slow} END"
+    fast = "NULL" if decimal_comma else f"TRY_CAST({x} AS DECIMAL(38,6))"
+    return f"coalesce({fast}, {slow})"
+
+
+def timestamp_expr(x: str, order: str | None, tz: str) -> str:
+    formats = _COMMON_FORMATS + (_DAY_FIRST if order == "dayfirst" else _MONTH_FIRST)
+    fmt_list = "[" + ", ".join(lit(f) for f in formats) + "]"
+    tzl = lit(tz)
+    return (
+        f"CASE WHEN regexp_matches({x}, '{_TZ_SUFFIX}') "
+        f"THEN timezone({tzl}, TRY_CAST(regexp_replace(regexp_replace({x}, '\\s*([+-]\\d{{2}}):?(\\d{{2}})$', '\\1:\\2'), '\\s*(UTC|GMT)$', '+00:00') AS TIMESTAMPTZ)) "
+        f"WHEN regexp_full_match({x}, '{_ISO_TS}') THEN TRY_CAST({x} AS TIMESTAMP) "
+        f"WHEN regexp_full_match({x}, '\\d{{8}}') THEN TRY_STRPTIME({x}, '%Y%m%d') "
+        f"WHEN regexp_full_match({x}, '\\d{{14}}') THEN TRY_STRPTIME({x}, '%Y%m%d%H%M%S') "
+        f"WHEN regexp_full_match({x}, '\\d{{9,10}}(\\.\\d+)?') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE))) "
+        f"WHEN regexp_full_match({x}, '\\d{{12,13}}') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE) / 1000)) "
+        f"WHEN regexp_full_match({x}, '\\d{{5}}(\\.\\d+)?') AND CAST({x} AS DOUBLE) BETWEEN 20000 AND 80000 "
+        f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({x} AS DOUBLE) * 86400000000) AS BIGINT)) "
+        f"ELSE TRY_STRPTIME({x}, {fmt_list}) END"
+    )
+
+
+def period_expr(x: str, order: str | None, tz: str) -> str:
+    fmt_list = "[" + ", ".join(lit(f) for f in _PERIOD_FORMATS) + "]"
+    return f"coalesce(CAST(TRY_STRPTIME({x}, {fmt_list}) AS DATE), CAST({timestamp_expr(x, order, tz)} AS DATE))"
+
+
+def event_expr(x: str) -> str:
+    whens = " ".join(f"WHEN lower({x}) IN ({', '.join(lit(v) for v in vals)}) THEN {lit(name)}" for name, vals in _EVENTS.items())
+    return f"CASE {whens} ELSE NULL END"
+
+
+def status_expr(x: str) -> str:
+    whens = " ".join(
+        f"WHEN {' OR '.join(f'contains(lower({x}), {lit(w)})' for w in words)} THEN {lit(name)}" for name, words in _STATUS
+    )
+    return f"CASE WHEN {x} IS NULL THEN NULL {whens} ELSE lower({x}) END"
+
+
+def rating_expr(x: str) -> str:
+    n = f"TRY_CAST(regexp_extract({x}, '^\\s*(\\d+(\\.0+)?)\\s*(星|stars?|分|/\\s*5)?\\s*$', 1) AS DOUBLE)"
+    stars = f"length(regexp_replace({x}, '[^★]', '', 'g'))"
+    return f"CASE WHEN contains({x}, '★') THEN {stars} WHEN {n} BETWEEN 1 AND 5 AND {n} = floor({n}) THEN CAST({n} AS INTEGER) END"
+
+
+# -- the statement ---------------------------------------------------------------------------------
+@dataclass
+class Plan:
+    """How each canonical column is filled."""
+
+    table: str
+    columns: list[str]  # source headers, c0..cN
+    mapping: dict[str, str]
+    derive: dict[str, str]
+    decisions: Decisions
+    upload_id: int
+    loaded_at: str  # 'YYYY-MM-DD HH:MM:SS' in the shop's zone
+    tz: str
+
+
+def conversion_sql(raw_sql: str, plan: Plan) -> str:
+    t = schema.TABLES[plan.table]
+    cols = plan.columns
+    n = len(cols)
+    idx = {c: i for i, c in enumerate(cols)}
+    by_target: dict[str, tuple[str, str | None]] = {}
+    for src, target in plan.mapping.items():
+        if not target:
+            continue
+        col, marker = split_target(target)
+        if col == "period" and marker in ("year", "month"):
+            by_target.setdefault("period", ("", "ym"))
+            by_target[f"period_{marker}"] = (src, marker)
+            continue
+        by_target[col] = (src, marker)
+    mapped_sources = {s for s in plan.mapping if plan.mapping[s]}
+    extra_sources = [c for c in cols if c not in mapped_sources]
+
+    v = [f"{_clean(i)} AS v{i}" for i in range(n)]
+    h0 = lit(cols[0])
+    skip_total = " OR ".join(f"lower(rtrim(v{i}, ':：')) IN ({', '.join(lit(w) for w in TOTAL_WORDS)})" for i in range(min(2, n)))
+    repeated = " AND ".join(f"v{i} = {lit(cols[i])}" for i in range(min(3, n)))
+    blank = " AND ".join(f"v{i} IS NULL" for i in range(n)) or "false"
+    skip = (
+        f"CASE WHEN {blank} THEN 'blank row' WHEN {repeated} THEN 'repeated header row' "
+        f"WHEN {skip_total} THEN 'totals row' END"
+    ) if h0 else "NULL"
+
+    conv: list[str] = []  # layer p: converted values k_<col> and failure flags f_<col>
+    reasons: list[str] = []
+    for c in t.columns:
+        name = c.name
+        k, f = f"k_{name}", f"f_{name}"
+        src_marker = by_target.get(name)
+        if src_marker is None:
+            conv.append(f"{_derived(name, plan)} AS {k}")
+            conv.append(f"false AS {f}")
+            continue
+        src, marker = src_marker
+        if marker == "ym":
+            ys, ms = by_target["period_year"][0], by_target["period_month"][0]
+            yv, mv = f"v{idx[ys]}", f"v{idx[ms]}"
+            expr = f"make_date(TRY_CAST({yv} AS INTEGER), TRY_CAST({mv} AS INTEGER), 1)"
+            conv.append(f"CASE WHEN TRY_CAST({mv} AS INTEGER) BETWEEN 1 AND 12 THEN {expr} END AS {k}")
+            conv.append(f"({yv} IS NOT NULL AND {mv} IS NOT NULL AND {k} IS NULL) AS {f}")
+            reasons.append(f"CASE WHEN f_{name} THEN 'period: year \"' || left({yv}, 20) || '\" month \"' || left({mv}, 20) || '\" is not a month' END")
+            continue
+        x = f"v{idx[src]}"
+        expr, bad = _convert(c, x, plan)
+        if name in plan.derive:
+            expr = f"coalesce({expr}, {_derived(name, plan)})"
+        conv.append(f"{expr} AS {k}")
+        conv.append(f"({bad}) AS {f}")
+        label = name if normalize_eq(name, src) else f"{name} ({src})"
+        reasons.append(f"CASE WHEN f_{name} THEN {lit(label + ' ')} || '\"' || left({x}, 60) || '\" ' || {lit(_bad_word(c, x))} END")
+
+    # layer w: order-level fields (markers @order) spread over the order's lines
+    order_cols = [name for name, (_, m) in by_target.items() if m == "order" and name in t.names]
+    amount_cols = [nm for nm in order_cols if t.column(nm).kind == "money"]
+    plain_cols = [nm for nm in order_cols if nm not in amount_cols]
+    win_sel = ["*"]
+    if order_cols and plan.table == "sales":
+        w = "(PARTITION BY k_order_id ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+        for nm in plain_cols:
+            win_sel.append(f"first(k_{nm} IGNORE NULLS) OVER {w} AS o_{nm}")
+        if amount_cols:
+            weight = "coalesce(CAST(k_quantity AS DECIMAL(38,6)) * k_unit_price, CAST(k_quantity AS DECIMAL(38,6)), 1)"
+            win_sel.append(f"{weight} AS _w")
+            win_sel.append(f"sum({weight}) OVER {w} AS _wsum")
+            win_sel.append("row_number() OVER (PARTITION BY k_order_id ORDER BY _row) AS _rn")
+            win_sel.append(f"count(*) OVER {w} AS _cnt")
+            for nm in amount_cols:
+                win_sel.append(f"first(k_{nm} IGNORE NULLS) OVER {w} AS o_{nm}")
+
+    final_vals = {}
+    for c in t.columns:
+        final_vals[c.name] = f"k_{c.name}"
+    for nm in plain_cols:
+        final_vals[nm] = f"coalesce(k_{nm}, o_{nm})"
+
+    required_checks = []
+    for name in t.required:
+        if name in by_target or name not in plan.derive:
+            val = final_vals[name] if name not in amount_cols else f"o_{name}"
+            required_checks.append(f"CASE WHEN {val} IS NULL AND NOT f_{name} THEN {lit(name + ' is empty')} END")
+    reason = f"NULLIF(concat_ws('; ', {', '.join(required_checks + reasons) or 'NULL'}), '')"
+
+    # amounts allocated over the order's lines; the last line takes the rounding remainder
+    alloc_sel = ["*"]
+    if amount_cols and order_cols and plan.table == "sales":
+        for nm in amount_cols:
+            alloc_sel.append(
+                f"CASE WHEN _wsum IS NULL OR _wsum = 0 THEN CASE WHEN _rn = 1 THEN o_{nm} ELSE 0 END "
+                f"ELSE round(o_{nm} * _w / _wsum, 2) END AS a_{nm}"
+            )
+    final_alloc = {}
+    for nm in amount_cols:
+        prev = f"sum(a_{nm}) OVER (PARTITION BY k_order_id ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        final_alloc[nm] = f"CASE WHEN _rn = _cnt THEN o_{nm} - coalesce({prev}, 0) ELSE a_{nm} END"
+    for nm, expr in final_alloc.items():
+        final_vals[nm] = expr
+
+    out_cols = []
+    post = _post_rules(plan, by_target, final_vals)
+    for c in t.columns:
+        expr = post.get(c.name, final_vals[c.name])
+        out_cols.append(f"CAST({expr} AS {c.type}) AS {ident(c.name)}")
+    extra = (
+        "MAP([" + ", ".join(lit(c) for c in extra_sources) + "], [" + ", ".join(f"v{idx[c]}" for c in extra_sources) + "])"
+        if extra_sources else "NULL"
+    )
+    raw_map = "MAP([" + ", ".join(lit(c) for c in cols) + "], [" + ", ".join(f"c{i}" for i in range(n)) + "])"
+    return f"""
+WITH r AS ({raw_sql}),
+v AS (SELECT _row, {', '.join(f'c{i}' for i in range(n))}, {', '.join(v)} FROM r),
+p AS (SELECT *, {skip} AS _skip, {', '.join(conv)} FROM v),
+w AS (SELECT {', '.join(win_sel)} FROM p),
+a AS (SELECT {', '.join(alloc_sel)} FROM w),
+z AS (SELECT *, {reason} AS _why FROM a)
+SELECT _row,
+  CAST(CASE WHEN _skip IS NOT NULL THEN 2 WHEN _why IS NOT NULL THEN 1 ELSE 0 END AS TINYINT) AS _status,
+  coalesce(_skip, _why) AS _reason,
+  {', '.join(out_cols)},
+  CASE WHEN _skip IS NULL AND _why IS NULL THEN CAST({extra} AS MAP(VARCHAR, VARCHAR)) END AS _extra,
+  CASE WHEN _skip IS NULL AND _why IS NOT NULL THEN CAST({raw_map} AS MAP(VARCHAR, VARCHAR)) END AS _raw
+FROM z"""
+
+
+def normalize_eq(a: str, b: str) -> bool:
+    return a.strip().lower() == b.strip().lower()
+
+
+def _bad_word(c: schema.Column, x: str) -> str:
+    if c.kind == "id":
+        return "was turned into scientific notation by Excel (digits lost): export the column as text"
+    if c.kind == "int" and c.name != "rating":
+        return "is not a whole number"
+    if c.kind == "share":
+        return "is not a share between 0 and 1 (or 0% and 100%)"
+    return "is not " + _KIND_WORD.get(c.kind, "valid")
+
+
+def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
+    """(SQL value, SQL failure flag) for column `c` from the cleaned string `x`."""
+    d = plan.decisions
+    kind = c.kind
+    if kind == "id":
+        return id_expr(x), _id_bad(x)
+    if kind in ("text",):
+        return x, "false"
+    if kind == "status":
+        return status_expr(x), "false"
+    if kind == "timestamp":
+        e = timestamp_expr(x, d.date_order.get(c.name), plan.tz)
+        return e, f"{x} IS NOT NULL AND ({e}) IS NULL"
+    if kind == "date":
+        e = f"CAST({timestamp_expr(x, d.date_order.get(c.name), plan.tz)} AS DATE)"
+        return e, f"{x} IS NOT NULL AND ({e}) IS NULL"
+    if kind == "period":
+        e = period_expr(x, d.date_order.get(c.name), plan.tz)
+        return e, f"{x} IS NOT NULL AND ({e}) IS NULL"
+    if kind == "event":
+        e = event_expr(x)
+        return e, f"{x} IS NOT NULL AND ({e}) IS NULL"
+    if kind == "rating":
+        e = rating_expr(x)
+        return e, f"{x} IS NOT NULL AND ({e}) IS NULL"
+    num = number_expr(x, c.name in d.decimal_comma, allow_percent=kind in ("share", "number"))
+    if kind == "int":
+        e = f"CASE WHEN {num} = trunc({num}) AND abs({num}) < 1e15 THEN CAST({num} AS BIGINT) END"
+        return e, f"{x} IS NOT NULL AND ({e}) IS NULL"
+    if kind == "share":
+        has_pct = f"{x} LIKE '%\\%%' ESCAPE '\\'"
+        scaled = num if c.name not in d.share_percent else f"CASE WHEN {has_pct} THEN {num} ELSE {num} / 100 END"
+        e = f"CASE WHEN ({scaled}) BETWEEN 0 AND 1 THEN CAST({scaled} AS DOUBLE) END"
+        return e, f"{x} IS NOT NULL AND ({e}) IS NULL"
+    if kind == "money":
+        e = f"CASE WHEN abs({num}) < 1e16 THEN round({num}, 2) END"
+        return e, f"{x} IS NOT NULL AND ({e}) IS NULL"
+    e = num
+    return e, f"{x} IS NOT NULL AND ({e}) IS NULL"
+
+
+def _derived(name: str, plan: Plan) -> str:
+    """A column the file does not have: from a preset's derive rule, or NULL (defaults come later)."""
+    rule = plan.derive.get(name)
+    if rule is None:
+        return "NULL"
+    if rule == "row":
+        return f"'U{plan.upload_id}-' || CAST(_row AS VARCHAR)"
+    if rule == "upload_time":
+        return f"TIMESTAMP {lit(plan.loaded_at)}"
+    if rule.startswith("="):
+        return lit(rule[1:])
+    raise ValueError(f"unknown derive rule {rule!r} for {name}")
+
+
+def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, str]:
+    """Schema defaults and cross-column rules (revenue from quantity × price, returns flagged)."""
+    out: dict[str, str] = {}
+    if plan.table != "sales":
+        return out
+    q = f"coalesce({vals['quantity']}, 1)"
+    out["quantity"] = q
+    price = vals["unit_price"]
+    revenue = vals["revenue"]
+    out["revenue"] = f"coalesce({revenue}, round({q} * {price}, 2))"
+    if "unit_price" not in by_target and "revenue" in by_target:
+        out["unit_price"] = f"CASE WHEN {q} <> 0 THEN round({revenue} / {q}, 2) END"
+    refund = vals["refund_amount"]
+    out["order_status"] = (
+        f"coalesce({vals['order_status']}, CASE WHEN {q} < 0 THEN 'returned' WHEN {refund} > 0 THEN 'refunded' END)"
+    )
+    return out

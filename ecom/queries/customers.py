@@ -1,0 +1,190 @@
+"""Customers and purchase frequency: orders per customer, repeat purchase within 30/90 days, the
+interval between purchases, RFM segments, monthly cohort retention; from order lines, from the
+aggregated `purchase_frequency` of the behaviour table, and the view → cart → purchase funnel."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+
+from ecom.filters import Filters
+from ecom.queries.common import MAX_ROWS, apply_dims, day_bounds, fetch, line_revenue, sales, table
+
+MAX_ORDERS_BUCKET = 10  # "10+" in the orders-per-customer distribution
+INTERVAL_BINS = ((0, 7), (8, 14), (15, 30), (31, 60), (61, 90), (91, 180), (181, None))
+SEGMENTS = ("champions", "loyal", "new", "promising", "at_risk", "hibernating", "lost")
+FUNNEL = ("view", "cart", "purchase")
+EVENT_SYNONYMS = {"pv": "view", "click": "view", "view": "view", "cart": "cart", "add_to_cart": "cart", "buy": "purchase", "purchase": "purchase", "order": "purchase"}
+
+
+def _orders(t):
+    """One row per (customer, order) with the order's time and GMV."""
+    t = t.filter(t.customer_id.notnull())
+    return t.group_by(["customer_id", "order_id"]).aggregate(ts=t.order_time.min(), rev=line_revenue(t).sum())
+
+
+def orders_per_customer(wh, f: Filters) -> pd.DataFrame:
+    """Customers by number of orders in the range (10 means 10 or more)."""
+    o = _orders(sales(wh, f))
+    per = o.group_by("customer_id").aggregate(n=o.count())
+    capped = ibis.cases((per.n >= MAX_ORDERS_BUCKET, MAX_ORDERS_BUCKET), else_=per.n)
+    df = fetch(per.group_by(orders=capped).aggregate(customers=per.count()).order_by("orders"))
+    total = df.customers.sum()
+    df["share"] = df.customers / total if total else float("nan")
+    return df
+
+
+def repeat_rate(wh, f: Filters, windows: tuple[int, ...] = (30, 90)) -> pd.DataFrame:
+    """Per window N: of the customers whose first order in the range is at least N days before the
+    latest order in the warehouse (so they had N days to come back), the share who ordered again
+    within N days after that first order (any later order, also after the range)."""
+    all_orders = _orders(sales(wh, f, dates=False))
+    lo, hi = day_bounds(f.start, f.end)
+    in_range = all_orders.filter((all_orders.ts >= lo) & (all_orders.ts < hi))
+    first = in_range.group_by("customer_id").aggregate(t0=in_range.ts.min())
+    latest = table(wh, "sales").order_time.max().as_scalar()
+    rows = []
+    for n in windows:
+        eligible = first.filter(first.t0 + ibis.interval(days=n) <= latest)
+        j = eligible.join(all_orders, "customer_id")
+        again = j.filter((j.ts > j.t0) & (j.ts <= j.t0 + ibis.interval(days=n))).select("customer_id").distinct()
+        counts = fetch(eligible.aggregate(customers=eligible.count()).cross_join(again.aggregate(repeaters=again.count())))
+        customers, repeaters = int(counts.customers.iloc[0]), int(counts.repeaters.iloc[0])
+        rows.append((n, customers, repeaters, repeaters / customers if customers else float("nan")))
+    return pd.DataFrame(rows, columns=["window_days", "customers", "repeaters", "rate"])
+
+
+def intervals(wh, f: Filters) -> tuple[pd.DataFrame, dict]:
+    """Days between a customer's consecutive orders in the range: a binned distribution and the
+    median and mean."""
+    o = _orders(sales(wh, f))
+    w = ibis.window(group_by=o.customer_id, order_by=[o.ts, o.order_id])
+    gaps = o.mutate(prev=o.ts.lag().over(w))
+    gaps = gaps.filter(gaps.prev.notnull())
+    gaps = gaps.mutate(days=gaps.ts.date().delta(gaps.prev.date(), unit="day"))
+    label = ibis.cases(*[((gaps.days >= a) & (gaps.days <= b) if b is not None else gaps.days >= a, f"{a}-{b}" if b else f"{a}+") for a, b in INTERVAL_BINS])
+    order = ibis.cases(*[((gaps.days >= a) & (gaps.days <= b) if b is not None else gaps.days >= a, i) for i, (a, b) in enumerate(INTERVAL_BINS)])
+    df = fetch(gaps.group_by(bin=label, i=order).aggregate(gaps=gaps.count()).order_by("i")).drop(columns="i")
+    stats = fetch(gaps.aggregate(median=gaps.days.median(), mean=gaps.days.mean(), n=gaps.count()))
+    summary = {k: (None if pd.isna(v) else float(v)) for k, v in stats.iloc[0].items()}
+    return df, summary
+
+
+def _rfm_table(wh, f: Filters):
+    o = _orders(sales(wh, f))
+    per = o.group_by("customer_id").aggregate(last=o.ts.max(), frequency=o.count(), monetary=o.rev.sum())
+    end = ibis.literal(f.end)
+    return per.mutate(recency=end.delta(per["last"].date(), unit="day"))
+
+
+def rfm_cutoffs(wh, f: Filters) -> dict[str, list[float]]:
+    """Quintile cut-offs (20/40/60/80%, linear interpolation) of recency in days and of monetary value."""
+    per = _rfm_table(wh, f)
+    qs = [0.2, 0.4, 0.6, 0.8]
+    df = fetch(per.aggregate(r=per.recency.quantile(qs), m=per.monetary.quantile(qs)))
+    if df.empty or df.r.iloc[0] is None:
+        return {"recency": [], "monetary": []}
+    return {"recency": [float(x) for x in df.r.iloc[0]], "monetary": [float(x) for x in df.m.iloc[0]]}
+
+
+def _scored(wh, f: Filters, cuts: dict[str, list[float]]):
+    per = _rfm_table(wh, f)
+    rc, mc = cuts["recency"], cuts["monetary"]
+    r = ibis.cases((per.recency <= rc[0], 5), (per.recency <= rc[1], 4), (per.recency <= rc[2], 3), (per.recency <= rc[3], 2), else_=1)
+    m = ibis.cases((per.monetary <= mc[0], 1), (per.monetary <= mc[1], 2), (per.monetary <= mc[2], 3), (per.monetary <= mc[3], 4), else_=5)
+    fr = ibis.cases((per.frequency <= 3, per.frequency), (per.frequency <= 5, 4), else_=5)
+    s = per.mutate(r=r, f=fr, m=m)
+    segment = ibis.cases(
+        ((s.r >= 4) & (s.f >= 4), "champions"),
+        ((s.r >= 3) & (s.f >= 3), "loyal"),
+        ((s.r >= 4) & (s.f == 1), "new"),
+        (s.r >= 3, "promising"),
+        (s.f >= 3, "at_risk"),
+        (s.r == 2, "hibernating"),
+        else_="lost",
+    )
+    return s.mutate(segment=segment)
+
+
+def rfm_segments(wh, f: Filters) -> tuple[pd.DataFrame, dict]:
+    """Customers, revenue and revenue share per RFM segment, and the cut-offs used.
+
+    Scores 1–5: R by recency quintiles (recent = 5), M by monetary quintiles, F by orders
+    (1, 2, 3, 4–5, 6+). Segments, first rule that matches: champions R≥4 F≥4; loyal R≥3 F≥3;
+    new R≥4 F=1; promising R≥3; at risk F≥3; hibernating R=2; lost otherwise.
+    """
+    cuts = rfm_cutoffs(wh, f)
+    if not cuts["recency"]:
+        return pd.DataFrame(columns=["segment", "customers", "revenue", "share", "recency", "frequency"]), cuts
+    s = _scored(wh, f, cuts)
+    df = fetch(s.group_by("segment").aggregate(customers=s.count(), revenue=s.monetary.sum(), recency=s.recency.mean(), frequency=s.frequency.mean()))
+    df = df.set_index("segment").reindex([x for x in SEGMENTS if x in set(df.segment)]).reset_index()
+    total = df.revenue.sum()
+    df["share"] = df.revenue / total if total else float("nan")
+    return df, cuts
+
+
+def rfm_customers(wh, f: Filters, segment: str | None = None, limit: int = MAX_ROWS) -> pd.DataFrame:
+    """The customers of one segment (or all) with their scores, by revenue, capped."""
+    cuts = rfm_cutoffs(wh, f)
+    if not cuts["recency"]:
+        return pd.DataFrame(columns=["customer_id", "segment", "recency", "frequency", "monetary", "r", "f", "m"])
+    s = _scored(wh, f, cuts)
+    if segment:
+        s = s.filter(s.segment == segment)
+    cols = ["customer_id", "segment", "recency", "frequency", "monetary", "r", "f", "m"]
+    return fetch(s.select(*cols).order_by([ibis.desc("monetary"), "customer_id"]).limit(min(limit, MAX_ROWS)))
+
+
+def cohorts(wh, f: Filters, max_months: int = 12) -> pd.DataFrame:
+    """Monthly cohort retention: cohort = month of the first order (over all history), for cohorts
+    starting in the range; cell = share of the cohort ordering in month k after (k = 0 is 100%)."""
+    t = sales(wh, f, dates=False)
+    t = t.filter(t.customer_id.notnull())
+    month = t.order_time.truncate("M").date()
+    active = t.group_by(customer_id=t.customer_id, month=month).aggregate()
+    first = active.group_by("customer_id").aggregate(cohort=active.month.min())
+    lo = f.start.replace(day=1)
+    first = first.filter((first.cohort >= lo) & (first.cohort <= f.end))
+    j = active.join(first, "customer_id")
+    k = (j.month.year() * 12 + j.month.month()) - (j.cohort.year() * 12 + j.cohort.month())
+    j = j.mutate(k=k).filter(lambda x: (x.k <= max_months) & (x.month <= f.end))
+    cells = j.group_by(["cohort", "k"]).aggregate(customers=j.customer_id.nunique())
+    sizes = first.group_by("cohort").aggregate(size=first.count())
+    df = fetch(cells.join(sizes, "cohort").order_by(["cohort", "k"]))
+    df["cohort"] = pd.to_datetime(df["cohort"])
+    df["retention"] = df.customers / df["size"]
+    return df
+
+
+def purchase_frequency(wh, f: Filters) -> tuple[pd.DataFrame, dict]:
+    """From the behaviour table's aggregated purchase_frequency (one value per customer, the largest
+    if repeated): customers per frequency (10 = 10+), and the share buying twice or more."""
+    b = apply_dims(table(wh, "behavior"), f)
+    b = b.filter(b.purchase_frequency.notnull())
+    per = b.group_by("customer_id").aggregate(pf=b.purchase_frequency.max())
+    capped = ibis.cases((per.pf >= MAX_ORDERS_BUCKET, MAX_ORDERS_BUCKET), else_=per.pf)
+    df = fetch(per.group_by(orders=capped).aggregate(customers=per.count()).order_by("orders"))
+    total = int(df.customers.sum())
+    repeat = int(df.loc[df.orders >= 2, "customers"].sum())
+    return df, {"customers": total, "repeaters": repeat, "repeat_share": repeat / total if total else None}
+
+
+def funnel(wh, f: Filters) -> pd.DataFrame:
+    """Distinct customers with a view, cart and purchase event in the range, and each step's
+    conversion from the step before."""
+    b = apply_dims(table(wh, "behavior"), f)
+    lo, hi = day_bounds(f.start, f.end)
+    # rows carrying an aggregated purchase_frequency are per-customer summaries, not events
+    b = b.filter((b.event_time >= lo) & (b.event_time < hi) & b.event_type.notnull() & b.purchase_frequency.isnull())
+    step = b.event_type.lower().strip().substitute(EVENT_SYNONYMS, else_=None)
+    b = b.mutate(step=step).filter(lambda x: x.step.isin(list(FUNNEL)))
+    got = fetch(b.group_by("step").aggregate(customers=b.customer_id.nunique()))
+    counts = dict(zip(got.step, got.customers, strict=True))
+    rows = []
+    prev = None
+    for s in FUNNEL:
+        n = int(counts.get(s, 0))
+        rows.append((s, n, (n / prev) if prev else None))
+        prev = n
+    return pd.DataFrame(rows, columns=["step", "customers", "conversion"])

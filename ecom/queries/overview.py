@@ -1,0 +1,196 @@
+"""Overview: the headline KPIs against the previous period and the same period last year, anomaly
+flags on the daily series, and the change explained by its biggest contributors.
+
+GMV is the paid amount of the order lines (`revenue`: after discounts, without shipping), whatever
+the order status; "GMV after refunds" subtracts `refund_amount`. AOV (客单价) is GMV / orders.
+A customer is new in a period when their first order (under the same shop/category/… filters,
+over all loaded history) falls in it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import ibis
+import pandas as pd
+
+from ecom.filters import Filters
+from ecom.i18n import t as tr
+from ecom.queries.common import day_bounds, fetch, line_refund, line_revenue, pct_change, sales
+
+KPIS = ("gmv", "gmv_net", "orders", "units", "aov", "customers", "new_customers", "returning_customers", "refund_rate")
+PERIODS = ("current", "previous", "last_year")
+
+# Robust anomaly rule: |0.6745 (x − median) / MAD| > 3.5 over the same weekday of the previous weeks.
+BASELINE_WEEKS = 8
+MIN_BASELINE = 4
+Z_LIMIT = 3.5
+MAD_FLOOR = 0.05  # of the median, so a flat baseline does not flag every small wobble
+
+
+def _ranges(f: Filters) -> dict[str, tuple]:
+    p, ly = f.previous_period(), f.last_year()
+    return {"current": day_bounds(f.start, f.end), "previous": day_bounds(p.start, p.end), "last_year": day_bounds(ly.start, ly.end)}
+
+
+def _in(col, bounds):
+    lo, hi = bounds
+    return (col >= lo) & (col < hi)
+
+
+def kpis(wh, f: Filters) -> pd.DataFrame:
+    """One row per KPI; columns current, previous, last_year, vs_previous, vs_last_year (fractions)."""
+    ranges = _ranges(f)
+    t = sales(wh, f, dates=False)
+    any_range = _in(t.order_time, ranges["current"]) | _in(t.order_time, ranges["previous"]) | _in(t.order_time, ranges["last_year"])
+    t = t.filter(any_range)
+    label = ibis.cases(*[(_in(t.order_time, b), name) for name, b in ranges.items()])
+    agg = (
+        t.mutate(period=label, rev=line_revenue(t), ref=line_refund(t))
+        .group_by("period")
+        .aggregate(
+            gmv=lambda x: x.rev.sum(),
+            refunds=lambda x: x.ref.sum(),
+            orders=lambda x: x.order_id.nunique(),
+            units=lambda x: x.quantity.fill_null(1).sum().cast("float64"),
+            customers=lambda x: x.customer_id.nunique(),
+        )
+    )
+    df = fetch(agg).set_index("period").reindex(list(PERIODS))
+    first = sales(wh, f, dates=False)
+    first = first.filter(first.customer_id.notnull()).group_by("customer_id").aggregate(first=lambda x: x.order_time.min())
+    new = fetch(first.aggregate(**{name: _in(first["first"], b).cast("int64").sum() for name, b in ranges.items()}))
+    out = pd.DataFrame(index=list(KPIS), columns=list(PERIODS), dtype="float64")
+    for p in PERIODS:
+        row = df.loc[p]
+        gmv = float(row.gmv) if pd.notna(row.gmv) else 0.0
+        refunds = float(row.refunds) if pd.notna(row.refunds) else 0.0
+        orders = float(row.orders) if pd.notna(row.orders) else 0.0
+        customers = float(row.customers) if pd.notna(row.customers) else 0.0
+        n_new = _num(new[p].iloc[0])
+        out.loc["gmv", p] = gmv
+        out.loc["gmv_net", p] = gmv - refunds
+        out.loc["orders", p] = orders
+        out.loc["units", p] = float(row.units) if pd.notna(row.units) else 0.0
+        out.loc["aov", p] = gmv / orders if orders else float("nan")
+        out.loc["customers", p] = customers
+        out.loc["new_customers", p] = n_new
+        out.loc["returning_customers", p] = customers - n_new
+        out.loc["refund_rate", p] = refunds / gmv if gmv else float("nan")
+    out["vs_previous"] = [pct_change(c, p) for c, p in zip(out.current, out.previous, strict=True)]
+    out["vs_last_year"] = [pct_change(c, p) for c, p in zip(out.current, out.last_year, strict=True)]
+    return out
+
+
+def daily(wh, f: Filters, weeks_before: int = 0) -> pd.DataFrame:
+    """GMV, orders and customers per day of the range (plus `weeks_before` weeks), days without
+    orders included as zeros."""
+    start = f.start - timedelta(weeks=weeks_before)
+    t = sales(wh, f, start=start)
+    agg = (
+        t.mutate(day=t.order_time.date(), rev=line_revenue(t))
+        .group_by("day")
+        .aggregate(gmv=lambda x: x.rev.sum(), orders=lambda x: x.order_id.nunique(), customers=lambda x: x.customer_id.nunique())
+    )
+    df = fetch(agg)
+    days = pd.date_range(start, f.end, freq="D")
+    df["day"] = pd.to_datetime(df["day"])
+    df = df.set_index("day").reindex(days, fill_value=0).rename_axis("day").reset_index()
+    return df.astype({"gmv": "float64", "orders": "int64", "customers": "int64"})
+
+
+def anomalies(wh, f: Filters, metric: str = "gmv") -> pd.DataFrame:
+    """The daily series of the range with, per day, the median and MAD of the same weekday over the
+    previous BASELINE_WEEKS weeks, the robust z-score and a flag."""
+    df = daily(wh, f, weeks_before=BASELINE_WEEKS)
+    values = df.set_index("day")[metric].astype("float64")
+    rows = []
+    for day in pd.date_range(f.start, f.end, freq="D"):
+        base = [values[d] for d in (day - pd.Timedelta(weeks=k) for k in range(1, BASELINE_WEEKS + 1)) if d in values.index]
+        x = float(values[day])
+        if len(base) < MIN_BASELINE:
+            rows.append((day, x, float("nan"), float("nan"), float("nan"), False))
+            continue
+        s = pd.Series(base)
+        med = float(s.median())
+        mad = float((s - med).abs().median())
+        scale = max(mad, MAD_FLOOR * abs(med), 1e-9)
+        z = 0.6745 * (x - med) / scale
+        rows.append((day, x, med, mad, z, abs(z) > Z_LIMIT))
+    return pd.DataFrame(rows, columns=["day", metric, "median", "mad", "z", "anomaly"])
+
+
+def contributors(wh, f: Filters, by: str = "product_id", top: int = 5) -> tuple[float, float, pd.DataFrame]:
+    """GMV now and in the previous period, and the `by` values whose change moved it most in the
+    direction of the total change (largest first)."""
+    ranges = _ranges(f)
+    t = sales(wh, f, dates=False)
+    cur, prev = ranges["current"], ranges["previous"]
+    t = t.filter(_in(t.order_time, cur) | _in(t.order_time, prev))
+    rev = line_revenue(t)
+    t = t.mutate(
+        cur=ibis.cases((_in(t.order_time, cur), rev), else_=0.0),
+        prev=ibis.cases((_in(t.order_time, prev), rev), else_=0.0),
+    )
+    extra = {"name": lambda x: x.product_name.max(), "category": lambda x: x.category.max()} if by == "product_id" else {}
+    per = t.group_by(key=t[by]).aggregate(cur=lambda x: x.cur.sum(), prev=lambda x: x.prev.sum(), **extra)
+    per = per.mutate(delta=per.cur - per.prev)
+    totals = fetch(per.aggregate(cur=per.cur.sum(), prev=per.prev.sum()))
+    total_cur = _num(totals.cur.iloc[0])
+    total_prev = _num(totals.prev.iloc[0])
+    change = total_cur - total_prev
+    order = per.delta if change < 0 else ibis.desc(per.delta)
+    top_df = fetch(per.order_by([order, per.key]).limit(top))
+    if change:
+        top_df = top_df[(top_df.delta * change) > 0].copy()
+        top_df["share"] = top_df.delta / change
+    else:
+        top_df = top_df.iloc[0:0].assign(share=pd.Series(dtype="float64"))
+    return total_cur, total_prev, top_df.reset_index(drop=True)
+
+
+def _num(v) -> float:
+    return 0.0 if v is None or pd.isna(v) else float(v)
+
+
+def _money(v: float, symbol: str) -> str:
+    sign = "−" if v < 0 else ""
+    return f"{sign}{symbol}{abs(v):,.0f}"
+
+
+def explain(wh, f: Filters, lang: str = "en", symbol: str = "¥", max_items: int = 3, min_share: float = 0.05) -> dict:
+    """The GMV change vs the previous period in words, naming the SKUs that moved it most.
+
+    Contributors are the SKUs that moved in the same direction as the total, largest first, each at
+    least `min_share` of the change, at most `max_items`. Returns the text and the contributors.
+    """
+    cur, prev, top = contributors(wh, f, "product_id", top=max_items)
+    if prev == 0 and cur == 0:
+        return {"text": tr("overview.explain.no_sales", lang), "change": 0.0, "pct": None, "contributors": top}
+    change = cur - prev
+    pct = pct_change(cur, prev)
+    head = tr(
+        "overview.explain.head",
+        lang,
+        pct="—" if pct is None else f"{pct:+.1%}".replace("-", "−"),
+        prev=_money(prev, symbol),
+        cur=_money(cur, symbol),
+    )
+    top = top[top.share >= min_share].head(max_items).reset_index(drop=True)
+    if change == 0 or top.empty:
+        return {"text": head, "change": change, "pct": pct, "contributors": top}
+    cats = [c for c in dict.fromkeys(top.category.dropna())]
+    items = ", " if lang == "en" else "、"
+    listed = items.join(
+        f"{name or key} ({_money(d, symbol)})" if lang == "en" else f"{name or key}（{_money(d, symbol)}）"
+        for key, name, d in zip(top.key, top.name, top.delta, strict=True)
+    )
+    body = tr(
+        "overview.explain.drop" if change < 0 else "overview.explain.rise",
+        lang,
+        share=f"{top.share.sum():.0%}",
+        n=len(top),
+        cats=(items.join(cats) if cats else "—"),
+        items=listed,
+    )
+    return {"text": f"{head}; {body}" if lang == "en" else f"{head}；{body}", "change": change, "pct": pct, "contributors": top}

@@ -1,0 +1,157 @@
+"""The global filters in the sidebar, kept in the URL, and the current `Filters` for pages.
+
+`render()` is called by the shared sidebar on every page. The date inputs (`from`, `to`) and the
+value lists (`shop`, `cat`, `brand`, `sku`, `ch`, `region`) are widgets created in app.py's run
+with `bind="query-params"`, so they keep their values across page switches and reloads and a
+copied address reproduces the view. Their URL values are language-neutral (dates, data values).
+
+Presets (last 7/30/90 days, this month, 618, 双11) are a plain selectbox that sets the two dates;
+a hand-written `?range=618` link works too. Page options (grain, breakdown, ...) go through
+`url_option`: a selection widget whose *code* is kept in the URL (a bound selection widget would
+put its translated label there, which changes with the language).
+
+Before drawing, the raw parameters are checked, and a notice says which values could not be used
+(Streamlit drops such values from bound widgets silently). A `?view=<token>` link is handled here
+too, before any widget exists: the view's values go into the session and the app switches to the
+view's page with them in the URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+
+import streamlit as st
+
+from ecom import filters, views
+from ecom.filters import DIMENSIONS, PRESETS, Filters
+from ecom.queries import common
+from ecom.ui.cache import cached_query, warehouse
+from ecom.ui.lang import tr
+
+STATE_KEY = "_filters"
+PRESET_KEY = "_preset"
+VIEW_MESSAGE_KEY = "_view_message"
+MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
+
+
+@cached_query
+def anchor_date(wh) -> date:
+    return common.anchor_date(wh)
+
+
+@cached_query
+def dimension_values(wh) -> dict[str, list[str]]:
+    return common.dimension_values(wh)
+
+
+@cached_query
+def currency_symbol(wh) -> str:
+    return common.currency_symbol(wh)
+
+
+def _notice_text(notice: str) -> str:
+    key, *args = notice.split("|")
+    return tr(key, **dict(zip(("a", "b"), args, strict=False)))
+
+
+def _open_view(token: str, anchor: date, allowed: dict) -> None:
+    """Put a saved view's values into the session and switch to its page, or say why not."""
+    try:
+        view = views.load(warehouse(), token, anchor, allowed)
+    except views.ViewError as exc:
+        st.session_state[VIEW_MESSAGE_KEY] = ("error", tr(exc.key, **exc.args_))
+        del st.query_params["view"]
+        return
+    f = filters.from_params(view.params, anchor, allowed)
+    st.session_state["from"], st.session_state["to"] = f.start, f.end
+    for name, (key, _) in DIMENSIONS.items():
+        st.session_state[key] = list(getattr(f, name))
+    options = {k: v for k, v in view.params.items() if k not in filters.URL_KEYS}
+    notes = " ".join(_notice_text(n) for n in view.notices)
+    st.session_state[VIEW_MESSAGE_KEY] = ("info", tr("views.opened", name=view.name) + (f" {notes}" if notes else ""))
+    st.switch_page(f"pages/{view.page}.py", query_params={**f.to_params(), **options})
+
+
+def _apply_preset() -> None:
+    preset = st.session_state.get(PRESET_KEY)
+    window = filters.preset_range(preset, anchor_date()) if preset else None
+    if window:
+        st.session_state["from"], st.session_state["to"] = window
+    st.session_state[PRESET_KEY] = None
+
+
+def _seed_from_url(anchor: date, checked: Filters) -> None:
+    """A `range=` preset in a link, or from/to that Streamlit would drop, set the date inputs."""
+    if "range" in st.query_params:
+        st.session_state["from"], st.session_state["to"] = checked.start, checked.end
+        del st.query_params["range"]
+    elif any(n.startswith(("filters.notice.bad_date", "filters.notice.swapped")) for n in checked.notices):
+        st.session_state["from"], st.session_state["to"] = checked.start, checked.end
+
+
+def render() -> Filters:
+    """Draw the filters in the sidebar and return (and remember for the page) the current value."""
+    anchor = anchor_date()
+    allowed = dimension_values()
+    token = st.query_params.get("view")
+    if token:
+        _open_view(token, anchor, allowed)
+    raw = {key: st.query_params.get_all(key) for key in filters.URL_KEYS if key in st.query_params}
+    checked = filters.from_params(raw, anchor, allowed)
+    _seed_from_url(anchor, checked)
+    default = filters.default(anchor)
+    with st.sidebar:
+        st.subheader(tr("filters.title"))
+        st.selectbox(tr("filters.range"), [p for p in PRESETS if p != "custom"], index=None, key=PRESET_KEY,
+                     placeholder=tr("filters.preset"), format_func=lambda p: tr(f"filters.preset.{p}"), on_change=_apply_preset)
+        left, right = st.columns(2)
+        start = left.date_input(tr("filters.from"), value=default.start, min_value=MIN_DATE, max_value=MAX_DATE, key="from", bind="query-params")
+        end = right.date_input(tr("filters.to"), value=default.end, min_value=MIN_DATE, max_value=MAX_DATE, key="to", bind="query-params")
+        params: dict[str, str | list[str]] = {"from": (start or default.start).isoformat(), "to": (end or default.end).isoformat()}
+        for name, (key, _) in DIMENSIONS.items():
+            options = allowed.get(name) or []
+            if options:
+                chosen = st.multiselect(tr(f"filters.{name}"), options, key=key, bind="query-params", placeholder=tr("filters.all"))
+                if chosen:
+                    params[key] = list(chosen)
+        f = filters.from_params(params, anchor, allowed)
+        preset = next((p for p in PRESETS[:-1] if filters.preset_range(p, anchor) == (f.start, f.end)), "custom")
+        f = Filters(**{**f.__dict__, "preset": preset, "notices": checked.notices + f.notices})
+        label = tr(f"filters.preset.{preset}") if preset != "custom" else tr("filters.custom_range")
+        st.caption(tr("filters.showing", label=label, start=f.start.isoformat(), end=f.end.isoformat(), days=f.days, anchor=anchor.isoformat()))
+        for notice in dict.fromkeys(f.notices):
+            st.warning(_notice_text(notice), icon=":material/filter_alt_off:")
+    st.session_state[STATE_KEY] = f
+    message = st.session_state.pop(VIEW_MESSAGE_KEY, None)
+    if message:
+        (st.error if message[0] == "error" else st.info)(message[1], icon=":material/bookmark:")
+    return f
+
+
+def current() -> Filters:
+    """The filters the sidebar drew this run (the default range when it has not run)."""
+    f = st.session_state.get(STATE_KEY)
+    return f if isinstance(f, Filters) else filters.default(anchor_date())
+
+
+def _sync_url(key: str, default) -> None:
+    value = st.session_state.get(key)
+    if value is None or value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = str(value)
+
+
+def url_option(widget: Callable, label: str, options: Sequence, key: str, default, format_func: Callable = str, **kwargs):
+    """A page option (selectbox, segmented_control, radio, ...) whose code is kept in the URL under
+    `key`, so a link reproduces it in any language. Returns the chosen option (`default` if none)."""
+    codes = {str(o): o for o in options}
+    in_url = st.query_params.get(key)
+    if in_url is not None and in_url in codes:
+        st.session_state[key] = codes[in_url]
+    elif st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    value = widget(label, options, key=key, format_func=format_func, on_change=_sync_url, args=(key, default), **kwargs)
+    _sync_url(key, default)
+    return default if value is None else value

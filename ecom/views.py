@@ -1,0 +1,194 @@
+"""Saved views: a page, its filters and its chart options under a name, behind an unguessable token.
+
+A view lives in the warehouse's `app` schema (never reachable from the SQL or Explore pages) and
+holds only validated values: the filters in their URL form and the page's chart options, each
+checked against an allow-list here. It never holds SQL. Opening a view re-validates everything
+against the warehouse as it is now, so a view whose table or columns are gone opens with a clear
+message instead of an error, and a tampered or unknown token gets one too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+import pandas as pd
+
+from ecom import filters
+from ecom.filters import Filters
+from ecom.queries import explore
+
+TOKEN_BYTES = 12  # 96 random bits, 16 URL-safe characters
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MAX_NAME = 100
+
+DDL = """CREATE TABLE IF NOT EXISTS app.views (
+    token VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, page VARCHAR NOT NULL, state VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)"""
+
+
+def _one_of(*allowed):
+    return lambda v: v if v in allowed else None
+
+
+def _int_between(lo, hi):
+    def check(v):
+        try:
+            n = int(v)
+        except (TypeError, ValueError):
+            return None
+        return str(n) if lo <= n <= hi else None
+
+    return check
+
+
+def _text(v):
+    return v if isinstance(v, str) and len(v) <= 200 else None
+
+
+# Page -> chart option (its URL key on that page) -> validator returning the clean value or None.
+PAGE_OPTIONS: dict[str, dict] = {
+    "overview": {"metric": _one_of("gmv", "orders", "customers")},
+    "sales": {"grain": _one_of("day", "week", "month"), "by": _one_of("category", "brand", "product_id", "region", "channel", "shop"),
+              "top": _int_between(5, 100), "measure": _one_of("gmv", "orders", "units")},
+    "customers": {"seg": _text},
+    "market": {"mcat": _text},
+    "inventory": {"list": _one_of("all", "reorder", "slow")},
+    "explore": {"t": _text, "x": _text, "y": _text, "agg": _one_of(*explore.AGGS), "color": _text,
+                "eg": _one_of(*explore.GRAINS), "chart": _one_of(*explore.CHARTS)},
+}
+PAGES = tuple(PAGE_OPTIONS)
+
+
+class ViewError(ValueError):
+    """A view cannot be saved or opened; `key` is the message key, `args` its arguments."""
+
+    def __init__(self, key: str, **args):
+        super().__init__(key)
+        self.key = key
+        self.args_ = args
+
+
+@dataclass(frozen=True)
+class View:
+    token: str
+    name: str
+    page: str
+    params: dict  # URL form of the filters plus the page's options, all validated
+    notices: tuple[str, ...] = ()
+
+
+def _ensure(wh) -> None:
+    with wh.write_lock:
+        cur = wh.cursor()
+        try:
+            cur.execute(DDL)
+        finally:
+            cur.close()
+
+
+def clean_options(page: str, options: dict) -> dict[str, str]:
+    """The page's known chart options with valid values; everything else is dropped."""
+    out = {}
+    for key, check in PAGE_OPTIONS.get(page, {}).items():
+        value = options.get(key)
+        if value is None or value == "":
+            continue
+        ok = check(str(value))
+        if ok is not None:
+            out[key] = ok
+    return out
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(str(name or "").split())[:MAX_NAME]
+    if not name:
+        raise ViewError("views.error.name")
+    return name
+
+
+def save(wh, name: str, page: str, f: Filters, options: dict | None = None) -> str:
+    """Store a view and return its token. The date range is stored as fixed dates, so the view
+    shows exactly what was on screen."""
+    if page not in PAGE_OPTIONS:
+        raise ViewError("views.error.page", page=page)
+    name = _clean_name(name)
+    opts = clean_options(page, options or {})
+    if page == "explore":
+        explore.validate(wh, explore.spec_from_params(_explore_params(opts)))
+    state = {"filters": replace(f, preset="custom").to_params(), "options": opts}
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = datetime.now().replace(microsecond=0)
+    _ensure(wh)
+    with wh.transaction() as cur:
+        cur.execute("INSERT INTO app.views VALUES (?, ?, ?, ?, ?, ?)", [token, name, page, json.dumps(state, ensure_ascii=False), now, now])
+    return token
+
+
+def _explore_params(opts: dict) -> dict:
+    return {**opts, "grain": opts.get("eg", "day")}
+
+
+def load(wh, token: str, anchor: date, allowed: dict | None = None) -> View:
+    """The view behind `token`, re-validated against the warehouse as it is now."""
+    if not isinstance(token, str) or not TOKEN_RE.match(token):
+        raise ViewError("views.error.bad_token")
+    _ensure(wh)
+    cur = wh.cursor()
+    try:
+        row = cur.execute("SELECT name, page, state FROM app.views WHERE token = ?", [token]).fetchone()
+    finally:
+        cur.close()
+    if row is None:
+        raise ViewError("views.error.unknown")
+    name, page, raw = row
+    try:
+        state = json.loads(raw)
+        stored_filters, stored_opts = dict(state["filters"]), dict(state["options"])
+    except (ValueError, KeyError, TypeError):
+        raise ViewError("views.error.unknown") from None
+    if page not in PAGE_OPTIONS:
+        raise ViewError("views.error.unknown")
+    f = filters.from_params(stored_filters, anchor, allowed)
+    opts = clean_options(page, stored_opts)
+    if page == "explore":
+        try:
+            explore.validate(wh, explore.spec_from_params(_explore_params(opts)))
+        except explore.SpecError as exc:
+            raise _gone(name, str(exc)) from None
+    params = {**f.to_params(), **opts}
+    return View(token=token, name=name, page=page, params=params, notices=f.notices)
+
+
+def _gone(name: str, detail: str) -> ViewError:
+    parts = detail.split("|")
+    if parts[0] == "table":
+        return ViewError("views.error.gone_table", name=name, table=parts[1])
+    if parts[0] == "column":
+        return ViewError("views.error.gone_column", name=name, table=parts[1], column=parts[2])
+    return ViewError("views.error.gone_option", name=name)
+
+
+def list_views(wh) -> pd.DataFrame:
+    _ensure(wh)
+    cur = wh.cursor()
+    try:
+        return cur.execute("SELECT token, name, page, created_at, updated_at FROM app.views ORDER BY updated_at DESC, name").df()
+    finally:
+        cur.close()
+
+
+def rename(wh, token: str, name: str) -> None:
+    name = _clean_name(name)
+    _ensure(wh)
+    with wh.transaction() as cur:
+        cur.execute("UPDATE app.views SET name = ?, updated_at = ? WHERE token = ?", [name, datetime.now().replace(microsecond=0), token])
+
+
+def delete(wh, token: str) -> None:
+    _ensure(wh)
+    with wh.transaction() as cur:
+        cur.execute("DELETE FROM app.views WHERE token = ?", [token])

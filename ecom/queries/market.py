@@ -144,7 +144,7 @@ def category_share(wh, f: Filters) -> pd.DataFrame:
     col = money(m.sales_amount) if how == "sales_amount" else m.units.cast("float64")
     ours = our_brands()
     m = m.mutate(category=m.category.fill_null("(all)"), v=col).filter(lambda x: x.v.notnull())
-    ourv = ibis.cases((m.brand.isin(ours), m.v), else_=0.0) if ours else ibis.literal(0.0)
+    ourv = ibis.cases((m.brand.isin(ours), m.v), else_=0.0) if ours else m.v * 0
     per = m.group_by("category").aggregate(size=m.v.sum(), ours=ourv.sum())
     total = per["size"].sum().over(ibis.window())
     per = per.mutate(share=per["size"] / total, our_share=ibis.cases((per["size"] != 0, per.ours / per["size"]), else_=None)).drop("ours")

@@ -67,7 +67,7 @@ aspect their reviews complain about), market-share gainers and losers, products 
 stock, and per review its text rating, aspects and whether it is a rating/text mismatch.
 
 ## Bigger sets
-`python -m ecom sample --scale 100` writes ~10.6M order lines (about 20 s and 0.4 GB of memory on
+`python -m ecom sample --scale 100` writes ~10.6M order lines (20–40 s and 0.4 GB of memory on
 2 cores: sales are generated and written a chunk of customers at a time with numpy and Arrow) into
 `data/sample-scale100-seed{seed}/` (git-ignored); other scales and seeds go there too unless
 `--out` says otherwise. Reviews and behaviour events stay the size of the default set.

@@ -71,3 +71,11 @@ def test_category_share(wh):
     df = market.category_share(wh, H1)
     assert df.category.tolist() == ["家电"]
     assert df.share.tolist() == pytest.approx([1.0]) and df.our_share.tolist() == pytest.approx([0.6])
+
+
+def test_category_share_without_our_brands(wh, monkeypatch):
+    monkeypatch.setenv("ECOM_OUR_BRANDS", "")
+    df = market.category_share(wh, H1)
+    assert df.our_share.tolist() == [0.0]
+    o = market.ours_vs_competitors(wh, H1, "手机")
+    assert set(o.side) == {"competitors"} and o.share.tolist() == pytest.approx([1.0, 1.0])

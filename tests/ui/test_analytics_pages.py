@@ -95,6 +95,7 @@ def test_preset_from_url_and_page_options(demo):
     assert at.sidebar.date_input(key="to").value == date(2024, 11, 11)
     assert at.selectbox(key="by").value == "brand" and at.selectbox(key="top").value == 10
     assert at.segmented_control(key="grain").value == "week"
+    print("QP", dict(at.query_params))
     assert at.query_params["from"] == ["2024-10-20"] and at.query_params["grain"] == ["week"] and "range" not in at.query_params
 
 

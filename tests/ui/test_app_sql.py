@@ -1,0 +1,91 @@
+"""The SQL page: hostile statements refused with a message and nothing changed; caps; fresh results."""
+
+import pytest
+
+from ecom.i18n import t
+from ecom.warehouse import Warehouse
+from tests.test_sqlbox import HOSTILE
+from tests.ui.conftest import assert_clean, open_app
+
+
+@pytest.fixture
+def loaded(app_env):
+    wh = Warehouse(app_env)
+    with wh.transaction() as cur:
+        cur.execute(
+            "INSERT INTO sales (order_id, order_time, product_id, quantity, revenue) VALUES "
+            "('A1', '2024-11-01 10:00', 'P1', 2, 20.00), ('A2', '2024-11-02 11:00', 'P2', 1, 5.50), "
+            "('A3', '2024-11-03 12:00', 'P1', 3, 30.00)"
+        )
+        Warehouse.bump_version(cur)
+    yield wh
+    wh.close()
+
+
+def run_sql(at, sql):
+    at.text_area(key="sql_text").set_value(sql)
+    at.button[0].click()
+    return at.run()
+
+
+def state(wh):
+    cur = wh.cursor()
+    try:
+        return (
+            cur.execute("SELECT table_schema, table_name FROM information_schema.tables ORDER BY ALL").fetchall(),
+            cur.execute("SELECT order_id, quantity, revenue FROM sales ORDER BY order_id").fetchall(),
+            cur.execute("SELECT * FROM app.meta ORDER BY key").fetchall(),
+        )
+    finally:
+        cur.close()
+
+
+def test_hostile_statements_are_refused_on_the_page(loaded, steady_routing, tmp_path):
+    before = state(loaded)
+    at = open_app("pages/sql.py")
+    for name, (sql, key) in sorted(HOSTILE.items()):
+        run_sql(at, sql.format(tmp=tmp_path))
+        assert_clean(at)
+        errors = [e.value for e in at.error]
+        assert len(errors) == 1, name
+        assert errors[0].split(":")[0] == t(key, "en", kind="X", n=2, names="x", name="x", tables="x", detail="x").split(":")[0] or key in (
+            "sql.err.statement", "sql.err.function", "sql.err.schema", "sql.err.file", "sql.err.unknown_table", "sql.err.table_function"
+        ), name
+        assert len(at.dataframe) == 0, name
+    assert state(loaded) == before
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "dump").exists()
+
+
+def test_refusal_in_chinese(loaded, steady_routing):
+    at = open_app("pages/sql.py", lang="zh")
+    run_sql(at, "SELECT * FROM app.meta")
+    assert [e.value for e in at.error] == ["只能读取编辑器旁列出的表，不能读取 app.meta。"]
+
+
+def test_results_row_cap_and_download(loaded, steady_routing, monkeypatch):
+    monkeypatch.setenv("ECOM_SQL_ROW_CAP", "2")
+    at = open_app("pages/sql.py")
+    run_sql(at, "SELECT order_id, quantity FROM sales ORDER BY order_id")
+    assert_clean(at)
+    assert at.dataframe[0].value["order_id"].tolist() == ["A1", "A2"]
+    assert at.caption[-1].value.startswith("Showing the first 2 of 3 rows")
+    assert [b.proto.label for b in at.main.get("download_button")] == ["Download CSV", "Download Excel"]
+
+
+def test_results_follow_the_data_version(loaded, steady_routing):
+    at = open_app("pages/sql.py")
+    run_sql(at, "SELECT count(*) AS n, sum(quantity) AS units FROM sales")
+    assert at.dataframe[0].value.iloc[0].tolist() == [3, 6]
+    with loaded.transaction() as cur:
+        cur.execute("INSERT INTO sales (order_id, order_time, product_id, quantity) VALUES ('A4', '2024-11-04 10:00', 'P9', 4)")
+        Warehouse.bump_version(cur)
+    at.run()
+    assert at.dataframe[0].value.iloc[0].tolist() == [4, 10]
+    # the sidebar follows too
+    assert "Sales 4" in [c.value for c in at.sidebar.caption]
+
+
+def test_tables_beside_the_editor_exclude_the_app_schema(loaded, steady_routing):
+    at = open_app("pages/sql.py")
+    labels = [e.label for e in at.expander]
+    assert labels == ["behavior (0)", "market (0)", "products (0)", "rejects (0)", "reviews (0)", "sales (3)", "stock (0)", "upload_log (0)"]

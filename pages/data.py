@@ -298,6 +298,9 @@ with upload_tab:
             st.info(tr("data.fix_first"))
         if st.button(tr("data.load"), type="primary", disabled=not all_ok, icon=":material/upload:", key="data_load"):
             st.session_state["data_reports"] = run_load(plans, mode)
+            loaded = [r["table"] for r in st.session_state["data_reports"] if r["status"] == "loaded"]
+            if loaded:
+                st.session_state["data_browse"] = loaded[0]  # the tables browser opens on what was just loaded
             forget_files()
             st.rerun()
     if st.session_state.get("data_reports"):
@@ -306,6 +309,9 @@ with upload_tab:
 with tables_tab:
     counts = row_counts()
     browse_labels = {t: f"{table_label(t)} ({counts.get(t, 0):,})" for t in warehouse().user_tables()}
+    non_empty = [t for t in browse_labels if counts.get(t, 0)]
+    if st.session_state.get("data_browse") not in browse_labels and non_empty:
+        st.session_state["data_browse"] = non_empty[0]
     browse = st.selectbox(
         tr("data.browse.table"),
         list(browse_labels),

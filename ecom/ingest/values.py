@@ -15,6 +15,7 @@ from ecom import schema
 from ecom.ingest.mapping import split_target
 from ecom.ingest.read import TOTAL_WORDS
 
+_SPACES = " \t\r\n\u3000\u00a0"
 NULL_TOKENS = ("", "null", "NULL", "Null", "None", "none", "NaN", "nan", "N/A", "n/a", "#N/A", "-", "--", "—", "\\N")
 _ISO_TS = "^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$"
 _TZ_SUFFIX = "([+-]\\d{2}:?\\d{2}|Z|UTC|GMT)$"
@@ -55,6 +56,7 @@ class Decisions:
     date_order: dict[str, str] = field(default_factory=dict)  # column -> dayfirst | monthfirst
     decimal_comma: set[str] = field(default_factory=set)
     share_percent: set[str] = field(default_factory=set)
+    known_values: dict[str, list[str]] = field(default_factory=dict)  # column -> distinct sample values
     notes: list[str] = field(default_factory=list)
 
 
@@ -78,6 +80,8 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
         col, marker = split_target(target)
         kind = t.column(col).kind
         values = [v.strip() for v in sample.get(src, []) if v is not None and v.strip()]
+        if kind == "status":
+            d.known_values[col] = sorted(set(values))[:200]
         if kind in ("timestamp", "date", "period"):
             if marker in ("dayfirst", "monthfirst"):
                 d.date_order[col] = marker
@@ -124,9 +128,27 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
 
 
 # -- SQL building blocks ---------------------------------------------------------------------------
+def _trimmed(i: int) -> str:
+    # trim() costs ~10× a LIKE test: only values that start or end with white space pay for it
+    c = f"c{i}"
+    edges = " OR ".join(f"{c} LIKE {lit(ch + '%')} OR {c} LIKE {lit('%' + ch)}" for ch in _SPACES)
+    return f"CASE WHEN {edges} THEN trim({c}, {lit(_SPACES)}) ELSE {c} END"
+
+
 def _clean(i: int) -> str:
-    tokens = ", ".join(lit(t) for t in NULL_TOKENS if t)
-    return f"CASE WHEN trim(c{i}) IN ({tokens}) OR trim(c{i}) = '' THEN NULL ELSE trim(c{i}) END"
+    tokens = ", ".join(lit(t) for t in NULL_TOKENS)
+    return f"CASE WHEN strlen(t{i}) <= 4 AND t{i} IN ({tokens}) THEN NULL ELSE t{i} END"
+
+
+def _variants(words) -> list[str]:
+    """Exact spellings to compare with (an IN list is far cheaper than lower() on every row)."""
+    out = []
+    for w in words:
+        for v in (w, w.upper(), w.title(), w.capitalize()):
+            for suffix in ("", ":", "："):
+                if v + suffix not in out:
+                    out.append(v + suffix)
+    return out
 
 
 def id_expr(x: str) -> str:
@@ -140,11 +162,11 @@ def id_expr(x: str) -> str:
 
 def _id_bad(x: str) -> str:
     # Excel turns long numbers into 1.23457E+18: the digits are gone
-    return f"(contains(upper({x}), 'E+') AND regexp_full_match({x}, '\\d(\\.\\d+)?[eE]\\+\\d+'))"
+    return f"((contains({x}, 'E+') OR contains({x}, 'e+')) AND regexp_full_match({x}, '\\d(\\.\\d+)?[eE]\\+\\d+'))"
 
 
 def number_expr(x: str, decimal_comma: bool, allow_percent: bool) -> str:
-    """DECIMAL(38,6) from text with currency signs, separators, (negatives), 万/亿 and percent."""
+    """DECIMAL(18,4) (wide enough for money; DECIMAL(38,x) parses 100× slower) from text with currency signs, separators, (negatives), 万/亿 and percent."""
     strip = "[\\s\\x{00a0}¥￥$€£元]|RMB|CNY|USD|EUR|GBP|HKD"
     s = f"regexp_replace({x}, '{strip}', '', 'g')"
     if decimal_comma:
@@ -155,10 +177,10 @@ def number_expr(x: str, decimal_comma: bool, allow_percent: bool) -> str:
     body = f"rtrim({s}, '万亿%')"
     scale = f"(CASE WHEN {s} LIKE '%万' THEN 10000 WHEN {s} LIKE '%亿' THEN 100000000 ELSE 1 END)"
     pct = f"(CASE WHEN {s} LIKE '%\\%%' ESCAPE '\\' THEN 0.01 ELSE 1 END)" if allow_percent else "1"
-    slow = f"TRY_CAST({body} AS DECIMAL(38,6)) * {scale} * {pct}"
+    slow = f"TRY_CAST({body} AS DECIMAL(18,4)) * {scale} * {pct}"
     if not allow_percent:
         slow = f"CASE WHEN {s} LIKE '%\\%%' ESCAPE '\\' THEN NULL ELSE {slow} END"
-    fast = "NULL" if decimal_comma else f"TRY_CAST({x} AS DECIMAL(38,6))"
+    fast = "NULL" if decimal_comma else f"TRY_CAST({x} AS DECIMAL(18,4))"
     return f"coalesce({fast}, {slow})"
 
 
@@ -167,7 +189,8 @@ def timestamp_expr(x: str, order: str | None, tz: str) -> str:
     fmt_list = "[" + ", ".join(lit(f) for f in formats) + "]"
     tzl = lit(tz)
     return (
-        f"CASE WHEN regexp_matches({x}, '{_TZ_SUFFIX}') "
+        f"CASE WHEN {x} LIKE '____-__-__ __:__:__' OR {x} LIKE '____-__-__' OR {x} LIKE '____-__-__ __:__' THEN TRY_CAST({x} AS TIMESTAMP) "
+        f"WHEN regexp_matches({x}, '{_TZ_SUFFIX}') "
         f"THEN timezone({tzl}, TRY_CAST(regexp_replace(regexp_replace({x}, '\\s*([+-]\\d{{2}}):?(\\d{{2}})$', '\\1:\\2'), '\\s*(UTC|GMT)$', '+00:00') AS TIMESTAMPTZ)) "
         f"WHEN regexp_full_match({x}, '{_ISO_TS}') THEN TRY_CAST({x} AS TIMESTAMP) "
         f"WHEN regexp_full_match({x}, '\\d{{8}}') THEN TRY_STRPTIME({x}, '%Y%m%d') "
@@ -186,15 +209,29 @@ def period_expr(x: str, order: str | None, tz: str) -> str:
 
 
 def event_expr(x: str) -> str:
-    whens = " ".join(f"WHEN lower({x}) IN ({', '.join(lit(v) for v in vals)}) THEN {lit(name)}" for name, vals in _EVENTS.items())
+    whens = " ".join(f"WHEN {x} IN ({', '.join(lit(v) for v in _variants(vals))}) THEN {lit(name)}" for name, vals in _EVENTS.items())
     return f"CASE {whens} ELSE NULL END"
 
 
-def status_expr(x: str) -> str:
+def normalize_status(text: str) -> str:
+    low = text.strip().lower()
+    for name, words in _STATUS:
+        if any(w in low for w in words):
+            return name
+    return low
+
+
+def status_expr(x: str, known: list[str] = ()) -> str:
+    """Order statuses onto completed/pending/shipped/cancelled/refunded/returned (others kept, lower-case).
+
+    Values seen in the sample are compared exactly (cheap); only unseen ones pay for the substring tests.
+    """
+    fast = " ".join(f"WHEN {lit(v)} THEN {lit(normalize_status(v))}" for v in known)
     whens = " ".join(
         f"WHEN {' OR '.join(f'contains(lower({x}), {lit(w)})' for w in words)} THEN {lit(name)}" for name, words in _STATUS
     )
-    return f"CASE WHEN {x} IS NULL THEN NULL {whens} ELSE lower({x}) END"
+    slow = f"CASE {whens} ELSE lower({x}) END"
+    return f"CASE {x} {fast} ELSE {slow} END" if known else f"CASE WHEN {x} IS NULL THEN NULL ELSE {slow} END"
 
 
 def rating_expr(x: str) -> str:
@@ -236,9 +273,11 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     mapped_sources = {s for s in plan.mapping if plan.mapping[s]}
     extra_sources = [c for c in cols if c not in mapped_sources]
 
+    trimmed = [f"{_trimmed(i)} AS t{i}" for i in range(n)]
     v = [f"{_clean(i)} AS v{i}" for i in range(n)]
     h0 = lit(cols[0])
-    skip_total = " OR ".join(f"lower(rtrim(v{i}, ':：')) IN ({', '.join(lit(w) for w in TOTAL_WORDS)})" for i in range(min(2, n)))
+    totals = ", ".join(lit(w) for w in _variants(TOTAL_WORDS))
+    skip_total = " OR ".join(f"(strlen(v{i}) <= 15 AND v{i} IN ({totals}))" for i in range(min(2, n)))
     repeated = " AND ".join(f"v{i} = {lit(cols[i])}" for i in range(min(3, n)))
     blank = " AND ".join(f"v{i} IS NULL" for i in range(n)) or "false"
     skip = (
@@ -284,7 +323,7 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
         for nm in plain_cols:
             win_sel.append(f"first(k_{nm} IGNORE NULLS) OVER {w} AS o_{nm}")
         if amount_cols:
-            weight = "coalesce(CAST(k_quantity AS DECIMAL(38,6)) * k_unit_price, CAST(k_quantity AS DECIMAL(38,6)), 1)"
+            weight = "coalesce(CAST(k_quantity AS DECIMAL(18,4)) * k_unit_price, CAST(k_quantity AS DECIMAL(18,4)), 1)"
             win_sel.append(f"{weight} AS _w")
             win_sel.append(f"sum({weight}) OVER {w} AS _wsum")
             win_sel.append("row_number() OVER (PARTITION BY k_order_id ORDER BY _row) AS _rn")
@@ -332,7 +371,8 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     raw_map = "MAP([" + ", ".join(lit(c) for c in cols) + "], [" + ", ".join(f"c{i}" for i in range(n)) + "])"
     return f"""
 WITH r AS ({raw_sql}),
-v AS (SELECT _row, {', '.join(f'c{i}' for i in range(n))}, {', '.join(v)} FROM r),
+t AS (SELECT _row, {', '.join(f'c{i}' for i in range(n))}, {', '.join(trimmed)} FROM r),
+v AS (SELECT _row, {', '.join(f'c{i}' for i in range(n))}, {', '.join(v)} FROM t),
 p AS (SELECT *, {skip} AS _skip, {', '.join(conv)} FROM v),
 w AS (SELECT {', '.join(win_sel)} FROM p),
 a AS (SELECT {', '.join(alloc_sel)} FROM w),
@@ -369,7 +409,7 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
     if kind in ("text",):
         return x, "false"
     if kind == "status":
-        return status_expr(x), "false"
+        return status_expr(x, plan.decisions.known_values.get(c.name, [])), "false"
     if kind == "timestamp":
         e = timestamp_expr(x, d.date_order.get(c.name), plan.tz)
         return e, f"{x} IS NOT NULL AND ({e}) IS NULL"

@@ -51,7 +51,7 @@ def fetch(expr) -> pd.DataFrame:
 
 def scalar(expr):
     value = expr.execute()
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    return None if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else value
 
 
 def money(col):
@@ -73,8 +73,10 @@ def apply_dims(t, f: Filters, skip: tuple[str, ...] = ()):
 
 
 def sales(wh: Warehouse, f: Filters, *, start: date | None = None, end: date | None = None, dates: bool = True, skip=()):
-    """Order lines in the filter's date range (or the given one) and dimensions."""
+    """Order lines in the filter's date range (or the given one) and dimensions, without cancelled
+    orders (never paid, so no part of GMV, orders or customers)."""
     t = table(wh, "sales")
+    t = t.filter(t.order_status.isnull() | (t.order_status != "cancelled"))
     if dates:
         lo, hi = day_bounds(start or f.start, end or f.end)
         t = t.filter((t.order_time >= lo) & (t.order_time < hi))

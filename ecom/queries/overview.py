@@ -1,8 +1,8 @@
 """Overview: the headline KPIs against the previous period and the same period last year, anomaly
 flags on the daily series, and the change explained by its biggest contributors.
 
-GMV is the paid amount of the order lines (`revenue`: after discounts, without shipping), whatever
-the order status; "GMV after refunds" subtracts `refund_amount`. AOV (客单价) is GMV / orders.
+GMV is the paid amount of the order lines (`revenue`: after discounts, without shipping) of orders
+that were not cancelled; "GMV after refunds" subtracts `refund_amount`. AOV (客单价) is GMV / orders.
 A customer is new in a period when their first order (under the same shop/category/… filters,
 over all loaded history) falls in it.
 """

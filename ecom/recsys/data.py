@@ -95,37 +95,40 @@ def read_sequences_file(path: str | Path) -> Sequences:
     return build(rows)
 
 
-def purchases_sql(has_behavior: bool) -> str:
-    """One row per purchased (customer, order, product) in time order: sales lines that were not
-    cancelled, plus `behavior` purchase events not already in sales on the same day."""
+def purchases_cte(has_behavior: bool) -> str:
+    """SQL of a relation with one row per purchased (customer_id, order_id, product_id, category, t,
+    line): sales lines that were not cancelled or fully refunded, plus `behavior` purchase events not
+    already in sales on the same day (each such event counts as an order of its own)."""
     statuses = ", ".join("'" + s + "'" for s in CANCELLED_STATUSES)
     sales = f"""
-        SELECT customer_id, order_id, product_id, order_time AS t, min(coalesce(line_no, 0)) AS line
+        SELECT customer_id, order_id, product_id, max(category) AS category, min(order_time) AS t, min(coalesce(line_no, 0)) AS line
         FROM main.sales
         WHERE customer_id IS NOT NULL AND product_id IS NOT NULL AND order_time IS NOT NULL
           AND coalesce(lower(trim(order_status)), '') NOT IN ({statuses})
-        GROUP BY ALL"""
+        GROUP BY customer_id, order_id, product_id"""
     if not has_behavior:
-        body = sales
-    else:
-        body = f"""
+        return sales
+    return f"""
         WITH s AS ({sales})
         SELECT * FROM s
         UNION ALL
-        SELECT b.customer_id, 'event:' || CAST(b.event_time AS VARCHAR), b.product_id, b.event_time, 0
+        SELECT b.customer_id, 'event:' || CAST(b.event_time AS VARCHAR), b.product_id, b.category, b.event_time, 0
         FROM main.behavior b
         WHERE lower(b.event_type) = 'purchase' AND b.product_id IS NOT NULL AND b.customer_id IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM s WHERE s.customer_id = b.customer_id AND s.product_id = b.product_id
                           AND CAST(s.t AS DATE) = CAST(b.event_time AS DATE))"""
-    return f"SELECT customer_id, product_id, epoch(t) AS ts FROM ({body}) ORDER BY customer_id, t, order_id, line, product_id"
+
+
+def has_behavior_purchases(cur) -> bool:
+    return cur.execute("SELECT count(*) FROM main.behavior WHERE lower(event_type) = 'purchase'").fetchone()[0] > 0
 
 
 def from_warehouse(warehouse) -> Sequences:
     """Every customer's purchase sequence from `main.sales` (and `main.behavior` purchases when loaded)."""
     cur = warehouse.cursor()
     try:
-        has_behavior = cur.execute("SELECT count(*) FROM main.behavior WHERE lower(event_type) = 'purchase'").fetchone()[0] > 0
-        table = cur.execute(purchases_sql(has_behavior)).fetch_arrow_table()
+        sql = f"SELECT customer_id, product_id, epoch(t) AS ts FROM ({purchases_cte(has_behavior_purchases(cur))}) ORDER BY customer_id, t, order_id, line, product_id"
+        table = cur.execute(sql).fetch_arrow_table()
     finally:
         cur.close()
     customers = table.column("customer_id").to_numpy(zero_copy_only=False)

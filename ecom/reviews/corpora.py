@@ -99,7 +99,7 @@ def read_source(corpora: Path, source: Source) -> pd.DataFrame:
 
 
 # -- near duplicates: MinHash over character 3-gram shingles, banded LSH, verified by Jaccard ----
-_PRIME = (1 << 61) - 1
+_PRIME = (1 << 31) - 1
 _RNG = np.random.default_rng(20240601)
 _A = _RNG.integers(1, 1 << 31, size=16, dtype=np.int64)
 _B = _RNG.integers(0, 1 << 31, size=16, dtype=np.int64)
@@ -113,8 +113,8 @@ def _shingles(key: str) -> set[int]:
 
 
 def _minhash(shingles: set[int]) -> np.ndarray:
-    x = np.fromiter(shingles, dtype=np.int64)
-    # (a*x + b) mod p with a < 2**31 and x < 2**32: the product stays below 2**63 (no overflow)
+    x = np.fromiter(shingles, dtype=np.int64) % _PRIME
+    # (a*x + b) mod p with a, x < p = 2**31 - 1: the product stays below 2**62 (no overflow)
     return ((np.outer(_A, x) + _B[:, None]) % _PRIME).min(axis=1)
 
 

@@ -25,6 +25,8 @@ def kpi_wh(warehouse):
         # same week last year, and an older first order of c2
         sale("o6", d(2023, 3, 12), "A", 500, "c4"),
         sale("o7", d(2023, 1, 10), "A", 80, "c2"),
+        # cancelled: never paid, so in no KPI
+        sale("o10", d(2024, 3, 13), "A", 700, "c7", order_status="cancelled"),
         # the day after the range: outside everything
         sale("o9", d(2024, 3, 18, 0, 0), "A", 999, "c9"),
     ])

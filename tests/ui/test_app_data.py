@@ -13,11 +13,11 @@ GBK_ORDERS = (
 ).encode("gbk")
 
 WITH_BAD_DATE = (
-    "Order ID,Order Date,SKU,Quantity,Unit Price\n"
-    "B1,2024-11-05 08:00,S1,1,10.00\n"
-    "B2,not a date,S2,1,12.00\n"
-    "B3,2024-11-06 09:00,S1,2,10.00\n"
-).encode("utf-8")
+    b"Order ID,Order Date,SKU,Quantity,Unit Price\n"
+    b"B1,2024-11-05 08:00,S1,1,10.00\n"
+    b"B2,not a date,S2,1,12.00\n"
+    b"B3,2024-11-06 09:00,S1,2,10.00\n"
+)
 
 
 def upload(at, name, data, mime="text/csv"):

@@ -1,0 +1,184 @@
+"""The review-sentiment model: a hashed n-gram bag beside a small transformer encoder.
+
+Two branches read the same token ids and meet in one linear classifier:
+
+- n-gram branch (fastText-like): every token 1-, 2- and 3-gram is hashed into one of
+  `ngram_buckets` rows of an embedding table and the rows are averaged. Chinese tokens are
+  characters and English tokens are words, so these are character n-grams for Chinese and word
+  n-grams for English: the features a TF-IDF baseline uses, and what carries across domains.
+- attention branch: token + position embeddings through `num_layers` pre-norm transformer layers,
+  mean-pooled over the real tokens; it reads word order and negation scope that bags cannot.
+
+The n-grams are computed from `input_ids` inside `forward`, so the model takes exactly what any
+Hugging Face sequence classifier takes and works with `AutoModelForSequenceClassification`,
+`pipeline("text-classification")` and `from_pretrained` once this module is imported.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from transformers import AutoConfig, AutoModelForSequenceClassification, PretrainedConfig, PreTrainedModel
+from transformers.modeling_outputs import SequenceClassifierOutput
+
+MODEL_TYPE = "ecom-review-sentiment"
+
+# Multipliers that mix the token ids of an n-gram into one hash (distinct odd primes per position)
+_MIX = (1_000_003, 998_244_353, 1_076_767_633)
+# An offset per n-gram order, so the unigram "a" and a bigram that hashes alike differ
+_ORDER_SALT = (0, 2_654_435_761, 1_597_334_677)
+
+
+class ReviewSentimentConfig(PretrainedConfig):
+    model_type = MODEL_TYPE
+
+    def __init__(
+        self,
+        vocab_size: int = 16000,
+        hidden_size: int = 128,
+        num_hidden_layers: int = 2,
+        num_attention_heads: int = 4,
+        intermediate_size: int = 256,
+        max_position_embeddings: int = 256,
+        ngram_buckets: int = 1 << 17,
+        ngram_dim: int = 64,
+        ngram_orders: int = 3,
+        hidden_dropout_prob: float = 0.1,
+        ngram_dropout_prob: float = 0.2,
+        pad_token_id: int = 0,
+        neutral_band: tuple[float, float] = (0.4, 0.6),
+        **kwargs,
+    ):
+        kwargs.setdefault("id2label", {0: "negative", 1: "positive"})
+        super().__init__(pad_token_id=pad_token_id, **kwargs)
+        self.vocab_size = vocab_size
+        self.hidden_size = hidden_size
+        self.num_hidden_layers = num_hidden_layers
+        self.num_attention_heads = num_attention_heads
+        self.intermediate_size = intermediate_size
+        self.max_position_embeddings = max_position_embeddings
+        self.ngram_buckets = ngram_buckets
+        self.ngram_dim = ngram_dim
+        self.ngram_orders = ngram_orders
+        self.hidden_dropout_prob = hidden_dropout_prob
+        self.ngram_dropout_prob = ngram_dropout_prob
+        # P(positive) in [low, high) is labelled neutral; chosen on validation data by training
+        self.neutral_band = list(neutral_band)
+
+
+def hashed_ngrams(input_ids: torch.Tensor, attention_mask: torch.Tensor, orders: int, buckets: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Bucket ids of all token n-grams (n = 1..orders) and whether each is inside the text.
+
+    input_ids, attention_mask: [B, T]  ->  ids [B, G], valid [B, G] with G = sum_n (T - n + 1)
+    """
+    ids = input_ids.long()
+    mask = attention_mask.bool()
+    grams, valid = [], []
+    for n in range(1, orders + 1):
+        if n > ids.shape[1]:
+            break
+        width = ids.shape[1] - n + 1
+        h = torch.full_like(ids[:, :width], _ORDER_SALT[n - 1])  # [B, T-n+1]
+        ok = torch.ones_like(mask[:, :width])
+        for k in range(n):
+            h = h + ids[:, k : k + width] * _MIX[k]
+            ok = ok & mask[:, k : k + width]
+        grams.append(h % buckets)
+        valid.append(ok)
+    return torch.cat(grams, dim=1), torch.cat(valid, dim=1)
+
+
+def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """x [B, L, D], mask [B, L] -> [B, D]: the mean over the positions where mask is true."""
+    weights = mask.to(x.dtype).unsqueeze(-1)  # [B, L, 1]
+    return (x * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+
+
+class NgramBag(nn.Module):
+    def __init__(self, config: ReviewSentimentConfig):
+        super().__init__()
+        self.orders = config.ngram_orders
+        self.buckets = config.ngram_buckets
+        self.dropout_prob = config.ngram_dropout_prob
+        self.table = nn.Embedding(config.ngram_buckets, config.ngram_dim, sparse=True)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        grams, valid = hashed_ngrams(input_ids, attention_mask, self.orders, self.buckets)  # [B, G], [B, G]
+        if self.training and self.dropout_prob > 0:
+            # Drop whole n-grams so the classifier cannot lean on a few domain-specific ones
+            valid = valid & (torch.rand(valid.shape, device=valid.device) >= self.dropout_prob)
+        return masked_mean(self.table(grams), valid)  # [B, ngram_dim]
+
+
+class Encoder(nn.Module):
+    def __init__(self, config: ReviewSentimentConfig):
+        super().__init__()
+        self.tokens = nn.Embedding(config.vocab_size, config.hidden_size, padding_idx=config.pad_token_id, sparse=True)
+        self.positions = nn.Embedding(config.max_position_embeddings, config.hidden_size)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        layer = nn.TransformerEncoderLayer(
+            config.hidden_size,
+            config.num_attention_heads,
+            config.intermediate_size,
+            config.hidden_dropout_prob,
+            activation="gelu",
+            batch_first=True,
+            norm_first=True,
+        )
+        self.layers = nn.TransformerEncoder(layer, config.num_hidden_layers, enable_nested_tensor=False)
+        self.norm = nn.LayerNorm(config.hidden_size)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        positions = torch.arange(input_ids.shape[1], device=input_ids.device)  # [T]
+        x = self.dropout(self.tokens(input_ids) + self.positions(positions))  # [B, T, H]
+        x = self.layers(x, src_key_padding_mask=~attention_mask.bool())  # [B, T, H]
+        return masked_mean(self.norm(x), attention_mask)  # [B, H]
+
+
+class ReviewSentimentModel(PreTrainedModel):
+    config_class = ReviewSentimentConfig
+    base_model_prefix = "review"
+    _no_split_modules: list[str] = []
+
+    def __init__(self, config: ReviewSentimentConfig):
+        super().__init__(config)
+        self.num_labels = config.num_labels
+        self.ngrams = NgramBag(config)
+        self.encoder = Encoder(config) if config.num_hidden_layers > 0 else None
+        width = config.ngram_dim + (config.hidden_size if self.encoder is not None else 0)
+        self.dropout = nn.Dropout(config.hidden_dropout_prob)
+        self.classifier = nn.Linear(width, config.num_labels)
+        self.post_init()
+
+    def _init_weights(self, module: nn.Module) -> None:
+        if isinstance(module, nn.Embedding):
+            nn.init.normal_(module.weight, std=0.02)
+            if module.padding_idx is not None:
+                with torch.no_grad():
+                    module.weight[module.padding_idx].zero_()
+        elif isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, std=0.02)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        **kwargs,
+    ) -> SequenceClassifierOutput:
+        if attention_mask is None:
+            attention_mask = input_ids.ne(self.config.pad_token_id)
+        input_ids = input_ids[:, : self.config.max_position_embeddings]  # [B, T]
+        attention_mask = attention_mask[:, : self.config.max_position_embeddings]  # [B, T]
+        features = [self.ngrams(input_ids, attention_mask)]  # [B, ngram_dim]
+        if self.encoder is not None:
+            features.append(self.encoder(input_ids, attention_mask))  # [B, hidden]
+        logits = self.classifier(self.dropout(torch.cat(features, dim=-1)))  # [B, num_labels]
+        loss = nn.functional.cross_entropy(logits, labels) if labels is not None else None
+        return SequenceClassifierOutput(loss=loss, logits=logits)
+
+
+AutoConfig.register(MODEL_TYPE, ReviewSentimentConfig)
+AutoModelForSequenceClassification.register(ReviewSentimentConfig, ReviewSentimentModel)

@@ -1,0 +1,219 @@
+"""Applying a review model: load any Hugging Face sequence classifier, score text, fill the warehouse.
+
+`load_model` takes a local `save_pretrained` directory or a hub id (ECOM_REVIEW_MODEL by default).
+Any sequence classifier works: P(positive) is read from a label named like "positive" or, for a
+two-label model, label 1; a 1–5 star model maps its expected stars onto 0–1. The neutral band
+comes from the model's config (`neutral_band`, set on validation data by training) or 0.4–0.6.
+
+Scores are kept in `app.review_scores`, one row per (text hash, model version): the same text
+is scored once per model, new uploads only score their new texts, and switching the active model
+scores lazily the first time it is asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ecom import settings
+
+LABELS = ("negative", "neutral", "positive")
+DEFAULT_BAND = (0.4, 0.6)
+MAX_TOKENS = 256
+Progress = Callable[[int, int], None]
+
+TABLES_SQL = (
+    "CREATE SCHEMA IF NOT EXISTS app",
+    """CREATE TABLE IF NOT EXISTS app.review_scores (
+        text_hash VARCHAR, model_version VARCHAR, p_positive DOUBLE, label VARCHAR, scored_at TIMESTAMP,
+        PRIMARY KEY (text_hash, model_version))""",
+)
+
+
+class ReviewModelError(RuntimeError):
+    """The review model could not be found or loaded; the message says what to do."""
+
+
+def text_hash(text: str) -> str:
+    """The key of a review text in app tables (equals DuckDB's sha256(review_text))."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def resolve(name: str | Path | None = None) -> str:
+    """A local directory (relative paths are tried against the project root) or a hub id."""
+    name = str(name or settings.get("ECOM_REVIEW_MODEL"))
+    for candidate in (Path(name).expanduser(), settings.ROOT / name):
+        if candidate.is_dir():
+            return str(candidate.resolve())
+    return name
+
+
+def load_model(name: str | Path | None = None):
+    """(model, tokenizer) in fp32 eval mode, from a directory or a hub id."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    import ecom.reviews.model  # noqa: F401  (registers this project's model type with the Auto classes)
+
+    where = resolve(name)
+    local = Path(where).is_dir()
+    if not local and (Path(where).is_absolute() or where.startswith((".", "~")) or re.search(r"[\\]", where)):
+        raise ReviewModelError(f"review model directory {where} does not exist (check ECOM_REVIEW_MODEL)")
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(where)
+        model = AutoModelForSequenceClassification.from_pretrained(where, dtype=torch.float32)
+    except (OSError, ValueError) as exc:
+        if local:
+            raise ReviewModelError(f"{where} is not a loadable sequence-classification model: {exc}") from exc
+        offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
+        hint = (
+            "HF_HUB_OFFLINE is set, so only models already in the local Hugging Face cache can be used"
+            if offline
+            else "it could not be downloaded (no network, a typo, or a private model)"
+        )
+        raise ReviewModelError(
+            f"review model {where!r} is neither a local directory nor an available hub model: {hint}. "
+            "Point ECOM_REVIEW_MODEL at a directory saved with save_pretrained, or download the model on a "
+            "connected machine first."
+        ) from exc
+    model.eval()
+    return model, tokenizer
+
+
+def _weights_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")) + sorted(folder.glob("config.json")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass
+class Scorer:
+    """A loaded model with what scoring needs: its version string, band and P(positive) reader."""
+
+    model: object
+    tokenizer: object
+    version: str
+    band: tuple[float, float]
+    batch_size: int = 64
+
+    @classmethod
+    def load(cls, name: str | Path | None = None) -> Scorer:
+        where = resolve(name)
+        model, tokenizer = load_model(where)
+        if Path(where).is_dir():
+            version = f"{Path(where).name}@{_weights_digest(Path(where))}"
+        else:
+            version = f"{where}@{getattr(model.config, '_commit_hash', None) or 'hub'}"
+        band = tuple(getattr(model.config, "neutral_band", None) or DEFAULT_BAND)
+        return cls(model, tokenizer, version, band)
+
+    def _positive(self, probs: np.ndarray) -> np.ndarray:
+        """probs [N, num_labels] -> P(positive) [N]."""
+        names = {i: str(n).lower() for i, n in self.model.config.id2label.items()}
+        for i, n in names.items():
+            if n.startswith("pos"):
+                return probs[:, int(i)]
+        if probs.shape[1] == 2:
+            return probs[:, 1]
+        # e.g. 1–5 star models: the expected grade mapped onto 0..1
+        grades = np.linspace(0.0, 1.0, probs.shape[1])
+        return probs @ grades
+
+    def p_positive(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """P(positive) per text; texts are batched by token length under torch.inference_mode."""
+        import torch
+
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        limit = min(MAX_TOKENS, getattr(self.model.config, "max_position_embeddings", MAX_TOKENS) or MAX_TOKENS)
+        ids = self.tokenizer(texts, truncation=True, max_length=limit)["input_ids"]
+        order = np.argsort([len(r) for r in ids], kind="stable")
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        out = np.empty(len(ids))
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                pick = order[start : start + self.batch_size]
+                width = max(len(ids[i]) for i in pick)
+                input_ids = torch.full((len(pick), width), pad, dtype=torch.long)  # [B, T]
+                mask = torch.zeros((len(pick), width), dtype=torch.long)  # [B, T]
+                for row, i in enumerate(pick):
+                    input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
+                    mask[row, : len(ids[i])] = 1
+                logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()  # [B, num_labels]
+                out[pick] = self._positive(torch.softmax(logits, -1).numpy())
+                if progress:
+                    progress(min(start + self.batch_size, len(order)), len(order))
+        return out
+
+    def label(self, p_positive: np.ndarray) -> np.ndarray:
+        p = np.asarray(p_positive, dtype=float)
+        return np.where(p < self.band[0], "negative", np.where(p >= self.band[1], "positive", "neutral"))
+
+    def predict(self, texts: Sequence[str], progress: Progress | None = None) -> pd.DataFrame:
+        p = self.p_positive(texts, progress)
+        return pd.DataFrame({"p_positive": p, "label": self.label(p)})
+
+
+def ensure_tables(cur) -> None:
+    for sql in TABLES_SQL:
+        cur.execute(sql)
+
+
+def unscored(wh, version: str) -> pd.DataFrame:
+    """Distinct review texts of main.reviews without a score from this model version."""
+    cur = wh.cursor()
+    try:
+        ensure_tables(cur)
+        return cur.execute(
+            """SELECT DISTINCT sha256(r.review_text) AS text_hash, r.review_text AS text FROM main.reviews r
+               WHERE r.review_text IS NOT NULL AND trim(r.review_text) <> ''
+                 AND NOT EXISTS (SELECT 1 FROM app.review_scores s
+                                 WHERE s.text_hash = sha256(r.review_text) AND s.model_version = ?)""",
+            [version],
+        ).df()
+    finally:
+        cur.close()
+
+
+def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk: int = 4096) -> dict:
+    """Score the review texts this model version has not seen; each chunk is committed as it ends.
+
+    Returns {"scored": new texts scored, "cached": texts that already had a score, "version": ...}.
+    """
+    todo = unscored(wh, scorer.version)
+    cur = wh.cursor()
+    try:
+        total = cur.execute(
+            "SELECT count(DISTINCT review_text) FROM main.reviews WHERE review_text IS NOT NULL AND trim(review_text) <> ''"
+        ).fetchone()[0]
+    finally:
+        cur.close()
+    done = 0
+    for start in range(0, len(todo), chunk):
+        part = todo.iloc[start : start + chunk]
+        report = (lambda i, _n, base=done: progress(base + i, len(todo))) if progress else None
+        scored = scorer.predict(part.text.tolist(), report)
+        frame = pd.DataFrame(
+            {
+                "text_hash": part.text_hash.to_numpy(),
+                "model_version": scorer.version,
+                "p_positive": scored.p_positive.to_numpy(),
+                "label": scored.label.to_numpy(),
+            }
+        )
+        with wh.transaction() as tx:
+            tx.register("new_scores", frame)
+            tx.execute(
+                "INSERT INTO app.review_scores SELECT text_hash, model_version, p_positive, label, now()::TIMESTAMP "
+                "FROM new_scores ON CONFLICT DO NOTHING"
+            )
+            tx.unregister("new_scores")
+        done += len(part)
+    return {"scored": int(len(todo)), "cached": int(total - len(todo)), "version": scorer.version}

@@ -1,0 +1,245 @@
+"""Training the review model: from scratch (new tokenizer) or fine-tuning an existing directory.
+
+Batches are drawn by length (shuffled chunks sorted by token count), so short Chinese reviews do
+not pay for long English ones. The embedding tables take sparse gradients (SparseAdam): a step
+only touches the rows of the n-grams and tokens in its batch, which is most of the speed on CPU.
+Every `save_every` steps the full training state goes to `OUT/checkpoint/`; `resume=True` picks up
+from there with the same data order, so an interrupted run ends with the same model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from ecom.reviews.evaluate import choose_neutral_band, metrics
+from ecom.reviews.model import ReviewSentimentConfig, ReviewSentimentModel
+from ecom.reviews.tokenizer import train_tokenizer
+
+NEUTRAL = 2
+Progress = Callable[[int, int, dict], None]
+
+
+@dataclass
+class TrainArgs:
+    epochs: float = 2.0
+    batch_size: int = 64
+    lr: float = 2e-3
+    sparse_lr: float = 1e-2
+    weight_decay: float = 0.01
+    warmup: float = 0.05  # share of steps
+    max_length: int = 160  # tokens kept per review while training (inference reads up to the config's limit)
+    save_every: int = 200
+    seed: int = 13
+    vocab_size: int = 16000
+    threads: int = 0  # 0: leave torch's default
+
+
+def encode(tokenizer, texts: Sequence[str], max_length: int) -> list[list[int]]:
+    return tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
+
+
+def length_batches(lengths: np.ndarray, batch_size: int, rng: random.Random) -> list[np.ndarray]:
+    """Shuffled batches of similar length: shuffle, sort within chunks of 50 batches, shuffle batches."""
+    order = np.array(rng.sample(range(len(lengths)), len(lengths)))
+    chunk = batch_size * 50
+    batches = []
+    for start in range(0, len(order), chunk):
+        part = order[start : start + chunk]
+        part = part[np.argsort(lengths[part], kind="stable")]
+        batches.extend(part[i : i + batch_size] for i in range(0, len(part), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def collate(ids: list[list[int]], pick: np.ndarray, pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    rows = [ids[i] for i in pick]
+    width = max(len(r) for r in rows)
+    input_ids = torch.full((len(rows), width), pad_id, dtype=torch.long)  # [B, T]
+    for i, r in enumerate(rows):
+        input_ids[i, : len(r)] = torch.tensor(r)
+    return input_ids, input_ids.ne(pad_id).long()
+
+
+def _optimizers(model: nn.Module, args: TrainArgs):
+    sparse, dense = [], []
+    for module in model.modules():
+        if isinstance(module, nn.Embedding) and module.sparse:
+            sparse.append(module.weight)
+    sparse_ids = {id(p) for p in sparse}
+    dense = [p for p in model.parameters() if id(p) not in sparse_ids]
+    opts = [torch.optim.AdamW(dense, lr=args.lr, weight_decay=args.weight_decay)]
+    if sparse:
+        opts.append(torch.optim.SparseAdam(sparse, lr=args.sparse_lr))
+    return opts
+
+
+def _schedule(total: int, warmup: float) -> Callable[[int], float]:
+    """Linear warm-up, then linear decay to zero at the last step."""
+    warm = max(1, int(total * warmup))
+
+    def factor(step: int) -> float:
+        if step < warm:
+            return (step + 1) / warm
+        return max(0.0, (total - step) / max(1, total - warm))
+
+    return factor
+
+
+def predict_proba(model, tokenizer, texts: Sequence[str], batch_size: int = 128, max_length: int | None = None) -> np.ndarray:
+    """P(positive) for each text, batched by length (this module's own model, in memory)."""
+    max_length = max_length or model.config.max_position_embeddings
+    ids = encode(tokenizer, texts, max_length)
+    order = np.argsort([len(r) for r in ids], kind="stable")
+    out = np.empty(len(ids))
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            pick = order[start : start + batch_size]
+            input_ids, mask = collate(ids, pick, tokenizer.pad_token_id)
+            logits = model(input_ids=input_ids, attention_mask=mask).logits.float()
+            out[pick] = torch.softmax(logits, -1)[:, 1].numpy()
+    return out
+
+
+def train(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    out: Path,
+    args: TrainArgs | None = None,
+    config: dict | None = None,
+    base: str | Path | None = None,
+    val: tuple[Sequence[str], Sequence[int]] | None = None,
+    resume: bool = False,
+    progress: Progress | None = None,
+) -> dict:
+    """Train on `texts`/`labels` (0 negative, 1 positive; 2 neutral rows are left out), save to `out`.
+
+    config: ReviewSentimentConfig fields for a new model; base: a model directory to fine-tune
+    instead (its tokenizer and config are kept). val: texts and labels (0/1/2) that pick the
+    neutral band and give the reported metrics. Returns the metrics (also in out/metrics.json).
+    """
+    from transformers import AutoTokenizer
+
+    args = args or TrainArgs()
+    out = Path(out)
+    ckpt = out / "checkpoint"
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    texts = [t for t, y in zip(texts, labels, strict=True) if y in (0, 1)]
+    labels = np.array([y for y in labels if y in (0, 1)], dtype=np.int64)
+    if len(set(labels.tolist())) < 2:
+        raise ValueError("training needs both positive and negative reviews")
+
+    state = None
+    if resume and (ckpt / "state.pt").is_file():
+        state = torch.load(ckpt / "state.pt", weights_only=False)
+        tokenizer = AutoTokenizer.from_pretrained(ckpt)
+        model = ReviewSentimentModel(ReviewSentimentConfig.from_pretrained(ckpt))
+        model.load_state_dict(state["model"])
+        args = TrainArgs(**state["args"])
+    elif base is not None:
+        from ecom.reviews.score import load_model
+
+        model, tokenizer = load_model(base)
+        if not isinstance(model, ReviewSentimentModel):
+            raise ValueError(f"{base}: fine-tuning needs a model of this project's kind ({model.config.model_type} given)")
+    else:
+        torch.manual_seed(args.seed)
+        tokenizer = train_tokenizer(texts, vocab_size=args.vocab_size)
+        fields = {"vocab_size": len(tokenizer), "pad_token_id": tokenizer.pad_token_id, **(config or {})}
+        model = ReviewSentimentModel(ReviewSentimentConfig(**fields))
+    model.float()
+
+    ids = encode(tokenizer, texts, args.max_length)
+    lengths = np.array([len(r) for r in ids])
+    steps_per_epoch = math.ceil(len(ids) / args.batch_size)
+    total = max(1, int(steps_per_epoch * args.epochs))
+    opts = _optimizers(model, args)
+    scheds = [torch.optim.lr_scheduler.LambdaLR(o, _schedule(total, args.warmup)) for o in opts]
+    step = 0
+    if state is not None:
+        for o, s in zip(opts, state["optimizers"], strict=True):
+            o.load_state_dict(s)
+        for s, s_state in zip(scheds, state["schedulers"], strict=True):
+            s.load_state_dict(s_state)
+        step = state["step"]
+        torch.set_rng_state(state["torch_rng"])
+
+    def save_checkpoint() -> None:
+        tmp = out / "checkpoint.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        model.config.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "optimizers": [o.state_dict() for o in opts],
+                "schedulers": [s.state_dict() for s in scheds],
+                "step": step,
+                "args": asdict(args),
+                "torch_rng": torch.get_rng_state(),
+            },
+            tmp / "state.pt",
+        )
+        shutil.rmtree(ckpt, ignore_errors=True)
+        tmp.rename(ckpt)
+
+    out.mkdir(parents=True, exist_ok=True)
+    loss_ema, started = None, time.time()
+    model.train()
+    while step < total:
+        epoch, offset = divmod(step, steps_per_epoch)
+        batches = length_batches(lengths, args.batch_size, random.Random(args.seed * 1000 + epoch))
+        for pick in batches[offset:]:
+            if step >= total:
+                break
+            input_ids, mask = collate(ids, pick, tokenizer.pad_token_id)
+            loss = model(input_ids=input_ids, attention_mask=mask, labels=torch.from_numpy(labels[pick])).loss
+            loss.backward()
+            nn.utils.clip_grad_norm_([p for p in model.parameters() if p.grad is not None and not p.grad.is_sparse], 1.0)
+            for o in opts:
+                o.step()
+                o.zero_grad(set_to_none=True)
+            for s in scheds:
+                s.step()
+            step += 1
+            loss_ema = loss.item() if loss_ema is None else 0.98 * loss_ema + 0.02 * loss.item()
+            if progress:
+                progress(step, total, {"loss": loss_ema, "epoch": step / steps_per_epoch, "seconds": time.time() - started})
+            if step % args.save_every == 0:
+                save_checkpoint()
+    save_checkpoint()
+    model.eval()
+
+    result: dict = {"train_rows": len(ids), "steps": total, "args": asdict(args)}
+    if val is not None:
+        val_texts, val_labels = list(val[0]), np.asarray(val[1], dtype=int)
+        p = predict_proba(model, tokenizer, val_texts)
+        binary = val_labels != NEUTRAL
+        result["validation"] = metrics(val_labels[binary], (p[binary] >= 0.5).astype(int))
+        if (val_labels == NEUTRAL).any():
+            band, score = choose_neutral_band(p, val_labels)
+            model.config.neutral_band = list(band)
+            result["neutral_band"] = {"band": list(band), "macro_f1_3class": score, "n": int(len(val_labels))}
+    save_model(model, tokenizer, out)
+    (out / "metrics.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    return result
+
+
+def save_model(model, tokenizer, out: Path) -> None:
+    """fp16 weights (half the size; loading turns them back to fp32 for CPU speed)."""
+    model.half().save_pretrained(out)
+    model.float()
+    tokenizer.save_pretrained(out)

@@ -1,0 +1,115 @@
+"""A real browser against `streamlit run app.py` on a demo warehouse: filters survive page switches
+and a copied URL reproduces them (and the KPIs) in a fresh browser context; a saved-view link too."""
+
+import re
+from datetime import date
+
+import pytest
+
+from ecom import views
+from ecom.filters import Filters
+from ecom.warehouse import Warehouse
+from tests.browser.test_app_browser import CHROMIUM, browser, free_port  # noqa: F401  (the browser fixture)
+from tests.queries.helpers import fill_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    import os
+    import subprocess
+    import time
+    import urllib.request
+
+    from tests.conftest import ROOT
+
+    tmp = tmp_path_factory.mktemp("analytics")
+    wh = Warehouse(tmp / "wh.duckdb")
+    fill_demo(wh)
+    token = views.save(wh, "双11 男装", "sales", Filters(start=date(2024, 10, 20), end=date(2024, 11, 11), category=("男装",)), {"grain": "week"})
+    wh.close()
+    port = free_port()
+    env = dict(os.environ, ECOM_WAREHOUSE=str(tmp / "wh.duckdb"), ECOM_SECRETS_FILE=str(tmp / "none.toml"))
+    for name in ("ECOM_PASSWORD", "ECOM_LANG"):
+        env.pop(name, None)
+    log = (tmp / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/streamlit"), "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("streamlit did not start: " + (tmp / "streamlit.log").read_text())
+        yield url, tmp, token
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+def gmv(page) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has=page.get_by_text("GMV", exact=True)).first
+    return metric.get_by_test_id("stMetricValue").inner_text()
+
+
+def test_filters_survive_page_switches_and_a_copied_url(demo_server, browser):  # noqa: F811
+    url, tmp, _ = demo_server
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{url}/sales")
+    page.get_by_role("heading", name="Sales", exact=True).wait_for()
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Pick a preset…").click()
+    page.get_by_role("option", name="Double 11 (双11)").click()
+    sidebar.get_by_text("Double 11 (双11): 2024-10-20 – 2024-11-11 (23 days)", exact=False).wait_for()
+    category = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Category")
+    category.click()
+    page.get_by_role("option", name="女装").click()
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"cat=%E5%A5%B3%E8%A3%85"))
+    sidebar.get_by_role("link", name="Overview").click()
+    page.get_by_role("heading", name="Overview", exact=True).wait_for()
+    page.wait_for_url(re.compile(r"/overview\?.*cat="))
+    assert "from=2024-10-20" in page.url and "to=2024-11-11" in page.url
+    page.get_by_test_id("stMetric").first.wait_for()
+    value = gmv(page)
+    copied = page.url
+    page.screenshot(path=str(tmp / "overview.png"), full_page=True)
+    ctx.close()
+
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = fresh.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(copied)
+    page.get_by_role("heading", name="Overview", exact=True).wait_for()
+    page.get_by_test_id("stSidebar").get_by_text("2024-10-20 – 2024-11-11", exact=False).wait_for()
+    page.get_by_test_id("stSidebar").get_by_text("女装").first.wait_for()
+    page.get_by_test_id("stMetric").first.wait_for()
+    assert gmv(page) == value
+    fresh.close()
+
+
+def test_saved_view_link_in_a_fresh_context(demo_server, browser):  # noqa: F811
+    url, tmp, token = demo_server
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{url}/?view={token}")
+    page.get_by_role("heading", name="Sales", exact=True).wait_for()
+    page.get_by_text("Opened the saved view “双11 男装”.").wait_for()
+    page.wait_for_url(re.compile(r"/sales\?.*grain=week"))
+    assert "from=2024-10-20" in page.url and "cat=%E7%94%B7%E8%A3%85" in page.url
+    page.screenshot(path=str(tmp / "view.png"), full_page=True)
+    page.goto(f"{url}/?view=tampered-token-xyz")
+    page.get_by_text("This view does not exist (it may have been deleted).").wait_for()
+    ctx.close()

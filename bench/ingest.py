@@ -33,6 +33,7 @@ def generate(path: Path, lines: int) -> None:
     import duckdb
 
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"""
         COPY (
           SELECT
@@ -71,6 +72,7 @@ def run_duckdb(path: str, db: str) -> dict:
     import duckdb
 
     con = duckdb.connect(db)
+    con.execute("SET enable_progress_bar = false")
     t = time.perf_counter()
     con.execute(f"CREATE TABLE sales AS SELECT * FROM read_csv('{path}')")
     rows = con.execute("SELECT count(*) FROM sales").fetchone()[0]
@@ -110,7 +112,7 @@ def measure(method: str, path: Path, workdir: Path) -> dict:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads([ln for ln in proc.stdout.splitlines() if ln.startswith("{")][-1])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -266,7 +266,9 @@ st.caption(tr("data.intro"))
 upload_tab, tables_tab, log_tab = st.tabs([tr("data.tab.upload"), tr("data.tab.tables"), tr("data.tab.log")])
 
 with upload_tab:
-    max_mb = settings.get("ECOM_MAX_UPLOAD_MB")
+    # Streamlit's server refuses bodies over server.maxUploadSize whatever the widget says, so the
+    # widget shows the smaller of the two (`make run` passes ECOM_MAX_UPLOAD_MB to the server).
+    max_mb = min(settings.get("ECOM_MAX_UPLOAD_MB"), st.get_option("server.maxUploadSize"))
     uploads = st.file_uploader(
         tr("data.uploader", mb=max_mb),
         type=sorted(e.lstrip(".") for e in SUPPORTED_EXT),

@@ -18,8 +18,9 @@ if not any(counts.get(name, 0) for name in schema.TABLES):
     nav.link("data", label=tr("home.start"), icon=":material/arrow_forward:")
 else:
     st.subheader(tr("home.loaded"))
-    cols = st.columns(len(schema.TABLES))
-    for col, name in zip(cols, schema.TABLES, strict=True):
+    names = list(schema.TABLES)
+    cols = [c for _ in range(0, len(names), 3) for c in st.columns(3)]
+    for col, name in zip(cols, names, strict=False):
         col.metric(tr("data.table." + name), f"{counts.get(name, 0):,}", help=tr("data.table." + name + ".help"), border=True)
     info = freshness()
     if info["data_through"] is not None and info["loaded_at"] is not None:

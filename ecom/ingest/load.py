@@ -190,6 +190,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
 
     tz = settings.get("ECOM_TIMEZONE")
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     # IN lists stay comparisons: as hash joins (the in_clause rewrite) they cost more on every row
     con.execute("SET TimeZone = 'UTC'; SET disabled_optimizers = 'in_clause'")
     try:

@@ -128,16 +128,19 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
 
 
 # -- SQL building blocks ---------------------------------------------------------------------------
-def _trimmed(i: int) -> str:
-    # trim() costs ~10× a LIKE test: only values that start or end with white space pay for it
-    c = f"c{i}"
-    edges = " OR ".join(f"{c} LIKE {lit(ch + '%')} OR {c} LIKE {lit('%' + ch)}" for ch in _SPACES)
-    return f"CASE WHEN {edges} THEN trim({c}, {lit(_SPACES)}) ELSE {c} END"
-
-
 def _clean(i: int) -> str:
+    """The value of column c{i} trimmed, with empty and null-like tokens as NULL.
+
+    trim() costs ~10× an edge test, so only values that start or end with white space pay for it.
+    """
+    c = f"c{i}"
+    edges = f"ascii({c}) IN (9, 10, 13, 32, 160, 12288) OR " + " OR ".join(f"suffix({c}, {lit(ch)})" for ch in _SPACES)
     tokens = ", ".join(lit(t) for t in NULL_TOKENS)
-    return f"CASE WHEN strlen(t{i}) <= 4 AND t{i} IN ({tokens}) THEN NULL ELSE t{i} END"
+    trimmed = f"trim({c}, {lit(_SPACES)})"
+    return (
+        f"CASE WHEN {edges} THEN CASE WHEN {trimmed} IN ({tokens}) THEN NULL ELSE {trimmed} END "
+        f"WHEN strlen({c}) <= 4 AND {c} IN ({tokens}) THEN NULL ELSE {c} END"
+    )
 
 
 def _variants(words) -> list[str]:
@@ -273,7 +276,6 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     mapped_sources = {s for s in plan.mapping if plan.mapping[s]}
     extra_sources = [c for c in cols if c not in mapped_sources]
 
-    trimmed = [f"{_trimmed(i)} AS t{i}" for i in range(n)]
     v = [f"{_clean(i)} AS v{i}" for i in range(n)]
     h0 = lit(cols[0])
     totals = ", ".join(lit(w) for w in _variants(TOTAL_WORDS))
@@ -342,7 +344,13 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
         if name in by_target or name not in plan.derive:
             val = final_vals[name] if name not in amount_cols else f"o_{name}"
             required_checks.append(f"CASE WHEN {val} IS NULL AND NOT f_{name} THEN {lit(name + ' is empty')} END")
-    reason = f"NULLIF(concat_ws('; ', {', '.join(required_checks + reasons) or 'NULL'}), '')"
+    # the reason text is only built for rows that fail a check
+    flags = [f"f_{c.name}" for c in t.columns] + [
+        f"{final_vals[n] if n not in amount_cols else f'o_{n}'} IS NULL" for n in t.required if n in by_target or n not in plan.derive
+    ]
+    reason = (
+        f"CASE WHEN {' OR '.join(flags)} THEN NULLIF(concat_ws('; ', {', '.join(required_checks + reasons) or 'NULL'}), '') END"
+    )
 
     # amounts allocated over the order's lines; the last line takes the rounding remainder
     alloc_sel = ["*"]
@@ -371,8 +379,7 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     raw_map = "MAP([" + ", ".join(lit(c) for c in cols) + "], [" + ", ".join(f"c{i}" for i in range(n)) + "])"
     return f"""
 WITH r AS ({raw_sql}),
-t AS (SELECT _row, {', '.join(f'c{i}' for i in range(n))}, {', '.join(trimmed)} FROM r),
-v AS (SELECT _row, {', '.join(f'c{i}' for i in range(n))}, {', '.join(v)} FROM t),
+v AS (SELECT _row, {', '.join(f'c{i}' for i in range(n))}, {', '.join(v)} FROM r),
 p AS (SELECT *, {skip} AS _skip, {', '.join(conv)} FROM v),
 w AS (SELECT {', '.join(win_sel)} FROM p),
 a AS (SELECT {', '.join(alloc_sel)} FROM w),

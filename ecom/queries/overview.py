@@ -190,6 +190,7 @@ def explain(wh, f: Filters, lang: str = "en", symbol: str = "¥", max_items: int
         lang,
         share=f"{top.share.sum():.0%}",
         n=len(top),
+        skus=tr("overview.explain.skus" if len(top) > 1 else "overview.explain.sku", lang, n=len(top)),
         cats=(items.join(cats) if cats else "—"),
         items=listed,
     )

@@ -65,11 +65,11 @@ class Block(nn.Module):
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         # x: (B, L, H); mask: (B, 1, L, L) bool, True where a position may attend
-        b, l, h = x.shape
+        b, n, h = x.shape  # n = L
         q, k, v = self.qkv(self.ln1(x)).split(h, dim=-1)  # 3 × (B, L, H)
-        q, k, v = (t.view(b, l, self.n_heads, h // self.n_heads).transpose(1, 2) for t in (q, k, v))  # (B, nh, L, H/nh)
+        q, k, v = (t.view(b, n, self.n_heads, h // self.n_heads).transpose(1, 2) for t in (q, k, v))  # (B, nh, L, H/nh)
         a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=self.drop.p if self.training else 0.0)
-        a = a.transpose(1, 2).reshape(b, l, h)  # (B, L, H)
+        a = a.transpose(1, 2).reshape(b, n, h)  # (B, L, H)
         x = x + self.drop(self.proj(a))
         return x + self.drop(self.ff(self.ln2(x)))
 
@@ -94,16 +94,16 @@ class SASRec(nn.Module):
 
     def forward(self, seq: torch.Tensor) -> torch.Tensor:
         """Hidden states (B, L, H) for left-padded item indices `seq` (B, L)."""
-        b, l = seq.shape
+        n = seq.shape[1]  # L
         # Positions count back from the newest purchase, so the last one is always max_len - 1
         # whatever length a batch was padded to (batches are bucketed by length).
-        pos = torch.arange(self.config.max_len - l, self.config.max_len, device=seq.device)  # (L,)
+        pos = torch.arange(self.config.max_len - n, self.config.max_len, device=seq.device)  # (L,)
         x = self.item_emb(seq) * self.config.hidden**0.5 + self.pos_emb(pos)  # (B, L, H)
         x = self.drop(x)
         valid = seq != PAD  # (B, L)
-        causal = torch.ones(l, l, dtype=torch.bool, device=seq.device).tril()  # (L, L)
+        causal = torch.ones(n, n, dtype=torch.bool, device=seq.device).tril()  # (L, L)
         # attend to earlier real purchases, and always to oneself (a padding row must not be all-masked)
-        mask = (causal & valid[:, None, :]) | torch.eye(l, dtype=torch.bool, device=seq.device)  # (B, L, L)
+        mask = (causal & valid[:, None, :]) | torch.eye(n, dtype=torch.bool, device=seq.device)  # (B, L, L)
         mask = mask[:, None]  # (B, 1, L, L)
         for block in self.blocks:
             x = block(x, mask)

@@ -34,6 +34,11 @@ TABLES_SQL = (
     """CREATE TABLE IF NOT EXISTS app.review_scores (
         text_hash VARCHAR, model_version VARCHAR, p_positive DOUBLE, label VARCHAR, scored_at TIMESTAMP,
         PRIMARY KEY (text_hash, model_version))""",
+    # one row per text and aspects version, also for texts without aspects (so they are not redone)
+    """CREATE TABLE IF NOT EXISTS app.review_aspect_runs (
+        text_hash VARCHAR, aspects_version VARCHAR, n_aspects INTEGER, PRIMARY KEY (text_hash, aspects_version))""",
+    """CREATE TABLE IF NOT EXISTS app.review_aspects (
+        text_hash VARCHAR, aspects_version VARCHAR, aspect VARCHAR, polarity INTEGER, clause VARCHAR, term VARCHAR)""",
 )
 
 
@@ -217,3 +222,52 @@ def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk:
             tx.unregister("new_scores")
         done += len(part)
     return {"scored": int(len(todo)), "cached": int(total - len(todo)), "version": scorer.version}
+
+
+def aspects_version(scorer: Scorer) -> str:
+    """Lexicon files + model: aspects are redone when either changes."""
+    from ecom.reviews.aspects import LEXICONS
+
+    digest = hashlib.sha256()
+    for path in sorted(LEXICONS.iterdir()):
+        digest.update(path.name.encode() + path.read_bytes())
+    return f"lex@{digest.hexdigest()[:12]}+{scorer.version}"
+
+
+def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: int = 2048) -> dict:
+    """Detect aspects for the review texts not yet done under this lexicon and model version."""
+    from ecom.reviews.aspects import detect_many
+
+    version = aspects_version(scorer)
+    cur = wh.cursor()
+    try:
+        ensure_tables(cur)
+        todo = cur.execute(
+            """SELECT DISTINCT sha256(r.review_text) AS text_hash, r.review_text AS text FROM main.reviews r
+               WHERE r.review_text IS NOT NULL AND trim(r.review_text) <> ''
+                 AND NOT EXISTS (SELECT 1 FROM app.review_aspect_runs a
+                                 WHERE a.text_hash = sha256(r.review_text) AND a.aspects_version = ?)""",
+            [version],
+        ).df()
+    finally:
+        cur.close()
+    found = 0
+    for start in range(0, len(todo), chunk):
+        part = todo.iloc[start : start + chunk].reset_index(drop=True)
+        rows = detect_many(part.text.tolist(), scorer)
+        rows.insert(0, "text_hash", part.text_hash.to_numpy()[rows.row.to_numpy()] if len(rows) else [])
+        rows.insert(1, "aspects_version", version)
+        runs = pd.DataFrame(
+            {"text_hash": part.text_hash, "aspects_version": version, "n_aspects": rows.groupby("row").size().reindex(part.index, fill_value=0).to_numpy()}
+        )
+        with wh.transaction() as tx:
+            tx.register("new_aspects", rows.drop(columns="row"))
+            tx.register("new_runs", runs)
+            tx.execute("INSERT INTO app.review_aspects SELECT text_hash, aspects_version, aspect, polarity, clause, term FROM new_aspects")
+            tx.execute("INSERT INTO app.review_aspect_runs SELECT * FROM new_runs ON CONFLICT DO NOTHING")
+            tx.unregister("new_aspects")
+            tx.unregister("new_runs")
+        found += len(rows)
+        if progress:
+            progress(min(start + chunk, len(todo)), len(todo))
+    return {"texts": int(len(todo)), "aspects": int(found), "version": version}

@@ -105,9 +105,8 @@ def render() -> Filters:
         st.subheader(tr("filters.title"))
         st.selectbox(tr("filters.range"), [p for p in PRESETS if p != "custom"], index=None, key=PRESET_KEY,
                      placeholder=tr("filters.preset"), format_func=lambda p: tr(f"filters.preset.{p}"), on_change=_apply_preset)
-        left, right = st.columns(2)
-        start = left.date_input(tr("filters.from"), value=default.start, min_value=MIN_DATE, max_value=MAX_DATE, key="from", bind="query-params")
-        end = right.date_input(tr("filters.to"), value=default.end, min_value=MIN_DATE, max_value=MAX_DATE, key="to", bind="query-params")
+        start = st.date_input(tr("filters.from"), value=default.start, min_value=MIN_DATE, max_value=MAX_DATE, key="from", bind="query-params")
+        end = st.date_input(tr("filters.to"), value=default.end, min_value=MIN_DATE, max_value=MAX_DATE, key="to", bind="query-params")
         params: dict[str, str | list[str]] = {"from": (start or default.start).isoformat(), "to": (end or default.end).isoformat()}
         for name, (key, _) in DIMENSIONS.items():
             options = allowed.get(name) or []

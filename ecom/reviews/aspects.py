@@ -1,0 +1,158 @@
+"""Aspects of a review (delivery/物流, quality/质量, price/价格, …), each with the sentiment of its clause.
+
+The taxonomy and the words live in data files (`lexicons/aspects.json`: the words that name an
+aspect; `lexicons/opinions.json`: words that judge it, per aspect and in general;
+`lexicons/negators.txt`). A review is cut into clauses at punctuation and at contrast words
+("但是", "but"), Chinese clauses are segmented with jieba and English ones split into words.
+An aspect found in a clause takes, in order: the polarity of that aspect's own opinion words
+in the clause, else of the general opinion words, else the model's sentiment of the clause
+(when a scorer is given), else neutral. A negator up to three words before an opinion word
+flips it: 不贵 → price positive, "not cheap" → price negative.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+LEXICONS = Path(__file__).resolve().parent / "lexicons"
+NEGATION_WINDOW = 3
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LABEL_POLARITY = {"negative": -1, "neutral": 0, "positive": 1}
+_CLAUSE = re.compile(r"[，,。.!！?？;；\n~～…]+|(?:但是|可是|不过|然而|就是|只是)|\b(?:but|however|although|though|except)\b", re.IGNORECASE)
+_EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    terms: dict[str, dict[str, list[tuple[str, ...]]]]  # aspect -> lang -> term token tuples
+    opinions: dict[str, dict[str, dict[tuple[str, ...], int]]]  # aspect or "_general" -> lang -> term -> ±1
+    negators: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    jieba.setLogLevel(60)  # no "Building prefix dict" chatter on stderr
+    return tokenizer
+
+
+def _tokens(text: str, lang: str) -> list[str]:
+    if lang == "zh":
+        return [t for t in (w.strip().lower() for w in _jieba().lcut(text)) if t]
+    return _EN_WORD.findall(text.lower().replace("’", "'"))
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    aspects = json.loads((LEXICONS / "aspects.json").read_text(encoding="utf-8"))
+    opinions = json.loads((LEXICONS / "opinions.json").read_text(encoding="utf-8"))
+    negators = frozenset(
+        line.strip().lower() for line in (LEXICONS / "negators.txt").read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")
+    )
+    jb = _jieba()
+    for group in (aspects, opinions):
+        for by_lang in group.values():
+            for word in by_lang.get("zh", ()):
+                jb.add_word(word, freq=200000)
+    for word in negators:
+        if _CJK.search(word):
+            jb.add_word(word, freq=200000)
+
+    def split(term: str, lang: str) -> tuple[str, ...]:
+        return (term,) if lang == "zh" else tuple(_tokens(term, "en"))
+
+    terms = {a: {lang: [split(t, lang) for t in words] for lang, words in langs.items()} for a, langs in aspects.items()}
+    ops = {a: {lang: {split(t, lang): int(v) for t, v in words.items()} for lang, words in langs.items()} for a, langs in opinions.items()}
+    return Lexicon(terms, ops, negators)
+
+
+def clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE.split(text or "") if c and c.strip()]
+
+
+def _find(tokens: list[str], term: tuple[str, ...]) -> list[int]:
+    n = len(term)
+    return [i for i in range(len(tokens) - n + 1) if tuple(tokens[i : i + n]) == term]
+
+
+def _negated(tokens: list[str], at: int, negators: frozenset[str]) -> bool:
+    for tok in tokens[max(0, at - NEGATION_WINDOW) : at]:
+        if tok in negators or tok.endswith("n't"):
+            return True
+    return False
+
+
+def _polarity(tokens: list[str], words: dict[tuple[str, ...], int], negators: frozenset[str]) -> int | None:
+    """Sum of the clause's opinion words (negated ones flipped) as -1/0/1, or None if it has none."""
+    total, found = 0, False
+    # longer terms first, so "不值" is read as itself and not as 不 + 值
+    taken: set[int] = set()
+    for term, value in sorted(words.items(), key=lambda kv: -len("".join(kv[0]))):
+        for at in _find(tokens, term):
+            if at in taken:
+                continue
+            taken.update(range(at, at + len(term)))
+            found = True
+            total += -value if _negated(tokens, at, negators) else value
+    if not found:
+        return None
+    return (total > 0) - (total < 0)
+
+
+def language(text: str) -> str:
+    return "zh" if _CJK.search(text or "") else "en"
+
+
+def _judges(lex: Lexicon, aspect: str, lang: str, terms: list[tuple[str, ...]]) -> bool:
+    """Whether every one of `terms` is an opinion word of `aspect`."""
+    words = lex.opinions.get(aspect, {}).get(lang, {})
+    return all(t in words for t in terms)
+
+
+def _detect(text: str) -> list[dict]:
+    """Aspects of one review; polarity None where the clause holds no opinion word."""
+    lex = lexicon()
+    found = []
+    for clause in clauses(text):
+        lang = language(clause)
+        tokens = _tokens(clause, lang)
+        hits = {a: [t for t in by_lang.get(lang, ()) if _find(tokens, t)] for a, by_lang in lex.terms.items()}
+        hits = {a: h for a, h in hits.items() if h}
+        for aspect, terms in hits.items():
+            if any(_judges(lex, other, lang, terms) and not _judges(lex, aspect, lang, hits[other]) for other in hits if other != aspect):
+                # "the fabric feels cheap": cheap judges the quality named here, it is no price aspect
+                continue
+            polarity = _polarity(tokens, lex.opinions.get(aspect, {}).get(lang, {}), lex.negators)
+            if polarity is None:
+                polarity = _polarity(tokens, lex.opinions["_general"].get(lang, {}), lex.negators)
+            found.append({"aspect": aspect, "polarity": polarity, "clause": clause, "term": " ".join(terms[0])})
+    return found
+
+
+def detect_many(texts: Sequence[str], scorer=None) -> pd.DataFrame:
+    """One row per (text index, aspect, clause): columns row, aspect, polarity (-1/0/1), clause, term.
+
+    Clauses without an opinion word get the scorer's label of the clause (one batch for all), or 0.
+    """
+    rows = [{"row": i, **f} for i, text in enumerate(texts) for f in _detect(text if isinstance(text, str) else "")]
+    frame = pd.DataFrame(rows, columns=["row", "aspect", "polarity", "clause", "term"])
+    unknown = frame.polarity.isna()
+    if scorer is not None and unknown.any():
+        labels = scorer.label(scorer.p_positive(frame.loc[unknown, "clause"].tolist()))
+        frame.loc[unknown, "polarity"] = [_LABEL_POLARITY[x] for x in labels]
+    frame["polarity"] = frame.polarity.fillna(0).astype(int)
+    return frame
+
+
+def detect(text: str, scorer=None) -> list[dict]:
+    """[{aspect, polarity, clause, term}] for one review."""
+    return detect_many([text], scorer).drop(columns="row").to_dict("records")

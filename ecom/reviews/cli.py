@@ -1,0 +1,172 @@
+"""`python -m ecom reviews {train,eval,score}`: the review model from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ecom.reviews.labels import LabelError, parse_labels
+
+DEFAULT_OUT = "runs/review-model"
+
+
+def _read(path: str, text: str, label: str):
+    """(texts, labels 0/1/2) of one file read by the project's ingestion; rows without text are dropped."""
+    from ecom.ingest import read_frame
+
+    frame = read_frame(path)
+    for column in (text, label):
+        if column not in frame.columns:
+            raise LabelError(f"{path}: no column {column!r} (columns: {', '.join(map(str, frame.columns))})")
+    labels = parse_labels(frame[label].tolist(), where=f"{path}, column {label!r}")
+    texts = [t.strip() if isinstance(t, str) else "" for t in frame[text].tolist()]
+    keep = [i for i, t in enumerate(texts) if t and labels[i] >= 0]
+    return [texts[i] for i in keep], np.asarray([labels[i] for i in keep], dtype=int)
+
+
+def _bar(desc: str):
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, desc=desc, unit="step", dynamic_ncols=True)
+
+    def update(done: int, total: int, info: dict | None = None) -> None:
+        bar.total = total
+        bar.n = done
+        if info and "loss" in info:
+            bar.set_postfix(loss=f"{info['loss']:.4f}", epoch=f"{info['epoch']:.2f}")
+        bar.refresh()
+
+    return bar, update
+
+
+def cmd_train(args) -> int:
+    from ecom.reviews.corpora import assign_split
+    from ecom.reviews.train import TrainArgs, train
+
+    texts, labels = [], []
+    for path in args.data:
+        t, y = _read(path, args.text, args.label)
+        texts += t
+        labels += y.tolist()
+    if args.val:
+        val_texts, val_labels = _read(args.val, args.text, args.label)
+        train_idx = range(len(texts))
+    else:
+        # a fixed 10% by text hash, so --resume sees the same split
+        split = [assign_split(t) for t in texts]
+        train_idx = [i for i, s in enumerate(split) if s != "val"]
+        val_idx = [i for i, s in enumerate(split) if s == "val"]
+        val_texts, val_labels = [texts[i] for i in val_idx], [labels[i] for i in val_idx]
+    train_texts, train_labels = [texts[i] for i in train_idx], [labels[i] for i in train_idx]
+    config = json.loads(args.config) if args.config else None
+    targs = TrainArgs(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, threads=args.threads)
+    print(f"training on {sum(y in (0, 1) for y in train_labels)} reviews, validating on {len(val_texts)} -> {args.out}", file=sys.stderr)
+    bar, update = _bar("train")
+    try:
+        result = train(
+            train_texts, train_labels, Path(args.out), targs, config, base=args.base,
+            val=(val_texts, val_labels) if len(val_texts) else None, resume=args.resume, progress=update,
+        )
+    finally:
+        bar.close()
+    summary = {k: result["validation"][k] for k in ("n", "accuracy", "accuracy_ci", "macro_f1", "macro_f1_ci")} if "validation" in result else {}
+    print(json.dumps({"out": args.out, "validation": summary, "neutral_band": result.get("neutral_band")}, ensure_ascii=False))
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from ecom.reviews.evaluate import metrics
+    from ecom.reviews.score import Scorer
+
+    texts, labels = _read(args.file, args.text, args.label)
+    binary = labels != 2
+    texts, labels = [t for t, b in zip(texts, binary, strict=True) if b], labels[binary]
+    if not len(texts):
+        raise LabelError(f"{args.file}: no rows with text and a positive or negative label")
+    scorer = Scorer.load(args.model)
+    p = scorer.p_positive(texts)
+    result = {"model": scorer.version, **metrics(labels, (p >= 0.5).astype(int))}
+    result["neutral_share"] = float((scorer.label(p) == "neutral").mean())
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        lo, hi = result["accuracy_ci"]
+        print(f"model     {result['model']}\nn         {result['n']}")
+        print(f"accuracy  {result['accuracy']:.4f}  (95% CI {lo:.4f}–{hi:.4f})")
+        lo, hi = result["macro_f1_ci"]
+        print(f"macro-F1  {result['macro_f1']:.4f}  (95% CI {lo:.4f}–{hi:.4f})")
+        print(f"confusion (rows true neg/pos, columns predicted): {result['confusion']}")
+    return 0
+
+
+def cmd_score(args) -> int:
+    from ecom.reviews.score import Scorer, score_aspects, score_warehouse
+    from ecom.warehouse import Warehouse
+
+    wh = Warehouse(args.warehouse)
+    try:
+        scorer = Scorer.load(args.model)
+        bar, update = _bar("score")
+        try:
+            result = score_warehouse(wh, scorer, progress=lambda d, t: update(d, t))
+        finally:
+            bar.close()
+        bar, update = _bar("aspects")
+        try:
+            result["aspects"] = score_aspects(wh, scorer, progress=lambda d, t: update(d, t))
+        finally:
+            bar.close()
+    finally:
+        wh.close()
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ecom reviews", description="Train, evaluate and apply the review-sentiment model.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train a model on labelled review files (or --resume one)")
+    p.add_argument("--data", nargs="+", required=True, metavar="FILE", help="CSV/TSV/Excel/Parquet files with a text and a label column")
+    p.add_argument("--text", required=True, metavar="COLUMN")
+    p.add_argument("--label", required=True, metavar="COLUMN", help="0/1, 1–5 stars (≥4 positive, ≤2 negative, 3 neutral) or negative/neutral/positive")
+    p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"where the model and its checkpoints go (default {DEFAULT_OUT})")
+    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
+    p.add_argument("--val", metavar="FILE", help="validation file (default: 10%% of --data, chosen by text hash)")
+    p.add_argument("--base", metavar="DIR", help="fine-tune this model directory instead of training from scratch")
+    p.add_argument("--epochs", type=float, default=2.0)
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--config", metavar="JSON", help='model size, e.g. \'{"hidden_size": 64, "num_hidden_layers": 2}\'')
+    p.set_defaults(run=cmd_train)
+
+    p = sub.add_parser("eval", help="accuracy and macro-F1 of a model on a labelled file")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--text", required=True, metavar="COLUMN")
+    p.add_argument("--label", required=True, metavar="COLUMN")
+    p.add_argument("--model", metavar="DIR", help="model directory or hub id (default: ECOM_REVIEW_MODEL)")
+    p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("score", help="score main.reviews into app.review_scores and app.review_aspects (incremental)")
+    p.add_argument("--warehouse", metavar="FILE", help="warehouse file (default: ECOM_WAREHOUSE)")
+    p.add_argument("--model", metavar="DIR", help="model directory or hub id (default: ECOM_REVIEW_MODEL)")
+    p.set_defaults(run=cmd_score)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from ecom.ingest.read import IngestError
+    from ecom.reviews.score import ReviewModelError
+
+    try:
+        return args.run(args)
+    except (LabelError, ReviewModelError, IngestError, ValueError) as exc:
+        print(f"reviews {args.command}: {exc}", file=sys.stderr)
+        return 1

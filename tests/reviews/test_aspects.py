@@ -1,0 +1,44 @@
+import pytest
+
+from ecom.reviews.aspects import clauses, detect
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("价格不贵，物流很快，但是包装破了", {("price", 1), ("delivery", 1), ("packaging", -1)}),
+        ("太贵了，不值", {("price", -1)}),
+        ("衣服尺码偏小，客服态度很好", {("size_fit", -1), ("service", 1)}),
+        ("不是正品，和图片不符", {("authenticity", -1), ("as_described", -1)}),
+        ("送餐很慢，味道还可以", {("delivery", -1), ("taste", 1)}),
+        ("Not cheap, but the quality is great.", {("price", -1), ("quality", 1)}),
+        ("Delivery was not slow at all", {("delivery", 1)}),
+        ("The fabric feels cheap", {("quality", -1)}),
+        ("It runs small. The seller was very helpful", {("size_fit", -1), ("service", 1)}),
+        ("Fake product, do not buy", {("authenticity", -1)}),
+        ("今天天气不错", set()),
+    ],
+)
+def test_aspect_table(text, expected):
+    assert {(d["aspect"], d["polarity"]) for d in detect(text)} == expected
+
+
+def test_clauses_split_at_punctuation_and_contrast():
+    assert clauses("物流快，但是质量差。Good price but slow delivery!") == ["物流快", "质量差", "Good price", "slow delivery"]
+
+
+def test_clause_without_opinion_word_is_neutral_without_a_model():
+    assert detect("包装是纸箱") == [{"aspect": "packaging", "polarity": 0, "clause": "包装是纸箱", "term": "包装"}]
+
+
+def test_clause_without_opinion_word_takes_the_model_label():
+    class Stub:
+        def p_positive(self, texts):
+            return [0.1 for _ in texts]
+
+        def label(self, p):
+            import numpy as np
+
+            return np.array(["negative" for _ in p])
+
+    assert detect("包装是纸箱", scorer=Stub())[0]["polarity"] == -1

@@ -1,0 +1,77 @@
+import torch
+
+from ecom.reviews.model import ReviewSentimentConfig, ReviewSentimentModel, hashed_ngrams, masked_mean
+from tests.reviews.conftest import TINY
+
+
+def tiny(**over):
+    torch.manual_seed(0)
+    return ReviewSentimentModel(ReviewSentimentConfig(vocab_size=50, **{**TINY, **over}))
+
+
+def test_hashed_ngrams_shapes_and_validity():
+    ids = torch.tensor([[2, 7, 9, 3], [2, 8, 3, 0]])
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]])
+    grams, valid = hashed_ngrams(ids, mask, orders=3, buckets=1000)
+    assert grams.shape == (2, 4 + 3 + 2) and valid.shape == (2, 9)
+    # row 2 has 3 real tokens: 3 unigrams, 2 bigrams, 1 trigram are inside the text
+    assert valid[1].tolist() == [True, True, True, False, True, True, False, True, False]
+    # the bigram (7, 9) by hand: salt + 7*1_000_003 + 9*998_244_353, modulo the buckets
+    assert grams[0, 5].item() == (2_654_435_761 + 7 * 1_000_003 + 9 * 998_244_353) % 1000
+    # the same n-gram hashes alike wherever it stands
+    same = hashed_ngrams(torch.tensor([[7, 9]]), torch.tensor([[1, 1]]), 2, 1000)[0]
+    assert same[0, 2].item() == grams[0, 5].item()
+
+
+def test_masked_mean():
+    x = torch.tensor([[[1.0], [3.0], [100.0]]])
+    assert masked_mean(x, torch.tensor([[1, 1, 0]])).item() == 2.0
+
+
+def test_output_shapes():
+    model = tiny().eval()
+    ids = torch.randint(5, 50, (3, 7))
+    out = model(input_ids=ids, attention_mask=torch.ones_like(ids), labels=torch.tensor([0, 1, 1]))
+    assert out.logits.shape == (3, 2)
+    assert out.loss.shape == ()
+    assert tiny(num_hidden_layers=0).eval()(input_ids=ids).logits.shape == (3, 2)
+
+
+def test_padding_does_not_change_logits():
+    model = tiny().eval()
+    ids = torch.tensor([[2, 11, 12, 13, 3]])
+    padded = torch.tensor([[2, 11, 12, 13, 3, 0, 0]])
+    a = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
+    b = model(input_ids=padded, attention_mask=padded.ne(0).long()).logits
+    torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_loss_falls_over_a_few_steps():
+    from ecom.reviews.train import _optimizers, TrainArgs
+
+    model = tiny()
+    ids = torch.randint(5, 50, (8, 6))
+    labels = torch.tensor([0, 1] * 4)
+    opts = _optimizers(model, TrainArgs(lr=1e-2, sparse_lr=5e-2))
+    losses = []
+    for _ in range(30):
+        loss = model(input_ids=ids, attention_mask=torch.ones_like(ids), labels=labels).loss
+        loss.backward()
+        for o in opts:
+            o.step()
+            o.zero_grad()
+        losses.append(loss.item())
+    assert losses[0] > 0.6  # about ln 2 at the start
+    assert losses[-1] < 0.5 * losses[0]
+
+
+def test_save_load_gives_identical_logits(tmp_path):
+    model = tiny().eval()
+    ids = torch.randint(5, 50, (4, 9))
+    before = model(input_ids=ids).logits
+    model.save_pretrained(tmp_path)
+    from transformers import AutoModelForSequenceClassification
+
+    loaded = AutoModelForSequenceClassification.from_pretrained(tmp_path).eval()
+    assert type(loaded) is ReviewSentimentModel
+    assert torch.equal(before, loaded(input_ids=ids).logits)

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from ecom.reviews.score import ReviewModelError, Scorer, load_model, score_aspects, score_warehouse, text_hash
+from tests.reviews.conftest import NEGATIVE, POSITIVE
+
+
+def _load_reviews(wh, texts):
+    with wh.transaction() as cur:
+        for i, t in enumerate(texts):
+            cur.execute("INSERT INTO main.reviews (review_id, review_text) VALUES (?, ?)", [str(i), t])
+
+
+def test_scores_are_cached_per_text_and_model(warehouse, tiny_model_dir):
+    scorer = Scorer.load(tiny_model_dir)
+    _load_reviews(warehouse, POSITIVE + NEGATIVE + [POSITIVE[0], "   "])  # a repeated text and a blank one
+    first = score_warehouse(warehouse, scorer)
+    assert first["scored"] == 12 and first["cached"] == 0
+    second = score_warehouse(warehouse, scorer)
+    assert second["scored"] == 0 and second["cached"] == 12
+    _load_reviews(warehouse, ["物流很快，很满意"])
+    third = score_warehouse(warehouse, scorer)
+    assert third["scored"] == 1 and third["cached"] == 12
+
+    cur = warehouse.cursor()
+    rows = dict(cur.execute("SELECT text_hash, label FROM app.review_scores").fetchall())
+    assert rows[text_hash(POSITIVE[0])] == "positive"
+    assert rows[text_hash(NEGATIVE[0])] == "negative"
+
+    # another model version scores everything again, lazily
+    scorer.version = "other@1"
+    assert score_warehouse(warehouse, scorer)["scored"] == 13
+
+
+def test_aspects_are_stored_once_per_text(warehouse, tiny_model_dir):
+    scorer = Scorer.load(tiny_model_dir)
+    _load_reviews(warehouse, ["价格不贵，物流很快", "今天天气不错"])
+    first = score_aspects(warehouse, scorer)
+    assert first["texts"] == 2 and first["aspects"] == 2
+    assert score_aspects(warehouse, scorer)["texts"] == 0
+    cur = warehouse.cursor()
+    got = cur.execute("SELECT aspect, polarity FROM app.review_aspects ORDER BY aspect").fetchall()
+    assert got == [("delivery", 1), ("price", 1)]
+
+
+def test_predict_labels_and_band(tiny_model_dir):
+    scorer = Scorer.load(tiny_model_dir)
+    out = scorer.predict(POSITIVE + NEGATIVE)
+    assert out.label.tolist() == ["positive"] * 6 + ["negative"] * 6
+    scorer.band = (0.0, 1.01)
+    assert set(scorer.label(np.array([0.2, 0.9]))) == {"neutral"}
+
+
+def test_missing_model_says_what_to_do(tmp_path, monkeypatch):
+    with pytest.raises(ReviewModelError, match="does not exist"):
+        load_model(tmp_path / "nowhere")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ReviewModelError, match="ECOM_REVIEW_MODEL"):
+        load_model("no-such-user/no-such-model")

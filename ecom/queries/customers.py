@@ -4,6 +4,8 @@ aggregated `purchase_frequency` of the behaviour table, and the view â†’ cart â†
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import ibis
 import pandas as pd
 
@@ -38,18 +40,26 @@ def repeat_rate(wh, f: Filters, windows: tuple[int, ...] = (30, 90)) -> pd.DataF
     """Per window N: of the customers whose first order in the range is at least N days before the
     latest order in the warehouse (so they had N days to come back), the share who ordered again
     within N days after that first order (any later order, also after the range)."""
-    all_orders = _orders(sales(wh, f, dates=False))
+    # Only lines from the range start to the range end + the longest window can matter. Lines of
+    # one order share its time, so "a later line" is a later order.
+    lines = sales(wh, f, end=f.end + timedelta(days=max(windows)))
+    lines = lines.filter(lines.customer_id.notnull())
     lo, hi = day_bounds(f.start, f.end)
-    in_range = all_orders.filter((all_orders.ts >= lo) & (all_orders.ts < hi))
-    first = in_range.group_by("customer_id").aggregate(t0=in_range.ts.min())
+    in_range = lines.filter(lines.order_time < hi)
+    first = in_range.group_by("customer_id").aggregate(t0=in_range.order_time.min())
+    j = lines.join(first, "customer_id")
+    nxt = j.filter(j.order_time > j.t0).group_by("customer_id").aggregate(next=lambda x: x.order_time.min())
+    per = first.left_join(nxt, "customer_id")
     latest = table(wh, "sales").order_time.max().as_scalar()
+    aggs = {}
+    for n in windows:
+        ok = per.t0 + ibis.interval(days=n) <= latest
+        aggs[f"c{n}"] = ok.cast("int64").sum()
+        aggs[f"r{n}"] = (ok & per["next"].notnull() & (per["next"] <= per.t0 + ibis.interval(days=n))).cast("int64").sum()
+    got = fetch(per.aggregate(**aggs)).iloc[0]
     rows = []
     for n in windows:
-        eligible = first.filter(first.t0 + ibis.interval(days=n) <= latest)
-        j = eligible.join(all_orders, "customer_id")
-        again = j.filter((j.ts > j.t0) & (j.ts <= j.t0 + ibis.interval(days=n))).select("customer_id").distinct()
-        counts = fetch(eligible.aggregate(customers=eligible.count()).cross_join(again.aggregate(repeaters=again.count())))
-        customers, repeaters = int(counts.customers.iloc[0]), int(counts.repeaters.iloc[0])
+        customers, repeaters = int(got[f"c{n}"] or 0), int(got[f"r{n}"] or 0)
         rows.append((n, customers, repeaters, repeaters / customers if customers else float("nan")))
     return pd.DataFrame(rows, columns=["window_days", "customers", "repeaters", "rate"])
 
@@ -139,13 +149,14 @@ def rfm_customers(wh, f: Filters, segment: str | None = None, limit: int = MAX_R
 def cohorts(wh, f: Filters, max_months: int = 12) -> pd.DataFrame:
     """Monthly cohort retention: cohort = month of the first order (over all history), for cohorts
     starting in the range; cell = share of the cohort ordering in month k after (k = 0 is 100%)."""
-    t = sales(wh, f, dates=False)
-    t = t.filter(t.customer_id.notnull())
-    month = t.order_time.truncate("M").date()
-    active = t.group_by(customer_id=t.customer_id, month=month).aggregate()
-    first = active.group_by("customer_id").aggregate(cohort=active.month.min())
     lo = f.start.replace(day=1)
-    first = first.filter((first.cohort >= lo) & (first.cohort <= f.end))
+    t = sales(wh, f, start=lo)
+    t = t.filter(t.customer_id.notnull())
+    active = t.group_by(customer_id=t.customer_id, month=t.order_time.truncate("M").date()).aggregate()
+    # a cohort starts in the range: drop customers who ordered before its first month (anti-join)
+    before = sales(wh, f, dates=False)
+    before = before.filter((before.order_time < day_bounds(lo, lo)[0]) & before.customer_id.isin(active.customer_id))
+    first = active.filter(~active.customer_id.isin(before.customer_id)).group_by("customer_id").aggregate(cohort=lambda x: x.month.min())
     j = active.join(first, "customer_id")
     k = (j.month.year() * 12 + j.month.month()) - (j.cohort.year() * 12 + j.cohort.month())
     j = j.mutate(k=k).filter(lambda x: (x.k <= max_months) & (x.month <= f.end))

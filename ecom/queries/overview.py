@@ -57,8 +57,12 @@ def kpis(wh, f: Filters) -> pd.DataFrame:
         )
     )
     df = fetch(agg).set_index("period").reindex(list(PERIODS))
-    first = sales(wh, f, dates=False)
-    first = first.filter(first.customer_id.notnull()).group_by("customer_id").aggregate(first=lambda x: x.order_time.min())
+    # first orders only of the customers active in one of the periods (a semi-join keeps the
+    # group-by small on a large history)
+    active = t.filter(t.customer_id.notnull()).select("customer_id").distinct()
+    hist = sales(wh, f, dates=False)
+    hist = hist.filter(hist.customer_id.isin(active.customer_id))
+    first = hist.group_by("customer_id").aggregate(first=lambda x: x.order_time.min())
     new = fetch(first.aggregate(**{name: _in(first["first"], b).cast("int64").sum() for name, b in ranges.items()}))
     out = pd.DataFrame(index=list(KPIS), columns=list(PERIODS), dtype="float64")
     for p in PERIODS:
@@ -82,27 +86,30 @@ def kpis(wh, f: Filters) -> pd.DataFrame:
     return out
 
 
-def daily(wh, f: Filters, weeks_before: int = 0) -> pd.DataFrame:
-    """GMV, orders and customers per day of the range (plus `weeks_before` weeks), days without
-    orders included as zeros."""
+DAILY = {
+    "gmv": lambda x: x.rev.sum(),
+    "orders": lambda x: x.order_id.nunique(),
+    "customers": lambda x: x.customer_id.nunique(),
+}
+
+
+def daily(wh, f: Filters, weeks_before: int = 0, metrics: tuple[str, ...] = tuple(DAILY)) -> pd.DataFrame:
+    """`metrics` (GMV, orders, customers) per day of the range (plus `weeks_before` weeks), days
+    without orders included as zeros."""
     start = f.start - timedelta(weeks=weeks_before)
     t = sales(wh, f, start=start)
-    agg = (
-        t.mutate(day=t.order_time.date(), rev=line_revenue(t))
-        .group_by("day")
-        .aggregate(gmv=lambda x: x.rev.sum(), orders=lambda x: x.order_id.nunique(), customers=lambda x: x.customer_id.nunique())
-    )
+    agg = t.mutate(day=t.order_time.date(), rev=line_revenue(t)).group_by("day").aggregate(**{m: DAILY[m] for m in metrics})
     df = fetch(agg)
     days = pd.date_range(start, f.end, freq="D")
     df["day"] = pd.to_datetime(df["day"])
     df = df.set_index("day").reindex(days, fill_value=0).rename_axis("day").reset_index()
-    return df.astype({"gmv": "float64", "orders": "int64", "customers": "int64"})
+    return df.astype({m: "float64" if m == "gmv" else "int64" for m in metrics})
 
 
 def anomalies(wh, f: Filters, metric: str = "gmv") -> pd.DataFrame:
     """The daily series of the range with, per day, the median and MAD of the same weekday over the
     previous BASELINE_WEEKS weeks, the robust z-score and a flag."""
-    df = daily(wh, f, weeks_before=BASELINE_WEEKS)
+    df = daily(wh, f, weeks_before=BASELINE_WEEKS, metrics=(metric,))
     values = df.set_index("day")[metric].astype("float64")
     rows = []
     for day in pd.date_range(f.start, f.end, freq="D"):

@@ -161,7 +161,7 @@ def cmd_train(args) -> int:
     return 0
 
 
-def train_warehouse(wh, out_dir: Path, tc=None, progress=None, top: int = 10) -> dict:
+def train_warehouse(wh, out_dir: Path, tc=None, progress=None, top: int = 10, config=None) -> dict:
     """Train on the warehouse, evaluate leave-one-out, save, register in app.models and write app.recs.
 
     The model saved is the one evaluated (trained without each customer's last two purchases); it
@@ -175,7 +175,7 @@ def train_warehouse(wh, out_dir: Path, tc=None, progress=None, top: int = 10) ->
     seqs = data.from_warehouse(wh)
     if not seqs.users:
         raise ValueError("the warehouse holds no sales with customer ids: load order lines first")
-    result = compare(seqs, tc=tc, progress=progress)
+    result = compare(seqs, config=config, tc=tc, progress=progress)
     model = result.trained.model
     model.save_pretrained(out_dir, seqs.items)
     model_id = datetime.now().strftime("sasrec-%Y%m%d-%H%M%S")

@@ -128,7 +128,7 @@ def from_warehouse(warehouse) -> Sequences:
     cur = warehouse.cursor()
     try:
         sql = f"SELECT customer_id, product_id, epoch(t) AS ts FROM ({purchases_cte(has_behavior_purchases(cur))}) ORDER BY customer_id, t, order_id, line, product_id"
-        table = cur.execute(sql).fetch_arrow_table()
+        table = cur.execute(sql).to_arrow_table()
     finally:
         cur.close()
     customers = table.column("customer_id").to_numpy(zero_copy_only=False)

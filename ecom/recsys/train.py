@@ -8,6 +8,7 @@ stops when validation NDCG@10 has not improved for `patience` epochs, or when `m
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
@@ -103,7 +104,8 @@ def train(
 ) -> TrainResult:
     """Train on `split.train`, early-stopping on validation NDCG@10; returns the best epoch's model."""
     tc = tc or TrainConfig()
-    config = config or SASRecConfig(n_items=n_items)
+    # the vocabulary size always comes from the data; everything else from the config as given
+    config = dataclasses.replace(config, n_items=n_items) if config else SASRecConfig(n_items=n_items)
     if tc.threads:
         torch.set_num_threads(tc.threads)
     torch.manual_seed(tc.seed)

@@ -122,11 +122,14 @@ def train(
     val: tuple[Sequence[str], Sequence[int]] | None = None,
     resume: bool = False,
     progress: Progress | None = None,
+    tokenizer=None,
 ) -> dict:
     """Train on `texts`/`labels` (0 negative, 1 positive; 2 neutral rows are left out), save to `out`.
 
     config: ReviewSentimentConfig fields for a new model; base: a model directory to fine-tune
-    instead (its tokenizer and config are kept). val: texts and labels (0/1/2) that pick the
+    instead (its tokenizer and config are kept). tokenizer: use this one for a new model instead of
+    training one (`tokenizers` breaks ties between equally frequent merges in no fixed order, so
+    two tokenizer trainings on the same text can differ slightly). val: texts and labels (0/1/2) that pick the
     neutral band and give the reported metrics. Returns the metrics (also in out/metrics.json).
     """
     from transformers import AutoTokenizer
@@ -156,7 +159,7 @@ def train(
             raise ValueError(f"{base}: fine-tuning needs a model of this project's kind ({model.config.model_type} given)")
     else:
         torch.manual_seed(args.seed)
-        tokenizer = train_tokenizer(texts, vocab_size=args.vocab_size)
+        tokenizer = tokenizer or train_tokenizer(texts, vocab_size=args.vocab_size)
         fields = {"vocab_size": len(tokenizer), "pad_token_id": tokenizer.pad_token_id, **(config or {})}
         model = ReviewSentimentModel(ReviewSentimentConfig(**fields))
     model.float()

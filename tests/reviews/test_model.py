@@ -47,7 +47,7 @@ def test_padding_does_not_change_logits():
 
 
 def test_loss_falls_over_a_few_steps():
-    from ecom.reviews.train import _optimizers, TrainArgs
+    from ecom.reviews.train import TrainArgs, _optimizers
 
     model = tiny()
     ids = torch.randint(5, 50, (8, 6))

@@ -3,6 +3,7 @@ import json
 import pytest
 import torch
 
+from ecom.reviews.tokenizer import train_tokenizer
 from ecom.reviews.train import TrainArgs, length_batches, train
 from tests.reviews.conftest import NEGATIVE, POSITIVE, TINY, tiny_data
 
@@ -26,14 +27,15 @@ class Stop(Exception):
 def test_resume_after_interruption_gives_the_same_model(tmp_path):
     texts, labels = tiny_data(4)
     args = TrainArgs(epochs=3, batch_size=8, vocab_size=200, save_every=4, seed=3)
-    train(texts, labels, tmp_path / "straight", args, TINY)
+    tokenizer = train_tokenizer(texts, vocab_size=200)
+    train(texts, labels, tmp_path / "straight", args, TINY, tokenizer=tokenizer)
 
     def interrupt(step, total, info):
         if step == 10:
             raise Stop
 
     with pytest.raises(Stop):
-        train(texts, labels, tmp_path / "resumed", args, TINY, progress=interrupt)
+        train(texts, labels, tmp_path / "resumed", args, TINY, progress=interrupt, tokenizer=tokenizer)
     state = torch.load(tmp_path / "resumed" / "checkpoint" / "state.pt", weights_only=False)
     assert state["step"] == 8
     train(texts, labels, tmp_path / "resumed", args, TINY, resume=True)

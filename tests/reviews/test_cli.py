@@ -1,0 +1,61 @@
+import csv
+import json
+
+import pytest
+
+from ecom.reviews.cli import main
+from tests.reviews.conftest import NEGATIVE, POSITIVE, TINY
+
+
+def _write(path, rows, header=("review", "stars")):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+@pytest.mark.slow
+def test_train_then_eval_json(tmp_path, capsys):
+    rows = [(t, 5) for t in POSITIVE] * 6 + [(t, 1) for t in NEGATIVE] * 6 + [("还行吧，一般般", 3)]
+    data = _write(tmp_path / "train.csv", rows)
+    val = _write(tmp_path / "val.csv", [(t, 4) for t in POSITIVE] + [(t, 2) for t in NEGATIVE] + [("还行吧，一般般", 3)])
+    out = tmp_path / "model"
+    code = main(["train", "--data", str(data), "--text", "review", "--label", "stars", "--val", str(val), "--out", str(out),
+                 "--epochs", "6", "--batch-size", "16", "--config", json.dumps(TINY)])
+    assert code == 0
+    assert (out / "config.json").is_file() and (out / "checkpoint" / "state.pt").is_file()
+    capsys.readouterr()
+    assert main(["eval", str(val), "--text", "review", "--label", "stars", "--model", str(out), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n"] == 12  # the 3-star row is left out
+    assert {"accuracy", "macro_f1", "accuracy_ci", "confusion"} <= set(result)
+
+
+def test_eval_reports_a_missing_column(tmp_path, capsys, tiny_model_dir):
+    data = _write(tmp_path / "r.csv", [("good", 1), ("bad", 0)])
+    assert main(["eval", str(data), "--text", "comment", "--label", "stars", "--model", str(tiny_model_dir)]) == 1
+    assert "no column 'comment'" in capsys.readouterr().err
+
+
+def test_eval_reports_bad_labels(tmp_path, capsys, tiny_model_dir):
+    data = _write(tmp_path / "r.csv", [("good", 1), ("bad", "awful")])
+    assert main(["eval", str(data), "--text", "review", "--label", "stars", "--model", str(tiny_model_dir)]) == 1
+    assert "row 2: 'awful' is not a label" in capsys.readouterr().err
+
+
+def test_score_command_is_incremental(tmp_path, capsys, tiny_model_dir):
+    from ecom.warehouse import Warehouse
+
+    path = tmp_path / "wh.duckdb"
+    wh = Warehouse(path)
+    with wh.transaction() as cur:
+        for t in POSITIVE[:3] + NEGATIVE[:2]:
+            cur.execute("INSERT INTO main.reviews (review_text) VALUES (?)", [t])
+    wh.close()
+    assert main(["score", "--warehouse", str(path), "--model", str(tiny_model_dir)]) == 0
+    first = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (first["scored"], first["cached"], first["aspects"]["texts"]) == (5, 0, 5)
+    assert main(["score", "--warehouse", str(path), "--model", str(tiny_model_dir)]) == 0
+    second = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (second["scored"], second["cached"], second["aspects"]["texts"]) == (0, 5, 0)

@@ -1,0 +1,87 @@
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from ecom.filters import Filters
+from ecom.reviews import insights
+from ecom.reviews.score import ensure_tables, text_hash
+
+REVIEWS = [
+    # review_time, product_id, rating, text, label
+    ("2024-01-05 10:00:00", "A", 5, "质量很好，很喜欢", "positive"),
+    ("2024-01-20 10:00:00", "A", 1, "质量太差，退货", "negative"),
+    ("2024-02-02 10:00:00", "A", 5, "垃圾，完全不能用", "negative"),  # 5 stars, angry text
+    ("2024-02-03 10:00:00", "B", 4, "great value, love it", "positive"),
+    ("2024-02-10 10:00:00", "B", 3, "it is ok", "neutral"),
+    ("2024-03-01 10:00:00", "B", 1, "love it, perfect", "positive"),  # 1 star, happy text
+]
+
+
+@pytest.fixture
+def wh(warehouse):
+    with warehouse.transaction() as cur:
+        ensure_tables(cur)
+        for t, pid, rating, text, label in REVIEWS:
+            cur.execute("INSERT INTO main.reviews (review_time, product_id, rating, review_text) VALUES (?, ?, ?, ?)", [t, pid, rating, text])
+            p = {"positive": 0.9, "negative": 0.1, "neutral": 0.5}[label]
+            cur.execute("INSERT INTO app.review_scores VALUES (?, 'v1', ?, ?, now())", [text_hash(text), p, label])
+        cur.execute("INSERT INTO main.sales (order_id, order_time, product_id, category, quantity) VALUES "
+                    "('o1', '2024-01-01', 'A', 'shoes', 100), ('o2', '2024-01-01', 'B', 'bags', 10)")
+    return warehouse
+
+
+def test_sentiment_mix_by_month(wh):
+    mix = insights.sentiment_mix(wh, "v1")
+    assert mix.period.dt.month.tolist() == [1, 2, 3]
+    assert mix[["negative", "neutral", "positive"]].values.tolist() == [[1, 0, 1], [1, 1, 1], [0, 0, 1]]
+    assert insights.sentiment_mix(wh, "other").empty
+
+
+def test_filters_apply_to_dates_products_and_categories(wh):
+    f = Filters(start=date(2024, 2, 1), end=date(2024, 2, 28), product=("B",))
+    by = insights.sentiment_by(wh, "v1", f)
+    assert by[["key", "reviews", "neutral", "positive"]].values.tolist() == [["B", 2, 1, 1]]
+    by_cat = insights.sentiment_by(wh, "v1", Filters(start=date(2024, 1, 1), end=date(2024, 12, 31), category=("shoes",)), by="category")
+    assert by_cat[["key", "reviews", "negative"]].values.tolist() == [["shoes", 3, 2]]
+
+
+def test_leaderboard_puts_big_sellers_that_are_disliked_first(wh):
+    board = insights.negative_leaderboard(wh, "v1", min_reviews=1)
+    assert board.key.tolist() == ["A", "B"]
+    assert board.unhappy_units.tolist() == pytest.approx([100 * 2 / 3, 0.0])
+
+
+def test_mismatch_flags(wh):
+    flags = insights.mismatches(wh, "v1")
+    assert sorted(flags.review_text) == ["love it, perfect", "垃圾，完全不能用"]
+    assert set(flags.mismatch) == {"high rating, negative text", "low rating, positive text"}
+
+
+def test_search(wh):
+    assert insights.search(wh, "v1", "LOVE").review_text.tolist() == ["love it, perfect", "great value, love it"]
+
+
+def test_log_odds_terms_by_hand():
+    negative = ["broken screen", "broken again", "screen broken, slow"] * 3
+    positive = ["great screen", "great value", "great price"] * 3
+    out = insights.log_odds(negative, positive, top=3, min_count=3)
+    assert out[out.side == "negative"].term.iloc[0] == "broken"
+    assert out[out.side == "positive"].term.iloc[0] == "great"
+    assert "screen" not in out.term.head(1).tolist()
+
+
+def test_terms_mix_jieba_words_and_english():
+    assert insights.terms("物流很快 but the box was crushed") == ["box", "crushed", "物流", "很快"]
+
+
+def test_aspect_summary_and_quotes(wh):
+    with wh.transaction() as cur:
+        for text, aspect, pol in [("质量很好，很喜欢", "quality", 1), ("质量太差，退货", "quality", -1), ("great value, love it", "price", 1)]:
+            cur.execute("INSERT INTO app.review_aspects VALUES (?, 'lex', ?, ?, ?, '')", [text_hash(text), aspect, pol, text])
+    summary = insights.aspect_summary(wh, "v1", "lex")
+    assert summary[["aspect", "reviews", "negative", "positive"]].values.tolist() == [["quality", 2, 1, 1], ["price", 1, 0, 1]]
+    assert summary.share.tolist() == pytest.approx([2 / 6, 1 / 6])
+    quotes = insights.aspect_quotes(wh, "v1", "lex", "quality", polarity=-1)
+    assert quotes.review_text.tolist() == ["质量太差，退货"]
+    assert isinstance(quotes, pd.DataFrame)

@@ -1,0 +1,51 @@
+"""The checkpoint the project ships: loads offline, is small, labels obvious reviews right."""
+
+import json
+import os
+import subprocess
+import sys
+
+from ecom.settings import ROOT
+
+SHIPPED = ROOT / "models" / "review-sentiment"
+
+SCRIPT = """
+import json, sys
+from ecom.reviews.score import Scorer
+scorer = Scorer.load(sys.argv[1])
+texts = json.loads(sys.argv[2])
+print(json.dumps(scorer.predict(texts).label.tolist()))
+"""
+
+OBVIOUS = {
+    "质量非常好，物流也很快，非常满意！": "positive",
+    "太差了，用了两天就坏了，再也不买了": "negative",
+    "味道很好，送餐也快，好评": "positive",
+    "送餐慢了一个多小时，饭菜都凉了，难吃": "negative",
+    "Excellent product, works perfectly and arrived early. Highly recommend!": "positive",
+    "Terrible quality, it broke after one day. Waste of money.": "negative",
+    "Love this dress, fits perfectly and the fabric is beautiful.": "positive",
+    "Worst phone ever, battery drains in hours and it heats up.": "negative",
+}
+
+
+def test_shipped_checkpoint_loads_offline_and_labels_obvious_reviews():
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(SHIPPED), json.dumps(list(OBVIOUS), ensure_ascii=False)],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == list(OBVIOUS.values())
+
+
+def test_shipped_checkpoint_size_and_card():
+    size = sum(p.stat().st_size for p in SHIPPED.rglob("*") if p.is_file())
+    assert size <= 30 * 1024 * 1024
+    config = json.loads((SHIPPED / "config.json").read_text())
+    assert config["model_type"] == "ecom-review-sentiment"
+    low, high = config["neutral_band"]
+    assert 0.0 < low <= high < 1.0
+    card = (SHIPPED / "README.md").read_text(encoding="utf-8")
+    for needle in ("online_shopping_10_cats", "waimai_10k", "ChnSentiCorp_htl_all", "Blitzer", "sha256", "baseline", "95%"):
+        assert needle in card, needle

@@ -85,7 +85,7 @@ def ingest_file(wh, path, table="auto", mode="append", mapping=None, name=None, 
                 report((i + min(1.0, fraction)) / len(sources), message)
 
             try:
-                out.append(_load_source(wh, src, table or "auto", mode, mapping or {}, sub))
+                out.append(_load_source(wh, src, table or "auto", mode, mapping or {}, sub, Path(tmp)))
             except IngestError as exc:
                 out.append(Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed", message=str(exc)))
             except duckdb.Error as exc:
@@ -107,12 +107,15 @@ def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str]) -> tuple
         if k not in src.columns:
             notes.append(f"--map {k}=… ignored for {src.name}: no such column")
     guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview, table=table)
-    if guess.table is None:
-        targets = {mapping_mod.split_target(v)[0] for v in present.values() if v}
-        for name in mapping_mod.TABLE_ORDER:
-            if targets and targets <= set(schema.TABLES[name].names):
-                guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview, table=name)
-                break
+    targets = {mapping_mod.split_target(v)[0] for v in present.values() if v}
+    if table == "auto" and targets and (guess.table is None or not targets <= set(schema.TABLES[guess.table].names)):
+        # the user's --map names columns of another table than the guess: take the table they fit best
+        fits = [n for n in mapping_mod.TABLE_ORDER if targets <= set(schema.TABLES[n].names)]
+        options = [mapping_mod.suggest(src.columns, wh=wh, values=src.preview, table=n) for n in fits]
+        for g in options:
+            g.mapping = {**{k: v for k, v in g.mapping.items() if k not in present}, **present}
+        if options:
+            guess = min(options, key=lambda g: len(mapping_mod.check_mapping(g.table, g.mapping, g.derive)))
     if guess.table is None:
         raise IngestError(
             f"{src.name}: cannot tell which table this is (columns: {', '.join(src.columns[:20])}); "
@@ -161,7 +164,7 @@ def _detect_per_order(table: str, m: dict[str, str], sample: dict[str, list]) ->
     return out, notes
 
 
-def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str, str], progress) -> Report:
+def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str, str], progress, workdir: Path) -> Report:
     rep = Report(src.name, encoding=src.encoding, delimiter=src.delimiter, notes=list(src.notes))
     guess, map_notes = _resolve_mapping(src, wh, table, user_mapping)
     rep.table, rep.mapping, rep.preset = guess.table, dict(guess.mapping), guess.preset
@@ -195,8 +198,8 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
     con.execute("SET TimeZone = 'UTC'; SET disabled_optimizers = 'in_clause'")
     try:
         progress(0.02, f"{src.name}: sampling")
-        sample_sql = raw_relation(con, src, tag="sample")
-        sample_tbl = con.execute(f"SELECT * FROM ({sample_sql}) LIMIT {SAMPLE_ROWS}").fetch_arrow_table()
+        sample_sql = raw_relation(con, src, tag="sample", workdir=workdir)
+        sample_tbl = con.execute(f"SELECT * FROM ({sample_sql}) LIMIT {SAMPLE_ROWS}").to_arrow_table()
         sample = {c: sample_tbl.column(f"c{i}").to_pylist() for i, c in enumerate(src.columns) if c in guess.mapping}
         rep.mapping, order_notes = _detect_per_order(t.name, rep.mapping, sample)
         decisions = values.decide(t.name, rep.mapping, sample)
@@ -204,7 +207,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
         plan = values.Plan(t.name, src.columns, rep.mapping, guess.derive, decisions, upload_id, _now_local(), tz)
         remember = rep.mapping if user_mapping else None
         try:
-            sql = values.conversion_sql(raw_relation(con, src, tag="full"), plan)
+            sql = values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir), plan)
             counts = _stream(wh, con, sql, src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes)
         except duckdb.Error as exc:
             # DuckDB's parallel CSV scan cannot pad short rows when quoted values hold newlines
@@ -212,7 +215,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
                 raise
             src.parallel = False
             con.execute("DROP TABLE IF EXISTS rej_errors_full; DROP TABLE IF EXISTS rej_scans_full")
-            sql = values.conversion_sql(raw_relation(con, src, tag="full"), plan)
+            sql = values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir), plan)
             counts = _stream(wh, con, sql, src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes)
     finally:
         con.close()
@@ -253,7 +256,7 @@ def _stream(wh, con, sql: str, src: Source, t: schema.Table, mode: str, upload_i
                 cur.execute(f"DELETE FROM main.{t.name}")
                 cur.execute("DELETE FROM main.rejects WHERE table_name = ?", [t.name])
                 cur.execute("UPDATE main.upload_log SET undone_at = now()::TIMESTAMP WHERE table_name = ? AND undone_at IS NULL", [t.name])
-            reader = con.execute(sql).fetch_record_batch(BATCH_ROWS)
+            reader = con.execute(sql).to_arrow_reader(BATCH_ROWS)
             for batch in reader:
                 tbl = pa.Table.from_batches([batch])
                 status_counts = {d["values"]: d["counts"] for d in pc.value_counts(tbl.column("_status")).to_pylist()}
@@ -317,7 +320,7 @@ def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int) -> i
             "is the delimiter right?"
         )
     width = len(src.columns)
-    blanks = blank_lines_before(src.path, [e[1] for e in errors])
+    blanks = blank_lines_before(src.utf8_path or src.path, [e[1] for e in errors])
     errors = [(line - b, text, kind) for (line, _, text, kind), b in zip(errors, blanks, strict=True)]
     for line, _, _ in errors:
         # rows after a skipped line were numbered as if it were not there

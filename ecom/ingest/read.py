@@ -40,7 +40,7 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _BINARY_MAGIC = {b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
                  b"\x1f\x8b": "a gzip archive", b"Rar!": "a RAR archive", b"7z\xbc\xaf": "a 7-Zip archive", b"SQLite format": "an SQLite database",
                  b"DUCK": "a DuckDB database"}
-_TOTAL_WORDS = ("合计", "总计", "小计", "汇总", "总和", "total", "totals", "grand total", "subtotal", "sum")
+TOTAL_WORDS = ("合计", "总计", "小计", "汇总", "总和", "total", "totals", "grand total", "subtotal", "sum")
 _NUMERIC_LIKE = re.compile(r"^[\s(+\-]*[¥￥$€£]?\s*[\d.,]+\s*(%|元|万|亿)?\)?$|^\d{4}[-/.年]\d{1,2}([-/.月]\d{1,2}日?)?([ T]\d{1,2}:\d{2}(:\d{2})?)?$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?$")
 
 
@@ -86,6 +86,8 @@ class Source:
     rows_estimate: int | None = None
     size: int = 0
     parallel: bool = True  # DuckDB's parallel CSV scan; off when quoted newlines meet short rows
+    bom_len: int = 0
+    utf8_path: Path | None = None  # csv: where DuckDB reads it (the file, or its UTF-8 transcoding)
 
     def preview_frame(self) -> pd.DataFrame:
         width = len(self.columns)
@@ -109,7 +111,6 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None) -> 
     with path.open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
     digest = file_hash(path)
-    workdir = workdir or Path(tempfile.mkdtemp(prefix="ecom-ingest-"))
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
             zf = zipfile.ZipFile(path)
@@ -119,6 +120,8 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None) -> 
             names = zf.namelist()
             if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
                 return _excel_sources(path, display, digest)
+            if workdir is None:
+                raise IngestError(f"{display}: a zip archive needs a working folder to unpack into")
             return _zip_sources(zf, display, digest, workdir, limit_mb)
     if head.startswith(_OLE_MAGIC):
         with path.open("rb") as fh:
@@ -131,14 +134,22 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None) -> 
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
             raise IngestError(f"{display}: the file is {what}, not CSV, Excel or Parquet")
-    return [_text_source(path, display, digest, head, size, workdir)]
+    return [_text_source(path, display, digest, head, size)]
 
 
 def read_frame(path, sheet=None) -> pd.DataFrame:
-    """The file read with full sniffing, all columns as strings, header names as in the file."""
+    """The file read with full sniffing, all columns as strings, header names as in the file.
+
+    Title rows above the header, blank rows, repeated headers and totals rows are left out.
+    """
+    with tempfile.TemporaryDirectory(prefix="ecom-read-") as tmp:
+        return _read_frame(path, sheet, Path(tmp))
+
+
+def _read_frame(path, sheet, workdir: Path) -> pd.DataFrame:
     import duckdb
 
-    sources = open_sources(path)
+    sources = open_sources(path, workdir=workdir)
     if sheet is not None:
         chosen = [s for s in sources if s.name.endswith(f"[{sheet}]") or s.name.endswith(f"/{sheet}")]
         if not chosen:
@@ -147,19 +158,28 @@ def read_frame(path, sheet=None) -> pd.DataFrame:
     src = sources[0]
     con = duckdb.connect()
     try:
-        rel_sql = raw_relation(con, src)
+        rel_sql = raw_relation(con, src, workdir=workdir)
         cols = ", ".join(f"c{i}" for i in range(len(src.columns)))
         frame = con.execute(f"SELECT {cols} FROM ({rel_sql}) ORDER BY _row").df()
     finally:
         con.close()
+    frame = frame.astype("object").where(frame.notna(), None)
     frame.columns = _unique(src.columns)
-    return frame.astype("object").where(frame.notna(), None)
+    keep = [
+        any(v is not None and str(v).strip() for v in row)
+        and not (src.header_row is not None and list(row[:3]) == src.columns[:3])
+        and not any(v is not None and str(v).strip().rstrip(":：").lower() in TOTAL_WORDS for v in row[:2])
+        for row in frame.itertuples(index=False)
+    ]
+    return frame[keep].reset_index(drop=True)
 
 
 def sniff(path, name=None, wh=None) -> list[Sniffed]:
     """One `Sniffed` per sheet / zip member: format, header, suggested table and mapping."""
     out = []
-    for src in open_sources(path, name):
+    with tempfile.TemporaryDirectory(prefix="ecom-sniff-") as tmp:
+        sources = open_sources(path, name, Path(tmp))
+    for src in sources:
         guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview)
         out.append(
             Sniffed(
@@ -178,7 +198,18 @@ def file_hash(path: Path) -> str:
 
 
 # -- the raw relation DuckDB parses ----------------------------------------------------------------
-def raw_relation(con, src: Source, tag: str = "full") -> str:
+def utf8_file(src: Source, workdir: Path) -> Path:
+    """The CSV as DuckDB can read it: the file itself when UTF-8, else transcoded once into `workdir`."""
+    if src.utf8_path is None:
+        if src.encoding == "utf-8" and src.delimiter != WHITESPACE:
+            src.utf8_path = src.path
+        else:
+            src.utf8_path = workdir / (hashlib.sha1(src.name.encode()).hexdigest()[:12] + ".csv")
+            _transcode(src.path, src.utf8_path, src.encoding, src.bom_len, src.delimiter == WHITESPACE)
+    return src.utf8_path
+
+
+def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = None) -> str:
     """SQL for the source as strings: `_row` (row number in the file) and c0..cN (VARCHAR).
 
     CSV lines that cannot be split into the header's number of fields land in `rej_errors`
@@ -196,7 +227,7 @@ def raw_relation(con, src: Source, tag: str = "full") -> str:
         )
         return (
             f"SELECT CAST(ordinality AS BIGINT) + {src.skip_lines} AS _row, {', '.join(f'c{i}' for i in range(n))} "
-            f"FROM read_csv({_lit(str(src.path))}, {opts}) WITH ORDINALITY"
+            f"FROM read_csv({_lit(str(utf8_file(src, workdir or src.path.parent)))}, {opts}) WITH ORDINALITY"
         )
     if src.kind == "parquet":
         names = src.columns
@@ -243,7 +274,7 @@ def _q(name: str) -> str:
 
 
 # -- text files ------------------------------------------------------------------------------------
-def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, workdir: Path) -> Source:
+def _text_source(path: Path, display: str, digest: str, head: bytes, size: int) -> Source:
     encoding, bom = detect_encoding(head, display)
     text = _decode_sample(head[len(bom):], encoding, complete=size <= len(head))
     if not text.strip():
@@ -263,13 +294,8 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
     else:
         first_data = header_idx + 1
     data = [r[1] for r in records[first_data:]]
-    if encoding in ("utf-8",) and delimiter != WHITESPACE:
-        csv_path = path
-    else:
-        csv_path = workdir / (hashlib.sha1(display.encode()).hexdigest()[:12] + ".csv")
-        _transcode(path, csv_path, encoding, len(bom), delimiter == WHITESPACE)
     src = Source(
-        name=display, kind="csv", content_hash=digest, path=csv_path, encoding=encoding, delimiter=delimiter,
+        name=display, kind="csv", content_hash=digest, path=path, encoding=encoding, delimiter=delimiter, bom_len=len(bom),
         header_row=None if header_idx is None else records[header_idx][0] - 1, skip_lines=skip, columns=header,
         preview=data[:PREVIEW_ROWS], notes=notes, size=size,
     )
@@ -367,8 +393,6 @@ def _tie_break(sample: bytes) -> str:
 
 
 def _decode_sample(raw: bytes, encoding: str, complete: bool) -> str:
-    if encoding in ("utf-16", "utf-32"):
-        encoding = encoding  # BOM kept in raw: the codec consumes it
     decoder = codecs.getincrementaldecoder(encoding)("replace")
     return decoder.decode(raw, final=complete).lstrip("\ufeff")
 
@@ -518,13 +542,6 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def is_total_label(value: str | None) -> bool:
-    return value is not None and value.strip().rstrip(":：").strip().lower() in _TOTAL_WORDS
-
-
-TOTAL_WORDS = _TOTAL_WORDS
-
-
 # -- Excel -----------------------------------------------------------------------------------------
 def _cell(value) -> str | None:
     if value is None:
@@ -630,8 +647,8 @@ def _zip_sources(zf: zipfile.ZipFile, display: str, digest: str, workdir: Path, 
                 shutil.copyfileobj(fin, fout, CHUNK_BYTES)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise IngestError(f"{display}/{info.filename}: the zip member is damaged ({exc})") from None
-        member_name = f"{display}/{info.filename}"
-        for src in open_sources(target, member_name, workdir):
-            src.content_hash = f"{digest}/{info.filename}" + (src.content_hash.split("#", 1)[1:] and "#" + src.content_hash.split("#", 1)[1] or "")
+        for src in open_sources(target, f"{display}/{info.filename}", workdir):
+            sheet = src.content_hash.partition("#")[2]
+            src.content_hash = f"{digest}/{info.filename}" + (f"#{sheet}" if sheet else "")
             sources.append(src)
     return sources

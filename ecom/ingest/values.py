@@ -70,6 +70,8 @@ def ident(name: str) -> str:
 
 # -- decisions from a sample -----------------------------------------------------------------------
 _DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
+_COMMA_DECIMAL = re.compile(r"^[^.]*\d,\d{1,2}\D*$|\d\.\d{3},\d")
+_POINT_DECIMAL = re.compile(r"\d\.\d{1,2}\D*$|\d,\d{3}\.\d")
 
 
 def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | None]]) -> Decisions:
@@ -79,7 +81,11 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
     for src, target in mapping.items():
         col, marker = split_target(target)
         kind = t.column(col).kind
+        if kind not in ("status", "timestamp", "date", "period", "money", "number", "int", "share"):
+            continue
         values = [v.strip() for v in sample.get(src, []) if v is not None and v.strip()]
+        if kind in ("money", "number", "int", "share"):
+            values = values[:2000]  # separators and scales show in the first rows
         if kind == "status":
             d.known_values[col] = sorted(set(values))[:200]
         if kind in ("timestamp", "date", "period"):
@@ -108,8 +114,8 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
                     f"map it as {col}@dayfirst if they are day/month/year"
                 )
         elif kind in ("money", "number", "int", "share"):
-            comma_decimal = sum(1 for v in values if re.search(r"^[^.]*\d,\d{1,2}\D*$|\d\.\d{3},\d", v))
-            point_decimal = sum(1 for v in values if re.search(r"\d\.\d{1,2}\D*$|\d,\d{3}\.\d", v))
+            comma_decimal = sum(1 for v in values if _COMMA_DECIMAL.search(v))
+            point_decimal = sum(1 for v in values if _POINT_DECIMAL.search(v))
             if comma_decimal > point_decimal:
                 d.decimal_comma.add(col)
             if kind == "share":
@@ -134,7 +140,7 @@ def _clean(i: int) -> str:
     trim() costs ~10× an edge test, so only values that start or end with white space pay for it.
     """
     c = f"c{i}"
-    edges = f"ascii({c}) IN (9, 10, 13, 32, 160, 12288) OR " + " OR ".join(f"suffix({c}, {lit(ch)})" for ch in _SPACES)
+    edges = f"ascii({c}) IN (9, 10, 13, 32, 160, 12288) OR suffix({c}, ' ') OR suffix({c}, chr(9)) OR suffix({c}, chr(13))"
     tokens = ", ".join(lit(t) for t in NULL_TOKENS)
     trimmed = f"trim({c}, {lit(_SPACES)})"
     return (
@@ -169,7 +175,7 @@ def _id_bad(x: str) -> str:
 
 
 def number_expr(x: str, decimal_comma: bool, allow_percent: bool) -> str:
-    """DECIMAL(18,4) (wide enough for money; DECIMAL(38,x) parses 100× slower) from text with currency signs, separators, (negatives), 万/亿 and percent."""
+    """DOUBLE (parsed fastest; money is rounded to cents afterwards) from text with currency signs, separators, (negatives), 万/亿 and percent."""
     strip = "[\\s\\x{00a0}¥￥$€£元]|RMB|CNY|USD|EUR|GBP|HKD"
     s = f"regexp_replace({x}, '{strip}', '', 'g')"
     if decimal_comma:
@@ -180,10 +186,10 @@ def number_expr(x: str, decimal_comma: bool, allow_percent: bool) -> str:
     body = f"rtrim({s}, '万亿%')"
     scale = f"(CASE WHEN {s} LIKE '%万' THEN 10000 WHEN {s} LIKE '%亿' THEN 100000000 ELSE 1 END)"
     pct = f"(CASE WHEN {s} LIKE '%\\%%' ESCAPE '\\' THEN 0.01 ELSE 1 END)" if allow_percent else "1"
-    slow = f"TRY_CAST({body} AS DECIMAL(18,4)) * {scale} * {pct}"
+    slow = f"TRY_CAST({body} AS DOUBLE) * {scale} * {pct}"
     if not allow_percent:
         slow = f"CASE WHEN {s} LIKE '%\\%%' ESCAPE '\\' THEN NULL ELSE {slow} END"
-    fast = "NULL" if decimal_comma else f"TRY_CAST({x} AS DECIMAL(18,4))"
+    fast = "NULL" if decimal_comma else f"TRY_CAST({x} AS DOUBLE)"
     return f"coalesce({fast}, {slow})"
 
 
@@ -192,7 +198,8 @@ def timestamp_expr(x: str, order: str | None, tz: str) -> str:
     fmt_list = "[" + ", ".join(lit(f) for f in formats) + "]"
     tzl = lit(tz)
     return (
-        f"CASE WHEN {x} LIKE '____-__-__ __:__:__' OR {x} LIKE '____-__-__' OR {x} LIKE '____-__-__ __:__' THEN TRY_CAST({x} AS TIMESTAMP) "
+        f"CASE WHEN {x} LIKE '____-__-__ __:__:__' THEN TRY_STRPTIME({x}, '%Y-%m-%d %H:%M:%S') "
+        f"WHEN {x} LIKE '____-__-__' THEN TRY_STRPTIME({x}, '%Y-%m-%d') "
         f"WHEN regexp_matches({x}, '{_TZ_SUFFIX}') "
         f"THEN timezone({tzl}, TRY_CAST(regexp_replace(regexp_replace({x}, '\\s*([+-]\\d{{2}}):?(\\d{{2}})$', '\\1:\\2'), '\\s*(UTC|GMT)$', '+00:00') AS TIMESTAMPTZ)) "
         f"WHEN regexp_full_match({x}, '{_ISO_TS}') THEN TRY_CAST({x} AS TIMESTAMP) "
@@ -319,7 +326,7 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
         conv.append(f"{expr} AS {k}")
         flags.append(f"({bad.replace('{K}', k)}) AS {f}")
         label = name if normalize_eq(name, src) else f"{name} ({src})"
-        reasons.append(f"CASE WHEN f_{name} THEN {lit(label + ' ')} || '\"' || left({x}, 60) || '\" ' || {lit(_bad_word(c, x))} END")
+        reasons.append(f"CASE WHEN f_{name} THEN {lit(label + ' ')} || '\"' || left({x}, 60) || '\" ' || {lit(_bad_word(c))} END")
 
     # layer w: order-level fields (markers @order) spread over the order's lines
     order_cols = [name for name, (_, m) in by_target.items() if m == "order" and name in t.names]
@@ -413,7 +420,7 @@ def normalize_eq(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
 
 
-def _bad_word(c: schema.Column, x: str) -> str:
+def _bad_word(c: schema.Column) -> str:
     if c.kind == "id":
         return "was turned into scientific notation by Excel (digits lost): export the column as text"
     if c.kind == "int" and c.name != "rating":
@@ -459,7 +466,7 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
         scaled = "{N}" if c.name not in d.share_percent else f"CASE WHEN {has_pct} THEN {{N}} ELSE {{N}} / 100 END"
         return f"CASE WHEN ({scaled}) BETWEEN 0 AND 1 THEN CAST({scaled} AS DOUBLE) END", f"{x} IS NOT NULL AND {{K}} IS NULL"
     if kind == "money":
-        return "CASE WHEN abs({N}) < 1e16 THEN round({N}, 2) END", f"{x} IS NOT NULL AND {{K}} IS NULL"
+        return "CASE WHEN abs({N}) < 1e13 THEN CAST(round({N}, 2) AS DECIMAL(18,2)) END", f"{x} IS NOT NULL AND {{K}} IS NULL"
     return "{N}", f"{x} IS NOT NULL AND {{K}} IS NULL"
 
 

@@ -20,13 +20,10 @@ def our_brands() -> list[str]:
     return [b.strip() for b in str(settings.get("ECOM_OUR_BRANDS")).split(",") if b.strip()]
 
 
-def _rows(wh, f: Filters, category: str | None = None):
+def _rows(wh, f: Filters):
     m = table(wh, "market")
     # Market rows are usually monthly: a period counts when its month overlaps the range.
-    m = m.filter((m.period >= f.start.replace(day=1)) & (m.period <= f.end))
-    if category is not None:
-        m = m.filter(m.category == category)
-    return m
+    return m.filter((m.period >= f.start.replace(day=1)) & (m.period <= f.end))
 
 
 def categories(wh, f: Filters) -> list[str]:
@@ -58,8 +55,7 @@ def shares(wh, f: Filters, category: str | None = None, how: str | None = None):
     """An expression: one row per period and brand with its share (0–1) within one category
     (`category`, "" for rows without one; see `_category` for the default)."""
     cat = _category(wh, f, category)
-    m = table(wh, "market")
-    m = m.filter((m.period >= f.start.replace(day=1)) & (m.period <= f.end))
+    m = _rows(wh, f)
     m = m.filter(m.category.fill_null("") == (cat or ""))
     how = how or _basis_of(m)
     if how == "market_share":

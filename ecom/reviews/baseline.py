@@ -14,6 +14,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
+MIN_ROWS = 50
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -43,7 +44,8 @@ class Baseline:
         texts, labels = np.asarray(texts, dtype=object), np.asarray(labels)
         for lang in ("zh", "en"):
             pick = langs == lang
-            if pick.any() and len(set(labels[pick])) == 2:
+            # a handful of rows in a language (a Chinese corpus with some English reviews) is no model
+            if pick.sum() >= MIN_ROWS and len(set(labels[pick])) == 2:
                 self.models[lang] = _pipeline(lang, self.c).fit(texts[pick], labels[pick])
         return self
 

@@ -1,6 +1,7 @@
-"""The review-sentiment model: a hashed n-gram bag beside a small transformer encoder.
+"""The review-sentiment model: a hashed n-gram bag beside a small transformer encoder, plus a
+TF-IDF logistic-regression part over the same n-grams, all in one `PreTrainedModel`.
 
-Two branches read the same token ids and meet in one linear classifier:
+Two trained branches read the same token ids and meet in one linear classifier (the "deep" part):
 
 - n-gram branch (fastText-like): every token 1-, 2- and 3-gram is hashed into one of
   `ngram_buckets` rows of an embedding table and the rows are averaged. Chinese tokens are
@@ -8,6 +9,13 @@ Two branches read the same token ids and meet in one linear classifier:
   n-grams for English: the features a TF-IDF baseline uses, and what carries across domains.
 - attention branch: token + position embeddings through `num_layers` pre-norm transformer layers,
   mean-pooled over the real tokens; it reads word order and negation scope that bags cannot.
+
+- wide part (optional, `wide_buckets > 0`): a logistic regression over sublinear TF-IDF weights
+  of the hashed token 1–3-grams, fit by `ecom.reviews.wide.fit_wide` (convex, exact) rather than
+  by gradient steps. At inference the log-odds of the two parts are mixed,
+  `(1 - wide_weight) * deep + wide_weight * wide`; in training mode only the deep part runs, so
+  it learns on its own rather than on the residual of a regression that already fits the
+  training set almost perfectly. It is an ensemble of two different learners inside one model.
 
 The n-grams are computed from `input_ids` inside `forward`, so the model takes exactly what any
 Hugging Face sequence classifier takes and works with `AutoModelForSequenceClassification`,
@@ -40,6 +48,7 @@ class ReviewSentimentConfig(PretrainedConfig):
         num_attention_heads: int = 4,
         intermediate_size: int = 256,
         max_position_embeddings: int = 256,
+        max_length: int = 512,
         ngram_buckets: int = 1 << 17,
         ngram_dim: int = 64,
         ngram_orders: int = 3,
@@ -47,6 +56,8 @@ class ReviewSentimentConfig(PretrainedConfig):
         ngram_dropout_prob: float = 0.2,
         pad_token_id: int = 0,
         neutral_band: tuple[float, float] = (0.4, 0.6),
+        wide_buckets: int = 0,
+        wide_weight: float = 0.5,
         **kwargs,
     ):
         kwargs.setdefault("id2label", {0: "negative", 1: "positive"})
@@ -57,6 +68,8 @@ class ReviewSentimentConfig(PretrainedConfig):
         self.num_attention_heads = num_attention_heads
         self.intermediate_size = intermediate_size
         self.max_position_embeddings = max_position_embeddings
+        # the n-gram and wide parts read up to max_length tokens, the encoder the first max_position_embeddings
+        self.max_length = max_length
         self.ngram_buckets = ngram_buckets
         self.ngram_dim = ngram_dim
         self.ngram_orders = ngram_orders
@@ -64,6 +77,8 @@ class ReviewSentimentConfig(PretrainedConfig):
         self.ngram_dropout_prob = ngram_dropout_prob
         # P(positive) in [low, high) is labelled neutral; chosen on validation data by training
         self.neutral_band = list(neutral_band)
+        self.wide_buckets = wide_buckets
+        self.wide_weight = wide_weight
 
 
 def hashed_ngrams(input_ids: torch.Tensor, attention_mask: torch.Tensor, orders: int, buckets: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -92,6 +107,46 @@ def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """x [B, L, D], mask [B, L] -> [B, D]: the mean over the positions where mask is true."""
     weights = mask.to(x.dtype).unsqueeze(-1)  # [B, L, 1]
     return (x * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+
+
+def bucket_counts(grams: torch.Tensor, valid: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Each row's n-gram buckets sorted, with how often each occurs in its row.
+
+    grams, valid: [B, G] -> sorted buckets [B, G], count of that bucket in the row [B, G], valid [B, G]
+    """
+    g = torch.where(valid, grams, torch.full_like(grams, -1))
+    s = torch.sort(g, dim=1).values  # [B, G], invalid (-1) first
+    width = s.shape[1]
+    pos = torch.arange(width, device=s.device).expand_as(s)  # [B, G]
+    starts = torch.ones_like(valid)
+    starts[:, 1:] = s[:, 1:] != s[:, :-1]
+    ends = torch.ones_like(valid)
+    ends[:, :-1] = s[:, :-1] != s[:, 1:]
+    first = torch.cummax(torch.where(starts, pos, torch.zeros_like(pos)), dim=1).values  # [B, G] start of each run
+    last = torch.flip(torch.cummin(torch.flip(torch.where(ends, pos, torch.full_like(pos, width)), [1]), dim=1).values, [1])
+    return s, last - first + 1, s >= 0
+
+
+class Wide(nn.Module):
+    """Logistic regression on L2-normalised sublinear TF-IDF of hashed token 1–3-grams: [B, T] -> [B]."""
+
+    def __init__(self, config: ReviewSentimentConfig):
+        super().__init__()
+        self.orders = config.ngram_orders
+        self.buckets = config.wide_buckets
+        self.idf = nn.Parameter(torch.zeros(config.wide_buckets), requires_grad=False)
+        self.weight = nn.Parameter(torch.zeros(config.wide_buckets), requires_grad=False)
+        self.bias = nn.Parameter(torch.zeros(()), requires_grad=False)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        grams, valid = hashed_ngrams(input_ids, attention_mask, self.orders, self.buckets)  # [B, G]
+        sorted_grams, counts, keep = bucket_counts(grams, valid)  # [B, G] each
+        index = sorted_grams.clamp(min=0)
+        counts = counts.to(self.idf.dtype)
+        # a bucket occurring c times has feature (1 + ln c) * idf; each of its c positions carries 1/c of it
+        value = (1 + torch.log(counts)) * self.idf[index] * keep  # [B, G]
+        norm = torch.sqrt((value * value / counts).sum(1)).clamp(min=1e-12)  # [B]
+        return (value / counts * self.weight[index]).sum(1) / norm + self.bias  # [B]
 
 
 class NgramBag(nn.Module):
@@ -148,9 +203,12 @@ class ReviewSentimentModel(PreTrainedModel):
         width = config.ngram_dim + (config.hidden_size if self.encoder is not None else 0)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
         self.classifier = nn.Linear(width, config.num_labels)
+        self.wide = Wide(config) if config.wide_buckets > 0 else None
         self.post_init()
 
     def _init_weights(self, module: nn.Module) -> None:
+        if isinstance(module, Wide):
+            return  # set by fit_wide, zeros until then
         if isinstance(module, nn.Embedding):
             nn.init.normal_(module.weight, std=0.02)
             if module.padding_idx is not None:
@@ -170,12 +228,17 @@ class ReviewSentimentModel(PreTrainedModel):
     ) -> SequenceClassifierOutput:
         if attention_mask is None:
             attention_mask = input_ids.ne(self.config.pad_token_id)
-        input_ids = input_ids[:, : self.config.max_position_embeddings]  # [B, T]
-        attention_mask = attention_mask[:, : self.config.max_position_embeddings]  # [B, T]
+        input_ids = input_ids[:, : self.config.max_length]  # [B, T]
+        attention_mask = attention_mask[:, : self.config.max_length]  # [B, T]
         features = [self.ngrams(input_ids, attention_mask)]  # [B, ngram_dim]
         if self.encoder is not None:
-            features.append(self.encoder(input_ids, attention_mask))  # [B, hidden]
+            first = self.config.max_position_embeddings
+            features.append(self.encoder(input_ids[:, :first], attention_mask[:, :first]))  # [B, hidden]
         logits = self.classifier(self.dropout(torch.cat(features, dim=-1)))  # [B, num_labels]
+        if self.wide is not None and not self.training and self.num_labels == 2:
+            w = self.config.wide_weight
+            log_odds = (1 - w) * (logits[:, 1] - logits[:, 0]) + w * self.wide(input_ids, attention_mask)  # [B]
+            logits = torch.stack([-log_odds / 2, log_odds / 2], dim=-1)  # [B, 2]
         loss = nn.functional.cross_entropy(logits, labels) if labels is not None else None
         return SequenceClassifierOutput(loss=loss, logits=logits)
 

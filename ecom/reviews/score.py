@@ -26,7 +26,7 @@ from ecom import settings
 
 LABELS = ("negative", "neutral", "positive")
 DEFAULT_BAND = (0.4, 0.6)
-MAX_TOKENS = 256
+MAX_TOKENS = 512
 Progress = Callable[[int, int], None]
 
 TABLES_SQL = (
@@ -120,6 +120,16 @@ class Scorer:
         band = tuple(getattr(model.config, "neutral_band", None) or DEFAULT_BAND)
         return cls(model, tokenizer, version, band)
 
+    def max_tokens(self) -> int:
+        """Tokens read per review: this project's model reads config.max_length, others their positions."""
+        config = self.model.config
+        if config.model_type == "ecom-review-sentiment":
+            limit = config.max_length
+        else:
+            limit = getattr(config, "max_position_embeddings", None) or MAX_TOKENS
+        tokenizer_limit = getattr(self.tokenizer, "model_max_length", None) or MAX_TOKENS
+        return int(min(MAX_TOKENS, limit, tokenizer_limit))
+
     def _positive(self, probs: np.ndarray) -> np.ndarray:
         """probs [N, num_labels] -> P(positive) [N]."""
         names = {i: str(n).lower() for i, n in self.model.config.id2label.items()}
@@ -137,7 +147,7 @@ class Scorer:
         import torch
 
         texts = [t if isinstance(t, str) else "" for t in texts]
-        limit = min(MAX_TOKENS, getattr(self.model.config, "max_position_embeddings", MAX_TOKENS) or MAX_TOKENS)
+        limit = self.max_tokens()
         ids = self.tokenizer(texts, truncation=True, max_length=limit)["input_ids"]
         order = np.argsort([len(r) for r in ids], kind="stable")
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0

@@ -16,7 +16,7 @@ from tokenizers.trainers import WordPieceTrainer
 from transformers import PreTrainedTokenizerFast
 
 SPECIAL = {"pad_token": "[PAD]", "unk_token": "[UNK]", "cls_token": "[CLS]", "sep_token": "[SEP]", "mask_token": "[MASK]"}
-MAX_LENGTH = 256
+MAX_LENGTH = 512
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int = 16000, max_length: int = MAX_LENGTH) -> PreTrainedTokenizerFast:

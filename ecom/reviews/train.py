@@ -25,6 +25,7 @@ from torch import nn
 from ecom.reviews.evaluate import choose_neutral_band, metrics
 from ecom.reviews.model import ReviewSentimentConfig, ReviewSentimentModel
 from ecom.reviews.tokenizer import train_tokenizer
+from ecom.reviews.wide import fit_wide
 
 NEUTRAL = 2
 Progress = Callable[[int, int, dict], None]
@@ -72,12 +73,9 @@ def collate(ids: list[list[int]], pick: np.ndarray, pad_id: int) -> tuple[torch.
 
 
 def _optimizers(model: nn.Module, args: TrainArgs):
-    sparse, dense = [], []
-    for module in model.modules():
-        if isinstance(module, nn.Embedding) and module.sparse:
-            sparse.append(module.weight)
+    sparse = [m.weight for m in model.modules() if isinstance(m, nn.Embedding) and m.sparse]
     sparse_ids = {id(p) for p in sparse}
-    dense = [p for p in model.parameters() if id(p) not in sparse_ids]
+    dense = [p for p in model.parameters() if id(p) not in sparse_ids and p.requires_grad]
     opts = [torch.optim.AdamW(dense, lr=args.lr, weight_decay=args.weight_decay)]
     if sparse:
         opts.append(torch.optim.SparseAdam(sparse, lr=args.sparse_lr))
@@ -98,7 +96,7 @@ def _schedule(total: int, warmup: float) -> Callable[[int], float]:
 
 def predict_proba(model, tokenizer, texts: Sequence[str], batch_size: int = 128, max_length: int | None = None) -> np.ndarray:
     """P(positive) for each text, batched by length (this module's own model, in memory)."""
-    max_length = max_length or model.config.max_position_embeddings
+    max_length = max_length or getattr(model.config, "max_length", model.config.max_position_embeddings)
     ids = encode(tokenizer, texts, max_length)
     order = np.argsort([len(r) for r in ids], kind="stable")
     out = np.empty(len(ids))
@@ -162,6 +160,9 @@ def train(
         tokenizer = tokenizer or train_tokenizer(texts, vocab_size=args.vocab_size)
         fields = {"vocab_size": len(tokenizer), "pad_token_id": tokenizer.pad_token_id, **(config or {})}
         model = ReviewSentimentModel(ReviewSentimentConfig(**fields))
+        if model.wide is not None:
+            # the wide part is a convex fit, done once before the deep part trains (and saved with it)
+            fit_wide(model, tokenizer, texts, labels)
     model.float()
 
     ids = encode(tokenizer, texts, args.max_length)

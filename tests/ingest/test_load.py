@@ -33,7 +33,8 @@ def test_epoch_seconds_land_as_shanghai_wall_clock(warehouse, tmp_path):
     assert cur.fetchall() == [("2024-11-11 00:00:00",)]
     # through Ibis (session zone UTC) the day does not move
     t = warehouse.ibis().table("sales")
-    assert str(t.order_time.date().max().execute()) == "2024-11-11"
+    assert str(t.order_time.date().max().execute())[:10] == "2024-11-11"
+    assert int(t.order_time.day().min().execute()) == 11
 
 
 def test_same_file_twice_is_a_duplicate_and_undo_removes_it(warehouse):

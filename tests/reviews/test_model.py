@@ -75,3 +75,44 @@ def test_save_load_gives_identical_logits(tmp_path):
     loaded = AutoModelForSequenceClassification.from_pretrained(tmp_path).eval()
     assert type(loaded) is ReviewSentimentModel
     assert torch.equal(before, loaded(input_ids=ids).logits)
+
+
+def test_bucket_counts_by_hand():
+    from ecom.reviews.model import bucket_counts
+
+    grams = torch.tensor([[5, 3, 5, 9, 5]])
+    valid = torch.tensor([[True, True, True, True, False]])
+    s, counts, keep = bucket_counts(grams, valid)
+    assert s.tolist() == [[-1, 3, 5, 5, 9]]
+    assert counts[0, 1:].tolist() == [1, 2, 2, 1]
+    assert keep.tolist() == [[False, True, True, True, True]]
+
+
+def test_wide_part_equals_tfidf_logistic_regression_and_mixes_at_inference():
+    import numpy as np
+
+    from ecom.reviews.tokenizer import train_tokenizer
+    from ecom.reviews.wide import fit_wide, tfidf, tfidf_counts
+    from tests.reviews.conftest import tiny_data
+
+    texts, labels = tiny_data(2)
+    tok = train_tokenizer(texts, vocab_size=150)
+    model = ReviewSentimentModel(ReviewSentimentConfig(vocab_size=len(tok), wide_buckets=4096, **TINY))
+    fit_wide(model, tok, texts, labels)
+    enc = tok(texts[:12], padding=True, return_tensors="pt")
+    model.eval()
+    z = model.wide(enc.input_ids, enc.attention_mask).detach().numpy()
+    x = tfidf(tfidf_counts(model, tok, texts[:12]), model.wide.idf.numpy().astype(np.float64))
+    expected = np.asarray(x @ model.wide.weight.numpy().astype(np.float64)).ravel() + model.wide.bias.item()
+    np.testing.assert_allclose(z, expected, rtol=1e-4, atol=1e-5)
+    assert ((z > 0) == np.array(labels[:12], dtype=bool)).all()
+    # inference mixes deep and wide log-odds half and half; training uses the deep part alone
+    logits = model(**enc).logits.detach()
+    model.train()
+    model.dropout.p = model.encoder.dropout.p = 0.0
+    model.ngrams.dropout_prob = 0.0
+    for layer in model.encoder.layers.layers:
+        layer.dropout.p = layer.dropout1.p = layer.dropout2.p = 0.0
+    deep = model(**enc).logits.detach()
+    mixed = 0.5 * (deep[:, 1] - deep[:, 0]).numpy() + 0.5 * z
+    np.testing.assert_allclose((logits[:, 1] - logits[:, 0]).numpy(), mixed, rtol=1e-4, atol=1e-5)

@@ -12,8 +12,8 @@ from ecom import views
 from ecom.filters import Filters
 from ecom.queries import overview
 from ecom.warehouse import Warehouse
-from tests.queries.helpers import fill_demo
 from tests.conftest import ROOT
+from tests.queries.helpers import fill_demo
 from tests.ui.conftest import APP, assert_clean
 
 PAGES = ["overview", "sales", "customers", "market", "inventory", "explore", "views"]

@@ -3,14 +3,19 @@
 read     bytes -> table of strings (encoding, delimiter, header row, xlsx, parquet, zip)
 mapping  source headers -> canonical columns (synonyms, platform presets, remembered mappings)
 values   typed conversion with reject reasons, as one generated SQL statement per table
-load     one transaction per upload: canonical table + rejects + upload log + data version
+load     one transaction per sheet/file: canonical table + rejects + upload log + data version
+cli      `python -m ecom ingest PATH... [--table ...] [--mode ...] [--map SRC=CANONICAL ...] [--json] [--if-empty]`
+
+Callers with an upload in memory write it to a temporary file and pass its display name as `name`.
 """
 
 from ecom.ingest.load import Report, column_quality, ingest_file, undo_upload
 from ecom.ingest.mapping import remember_mapping
-from ecom.ingest.read import Sniffed, read_frame, sniff
+from ecom.ingest.read import SUPPORTED_EXT, IngestError, Sniffed, read_frame, sniff
 
 __all__ = [
+    "SUPPORTED_EXT",
+    "IngestError",
     "Report",
     "Sniffed",
     "column_quality",

@@ -9,7 +9,9 @@ and a reason to `main.rejects`, the counts to `main.upload_log`, and the data ve
 from __future__ import annotations
 
 import json
+import queue
 import tempfile
+import threading
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -26,7 +28,7 @@ from ecom.ingest import mapping as mapping_mod
 from ecom.ingest import values
 from ecom.ingest.read import IngestError, Source, blank_lines_before, open_sources, raw_relation
 
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 250_000
 SAMPLE_ROWS = 20_000
 MAX_PARSER_REJECTS = 10_000
 
@@ -193,7 +195,9 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
 
     tz = settings.get("ECOM_TIMEZONE")
     con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
+    # a bounded parser (spilling to the upload's temporary folder) keeps memory flat however large the file
+    con.execute("SET enable_progress_bar = false; SET memory_limit = '512MB'; SET preserve_insertion_order = true")
+    con.execute(f"SET temp_directory = {values.lit(str(workdir / 'spill'))}")
     # IN lists stay comparisons: as hash joins (the in_clause rewrite) they cost more on every row
     con.execute("SET TimeZone = 'UTC'; SET disabled_optimizers = 'in_clause'")
     try:
@@ -209,7 +213,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
         try:
             sql = values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir), plan)
             counts = _stream(wh, con, sql, src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes)
-        except duckdb.Error as exc:
+        except (duckdb.Error, pa.ArrowException) as exc:
             # DuckDB's parallel CSV scan cannot pad short rows when quoted values hold newlines
             if "parallel=false" not in str(exc) or not src.parallel:
                 raise
@@ -240,16 +244,34 @@ def _stream(wh, con, sql: str, src: Source, t: schema.Table, mode: str, upload_i
     cols = ", ".join(values.ident(c) for c in names)
     insert_rows = (
         f"INSERT INTO main.{t.name} ({cols}, _upload_id, _source_row, _extra) "
-        f"SELECT {cols}, {upload_id}, _row, _extra FROM _batch WHERE _status = 0"
+        f"SELECT {cols}, {upload_id}, _row, _extra FROM _rows"
     )
     insert_rejects = (
         f"INSERT INTO main.rejects SELECT {upload_id}, {values.lit(src.name)}, {values.lit(t.name)}, _row, _reason, _raw "
-        "FROM _batch WHERE _status = 1"
+        "FROM _others WHERE _status = 1 ORDER BY _row"
     )
-    loaded = rejected = skipped_n = 0
+    counts = {0: 0, 1: 0, 2: 0}
+    others: list[pa.RecordBatch] = []  # rejected and skipped rows: few, kept aside while the rows stream in
+    events: queue.Queue = queue.Queue()  # progress from DuckDB's scan thread, reported on the caller's thread
+    estimate = max(1, src.rows_estimate or 1)
+
+    def loaded_rows(reader):
+        for batch in reader:
+            status = batch.column("_status")
+            for item in pc.value_counts(status).to_pylist():
+                counts[item["values"]] += item["counts"]
+            if counts[1] or counts[2]:
+                keep = pc.equal(status, 0)
+                rest = batch.filter(pc.invert(keep))
+                if rest.num_rows:
+                    others.append(rest)
+                    batch = batch.filter(keep)
+            done = sum(counts.values())
+            events.put((0.05 + 0.9 * min(1.0, done / estimate), f"{src.name}: {done:,} rows"))
+            yield batch
+
     skipped: dict[str, list] = {}
     first_reason = None
-    estimate = max(1, src.rows_estimate or 1)
     try:
         with wh.transaction() as cur:
             if mode == "replace":
@@ -257,28 +279,21 @@ def _stream(wh, con, sql: str, src: Source, t: schema.Table, mode: str, upload_i
                 cur.execute("DELETE FROM main.rejects WHERE table_name = ?", [t.name])
                 cur.execute("UPDATE main.upload_log SET undone_at = now()::TIMESTAMP WHERE table_name = ? AND undone_at IS NULL", [t.name])
             reader = con.execute(sql).to_arrow_reader(BATCH_ROWS)
-            for batch in reader:
-                tbl = pa.Table.from_batches([batch])
-                status_counts = {d["values"]: d["counts"] for d in pc.value_counts(tbl.column("_status")).to_pylist()}
-                cur.register("_batch", tbl)
-                if status_counts.get(0):
-                    cur.execute(insert_rows)
-                if status_counts.get(1):
+            # one INSERT consuming the stream: DuckDB's bulk path, memory flat (per-batch INSERTs pile up in the transaction)
+            cur.register("_rows", pa.RecordBatchReader.from_batches(reader.schema, loaded_rows(reader)))
+            _run_reporting(lambda: cur.execute(insert_rows), events, progress)
+            cur.unregister("_rows")
+            loaded, rejected, skipped_n = counts[0], counts[1], counts[2]
+            if others:
+                cur.register("_others", pa.Table.from_batches(others))
+                if rejected:
                     cur.execute(insert_rejects)
-                    if first_reason is None:
-                        first_reason = cur.execute("SELECT _row, _reason FROM _batch WHERE _status = 1 ORDER BY _row LIMIT 1").fetchone()
-                if status_counts.get(2):
-                    for why, n, rows in cur.execute(
-                        "SELECT _reason, count(*), list(_row ORDER BY _row)[1:5] FROM _batch WHERE _status = 2 GROUP BY 1"
-                    ).fetchall():
-                        prev = skipped.get(why, [0, []])
-                        skipped[why] = [prev[0] + n, (prev[1] + rows)[:5]]
-                cur.unregister("_batch")
-                loaded += status_counts.get(0, 0)
-                rejected += status_counts.get(1, 0)
-                skipped_n += status_counts.get(2, 0)
-                done = loaded + rejected + skipped_n
-                progress(0.05 + 0.9 * min(1.0, done / estimate), f"{src.name}: {done:,} rows")
+                    first_reason = cur.execute("SELECT _row, _reason FROM _others WHERE _status = 1 ORDER BY _row LIMIT 1").fetchone()
+                for why, n, rows in cur.execute(
+                    "SELECT _reason, count(*), list(_row ORDER BY _row)[1:5] FROM _others WHERE _status = 2 GROUP BY 1"
+                ).fetchall():
+                    skipped[why] = [n, rows]
+                cur.unregister("_others")
             if src.kind == "csv":
                 rejected += _parser_rejects(con, cur, src, t, upload_id)
             if loaded == 0 and (rejected or not skipped_n):
@@ -302,6 +317,29 @@ def _stream(wh, con, sql: str, src: Source, t: schema.Table, mode: str, upload_i
             raise IngestError(f"{src.name}: all {rejected} rows were rejected, nothing loaded ({where}{why})") from None
         raise IngestError(f"{src.name}: the file has a header but no data rows") from None
     return loaded, rejected, skipped_n
+
+
+def _run_reporting(work, events: queue.Queue, progress) -> None:
+    """Run `work` on a helper thread while progress events are passed on from this one
+    (Streamlit's st.progress only works on the script's own thread)."""
+    failure: list[BaseException] = []
+
+    def target():
+        try:
+            work()
+        except BaseException as exc:  # handed to the caller below
+            failure.append(exc)
+
+    worker = threading.Thread(target=target, name="ecom-ingest", daemon=True)
+    worker.start()
+    while worker.is_alive() or not events.empty():
+        try:
+            progress(*events.get(timeout=0.1))
+        except queue.Empty:
+            pass
+    worker.join()
+    if failure:
+        raise failure[0]
 
 
 def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int) -> int:

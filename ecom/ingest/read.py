@@ -223,7 +223,7 @@ def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = Non
         opts = (
             f"header=false, skip={src.skip_lines}, auto_detect=false, delim={_lit(delim)}, quote={_lit(quote)}, "
             f"escape={_lit(quote)}, columns={cols}, null_padding=true, store_rejects=true, rejects_table='rej_errors_{tag}', "
-            f"rejects_scan='rej_scans_{tag}', max_line_size=10000000"
+            f"rejects_scan='rej_scans_{tag}', parallel={str(src.parallel).lower()}"
         )
         return (
             f"SELECT CAST(ordinality AS BIGINT) + {src.skip_lines} AS _row, {', '.join(f'c{i}' for i in range(n))} "

@@ -14,7 +14,6 @@ import argparse
 import json
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 from ecom import settings
@@ -144,6 +143,8 @@ def cmd_train(args) -> int:
     out_dir = args.out or Path(settings.get("ECOM_RECSYS_MODEL"))
     if not out_dir.is_absolute() and args.out is None:
         out_dir = settings.ROOT / out_dir
+    from ecom.recsys.retrain import train_warehouse
+
     progress, close = _progress(args.quiet)
     try:
         result = train_warehouse(wh, out_dir, _train_config(args), progress, args.top)
@@ -159,38 +160,6 @@ def cmd_train(args) -> int:
         print(f"{name:<12} HR@10 {m['hr@10']:.4f}  NDCG@10 {m['ndcg@10']:.4f}  coverage {m['coverage']:.3f}")
     print(f"wrote {result['recs']:,} recommendations to app.recs; training {result['train_seconds']:.0f} s, total {result['wall_seconds']:.0f} s")
     return 0
-
-
-def train_warehouse(wh, out_dir: Path, tc=None, progress=None, top: int = 10, config=None) -> dict:
-    """Train on the warehouse, evaluate leave-one-out, save, register in app.models and write app.recs.
-
-    The model saved is the one evaluated (trained without each customer's last two purchases); it
-    reads every customer's full history when recommending. Returns the registry record plus counts.
-    """
-    from ecom.recsys import data, explain, store
-    from ecom.recsys.compare import compare
-    from ecom.recsys.recommend import Recommender
-
-    started = time.perf_counter()
-    seqs = data.from_warehouse(wh)
-    if not seqs.users:
-        raise ValueError("the warehouse holds no sales with customer ids: load order lines first")
-    result = compare(seqs, config=config, tc=tc, progress=progress)
-    model = result.trained.model
-    model.save_pretrained(out_dir, seqs.items)
-    model_id = datetime.now().strftime("sasrec-%Y%m%d-%H%M%S")
-    record = {
-        "model_id": model_id, "kind": "sasrec", "path": str(out_dir), "data_version": wh.data_version(),
-        "customers": len(seqs.users), "items": seqs.n_items - 1, "interactions": seqs.n_interactions,
-        "config": model.config.to_dict(), "train": {"epochs": result.trained.epochs, "best_epoch": result.trained.best_epoch, "history": result.trained.history},
-        "metrics": result.metrics(), "train_seconds": round(result.trained.seconds, 2),
-        "eval_seconds": round(sum(r.seconds for r in result.results.values()), 2),
-    }  # fmt: skip
-    store.register_model(wh, record)
-    rec = Recommender(model, seqs.items, explain.collect(wh))
-    recs = rec.recommend_all(wh, model_id, top, (lambda f, m: progress(f, 1.0, m)) if progress else None)
-    n = store.write_recs(wh, recs)
-    return {**record, "recs": n, "wall_seconds": time.perf_counter() - started}
 
 
 def main(argv: list[str] | None = None) -> int:

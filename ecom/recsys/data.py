@@ -141,8 +141,7 @@ def from_warehouse(warehouse) -> Sequences:
         for a, b in zip(starts, ends, strict=True):
             rows.append((str(customers[a]), [str(p) for p in products[a:b]], list(ts[a:b])))
     seqs = build(rows)
-    if not rows:
-        seqs.times = []
+    seqs.times = seqs.times or []
     return seqs
 
 
@@ -178,6 +177,7 @@ def leave_one_out(data: Sequences) -> Split:
             if train_times is not None:
                 train_times.append(data.times[u])
     return Split(train, np.asarray(eval_users, dtype=np.int64), vh, np.asarray(vt, dtype=np.int64), th, np.asarray(tt, dtype=np.int64), train_times)
+
 
 
 def pad_left(seqs: list[np.ndarray], length: int) -> np.ndarray:

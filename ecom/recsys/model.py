@@ -15,6 +15,8 @@ H = hidden size, V = vocabulary size (index 0 is padding, never recommended).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,6 +28,20 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 VOCAB_FILE = "items.json"
 PAD = 0
+
+
+@contextmanager
+def threads(n: int) -> Iterator[None]:
+    """Run torch on `n` threads inside the block (0: leave as is). The model is small: on 2 cores
+    shared with other work, OpenMP's spinning second thread made training epochs and previews several
+    times slower than one thread (see bench/recsys.py), so training and scoring use one."""
+    before = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 @dataclass

@@ -19,7 +19,7 @@ import torch
 
 from ecom.recsys import explain, store
 from ecom.recsys.data import has_behavior_purchases, pad_left, purchases_cte
-from ecom.recsys.model import PAD, SASRec
+from ecom.recsys.model import PAD, SASRec, threads
 
 N = 10
 
@@ -59,14 +59,13 @@ class Recommender:
     def recommend_many(self, customers: list[str | None], histories: list[list[str]], n: int = N, batch_size: int = 512) -> list[list[Rec]]:
         out: list[list[Rec]] = [[] for _ in customers]
         known = [[self.index[p] for p in h if p in self.index] for h in histories]
-        warm = [i for i, k in enumerate(known) if k]
+        warm = sorted((i for i, k in enumerate(known) if k), key=lambda i: len(known[i]))  # similar lengths batch together
         max_len = self.model.config.max_len
         for a in range(0, len(warm), batch_size):
             rows = warm[a : a + batch_size]
             seqs = [np.asarray(known[i], dtype=np.int64) for i in rows]
             length = min(max_len, max(len(s) for s in seqs))
-            with torch.no_grad():
-                probs = torch.softmax(self.model.score_next(torch.from_numpy(pad_left(seqs, length))), dim=-1)  # (B, V)
+            probs = self._probs(torch.from_numpy(pad_left(seqs, length)))  # (B, V)
             allowed = probs.clone()
             allowed[:, PAD] = -1.0
             for r, s in enumerate(seqs):
@@ -84,6 +83,11 @@ class Recommender:
                 out[i] = self.cold_start(customers[i], histories[i], n)
         return out
 
+    def _probs(self, seq: torch.Tensor) -> torch.Tensor:
+        """Next-item probabilities (B, V)."""
+        with threads(1), torch.no_grad():
+            return torch.softmax(self.model.score_next(seq), dim=-1)
+
     def cold_start(self, customer_id: str | None, history: list[str], n: int = N) -> list[Rec]:
         """Popular products of the customer's top category (of all categories for a new customer), labelled."""
         category = self.evidence.customer_category.get(customer_id or "")
@@ -96,14 +100,20 @@ class Recommender:
 
     # -- everyone ----------------------------------------------------------------------------
     def recommend_all(self, warehouse, model_id: str, n: int = N, progress: Callable[[float, str], None] | None = None) -> pd.DataFrame:
-        """Top-`n` with reasons for every customer with purchases, as app.recs rows."""
+        """Top-`n` with reasons for every customer in the sales, as app.recs rows (customers whose
+        every order was cancelled get the labelled fallback)."""
         histories = customer_histories(warehouse)
-        customers = list(histories)
+        cur = warehouse.cursor()
+        try:
+            customers = [r[0] for r in cur.execute("SELECT DISTINCT customer_id FROM main.sales WHERE customer_id IS NOT NULL ORDER BY 1").fetchall()]
+        finally:
+            cur.close()
+        customers = sorted(set(customers) | set(histories))
         rows = []
         step = 2048
         for a in range(0, len(customers), step):
             chunk = customers[a : a + step]
-            for c, recs in zip(chunk, self.recommend_many(chunk, [histories[c] for c in chunk], n), strict=True):
+            for c, recs in zip(chunk, self.recommend_many(chunk, [histories.get(c, []) for c in chunk], n), strict=True):
                 for rank, rec in enumerate(recs, start=1):
                     rows.append({"model_id": model_id, "customer_id": c, "rank": rank, "product_id": rec.product_id, "score": rec.score, **rec.reason.as_row()})
             if progress:
@@ -143,3 +153,21 @@ def customer_history(warehouse, customer_id: str) -> pd.DataFrame:
         ).df()
     finally:
         cur.close()
+
+
+def stored_preview(warehouse, customer_id: str, lang: str = "en") -> pd.DataFrame:
+    """A customer's stored top-N (app.recs) with product names and each reason as a sentence: what
+    the page shows, read without running the model."""
+    recs = store.read_recs(warehouse, customer_id)
+    if recs.empty:
+        return recs.assign(product_name=pd.Series(dtype=str), why=pd.Series(dtype=str))
+    cur = warehouse.cursor()
+    try:
+        wanted = sorted(set(recs.product_id) | set(recs.reason_product.dropna()))
+        cur.register("wanted", pd.DataFrame({"product_id": wanted}))
+        names = dict(cur.execute(f"SELECT product_id, product_name FROM ({PRODUCT_NAMES}) WHERE product_id IN (SELECT product_id FROM wanted)").fetchall())
+    finally:
+        cur.close()
+    recs["product_name"] = [names.get(p) for p in recs.product_id]
+    recs["why"] = [explain.render(r, lang, names) for r in recs.to_dict("records")]
+    return recs

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import duckdb
 import pandas as pd
 
 TABLES_SQL = (
@@ -32,6 +33,9 @@ RECS_COLUMNS = (
 
 
 def ensure_tables(warehouse) -> None:
+    """Create the tables unless they exist (a read-only warehouse is left as it is)."""
+    if warehouse.read_only:
+        return
     with warehouse.transaction() as cur:
         for sql in TABLES_SQL:
             cur.execute(sql)
@@ -53,6 +57,8 @@ def models(warehouse) -> pd.DataFrame:
     cur = warehouse.cursor()
     try:
         df = cur.execute("SELECT * FROM app.models ORDER BY created_at DESC, model_id DESC").df()
+    except duckdb.CatalogException:  # a read-only warehouse that was never trained on
+        return pd.DataFrame()
     finally:
         cur.close()
     for i, raw in enumerate(df.get("metrics", [])):
@@ -82,5 +88,7 @@ def read_recs(warehouse, customer_id: str | None = None) -> pd.DataFrame:
         if customer_id is None:
             return cur.execute("SELECT * FROM app.recs ORDER BY customer_id, rank").df()
         return cur.execute("SELECT * FROM app.recs WHERE customer_id = ? ORDER BY rank", [customer_id]).df()
+    except duckdb.CatalogException:  # a read-only warehouse that was never trained on
+        return pd.DataFrame(columns=list(RECS_COLUMNS))
     finally:
         cur.close()

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from ecom.recsys.data import Split, pad_left
 from ecom.recsys.evaluate import evaluate
-from ecom.recsys.model import PAD, SASRec, SASRecConfig
+from ecom.recsys.model import PAD, SASRec, SASRecConfig, threads
 
 # progress(done, total, message): done/total in epochs, message a short status line
 Progress = Callable[[float, float, str], None]
@@ -29,15 +29,16 @@ Progress = Callable[[float, float, str], None]
 @dataclass
 class TrainConfig:
     epochs: int = 30
-    batch_size: int = 128
+    batch_size: int = 256
     lr: float = 2e-3
     weight_decay: float = 0.0
-    patience: int = 3
-    max_seconds: float = 170.0
-    sampled_negatives: int = 0  # 0: full softmax; else this many shared negatives per batch
-    valid_users: int = 4000  # validation subset size (full ranking) for early stopping
+    patience: int = 4
+    max_seconds: float = 170.0  # time budget: no epoch starts that would likely end after it
+    sampled_negatives: int = 2048  # shared negatives per batch; 0, or a catalogue no larger: full softmax
+    negative_power: float = 0.5  # negatives are drawn ∝ popularity ** this (0: uniform)
+    valid_users: int = 10000  # validation subset size (full ranking) for early stopping
     seed: int = 0
-    threads: int = 0  # torch threads; 0 leaves torch's default
+    threads: int = 1  # torch threads while training (0: torch's default); see model.threads
 
 
 @dataclass
@@ -64,31 +65,44 @@ def _batches(pairs: list[tuple[np.ndarray, np.ndarray]], batch_size: int, rng: n
         )
 
 
-def _loss(model: SASRec, inp: torch.Tensor, tgt: torch.Tensor, negatives: int, rng: torch.Generator) -> torch.Tensor:
+def _loss(model: SASRec, inp: torch.Tensor, tgt: torch.Tensor, negatives: int, rng: torch.Generator, q: torch.Tensor | None = None) -> torch.Tensor:
+    """Cross-entropy of the next item at every real position: over the whole catalogue, or over the
+    target and `negatives` items shared by the batch, drawn from `q` (V,) with the log-q correction
+    that makes the sampled softmax an unbiased stand-in for the full one."""
     hidden = model(inp)  # (B, L, H)
     real = tgt != PAD  # (B, L)
     h = hidden[real]  # (N, H) real positions only
     y = tgt[real]  # (N,)
     emb = model.item_emb.weight  # (V, H)
-    if not negatives:
+    if not negatives or negatives >= emb.shape[0] - 1:
         logits = h @ emb[1:].T  # (N, V-1): padding is never a target
         return F.cross_entropy(logits, y - 1)
-    neg = torch.randint(1, emb.shape[0], (negatives,), generator=rng)  # (K,) shared by the batch
-    pos_logit = (h * emb[y]).sum(-1, keepdim=True)  # (N, 1)
-    neg_logits = h @ emb[neg].T  # (N, K)
+    neg = torch.multinomial(q, negatives, replacement=True, generator=rng)  # (K,) shared by the batch
+    log_q = torch.log(q * negatives)  # (V,) expected draws of each item, in logs
+    pos_logit = (h * emb[y]).sum(-1, keepdim=True) - log_q[y][:, None]  # (N, 1)
+    neg_logits = h @ emb[neg].T - log_q[neg][None, :]  # (N, K)
     neg_logits = neg_logits.masked_fill(neg[None, :] == y[:, None], float("-inf"))  # a sampled target is no negative
     logits = torch.cat([pos_logit, neg_logits], 1)  # (N, 1+K)
     return F.cross_entropy(logits, torch.zeros(len(y), dtype=torch.long))
 
 
-def model_scorer(model: SASRec, batch_size: int = 512) -> Callable[[list[np.ndarray]], torch.Tensor]:
+def sampling_distribution(train: list[np.ndarray], n_items: int, power: float = 0.5) -> torch.Tensor:
+    """(V,) probabilities for drawing negatives: smoothed popularity (count + 1) ** power, no padding."""
+    counts = np.bincount(np.concatenate(train), minlength=n_items).astype(np.float64) if train else np.zeros(n_items)
+    q = (counts + 1.0) ** power
+    q[PAD] = 0.0
+    return torch.from_numpy(q / q.sum()).float()
+
+
+def model_scorer(model: SASRec, batch_size: int = 512, n_threads: int = 1) -> Callable[[list[np.ndarray]], torch.Tensor]:
     def score(histories: list[np.ndarray]) -> torch.Tensor:
         model.eval()
         out = []
-        for a in range(0, len(histories), batch_size):
-            chunk = histories[a : a + batch_size]
-            length = min(model.config.max_len, max(1, max(len(h) for h in chunk)))
-            out.append(model.score_next(torch.from_numpy(pad_left(chunk, length))))
+        with threads(n_threads):
+            for a in range(0, len(histories), batch_size):
+                chunk = histories[a : a + batch_size]
+                length = min(model.config.max_len, max(1, max(len(h) for h in chunk)))
+                out.append(model.score_next(torch.from_numpy(pad_left(chunk, length))))
         return torch.cat(out)
 
     return score
@@ -104,10 +118,13 @@ def train(
 ) -> TrainResult:
     """Train on `split.train`, early-stopping on validation NDCG@10; returns the best epoch's model."""
     tc = tc or TrainConfig()
+    with threads(tc.threads):
+        return _train(split, n_items, config, tc, repeatable, progress)
+
+
+def _train(split: Split, n_items: int, config: SASRecConfig | None, tc: TrainConfig, repeatable: np.ndarray | None, progress: Progress | None) -> TrainResult:
     # the vocabulary size always comes from the data; everything else from the config as given
     config = dataclasses.replace(config, n_items=n_items) if config else SASRecConfig(n_items=n_items)
-    if tc.threads:
-        torch.set_num_threads(tc.threads)
     torch.manual_seed(tc.seed)
     rng = np.random.default_rng(tc.seed)
     trng = torch.Generator().manual_seed(tc.seed)
@@ -116,6 +133,7 @@ def train(
     pairs = [(s[:-1][-config.max_len :], s[1:][-config.max_len :]) for s in split.train if len(s) >= 2]
     if not pairs:
         raise ValueError("no customer has two or more purchases: nothing to learn a next item from")
+    q = sampling_distribution(split.train, n_items, tc.negative_power)
     pick = rng.permutation(len(split.valid_target))[: tc.valid_users]
     v_hist = [split.valid_hist[i] for i in pick]
     v_tgt = split.valid_target[pick]
@@ -127,7 +145,7 @@ def train(
         model.train()
         total = 0.0
         for b, (inp, tgt) in enumerate(_batches(pairs, tc.batch_size, rng), start=1):
-            loss = _loss(model, inp, tgt, tc.sampled_negatives, trng)
+            loss = _loss(model, inp, tgt, tc.sampled_negatives, trng, q)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -144,7 +162,9 @@ def train(
             best_state = {k: v.clone() for k, v in model.state_dict().items()}
         else:
             stale += 1
-        if stale >= tc.patience or time.perf_counter() - start > tc.max_seconds:
+        elapsed = time.perf_counter() - start
+        # stop before an epoch that would end past the time budget (epochs take about equally long)
+        if stale >= tc.patience or elapsed * (epoch + 1) / epoch > tc.max_seconds:
             break
     if best_state is not None:
         model.load_state_dict(best_state)

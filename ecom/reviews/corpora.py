@@ -207,7 +207,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ecom.reviews.corpora", description=__doc__.split("\n")[0])
     parser.add_argument("--corpora", type=Path, required=True, help="the shared corpora folder (with zh/ and en/)")
     parser.add_argument("--out", type=Path, default=SPLITS_DIR)
+    parser.add_argument("--export", type=Path, metavar="DIR", help="instead of building, write DIR/{train,val,test}.csv "
+                        "(text, label negative/neutral/positive, domain, cat) from the committed splits, for `reviews train`")
     args = parser.parse_args(argv)
+    if args.export:
+        args.export.mkdir(parents=True, exist_ok=True)
+        for split in SPLITS:
+            frame = load_split(split, args.corpora, args.out)
+            frame["label"] = frame.label.map({0: "negative", 1: "positive", NEUTRAL: "neutral"})
+            frame[["text", "label", "domain", "cat"]].to_csv(args.export / f"{split}.csv", index=False)
+            print(f"{args.export / f'{split}.csv'}: {len(frame)} rows")
+        return 0
     stats = build(args.corpora, args.out)
     for key, value in stats.items():
         print(f"{key}: {value}")

@@ -48,7 +48,7 @@ class ReviewSentimentConfig(PretrainedConfig):
         num_attention_heads: int = 4,
         intermediate_size: int = 256,
         max_position_embeddings: int = 256,
-        max_length: int = 512,
+        max_tokens: int = 512,
         ngram_buckets: int = 1 << 17,
         ngram_dim: int = 64,
         ngram_orders: int = 3,
@@ -61,6 +61,8 @@ class ReviewSentimentConfig(PretrainedConfig):
         **kwargs,
     ):
         kwargs.setdefault("id2label", {0: "negative", 1: "positive"})
+        if kwargs.get("label2id") is None:
+            kwargs["label2id"] = {v: int(k) for k, v in kwargs["id2label"].items()}
         super().__init__(pad_token_id=pad_token_id, **kwargs)
         self.vocab_size = vocab_size
         self.hidden_size = hidden_size
@@ -68,8 +70,8 @@ class ReviewSentimentConfig(PretrainedConfig):
         self.num_attention_heads = num_attention_heads
         self.intermediate_size = intermediate_size
         self.max_position_embeddings = max_position_embeddings
-        # the n-gram and wide parts read up to max_length tokens, the encoder the first max_position_embeddings
-        self.max_length = max_length
+        # the n-gram and wide parts read up to max_tokens tokens, the encoder the first max_position_embeddings
+        self.max_tokens = max_tokens
         self.ngram_buckets = ngram_buckets
         self.ngram_dim = ngram_dim
         self.ngram_orders = ngram_orders
@@ -228,8 +230,8 @@ class ReviewSentimentModel(PreTrainedModel):
     ) -> SequenceClassifierOutput:
         if attention_mask is None:
             attention_mask = input_ids.ne(self.config.pad_token_id)
-        input_ids = input_ids[:, : self.config.max_length]  # [B, T]
-        attention_mask = attention_mask[:, : self.config.max_length]  # [B, T]
+        input_ids = input_ids[:, : self.config.max_tokens]  # [B, T]
+        attention_mask = attention_mask[:, : self.config.max_tokens]  # [B, T]
         features = [self.ngrams(input_ids, attention_mask)]  # [B, ngram_dim]
         if self.encoder is not None:
             first = self.config.max_position_embeddings

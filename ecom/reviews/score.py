@@ -121,10 +121,10 @@ class Scorer:
         return cls(model, tokenizer, version, band)
 
     def max_tokens(self) -> int:
-        """Tokens read per review: this project's model reads config.max_length, others their positions."""
+        """Tokens read per review: this project's model reads config.max_tokens, others their positions."""
         config = self.model.config
         if config.model_type == "ecom-review-sentiment":
-            limit = config.max_length
+            limit = config.max_tokens
         else:
             limit = getattr(config, "max_position_embeddings", None) or MAX_TOKENS
         tokenizer_limit = getattr(self.tokenizer, "model_max_length", None) or MAX_TOKENS

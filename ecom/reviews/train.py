@@ -96,7 +96,7 @@ def _schedule(total: int, warmup: float) -> Callable[[int], float]:
 
 def predict_proba(model, tokenizer, texts: Sequence[str], batch_size: int = 128, max_length: int | None = None) -> np.ndarray:
     """P(positive) for each text, batched by length (this module's own model, in memory)."""
-    max_length = max_length or getattr(model.config, "max_length", model.config.max_position_embeddings)
+    max_length = max_length or getattr(model.config, "max_tokens", model.config.max_position_embeddings)
     ids = encode(tokenizer, texts, max_length)
     order = np.argsort([len(r) for r in ids], kind="stable")
     out = np.empty(len(ids))

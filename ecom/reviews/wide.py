@@ -20,7 +20,7 @@ from ecom.reviews.model import ReviewSentimentModel, hashed_ngrams
 def tfidf_counts(model: ReviewSentimentModel, tokenizer, texts: Sequence[str], batch_size: int = 256) -> sparse.csr_matrix:
     """[N, wide_buckets] n-gram counts per text, as the model hashes them."""
     config = model.config
-    ids = tokenizer(list(texts), truncation=True, max_length=config.max_length)["input_ids"]
+    ids = tokenizer(list(texts), truncation=True, max_length=config.max_tokens)["input_ids"]
     rows, cols = [], []
     for start in range(0, len(ids), batch_size):
         part = ids[start : start + batch_size]

@@ -31,7 +31,7 @@ def ground_truth(sample_dir):
 def trained(sample_dir, tmp_path_factory):
     """(warehouse, model directory, training record) after `train_warehouse` on the sample's sales."""
     from ecom.ingest import ingest_file
-    from ecom.recsys.cli import train_warehouse
+    from ecom.recsys.retrain import train_warehouse
     from ecom.warehouse import Warehouse
 
     tmp = tmp_path_factory.mktemp("recsys")

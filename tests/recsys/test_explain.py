@@ -108,8 +108,17 @@ def test_already_bought_items_only_come_back_when_repeat_purchases(trained, recs
     histories = customer_histories(wh)
     repeatable = explain.collect(wh).repeatable
     for c, group in list(recs.groupby("customer_id"))[:300]:
-        again = set(group.product_id) & set(histories[c])
+        again = set(group.product_id) & set(histories.get(c, []))
         assert again <= repeatable
+
+
+def test_customers_without_a_kept_purchase_get_the_fallback(trained, recs, facts):
+    wh = trained[0]
+    everyone = set(facts[3].customer_id.dropna())
+    assert set(recs.customer_id) == everyone
+    cancelled_only = everyone - set(customer_histories(wh))
+    assert cancelled_only
+    assert set(recs[recs.customer_id.isin(cancelled_only)].reason) == {"popular_in_category"}
 
 
 def test_cold_start_is_popular_in_category_and_labelled(trained, facts):
@@ -174,3 +183,17 @@ def test_segment_preview_and_campaign_export_round_trip(trained, recs, tmp_path)
     holders = recs[recs.customer_id.isin(segment) & (recs.product_id == product)].customer_id
     assert sorted(only.customer_id) == sorted(holders.unique())
     assert set(only["items"]) == {product}
+
+
+def test_stored_preview_names_and_sentences(trained, recs):
+    from ecom.recsys.recommend import stored_preview
+
+    wh = trained[0]
+    row = recs[recs.reason == "bought_next"].iloc[0]
+    preview = stored_preview(wh, row.customer_id, "zh")
+    assert preview["rank"].tolist() == list(range(1, len(preview) + 1))
+    names = dict(wh.cursor().execute("SELECT product_id, product_name FROM main.products").fetchall())
+    assert preview.product_name.tolist() == [names[p] for p in preview.product_id]
+    line = preview[preview.product_id == row.product_id].why.iloc[0]
+    assert names[row.reason_product] in line and f"{row.reason_count} 人" in line
+    assert stored_preview(wh, "nobody").empty

@@ -12,9 +12,9 @@ Ibis sets its session zone to UTC, which cannot shift such values, so days never
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 

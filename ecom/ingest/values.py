@@ -41,6 +41,7 @@ _STATUS = (
     ("returned", ("退货", "return")),
     ("cancelled", ("取消", "关闭", "cancel", "void", "expired")),
     ("pending", ("待付款", "未付款", "等待买家付款", "pending", "unpaid", "authorized", "awaiting")),
+    ("paid", ("已付款", "待发货", "等待卖家发货")),
     ("shipped", ("已发货", "待收货", "卖家已发货", "shipped", "in transit", "partially_fulfilled")),
     ("completed", ("交易成功", "已完成", "已签收", "完成", "成功", "completed", "complete", "paid", "delivered", "success", "fulfilled", "closed")),
 )
@@ -232,7 +233,7 @@ def normalize_status(text: str) -> str:
 
 
 def status_expr(x: str, known: list[str] = ()) -> str:
-    """Order statuses onto completed/pending/shipped/cancelled/refunded/returned (others kept, lower-case).
+    """Order statuses onto completed/pending/paid/shipped/cancelled/refunded/returned (others kept, lower-case).
 
     Values seen in the sample are compared exactly (cheap); only unseen ones pay for the substring tests.
     """

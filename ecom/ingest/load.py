@@ -197,6 +197,8 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
     con = duckdb.connect()
     # a bounded parser (spilling to the upload's temporary folder) keeps memory flat however large the file
     con.execute("SET enable_progress_bar = false; SET memory_limit = '512MB'; SET preserve_insertion_order = true")
+    # strings leave as Arrow string views: DuckDB's own layout, so export and the warehouse's import copy less
+    con.execute("SET arrow_output_version = '1.4'; SET produce_arrow_string_view = true")
     con.execute(f"SET temp_directory = {values.lit(str(workdir / 'spill'))}")
     # IN lists stay comparisons: as hash joins (the in_clause rewrite) they cost more on every row
     con.execute("SET TimeZone = 'UTC'; SET disabled_optimizers = 'in_clause'")
@@ -212,7 +214,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
         remember = rep.mapping if user_mapping else None
         try:
             sql = values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir), plan)
-            counts = _stream(wh, con, sql, src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes)
+            counts = _stream(wh, con, sql, plan, src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes)
         except (duckdb.Error, pa.ArrowException) as exc:
             # DuckDB's parallel CSV scan cannot pad short rows when quoted values hold newlines
             if "parallel=false" not in str(exc) or not src.parallel:
@@ -220,7 +222,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
             src.parallel = False
             con.execute("DROP TABLE IF EXISTS rej_errors_full; DROP TABLE IF EXISTS rej_scans_full")
             sql = values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir), plan)
-            counts = _stream(wh, con, sql, src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes)
+            counts = _stream(wh, con, sql, plan, src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes)
     finally:
         con.close()
     rep.rows_loaded, rep.rows_rejected, rep.rows_skipped = counts
@@ -234,17 +236,26 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
     return rep
 
 
+_OTHERS_SCHEMA = pa.schema([("_row", pa.int64()), ("_status", pa.int8()), ("_reason", pa.string()),
+                            ("_raw", pa.map_(pa.string(), pa.string()))])
+
+
 class _AllRejected(Exception):
     pass
 
 
-def _stream(wh, con, sql: str, src: Source, t: schema.Table, mode: str, upload_id: int, progress, mapping, remember, notes):
+def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, mode: str, upload_id: int, progress, mapping, remember,
+            notes):
     """Run the conversion and land its batches in one warehouse transaction. Returns counts and skip notes."""
-    names = t.names
-    cols = ", ".join(values.ident(c) for c in names)
+    consts = values.constant_columns(plan)
+    varying = [c for c in (*t.names, "_extra") if c not in consts]
+    # constant columns are written by the INSERT itself, not carried row by row over Arrow
+    sql = f"SELECT _row, _status, _reason, _raw, {', '.join(values.ident(c) for c in varying)} FROM ({sql})"
+    targets = ", ".join(values.ident(c) for c in (*varying, *consts))
     insert_rows = (
-        f"INSERT INTO main.{t.name} ({cols}, _upload_id, _source_row, _extra) "
-        f"SELECT {cols}, {upload_id}, _row, _extra FROM _rows"
+        f"INSERT INTO main.{t.name} ({targets}, _upload_id, _source_row) "
+        f"SELECT {', '.join([*(values.ident(c) for c in varying), *consts.values()])}, {upload_id}, _row "
+        "FROM _rows WHERE _status = 0"
     )
     insert_rejects = (
         f"INSERT INTO main.rejects SELECT {upload_id}, {values.lit(src.name)}, {values.lit(t.name)}, _row, _reason, _raw "
@@ -258,14 +269,14 @@ def _stream(wh, con, sql: str, src: Source, t: schema.Table, mode: str, upload_i
     def loaded_rows(reader):
         for batch in reader:
             status = batch.column("_status")
-            for item in pc.value_counts(status).to_pylist():
+            items = pc.value_counts(status).to_pylist()
+            for item in items:
                 counts[item["values"]] += item["counts"]
-            if counts[1] or counts[2]:
-                keep = pc.equal(status, 0)
-                rest = batch.filter(pc.invert(keep))
-                if rest.num_rows:
-                    others.append(rest)
-                    batch = batch.filter(keep)
+            if any(item["values"] for item in items):
+                # the INSERT keeps only _status = 0; the few other rows are copied aside here
+                # (pyarrow has no filter kernel for string views: the four columns are cast to plain strings first)
+                aside = batch.select(["_row", "_status", "_reason", "_raw"]).cast(_OTHERS_SCHEMA)
+                others.append(aside.filter(pc.not_equal(status, 0)))
             done = sum(counts.values())
             events.put((0.05 + 0.9 * min(1.0, done / estimate), f"{src.name}: {done:,} rows"))
             yield batch

@@ -266,11 +266,8 @@ class Plan:
     tz: str
 
 
-def conversion_sql(raw_sql: str, plan: Plan) -> str:
-    t = schema.TABLES[plan.table]
-    cols = plan.columns
-    n = len(cols)
-    idx = {c: i for i, c in enumerate(cols)}
+def _by_target(plan: Plan) -> dict[str, tuple[str, str | None]]:
+    """Canonical column -> (source column, marker); year + month columns fill `period` together."""
     by_target: dict[str, tuple[str, str | None]] = {}
     for src, target in plan.mapping.items():
         if not target:
@@ -281,8 +278,40 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             by_target[f"period_{marker}"] = (src, marker)
             continue
         by_target[col] = (src, marker)
+    return by_target
+
+
+def _extra_sources(plan: Plan) -> list[str]:
     mapped_sources = {s for s in plan.mapping if plan.mapping[s]}
-    extra_sources = [c for c in cols if c not in mapped_sources]
+    return [c for c in plan.columns if c not in mapped_sources]
+
+
+def constant_columns(plan: Plan) -> dict[str, str]:
+    """Canonical columns that hold the same value on every row (unmapped, or a preset's constant), as SQL.
+
+    The loader writes these in its INSERT instead of carrying a million copies over Arrow; `_extra` is
+    one of them when every source column is mapped.
+    """
+    t = schema.TABLES[plan.table]
+    by_target = _by_target(plan)
+    ruled = set(_post_rules(plan, by_target, {c.name: "NULL" for c in t.columns}))
+    out = {}
+    for c in t.columns:
+        if c.name in by_target or c.name in ruled or plan.derive.get(c.name) == "row":
+            continue
+        out[c.name] = f"CAST({_derived(c.name, plan)} AS {c.type})"
+    if not _extra_sources(plan):
+        out["_extra"] = "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
+    return out
+
+
+def conversion_sql(raw_sql: str, plan: Plan) -> str:
+    t = schema.TABLES[plan.table]
+    cols = plan.columns
+    n = len(cols)
+    idx = {c: i for i, c in enumerate(cols)}
+    by_target = _by_target(plan)
+    extra_sources = _extra_sources(plan)
 
     v = [f"{_clean(i)} AS v{i}" for i in range(n)]
     h0 = lit(cols[0])

@@ -8,6 +8,7 @@ only small aggregated frames through `fetch`. User values enter expressions as I
 
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import date, datetime, time, timedelta
 
@@ -26,6 +27,11 @@ _local = threading.local()
 def backend(wh: Warehouse):
     """This thread's Ibis backend over `wh` (one per thread, never shared), with its tables cached
     until the warehouse's data version changes."""
+    entry = _entry(wh)
+    return entry[1], entry[3]
+
+
+def _entry(wh: Warehouse):
     cache = getattr(_local, "cache", None)
     if cache is None:
         cache = _local.cache = {}
@@ -33,8 +39,29 @@ def backend(wh: Warehouse):
     version = wh.data_version()
     entry = cache.get(key)
     if entry is None or entry[0] is not wh or entry[2] != version:
-        entry = cache[key] = (wh, wh.ibis(), version, {})
-    return entry[1], entry[3]
+        entry = cache[key] = (wh, wh.ibis(), version, {}, {})
+    return entry
+
+
+MEMO_ENTRIES = 64
+
+
+def memoized(fn):
+    """Keep `fn(wh, *args)`'s (small) result for this thread and data version, so the queries of one
+    page that need the same intermediate result (the top values of a breakdown, the ABC classes) run
+    it once. Arguments must be hashable; callers copy a frame before changing it."""
+
+    @functools.wraps(fn)
+    def wrapper(wh: Warehouse, *args, **kwargs):
+        memo = _entry(wh)[4]
+        key = (fn.__qualname__, args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            if len(memo) >= MEMO_ENTRIES:
+                memo.clear()
+            memo[key] = fn(wh, *args, **kwargs)
+        return memo[key]
+
+    return wrapper
 
 
 def table(wh: Warehouse, name: str):

@@ -10,7 +10,8 @@ import ibis
 import pandas as pd
 
 from ecom.filters import Filters
-from ecom.queries.common import MAX_ROWS, apply_dims, day_bounds, fetch, line_revenue, sales, table
+from ecom.queries import summaries
+from ecom.queries.common import MAX_ROWS, apply_dims, day_bounds, fetch, line_revenue, memoized, sales, table
 
 MAX_ORDERS_BUCKET = 10  # "10+" in the orders-per-customer distribution
 INTERVAL_BINS = ((0, 7), (8, 14), (15, 30), (31, 60), (61, 90), (91, 180), (181, None))
@@ -72,12 +73,34 @@ def intervals(wh, f: Filters) -> tuple[pd.DataFrame, dict]:
     gaps = o.mutate(prev=o.ts.lag().over(w))
     gaps = gaps.filter(gaps.prev.notnull())
     gaps = gaps.mutate(days=gaps.ts.date().delta(gaps.prev.date(), unit="day"))
-    label = ibis.cases(*[((gaps.days >= a) & (gaps.days <= b) if b is not None else gaps.days >= a, f"{a}-{b}" if b else f"{a}+") for a, b in INTERVAL_BINS])
-    order = ibis.cases(*[((gaps.days >= a) & (gaps.days <= b) if b is not None else gaps.days >= a, i) for i, (a, b) in enumerate(INTERVAL_BINS)])
-    df = fetch(gaps.group_by(bin=label, i=order).aggregate(gaps=gaps.count()).order_by("i")).drop(columns="i")
-    stats = fetch(gaps.aggregate(median=gaps.days.median(), mean=gaps.days.mean(), n=gaps.count()))
-    summary = {k: (None if pd.isna(v) else float(v)) for k, v in stats.iloc[0].items()}
+    # One query: gaps per whole number of days (at most one row per day of history), from which the
+    # bins and the exact median and mean follow.
+    hist = fetch(gaps.group_by("days").aggregate(gaps=gaps.count()).order_by("days"))
+    days, counts = hist.days.astype("int64"), hist.gaps.astype("int64")
+    rows = []
+    for i, (a, b) in enumerate(INTERVAL_BINS):
+        inside = (days >= a) & (days <= b) if b is not None else days >= a
+        if inside.any():
+            rows.append((f"{a}-{b}" if b else f"{a}+", int(counts[inside].sum()), i))
+    df = pd.DataFrame(rows, columns=["bin", "gaps", "i"]).drop(columns="i")
+    n = int(counts.sum())
+    summary = {"median": _median(days.tolist(), counts.tolist(), n) if n else None,
+               "mean": float((days * counts).sum() / n) if n else None, "n": float(n)}
     return df, summary
+
+
+def _median(values: list[int], counts: list[int], n: int) -> float:
+    """The median (the mean of the two middle values for an even count) of sorted `values` each
+    occurring `counts` times."""
+    def nth(k: int) -> int:
+        seen = 0
+        for v, c in zip(values, counts, strict=True):
+            seen += c
+            if seen > k:
+                return v
+        raise IndexError(k)
+
+    return (nth((n - 1) // 2) + nth(n // 2)) / 2
 
 
 def _rfm_table(wh, f: Filters):
@@ -89,6 +112,12 @@ def _rfm_table(wh, f: Filters):
 
 def rfm_cutoffs(wh, f: Filters) -> dict[str, list[float]]:
     """Quintile cut-offs (20/40/60/80%, linear interpolation) of recency in days and of monetary value."""
+    cuts = _cutoffs(wh, f)
+    return {k: list(v) for k, v in cuts.items()}
+
+
+@memoized  # the segment table and the segment's customers both need them
+def _cutoffs(wh, f: Filters) -> dict[str, list[float]]:
     per = _rfm_table(wh, f)
     qs = [0.2, 0.4, 0.6, 0.8]
     df = fetch(per.aggregate(r=per.recency.quantile(qs), m=per.monetary.quantile(qs)))
@@ -153,10 +182,18 @@ def cohorts(wh, f: Filters, max_months: int = 12) -> pd.DataFrame:
     t = sales(wh, f, start=lo)
     t = t.filter(t.customer_id.notnull())
     active = t.group_by(customer_id=t.customer_id, month=t.order_time.truncate("M").date()).aggregate()
-    # a cohort starts in the range: drop customers who ordered before its first month (anti-join)
-    before = sales(wh, f, dates=False)
-    before = before.filter((before.order_time < day_bounds(lo, lo)[0]) & before.customer_id.isin(active.customer_id))
-    first = active.filter(~active.customer_id.isin(before.customer_id)).group_by("customer_id").aggregate(cohort=lambda x: x.month.min())
+    summary = None if f.dims() else summaries.first_orders(wh)
+    if summary is not None:
+        # without dimension filters a cohort is the month of the customer's first order overall,
+        # straight from the per-data-version summary
+        lo_ts, hi_ts = day_bounds(lo, f.end)
+        s = summary.filter((summary.first_time >= lo_ts) & (summary.first_time < hi_ts))
+        first = s.select("customer_id", cohort=s.first_time.truncate("M").date())
+    else:
+        # a cohort starts in the range: drop customers who ordered before its first month (anti-join)
+        before = sales(wh, f, dates=False)
+        before = before.filter((before.order_time < day_bounds(lo, lo)[0]) & before.customer_id.isin(active.customer_id))
+        first = active.filter(~active.customer_id.isin(before.customer_id)).group_by("customer_id").aggregate(cohort=lambda x: x.month.min())
     j = active.join(first, "customer_id")
     k = (j.month.year() * 12 + j.month.month()) - (j.cohort.year() * 12 + j.cohort.month())
     j = j.mutate(k=k).filter(lambda x: (x.k <= max_months) & (x.month <= f.end))

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ecom.filters import Filters
 from ecom.i18n import t as tr
+from ecom.queries import summaries
 from ecom.queries.common import day_bounds, fetch, line_refund, line_revenue, pct_change, sales
 
 KPIS = ("gmv", "gmv_net", "orders", "units", "aov", "customers", "new_customers", "returning_customers", "refund_rate")
@@ -41,29 +42,22 @@ def _in(col, bounds):
 def kpis(wh, f: Filters) -> pd.DataFrame:
     """One row per KPI; columns current, previous, last_year, vs_previous, vs_last_year (fractions)."""
     ranges = _ranges(f)
-    t = sales(wh, f, dates=False)
-    any_range = _in(t.order_time, ranges["current"]) | _in(t.order_time, ranges["previous"]) | _in(t.order_time, ranges["last_year"])
-    t = t.filter(any_range)
-    label = ibis.cases(*[(_in(t.order_time, b), name) for name, b in ranges.items()])
-    agg = (
-        t.mutate(period=label, rev=line_revenue(t), ref=line_refund(t))
-        .group_by("period")
-        .aggregate(
-            gmv=lambda x: x.rev.sum(),
-            refunds=lambda x: x.ref.sum(),
-            orders=lambda x: x.order_id.nunique(),
-            units=lambda x: x.quantity.fill_null(1).sum().cast("float64"),
-            customers=lambda x: x.customer_id.nunique(),
-        )
-    )
-    df = fetch(agg).set_index("period").reindex(list(PERIODS))
-    # first orders only of the customers active in one of the periods (a semi-join keeps the
-    # group-by small on a large history)
-    active = t.filter(t.customer_id.notnull()).select("customer_id").distinct()
-    hist = sales(wh, f, dates=False)
-    hist = hist.filter(hist.customer_id.isin(active.customer_id))
-    first = hist.group_by("customer_id").aggregate(first=lambda x: x.order_time.min())
-    new = fetch(first.aggregate(**{name: _in(first["first"], b).cast("int64").sum() for name, b in ranges.items()}))
+    periods = {"current": f, "previous": f.previous_period(), "last_year": f.last_year()}
+    # One aggregate per period, glued: each scans only its own date range (the sales are stored
+    # roughly in time order, so DuckDB skips the other row groups), where one pass labelling the
+    # lines of all three ranges reads everything between last year and now.
+    parts = []
+    for name, p in periods.items():
+        x = sales(wh, f, start=p.start, end=p.end)
+        parts.append(x.aggregate(
+            gmv=line_revenue(x).sum(),
+            refunds=line_refund(x).sum(),
+            orders=x.order_id.nunique(),
+            units=x.quantity.fill_null(1).sum().cast("float64"),
+            customers=x.customer_id.nunique(),
+        ).mutate(period=ibis.literal(name)))
+    df = fetch(ibis.union(*parts)).set_index("period").reindex(list(PERIODS))
+    new = fetch(_new_customers(wh, f, ranges))
     out = pd.DataFrame(index=list(KPIS), columns=list(PERIODS), dtype="float64")
     for p in PERIODS:
         row = df.loc[p]
@@ -84,6 +78,27 @@ def kpis(wh, f: Filters) -> pd.DataFrame:
     out["vs_previous"] = [pct_change(c, p) for c, p in zip(out.current, out.previous, strict=True)]
     out["vs_last_year"] = [pct_change(c, p) for c, p in zip(out.current, out.last_year, strict=True)]
     return out
+
+
+def _new_customers(wh, f: Filters, ranges: dict[str, tuple]):
+    """An expression: one row, per period the number of customers whose first order (under the
+    filters, over all history) falls in it."""
+    first = None if f.dims() else summaries.first_orders(wh)
+    if first is None:
+        t = sales(wh, f, dates=False)
+        t = t.filter(ibis.or_(*[_in(t.order_time, b) for b in ranges.values()]))
+        # first orders only of the customers active in one of the periods (a semi-join keeps the
+        # group-by small on a large history)
+        active = t.filter(t.customer_id.notnull()).select("customer_id").distinct()
+        hist = sales(wh, f, dates=False)
+        hist = hist.filter(hist.customer_id.isin(active.customer_id))
+        first = hist.group_by("customer_id").aggregate(first_time=lambda x: x.order_time.min())
+    else:
+        # without dimension filters a customer's first order in a period is an order in it, so the
+        # per-data-version summary alone answers
+        lo = min(b[0] for b in ranges.values())
+        first = first.filter(first.first_time >= lo)
+    return first.aggregate(**{name: _in(first.first_time, b).cast("int64").sum() for name, b in ranges.items()})
 
 
 DAILY = {
@@ -133,7 +148,8 @@ def contributors(wh, f: Filters, by: str = "product_id", top: int = 5) -> tuple[
     ranges = _ranges(f)
     t = sales(wh, f, dates=False)
     cur, prev = ranges["current"], ranges["previous"]
-    t = t.filter(_in(t.order_time, cur) | _in(t.order_time, prev))
+    # the enclosing range as well, which DuckDB can prune row groups on (it cannot with an OR)
+    t = t.filter(_in(t.order_time, (min(cur[0], prev[0]), max(cur[1], prev[1]))), _in(t.order_time, cur) | _in(t.order_time, prev))
     rev = line_revenue(t)
     t = t.mutate(
         cur=ibis.cases((_in(t.order_time, cur), rev), else_=0.0),
@@ -141,13 +157,15 @@ def contributors(wh, f: Filters, by: str = "product_id", top: int = 5) -> tuple[
     )
     extra = {"name": lambda x: x.product_name.max(), "category": lambda x: x.category.max()} if by == "product_id" else {}
     per = t.group_by(key=t[by]).aggregate(cur=lambda x: x.cur.sum(), prev=lambda x: x.prev.sum(), **extra)
-    per = per.mutate(delta=per.cur - per.prev)
-    totals = fetch(per.aggregate(cur=per.cur.sum(), prev=per.prev.sum()))
-    total_cur = _num(totals.cur.iloc[0])
-    total_prev = _num(totals.prev.iloc[0])
+    # one query: the totals ride along as window sums, and the sort follows their change's sign
+    whole = ibis.window()
+    per = per.mutate(delta=per.cur - per.prev, total_cur=per.cur.sum().over(whole), total_prev=per.prev.sum().over(whole))
+    toward = ibis.cases((per.total_cur - per.total_prev < 0, -per.delta), else_=per.delta)
+    top_df = fetch(per.order_by([ibis.desc(toward), per.key]).limit(top))
+    total_cur = _num(top_df.total_cur.iloc[0]) if len(top_df) else 0.0
+    total_prev = _num(top_df.total_prev.iloc[0]) if len(top_df) else 0.0
+    top_df = top_df.drop(columns=["total_cur", "total_prev"])
     change = total_cur - total_prev
-    order = per.delta if change < 0 else ibis.desc(per.delta)
-    top_df = fetch(per.order_by([order, per.key]).limit(top))
     if change:
         top_df = top_df[(top_df.delta * change) > 0].copy()
         top_df["share"] = top_df.delta / change

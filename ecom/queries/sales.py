@@ -7,7 +7,7 @@ import ibis
 import pandas as pd
 
 from ecom.filters import Filters
-from ecom.queries.common import MAX_ROWS, fetch, line_refund, line_revenue, sales
+from ecom.queries.common import MAX_ROWS, fetch, line_refund, line_revenue, memoized, sales
 
 GRAINS = {"day": "D", "week": "W", "month": "M"}
 BREAKDOWNS = ("category", "brand", "product_id", "region", "channel", "shop")
@@ -16,6 +16,8 @@ MEASURES = ("gmv", "orders", "units")
 ABC_CUTS = (0.80, 0.95)
 PARETO_POINTS = 100
 LINES_CAP = 1_000
+# Breakdowns fetch this many top values once and serve every smaller top-N (and the trend's leaders).
+TOP_FETCH = 100
 
 
 def _measures(t):
@@ -39,8 +41,11 @@ def trend(wh, f: Filters, grain: str = "day", by: str | None = None, top: int = 
     else:
         if by not in BREAKDOWNS:
             raise ValueError(f"unknown breakdown {by!r}")
-        leaders = t.group_by(k=t[by]).aggregate(g=line_revenue(t).sum()).order_by([ibis.desc("g"), "k"]).limit(top)
-        names = [str(v) for v in fetch(leaders).k if v is not None]
+        if top <= TOP_FETCH:
+            lead = _top_values(wh, f, by).key.head(top)
+        else:
+            lead = fetch(t.group_by(k=t[by]).aggregate(g=line_revenue(t).sum()).order_by([ibis.desc("g"), "k"]).limit(top)).k
+        names = [str(v) for v in lead if v is not None]
         key = ibis.cases((t[by].isin(names), t[by].cast("string")), else_="(other)") if names else ibis.literal("(other)")
         df = fetch(t.group_by(period=period, key=key).aggregate(**_measures(t)).order_by(["period", "key"]))
     df["period"] = pd.to_datetime(df["period"])
@@ -51,6 +56,17 @@ def breakdown(wh, f: Filters, by: str = "category", top: int = 20) -> pd.DataFra
     """The top `top` values of a breakdown by GMV with their share of the total; products carry a name."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}")
+    if top <= TOP_FETCH:
+        return _top_values(wh, f, by).head(top).copy()
+    return _breakdown(wh, f, by, top)
+
+
+@memoized
+def _top_values(wh, f: Filters, by: str) -> pd.DataFrame:
+    return _breakdown(wh, f, by, TOP_FETCH)
+
+
+def _breakdown(wh, f: Filters, by: str, top: int) -> pd.DataFrame:
     t = sales(wh, f)
     extra = {"name": t.product_name.max()} if by == "product_id" else {}
     per = t.group_by(key=t[by]).aggregate(**_measures(t), **extra)
@@ -75,10 +91,23 @@ def _ranked_products(wh, f: Filters):
     return ranked.mutate(abc=ibis.cases((before < ABC_CUTS[0], "A"), (before < ABC_CUTS[1], "B"), else_="C"))
 
 
+@memoized
+def _classes_by_bucket(wh, f: Filters, points: int) -> pd.DataFrame:
+    """One query for both the ABC table and the Pareto curve: per Pareto bucket (products by rank,
+    `points` buckets) and ABC class, the products, their GMV and the bucket's curve point."""
+    r = _ranked_products(wh, f)
+    bucket = ((r["rank"] * points - 1) / r.n).floor().cast("int64")
+    return fetch(
+        r.group_by(b=bucket, abc=r.abc)
+        .aggregate(products=r.count(), gmv=r.gmv.sum(), product_share=(r["rank"] / r.n).max(), cum_share=r.cum_share.max())
+        .order_by(["b", "abc"])
+    )
+
+
 def abc(wh, f: Filters) -> pd.DataFrame:
     """Per ABC class: products, GMV and share of GMV."""
-    r = _ranked_products(wh, f)
-    df = fetch(r.group_by("abc").aggregate(products=r.count(), gmv=r.gmv.sum()).order_by("abc"))
+    per = _classes_by_bucket(wh, f, PARETO_POINTS)
+    df = per.groupby("abc", as_index=False).agg(products=("products", "sum"), gmv=("gmv", "sum")).sort_values("abc", ignore_index=True)
     total = df.gmv.sum()
     df["share"] = df.gmv / total if total else float("nan")
     return df.astype({"gmv": "float64"})
@@ -92,10 +121,8 @@ def abc_products(wh, f: Filters, cls: str, limit: int = LINES_CAP) -> pd.DataFra
 
 def pareto(wh, f: Filters, points: int = PARETO_POINTS) -> pd.DataFrame:
     """The Pareto curve: cumulative GMV share against the share of products, at most `points` points."""
-    r = _ranked_products(wh, f)
-    bucket = ((r["rank"] * points - 1) / r.n).floor().cast("int64")
-    curve = r.group_by(b=bucket).aggregate(product_share=(r["rank"] / r.n).max(), cum_share=r.cum_share.max()).order_by("b")
-    df = fetch(curve.drop("b"))
+    per = _classes_by_bucket(wh, f, points)
+    df = per.groupby("b", sort=True).agg(product_share=("product_share", "max"), cum_share=("cum_share", "max")).reset_index(drop=True)
     return pd.concat([pd.DataFrame({"product_share": [0.0], "cum_share": [0.0]}), df], ignore_index=True).astype("float64")
 
 

@@ -35,6 +35,8 @@ APP_SCHEMA_SQL = (
         reason VARCHAR, raw MAP(VARCHAR, VARCHAR))""",
 )
 
+RESERVED_STEMS = ("app", "main", "system", "temp")
+
 # Tables users may read (SQL page, Explore, table browser). The app schema is never among them.
 BOOKKEEPING_TABLES = ("upload_log", "rejects")
 
@@ -47,6 +49,9 @@ class Warehouse:
     def __init__(self, path: str | Path | None = None, read_only: bool = False):
         self.path = Path(path) if path is not None else settings.warehouse_path()
         self.read_only = read_only
+        if self.path.stem.lower() in RESERVED_STEMS:
+            # DuckDB names the database after the file, and that name would shadow a schema
+            raise ValueError(f"the warehouse file cannot be called {self.path.name!r}: pick another name (e.g. warehouse.duckdb)")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -1,0 +1,55 @@
+import threading
+
+import pytest
+
+from ecom.warehouse import Warehouse
+
+
+def test_reserved_file_name_is_refused_with_a_message(tmp_path):
+    with pytest.raises(ValueError, match="cannot be called 'app.duckdb'"):
+        Warehouse(tmp_path / "app.duckdb")
+
+
+def test_transaction_rolls_back_on_error(warehouse):
+    before = warehouse.data_version()
+    with pytest.raises(RuntimeError):
+        with warehouse.transaction() as cur:
+            cur.execute("INSERT INTO main.products (product_id) VALUES ('p1')")
+            Warehouse.bump_version(cur)
+            raise RuntimeError("boom")
+    assert warehouse.row_counts()["products"] == 0
+    assert warehouse.data_version() == before
+
+
+def test_commit_bumps_version_and_ibis_sees_rows_from_threads(warehouse):
+    with warehouse.transaction() as cur:
+        cur.execute("INSERT INTO main.products (product_id, price) VALUES ('p1', 9.90), ('p2', 20)")
+        Warehouse.bump_version(cur)
+    assert warehouse.data_version() == 1
+    totals, errors = [], []
+
+    def read():
+        try:
+            be = warehouse.ibis()
+            totals.append(float(be.table("products").price.sum().execute()))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and totals == [29.9] * 8
+
+
+def test_sql_cannot_read_files(warehouse):
+    import duckdb
+
+    with pytest.raises(duckdb.PermissionException):
+        warehouse.cursor().execute("SELECT * FROM read_csv('/etc/passwd')").fetchall()
+
+
+def test_app_schema_is_not_a_user_table(warehouse):
+    assert "mapping_memory" not in warehouse.user_tables()
+    assert {"sales", "rejects", "upload_log"} <= set(warehouse.user_tables())

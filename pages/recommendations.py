@@ -36,6 +36,11 @@ def names(wh) -> dict[str, str]:
 
 
 @cached_query
+def history_of(wh, customer: str) -> pd.DataFrame:
+    return customer_history(wh, customer)
+
+
+@cached_query
 def find_customers(wh, text: str) -> list[str]:
     cur = wh.cursor()
     try:
@@ -60,9 +65,9 @@ def label(p) -> str:
 
 
 rec_config = {
-    "score": st.column_config.NumberColumn(tr("recpage.score"), format="percent", help=tr("recpage.score_help")),
-    "why": st.column_config.TextColumn(tr("recpage.why"), width="large"), "rank": st.column_config.NumberColumn(tr("recpage.rank"), width="small"),
-    "product_id": st.column_config.TextColumn(tr("recpage.product_id"), width="small"), "product_name": tr("recpage.product_name"), "reason": None,
+    "score": st.column_config.NumberColumn(tr("recpage.score"), format="percent", help=tr("recpage.score_help"), width=70),
+    "why": st.column_config.TextColumn(tr("recpage.why"), width="large"), "rank": st.column_config.NumberColumn(tr("recpage.rank"), width=50),
+    "product_id": st.column_config.TextColumn(tr("recpage.product_id"), width=80), "product_name": tr("recpage.product_name"), "reason": None,
 }  # fmt: skip
 
 # -- model status and training -----------------------------------------------------------------
@@ -95,7 +100,7 @@ with customer_tab:
         found = [from_url, *found]
     customer = url_option(st.selectbox, tr("recpage.customer"), found, "cust", found[0]) if found else None
     if customer:
-        hist = customer_history(wh, customer)
+        hist = history_of(customer)
         st.subheader(tr("recpage.next_items"))
         recs = stored_preview(wh, customer, lang) if latest is not None else pd.DataFrame()
         if not recs.empty:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ecom import settings
 from ecom.filters import Filters
-from ecom.queries.common import fetch, money, table
+from ecom.queries.common import fetch, memoized, money, table
 
 
 def our_brands() -> list[str]:
@@ -28,9 +28,21 @@ def _rows(wh, f: Filters):
 
 def categories(wh, f: Filters) -> list[str]:
     """Categories of the market rows in the range, most rows first ("" stands for rows without one)."""
+    return list(_categories(wh, f))
+
+
+# Every chart of the page resolves its category and share basis: they are looked up once per page.
+@memoized
+def _categories(wh, f: Filters) -> tuple[str, ...]:
     m = _rows(wh, f)
     df = fetch(m.group_by(c=m.category.fill_null("")).aggregate(n=m.count()).order_by([ibis.desc("n"), "c"]).limit(500))
-    return [str(c) for c in df.c]
+    return tuple(str(c) for c in df.c)
+
+
+@memoized
+def _basis_in(wh, f: Filters, cat: str) -> str:
+    m = _rows(wh, f)
+    return _basis_of(m.filter(m.category.fill_null("") == cat))
 
 
 def _category(wh, f: Filters, category: str | None) -> str | None:
@@ -47,8 +59,7 @@ def _category(wh, f: Filters, category: str | None) -> str | None:
 def basis(wh, f: Filters, category: str | None = None) -> str:
     """Which column the shares come from: market_share, sales_amount, units, or '' (no rows)."""
     cat = _category(wh, f, category)
-    m = _rows(wh, f)
-    return _basis_of(m.filter(m.category.fill_null("") == (cat or ""))) if cat is not None else ""
+    return _basis_in(wh, f, cat) if cat is not None else ""
 
 
 def shares(wh, f: Filters, category: str | None = None, how: str | None = None):
@@ -57,7 +68,7 @@ def shares(wh, f: Filters, category: str | None = None, how: str | None = None):
     cat = _category(wh, f, category)
     m = _rows(wh, f)
     m = m.filter(m.category.fill_null("") == (cat or ""))
-    how = how or _basis_of(m)
+    how = how or _basis_in(wh, f, cat or "")
     if how == "market_share":
         return m.filter(m.market_share.notnull()).group_by(["period", "brand"]).aggregate(share=m.market_share.sum())
     col = money(m.sales_amount) if how == "sales_amount" else m.units.cast("float64")

@@ -9,7 +9,6 @@ repeat-bought (the same rule the recommendations follow), for every method alike
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -94,7 +93,3 @@ def evaluate(
     shown[0] = False
     return Result(hr_sum / max(n, 1), ndcg_sum / max(n, 1), shown.sum().item() / max(n_items - 1, 1), n, time.perf_counter() - start)
 
-
-def ndcg_at(rank: int, k: int = K) -> float:
-    """NDCG@k of a single relevant item at 0-based `rank` (for tests and explanations)."""
-    return 1.0 / math.log2(rank + 2) if rank < k else 0.0

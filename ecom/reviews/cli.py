@@ -138,11 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
     p.add_argument("--val", metavar="FILE", help="validation file (default: 10%% of --data, chosen by text hash)")
     p.add_argument("--base", metavar="DIR", help="fine-tune this model directory instead of training from scratch")
-    p.add_argument("--epochs", type=float, default=2.0)
+    p.add_argument("--epochs", type=float, default=3.0)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
-    p.add_argument("--config", metavar="JSON", help='model size, e.g. \'{"hidden_size": 64, "num_hidden_layers": 2}\'')
+    p.add_argument("--config", metavar="JSON", help='model settings other than the shipped model\'s, e.g. \'{"hidden_size": 128, "wide_buckets": 0}\'')
     p.set_defaults(run=cmd_train)
 
     p = sub.add_parser("eval", help="accuracy and macro-F1 of a model on a labelled file")

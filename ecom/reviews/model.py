@@ -38,15 +38,17 @@ _ORDER_SALT = (0, 2_654_435_761, 1_597_334_677)
 
 
 class ReviewSentimentConfig(PretrainedConfig):
+    """Defaults are the shipped model's (models/review-sentiment)."""
+
     model_type = MODEL_TYPE
 
     def __init__(
         self,
         vocab_size: int = 16000,
-        hidden_size: int = 128,
+        hidden_size: int = 64,
         num_hidden_layers: int = 2,
         num_attention_heads: int = 4,
-        intermediate_size: int = 256,
+        intermediate_size: int = 128,
         max_position_embeddings: int = 256,
         max_tokens: int = 512,
         ngram_buckets: int = 1 << 17,
@@ -56,8 +58,8 @@ class ReviewSentimentConfig(PretrainedConfig):
         ngram_dropout_prob: float = 0.2,
         pad_token_id: int = 0,
         neutral_band: tuple[float, float] = (0.4, 0.6),
-        wide_buckets: int = 0,
-        wide_weight: float = 0.5,
+        wide_buckets: int = 1 << 21,
+        wide_weight: float = 0.8,
         **kwargs,
     ):
         kwargs.setdefault("id2label", {0: "negative", 1: "positive"})

@@ -33,7 +33,7 @@ Progress = Callable[[int, int, dict], None]
 
 @dataclass
 class TrainArgs:
-    epochs: float = 2.0
+    epochs: float = 3.0
     batch_size: int = 64
     lr: float = 2e-3
     sparse_lr: float = 1e-2

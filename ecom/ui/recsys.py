@@ -21,7 +21,7 @@ from ecom.ui.lang import tr
 TRAIN_CONFIG: TrainConfig | None = None
 MODEL_CONFIG: SASRecConfig | None = None
 
-REC_COLUMNS = ["rank", "product_name", "why", "score", "product_id", "reason"]
+REC_COLUMNS = ["rank", "product_id", "product_name", "score", "why", "reason"]
 
 
 def model_dir() -> Path:

@@ -1,6 +1,6 @@
 import pytest
 
-TINY = {"hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 32, "ngram_buckets": 512, "ngram_dim": 8, "max_position_embeddings": 64}
+TINY = {"hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 32, "ngram_buckets": 512, "ngram_dim": 8, "max_position_embeddings": 64, "wide_buckets": 1024}
 
 POSITIVE = ["质量很好，物流很快", "非常满意，下次还来", "great quality, fast delivery", "love it, works perfectly", "味道好，送餐快", "excellent product, very happy"]
 NEGATIVE = ["质量太差，非常失望", "垃圾，退货了", "terrible quality, broke in a day", "waste of money, very bad", "送餐太慢，菜都凉了", "awful, do not buy"]

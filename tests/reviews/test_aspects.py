@@ -42,3 +42,12 @@ def test_clause_without_opinion_word_takes_the_model_label():
             return np.array(["negative" for _ in p])
 
     assert detect("包装是纸箱", scorer=Stub())[0]["polarity"] == -1
+
+
+def test_every_aspect_has_names_in_both_languages():
+    from ecom.i18n import t
+    from ecom.reviews.aspects import lexicon
+
+    for aspect in lexicon().terms:
+        assert t(f"reviews.aspect.{aspect}", "en") != t(f"reviews.aspect.{aspect}", "zh")
+    assert t("reviews.aspect.delivery", "zh") == "物流"

@@ -97,7 +97,7 @@ def test_wide_part_equals_tfidf_logistic_regression_and_mixes_at_inference():
 
     texts, labels = tiny_data(2)
     tok = train_tokenizer(texts, vocab_size=150)
-    model = ReviewSentimentModel(ReviewSentimentConfig(vocab_size=len(tok), wide_buckets=4096, **TINY))
+    model = ReviewSentimentModel(ReviewSentimentConfig(vocab_size=len(tok), **{**TINY, "wide_buckets": 4096}))
     fit_wide(model, tok, texts, labels)
     enc = tok(texts[:12], padding=True, return_tensors="pt")
     model.eval()

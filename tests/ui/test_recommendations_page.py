@@ -223,3 +223,28 @@ def test_a_customer_newer_than_the_stored_list_is_scored_by_the_model(trained_fi
     assert_clean(at)
     assert any(c.value.startswith("Computed now by the model") for c in at.caption)
     assert frame(at, "next_items").product_id.tolist() == stored  # the same model, the same top 10
+
+
+def test_a_saved_view_reopens_the_customer_and_the_campaign_options(trained_file, app_env, steady_routing, tiny, monkeypatch):
+    from datetime import date
+
+    from ecom import views
+    from ecom.filters import Filters
+
+    path, model = trained_file
+    shutil.copy(path, app_env)
+    monkeypatch.setenv("ECOM_RECSYS_MODEL", str(model))
+    ((customer,),) = query(app_env, "SELECT max(customer_id) FROM app.recs")
+    wh = Warehouse(app_env)
+    token = views.save(wh, "push to buyers", "recommendations", Filters(start=date(2026, 1, 1), end=date(2026, 6, 30)),
+                       {"cust": customer, "segkind": "buyers", "top": "5", "bogus": "x"})  # fmt: skip
+    wh.close()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["view"] = token
+    at.run()
+    assert_clean(at)
+    assert at.title[0].value == "Recommendations"
+    assert at.selectbox(key="cust").value == customer
+    assert at.session_state["segkind"] == "buyers" and at.session_state["top"] == 5
+    stored = [r[0] for r in query(app_env, "SELECT product_id FROM app.recs WHERE customer_id = ? ORDER BY rank", [customer])]
+    assert frame(at, "next_items").product_id.tolist() == stored

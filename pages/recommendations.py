@@ -65,9 +65,10 @@ def label(p) -> str:
 
 
 rec_config = {
-    "score": st.column_config.NumberColumn(tr("recpage.score"), format="percent", help=tr("recpage.score_help"), width=70),
-    "why": st.column_config.TextColumn(tr("recpage.why"), width="large"), "rank": st.column_config.NumberColumn(tr("recpage.rank"), width=50),
-    "product_id": st.column_config.TextColumn(tr("recpage.product_id"), width=80), "product_name": tr("recpage.product_name"), "reason": None,
+    "score": st.column_config.NumberColumn(tr("recpage.score"), format="percent", help=tr("recpage.score_help")),
+    "why": st.column_config.TextColumn(tr("recpage.why"), width="large"), "rank": tr("recpage.rank"),
+    "product_name": tr("recpage.product_name"), "reason": None,
+    "product_id": None,  # hidden so the reason fits; the id is in the history and the campaign list
 }  # fmt: skip
 
 # -- model status and training -----------------------------------------------------------------

@@ -9,6 +9,7 @@ only small aggregated frames through `fetch`. User values enter expressions as I
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 from datetime import date, datetime, time, timedelta
 
@@ -39,7 +40,7 @@ def _entry(wh: Warehouse):
     version = wh.data_version()
     entry = cache.get(key)
     if entry is None or entry[0] is not wh or entry[2] != version:
-        entry = cache[key] = (wh, wh.ibis(), version, {}, {})
+        entry = cache[key] = (wh, wh.ibis(), version, {}, {}, {})
     return entry
 
 
@@ -62,6 +63,32 @@ def memoized(fn):
         return memo[key]
 
     return wrapper
+
+
+TEMP_TABLES = 8
+_temp_names = itertools.count()
+
+
+def materialized(wh: Warehouse, key: tuple, build):
+    """An intermediate result several queries of a page start from (one row per customer order in
+    the range, say), computed once into a temporary table of this thread's connection and read from
+    there; `build()` returns its Ibis expression. Kept per data version for the last TEMP_TABLES
+    keys; falls back to the expression itself where DuckDB cannot keep one."""
+    entry = _entry(wh)
+    con, temps = entry[1], entry[5]
+    if key in temps:
+        temps[key] = temps.pop(key)  # most recently used last
+        return temps[key][1]
+    name = f"ecom_tmp_{next(_temp_names)}"
+    try:
+        t = con.create_table(name, build(), temp=True, overwrite=True)
+    except Exception:  # noqa: BLE001 - e.g. a read-only warehouse: compute in place instead
+        return build()
+    temps[key] = (name, t)
+    while len(temps) > TEMP_TABLES:
+        old, _ = temps.pop(next(iter(temps)))
+        con.drop_table(old, force=True)
+    return t
 
 
 def table(wh: Warehouse, name: str):

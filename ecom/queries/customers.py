@@ -11,7 +11,7 @@ import pandas as pd
 
 from ecom.filters import Filters
 from ecom.queries import summaries
-from ecom.queries.common import MAX_ROWS, apply_dims, day_bounds, fetch, line_revenue, memoized, sales, table
+from ecom.queries.common import MAX_ROWS, apply_dims, day_bounds, fetch, line_revenue, materialized, memoized, sales, table
 
 MAX_ORDERS_BUCKET = 10  # "10+" in the orders-per-customer distribution
 INTERVAL_BINS = ((0, 7), (8, 14), (15, 30), (31, 60), (61, 90), (91, 180), (181, None))
@@ -26,9 +26,15 @@ def _orders(t):
     return t.group_by(["customer_id", "order_id"]).aggregate(ts=t.order_time.min(), rev=line_revenue(t).sum())
 
 
+def _range_orders(wh, f: Filters):
+    """`_orders` of the lines in the range: the orders-per-customer, interval and RFM queries all
+    start from it, so it is computed once per filters into a temporary table."""
+    return materialized(wh, ("orders", f), lambda: _orders(sales(wh, f)))
+
+
 def orders_per_customer(wh, f: Filters) -> pd.DataFrame:
     """Customers by number of orders in the range (10 means 10 or more)."""
-    o = _orders(sales(wh, f))
+    o = _range_orders(wh, f)
     per = o.group_by("customer_id").aggregate(n=o.count())
     capped = ibis.cases((per.n >= MAX_ORDERS_BUCKET, MAX_ORDERS_BUCKET), else_=per.n)
     df = fetch(per.group_by(orders=capped).aggregate(customers=per.count()).order_by("orders"))
@@ -68,7 +74,7 @@ def repeat_rate(wh, f: Filters, windows: tuple[int, ...] = (30, 90)) -> pd.DataF
 def intervals(wh, f: Filters) -> tuple[pd.DataFrame, dict]:
     """Days between a customer's consecutive orders in the range: a binned distribution and the
     median and mean."""
-    o = _orders(sales(wh, f))
+    o = _range_orders(wh, f)
     w = ibis.window(group_by=o.customer_id, order_by=[o.ts, o.order_id])
     gaps = o.mutate(prev=o.ts.lag().over(w))
     gaps = gaps.filter(gaps.prev.notnull())
@@ -104,7 +110,7 @@ def _median(values: list[int], counts: list[int], n: int) -> float:
 
 
 def _rfm_table(wh, f: Filters):
-    o = _orders(sales(wh, f))
+    o = _range_orders(wh, f)
     per = o.group_by("customer_id").aggregate(last=o.ts.max(), frequency=o.count(), monetary=o.rev.sum())
     end = ibis.literal(f.end)
     return per.mutate(recency=end.delta(per["last"].date(), unit="day"))

@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     for sp in (t, e):
         sp.add_argument("--epochs", type=int, default=None, help="most training epochs (early stopping usually ends sooner)")
         sp.add_argument("--max-seconds", type=float, default=None, help="stop training after this many seconds")
+        sp.add_argument("--lr", type=float, default=None, help="learning rate (default 0.002)")
+        sp.add_argument("--patience", type=int, default=None, help="epochs without a better validation NDCG@10 before stopping (default 4)")
         sp.add_argument("--seed", type=int, default=0, help="training seed (default 0)")
         sp.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
@@ -63,6 +65,10 @@ def _train_config(args):
         tc.epochs = args.epochs
     if args.max_seconds is not None:
         tc.max_seconds = args.max_seconds
+    if args.lr is not None:
+        tc.lr = args.lr
+    if args.patience is not None:
+        tc.patience = args.patience
     return tc
 
 

@@ -106,11 +106,12 @@ def test_wide_part_equals_tfidf_logistic_regression_and_mixes_at_inference():
     expected = np.asarray(x @ model.wide.weight.numpy().astype(np.float64)).ravel() + model.wide.bias.item()
     np.testing.assert_allclose(z, expected, rtol=1e-4, atol=1e-5)
     assert ((z > 0) == np.array(labels[:12], dtype=bool)).all()
-    # inference mixes deep and wide log-odds half and half
+    # inference mixes the log-odds of the deep and wide parts by wide_weight (0.8 by default)
     logits = model(**enc).logits.detach()
     wide, model.wide = model.wide, None
     deep = model(**enc).logits.detach()
-    mixed = 0.5 * (deep[:, 1] - deep[:, 0]).numpy() + 0.5 * z
+    assert model.config.wide_weight == 0.8
+    mixed = 0.2 * (deep[:, 1] - deep[:, 0]).numpy() + 0.8 * z
     np.testing.assert_allclose((logits[:, 1] - logits[:, 0]).numpy(), mixed, rtol=1e-5, atol=1e-6)
     # training runs the deep part alone: the same as without a wide part
     model.train()

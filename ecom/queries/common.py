@@ -13,6 +13,7 @@ import itertools
 import threading
 from datetime import date, datetime, time, timedelta
 
+import duckdb
 import ibis
 import pandas as pd
 
@@ -81,13 +82,14 @@ def materialized(wh: Warehouse, key: tuple, build):
         return temps[key][1]
     name = f"ecom_tmp_{next(_temp_names)}"
     try:
-        t = con.create_table(name, build(), temp=True, overwrite=True)
-    except Exception:  # noqa: BLE001 - e.g. a read-only warehouse: compute in place instead
+        con.raw_sql(f'CREATE TEMP TABLE "{name}" AS {ibis.to_sql(build(), dialect="duckdb")}')
+        t = con.table(name)
+    except duckdb.Error:  # e.g. a read-only warehouse: compute in place instead
         return build()
     temps[key] = (name, t)
     while len(temps) > TEMP_TABLES:
         old, _ = temps.pop(next(iter(temps)))
-        con.drop_table(old, force=True)
+        con.raw_sql(f'DROP TABLE IF EXISTS temp.main."{old}"')
     return t
 
 

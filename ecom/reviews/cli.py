@@ -28,10 +28,10 @@ def _read(path: str, text: str, label: str):
     return [texts[i] for i in keep], np.asarray([labels[i] for i in keep], dtype=int)
 
 
-def _bar(desc: str):
+def _bar(desc: str, unit: str = "step"):
     from tqdm import tqdm
 
-    bar = tqdm(total=0, desc=desc, unit="step", dynamic_ncols=True)
+    bar = tqdm(total=0, desc=desc, unit=unit, dynamic_ncols=True)
 
     def update(done: int, total: int, info: dict | None = None) -> None:
         bar.total = total
@@ -110,12 +110,12 @@ def cmd_score(args) -> int:
     wh = Warehouse(args.warehouse)
     try:
         scorer = Scorer.load(args.model)
-        bar, update = _bar("score")
+        bar, update = _bar("score", "review")
         try:
             result = score_warehouse(wh, scorer, progress=lambda d, t: update(d, t))
         finally:
             bar.close()
-        bar, update = _bar("aspects")
+        bar, update = _bar("aspects", "review")
         try:
             result["aspects"] = score_aspects(wh, scorer, progress=lambda d, t: update(d, t))
         finally:

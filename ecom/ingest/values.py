@@ -135,19 +135,32 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
 
 
 # -- SQL building blocks ---------------------------------------------------------------------------
+def is_one_of(x: str, values) -> str:
+    """`x IN (...)` for a CASE WHEN: as an OR of comparisons DuckDB stops at the first match for each row,
+    where an IN list (with the in_clause rewrite off) compares every row with every value."""
+    return "(" + " OR ".join(f"{x} = {v}" for v in values) + ")"
+
+
 def _clean(i: int) -> str:
     """The value of column c{i} trimmed, with empty and null-like tokens as NULL.
 
-    trim() costs ~10× an edge test, so only values that start or end with white space pay for it.
+    trim() costs ~10× an edge test, so only values that start or end with white space pay for it; and
+    no null token starts with a digit, so numbers skip that comparison. (prefix() and comparisons look
+    at the first bytes only; ascii() would check the whole string's UTF-8 first.)
     """
     c = f"c{i}"
-    edges = f"ascii({c}) IN (9, 10, 13, 32, 160, 12288) OR suffix({c}, ' ') OR suffix({c}, chr(9)) OR suffix({c}, chr(13))"
-    tokens = ", ".join(lit(t) for t in NULL_TOKENS)
+    edges = " OR ".join([*(f"prefix({c}, chr({o}))" for o in (32, 9, 10, 13, 160, 12288)),
+                         *(f"suffix({c}, chr({o}))" for o in (32, 9, 13))])
+    tokens = [lit(t) for t in NULL_TOKENS]
     trimmed = f"trim({c}, {lit(_SPACES)})"
     return (
-        f"CASE WHEN {edges} THEN CASE WHEN {trimmed} IN ({tokens}) THEN NULL ELSE {trimmed} END "
-        f"WHEN strlen({c}) <= 4 AND {c} IN ({tokens}) THEN NULL ELSE {c} END"
+        f"CASE WHEN {edges} THEN CASE WHEN {is_one_of(trimmed, tokens)} THEN NULL ELSE {trimmed} END "
+        f"WHEN strlen({c}) <= 4 AND NOT {_starts_with_digit(c)} AND {is_one_of(c, tokens)} THEN NULL ELSE {c} END"
     )
+
+
+def _starts_with_digit(x: str) -> str:
+    return f"({x} >= '0' AND {x} < ':')"  # ':' follows '9' in byte order
 
 
 def _variants(words) -> list[str]:
@@ -220,7 +233,7 @@ def period_expr(x: str, order: str | None, tz: str) -> str:
 
 
 def event_expr(x: str) -> str:
-    whens = " ".join(f"WHEN {x} IN ({', '.join(lit(v) for v in _variants(vals))}) THEN {lit(name)}" for name, vals in _EVENTS.items())
+    whens = " ".join(f"WHEN {is_one_of(x, [lit(v) for v in _variants(vals)])} THEN {lit(name)}" for name, vals in _EVENTS.items())
     return f"CASE {whens} ELSE NULL END"
 
 
@@ -315,8 +328,11 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
 
     v = [f"{_clean(i)} AS v{i}" for i in range(n)]
     h0 = lit(cols[0])
-    totals = ", ".join(lit(w) for w in _variants(TOTAL_WORDS))
-    skip_total = " OR ".join(f"(strlen(v{i}) <= 15 AND v{i} IN ({totals}))" for i in range(min(2, n)))
+    totals = [lit(w) for w in _variants(TOTAL_WORDS)]
+    # no totals word starts with a digit: ids, line numbers and amounts skip the comparisons
+    skip_total = " OR ".join(
+        f"(strlen(v{i}) <= 15 AND NOT {_starts_with_digit(f'v{i}')} AND {is_one_of(f'v{i}', totals)})" for i in range(min(2, n))
+    )
     repeated = " AND ".join(f"v{i} = {lit(cols[i])}" for i in range(min(3, n)))
     blank = " AND ".join(f"v{i} IS NULL" for i in range(n)) or "false"
     skip = (
@@ -388,7 +404,8 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             val = final_vals[name] if name not in amount_cols else f"o_{name}"
             required_checks.append(f"CASE WHEN {val} IS NULL AND NOT f_{name} THEN {lit(name + ' is empty')} END")
     # the reason text is only built for rows that fail a check
-    failing = [f"f_{c.name}" for c in t.columns] + [
+    never = {f.rsplit(" AS ", 1)[1] for f in flags if f.startswith(("false AS ", "(false) AS "))}
+    failing = [f"f_{c.name}" for c in t.columns if f"f_{c.name}" not in never] + [
         f"{final_vals[n] if n not in amount_cols else f'o_{n}'} IS NULL" for n in t.required if n in by_target or n not in plan.derive
     ]
     reason = (

@@ -145,11 +145,13 @@ def _clean(i: int) -> str:
     """The value of column c{i} trimmed, with empty and null-like tokens as NULL.
 
     trim() costs ~10× an edge test, so only values that start or end with white space pay for it; and
-    no null token starts with a digit, so numbers skip that comparison. (prefix() and comparisons look
-    at the first bytes only; ascii() would check the whole string's UTF-8 first.)
+    no null token starts with a digit, so numbers skip that comparison. (Comparisons look at the first
+    bytes only; ascii() would check the whole string's UTF-8 first.)
     """
     c = f"c{i}"
-    edges = " OR ".join([*(f"prefix({c}, chr({o}))" for o in (32, 9, 10, 13, 160, 12288)),
+    # a first byte below '!' (space, tab, newline, CR, or an empty value), or a first character that is a
+    # no-break or ideographic space, or a last one that is a space, tab or CR
+    edges = " OR ".join([f"{c} < '!'", *(f"({c} >= chr({o}) AND {c} < chr({o + 1}))" for o in (160, 12288)),
                          *(f"suffix({c}, chr({o}))" for o in (32, 9, 13))])
     tokens = [lit(t) for t in NULL_TOKENS]
     trimmed = f"trim({c}, {lit(_SPACES)})"

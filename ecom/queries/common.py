@@ -66,7 +66,7 @@ def memoized(fn):
     return wrapper
 
 
-TEMP_TABLES = 8
+TEMP_TABLES = 2  # each can hold millions of rows on a long range: keep memory bounded
 _temp_names = itertools.count()
 
 

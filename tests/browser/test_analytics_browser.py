@@ -9,7 +9,7 @@ import pytest
 from ecom import views
 from ecom.filters import Filters
 from ecom.warehouse import Warehouse
-from tests.browser.test_app_browser import CHROMIUM, browser, free_port  # noqa: F401  (the browser fixture)
+from tests.browser.conftest import streamlit_server
 from tests.queries.helpers import fill_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -17,43 +17,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
-    import os
-    import subprocess
-    import time
-    import urllib.request
-
-    from tests.conftest import ROOT
-
     tmp = tmp_path_factory.mktemp("analytics")
     wh = Warehouse(tmp / "wh.duckdb")
     fill_demo(wh)
     token = views.save(wh, "双11 男装", "sales", Filters(start=date(2024, 10, 20), end=date(2024, 11, 11), category=("男装",)), {"grain": "week"})
     wh.close()
-    port = free_port()
-    env = dict(os.environ, ECOM_WAREHOUSE=str(tmp / "wh.duckdb"), ECOM_SECRETS_FILE=str(tmp / "none.toml"))
-    for name in ("ECOM_PASSWORD", "ECOM_LANG"):
-        env.pop(name, None)
-    log = (tmp / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/streamlit"), "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("streamlit did not start: " + (tmp / "streamlit.log").read_text())
+    with streamlit_server(tmp / "wh.duckdb", tmp) as url:
         yield url, tmp, token
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 def gmv(page) -> str:
@@ -61,7 +31,7 @@ def gmv(page) -> str:
     return metric.get_by_test_id("stMetricValue").inner_text()
 
 
-def test_filters_survive_page_switches_and_a_copied_url(demo_server, browser):  # noqa: F811
+def test_filters_survive_page_switches_and_a_copied_url(demo_server, browser):
     url, tmp, _ = demo_server
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     page = ctx.new_page()
@@ -107,7 +77,7 @@ def test_filters_survive_page_switches_and_a_copied_url(demo_server, browser):  
     fresh.close()
 
 
-def test_saved_view_link_in_a_fresh_context(demo_server, browser):  # noqa: F811
+def test_saved_view_link_in_a_fresh_context(demo_server, browser):
     url, tmp, token = demo_server
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     page = ctx.new_page()

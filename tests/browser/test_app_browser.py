@@ -1,17 +1,11 @@
 """A real browser against `streamlit run app.py`: deep link, Chinese UI, GBK upload, tables browser."""
 
-import os
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.browser.conftest import CHROMIUM, streamlit_server
 
-CHROMIUM = "/usr/bin/chromium"
 GBK_ORDERS = (
     "订单号,下单时间,商品编码,商品名称,数量,单价,实付金额,省份\n"
     "A1001,2024-11-01 10:00:00,P01,红色T恤,2,49.50,99.00,浙江\n"
@@ -25,53 +19,12 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A fresh `streamlit run app.py` on a free localhost port with an empty temporary warehouse."""
+    """A fresh app on an empty temporary warehouse."""
     tmp = tmp_path_factory.mktemp("server")
-    port = free_port()
-    env = dict(os.environ, ECOM_WAREHOUSE=str(tmp / "wh.duckdb"), ECOM_SECRETS_FILE=str(tmp / "none.toml"))
-    for name in ("ECOM_PASSWORD", "ECOM_LANG"):
-        env.pop(name, None)
-    log = (tmp / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/streamlit"), "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("streamlit did not start: " + (tmp / "streamlit.log").read_text())
+    with streamlit_server(tmp / "wh.duckdb", tmp) as url:
         yield url, tmp
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        yield b
-        b.close()
 
 
 def test_deep_link_upload_gbk_in_chinese_and_browse(server, browser):

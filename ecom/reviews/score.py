@@ -181,20 +181,30 @@ def ensure_tables(cur) -> None:
         cur.execute(sql)
 
 
-def unscored(wh, version: str) -> pd.DataFrame:
-    """Distinct review texts of main.reviews without a score from this model version."""
+# (done table, its version column): where each kind of per-text work records what it has done
+_DONE = {"scores": ("app.review_scores", "model_version"), "aspects": ("app.review_aspect_runs", "aspects_version")}
+
+
+def _todo(wh, kind: str, version: str) -> pd.DataFrame:
+    """Distinct review texts of main.reviews that this kind of work has not done under `version`."""
+    table, column = _DONE[kind]
     cur = wh.cursor()
     try:
         ensure_tables(cur)
         return cur.execute(
-            """SELECT DISTINCT sha256(r.review_text) AS text_hash, r.review_text AS text FROM main.reviews r
+            f"""SELECT DISTINCT sha256(r.review_text) AS text_hash, r.review_text AS text FROM main.reviews r
                WHERE r.review_text IS NOT NULL AND trim(r.review_text) <> ''
-                 AND NOT EXISTS (SELECT 1 FROM app.review_scores s
-                                 WHERE s.text_hash = sha256(r.review_text) AND s.model_version = ?)""",
+                 AND NOT EXISTS (SELECT 1 FROM {table} s
+                                 WHERE s.text_hash = sha256(r.review_text) AND s.{column} = ?)""",
             [version],
         ).df()
     finally:
         cur.close()
+
+
+def unscored(wh, version: str) -> pd.DataFrame:
+    """Distinct review texts of main.reviews without a score from this model version."""
+    return _todo(wh, "scores", version)
 
 
 def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk: int = 4096) -> dict:
@@ -249,18 +259,7 @@ def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: i
     from ecom.reviews.aspects import detect_many
 
     version = aspects_version(scorer)
-    cur = wh.cursor()
-    try:
-        ensure_tables(cur)
-        todo = cur.execute(
-            """SELECT DISTINCT sha256(r.review_text) AS text_hash, r.review_text AS text FROM main.reviews r
-               WHERE r.review_text IS NOT NULL AND trim(r.review_text) <> ''
-                 AND NOT EXISTS (SELECT 1 FROM app.review_aspect_runs a
-                                 WHERE a.text_hash = sha256(r.review_text) AND a.aspects_version = ?)""",
-            [version],
-        ).df()
-    finally:
-        cur.close()
+    todo = _todo(wh, "aspects", version)
     found = 0
     for start in range(0, len(todo), chunk):
         part = todo.iloc[start : start + chunk].reset_index(drop=True)

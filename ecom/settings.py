@@ -22,6 +22,7 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("ECOM_WAREHOUSE", "data/warehouse.duckdb", "Path of the DuckDB warehouse file (created on first use)."),
+    Setting("ECOM_MEMORY_LIMIT", "1GB", "DuckDB memory limit of the warehouse (its block cache otherwise grows to 80% of RAM); larger work spills to disk."),
     Setting("ECOM_TIMEZONE", "Asia/Shanghai", "The shop's time zone: timestamps are stored as wall-clock time in it."),
     Setting("ECOM_MAX_UPLOAD_MB", "200", "Largest file accepted by the uploader and the command line, in MB.", int),
     Setting("ECOM_LANG", "en", "UI language when the browser does not say one (en or zh); ?lang= overrides.", str),

@@ -58,7 +58,7 @@ class Warehouse:
             self.con = duckdb.connect(
                 str(self.path),
                 read_only=read_only,
-                config={"enable_external_access": False},
+                config={"enable_external_access": False, "memory_limit": settings.get("ECOM_MEMORY_LIMIT")},
             )
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():

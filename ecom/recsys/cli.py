@@ -88,6 +88,7 @@ def _load_orders(path: Path):
 
 def cmd_eval(args) -> int:
     from ecom.recsys import data
+    from ecom.recsys.blend import save_knn
     from ecom.recsys.compare import compare
 
     started = time.perf_counter()
@@ -119,11 +120,14 @@ def cmd_eval(args) -> int:
     close()
     if args.save:
         result.trained.model.save_pretrained(args.save, seqs.items)
+        save_knn(args.save, result.knn)
     out = {
         **result.metrics(),
         "data": {"file": str(args.file), "format": args.format, "customers": len(seqs.users), "items": seqs.n_items - 1,
                  "interactions": seqs.n_interactions, "evaluated_customers": int(len(result.split.test_target))},
         "training": {"epochs": result.trained.epochs, "best_epoch": result.trained.best_epoch, "seconds": round(result.trained.seconds, 1)},
+        "blend": {"knn_weight": result.trained.model.config.knn_weight, "temperature": result.trained.model.config.temperature,
+                  "valid_ndcg@10": max(result.valid_ndcg.values(), default=None)},
         "wall_seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
     if args.json:
@@ -134,6 +138,7 @@ def cmd_eval(args) -> int:
     print(f"{'method':<12} {'HR@10':>8} {'NDCG@10':>8} {'coverage':>9}")
     for name, m in result.metrics().items():
         print(f"{name:<12} {m['hr@10']:>8.4f} {m['ndcg@10']:>8.4f} {m['coverage']:>9.3f}")
+    print(f"model = transformer (temperature {out['blend']['temperature']}) blended with item-kNN at weight {out['blend']['knn_weight']}, both chosen on validation")
     print(f"training: {out['training']['epochs']} epochs (best {out['training']['best_epoch']}) in {out['training']['seconds']} s; total {out['wall_seconds']} s")
     return 0
 

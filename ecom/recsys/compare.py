@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ecom.recsys.baselines import ItemKNN, Popularity
+from ecom.recsys.blend import blended_scorer, choose_weight
 from ecom.recsys.data import Sequences, Split, leave_one_out
 from ecom.recsys.evaluate import Result, evaluate
 from ecom.recsys.model import SASRecConfig
@@ -35,6 +36,8 @@ class Comparison:
     trained: TrainResult
     split: Split
     repeatable: np.ndarray
+    knn: ItemKNN | None = None  # the item-kNN the model blends in (saved with it, see blend.save_knn)
+    valid_ndcg: dict[tuple[float, float], float] = field(default_factory=dict)  # validation NDCG@10 per (weight, temperature)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def metrics(self) -> dict[str, dict]:
@@ -48,7 +51,13 @@ def compare(
     progress: Progress | None = None,
     popularity_window_days: float | None = 90.0,
 ) -> Comparison:
-    """Leave-one-out test HR@10 / NDCG@10 / coverage of the model, popularity and item-kNN."""
+    """Leave-one-out test HR@10 / NDCG@10 / coverage of the model, popularity and item-kNN.
+
+    "model" is the transformer blended with item-kNN at the weight and temperature that score best
+    on the validation targets (test targets play no part in choosing them; at most `valid_users`
+    customers, the early-stopping subset); they land in the model's config as `knn_weight` and
+    `temperature`."""
+    tc = tc or TrainConfig()
     split = leave_one_out(data)
     if not len(split.test_target):
         raise ValueError("no customer has three or more purchases: leave-one-out evaluation needs them")
@@ -61,6 +70,12 @@ def compare(
     pop = Popularity(popularity_window_days).fit(split.train, data.n_items, split.train_times)
     knn = ItemKNN().fit(split.train, data.n_items)
     seconds["baselines_fit"] = time.perf_counter() - start
-    scorers = {"model": model_scorer(trained.model), "popularity": pop.score, "item_knn": knn.score}
+    start = time.perf_counter()
+    pick = np.random.default_rng(tc.seed).permutation(len(split.valid_target))[: tc.valid_users]
+    (weight, temperature), valid_ndcg = choose_weight(model_scorer(trained.model), knn, [split.valid_hist[i] for i in pick], split.valid_target[pick], repeatable)
+    trained.model.config.knn_weight = weight
+    trained.model.config.temperature = temperature
+    seconds["blend_choice"] = time.perf_counter() - start
+    scorers = {"model": blended_scorer(model_scorer(trained.model), knn, weight, temperature), "popularity": pop.score, "item_knn": knn.score}
     results = {name: evaluate(score, split.test_hist, split.test_target, data.n_items, repeatable) for name, score in scorers.items()}
-    return Comparison(results, trained, split, repeatable, seconds)
+    return Comparison(results, trained, split, repeatable, knn, valid_ndcg, seconds)

@@ -52,6 +52,8 @@ class SASRecConfig:
     n_layers: int = 2
     n_heads: int = 2
     dropout: float = 0.3
+    knn_weight: float = 0.0  # share of item-kNN in the served next-item probabilities (see blend), chosen on validation
+    temperature: float = 1.0  # softmax temperature of the transformer inside that blend, chosen with it
 
     def to_dict(self) -> dict:
         return asdict(self)

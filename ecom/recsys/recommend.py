@@ -18,6 +18,8 @@ import pandas as pd
 import torch
 
 from ecom.recsys import explain, store
+from ecom.recsys.baselines import ItemKNN
+from ecom.recsys.blend import load_knn, mix
 from ecom.recsys.data import has_behavior_purchases, pad_left, purchases_cte
 from ecom.recsys.model import PAD, SASRec, threads
 
@@ -34,13 +36,14 @@ PRODUCT_NAMES = """
 @dataclass
 class Rec:
     product_id: str
-    score: float  # the model's probability that this is the next purchase (0 for fallbacks)
+    score: float  # the model's probability that this is the next purchase, kNN blend included (0 for fallbacks)
     reason: explain.Reason
 
 
 class Recommender:
-    def __init__(self, model: SASRec, items: list[str], evidence: explain.Evidence):
+    def __init__(self, model: SASRec, items: list[str], evidence: explain.Evidence, knn: ItemKNN | None = None):
         self.model = model.eval()
+        self.knn = knn  # blended in at model.config.knn_weight (see blend); None: the transformer alone
         self.items = items
         self.index = {p: i for i, p in enumerate(items)}
         self.evidence = evidence
@@ -49,7 +52,7 @@ class Recommender:
     @classmethod
     def load(cls, warehouse, model_dir: str | Path) -> Recommender:
         model, items = SASRec.from_pretrained(model_dir)
-        return cls(model, items, explain.collect(warehouse))
+        return cls(model, items, explain.collect(warehouse), load_knn(model_dir, len(items)))
 
     # -- one customer -------------------------------------------------------------------------
     def recommend(self, customer_id: str | None, history: list[str], n: int = N) -> list[Rec]:
@@ -65,7 +68,7 @@ class Recommender:
             rows = warm[a : a + batch_size]
             seqs = [np.asarray(known[i], dtype=np.int64) for i in rows]
             length = min(max_len, max(len(s) for s in seqs))
-            probs = self._probs(torch.from_numpy(pad_left(seqs, length)))  # (B, V)
+            probs = self._probs(torch.from_numpy(pad_left(seqs, length)), seqs)  # (B, V)
             allowed = probs.clone()
             allowed[:, PAD] = -1.0
             for r, s in enumerate(seqs):
@@ -83,10 +86,14 @@ class Recommender:
                 out[i] = self.cold_start(customers[i], histories[i], n)
         return out
 
-    def _probs(self, seq: torch.Tensor) -> torch.Tensor:
-        """Next-item probabilities (B, V)."""
+    def _probs(self, seq: torch.Tensor, histories: list[np.ndarray]) -> torch.Tensor:
+        """Next-item probabilities (B, V): the transformer's, blended with item-kNN as evaluated."""
         with threads(1), torch.no_grad():
-            return torch.softmax(self.model.score_next(seq), dim=-1)
+            scores = self.model.score_next(seq)
+            c = self.model.config
+            if self.knn is None or c.knn_weight <= 0.0:
+                return torch.softmax(scores, dim=-1)
+            return mix(scores, self.knn.score(histories), c.knn_weight, c.temperature)
 
     def cold_start(self, customer_id: str | None, history: list[str], n: int = N) -> list[Rec]:
         """Popular products of the customer's top category (of all categories for a new customer), labelled."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ecom.recsys import data, explain, store
+from ecom.recsys.blend import save_knn
 from ecom.recsys.compare import compare
 from ecom.recsys.model import SASRecConfig
 from ecom.recsys.recommend import Recommender
@@ -34,6 +35,7 @@ def train_warehouse(
     result = compare(seqs, config=config, tc=tc, progress=progress)
     model = result.trained.model
     model.save_pretrained(out_dir, seqs.items)
+    save_knn(out_dir, result.knn)
     model_id = datetime.now().strftime("sasrec-%Y%m%d-%H%M%S")
     record = {
         "model_id": model_id, "kind": "sasrec", "path": str(out_dir), "data_version": wh.data_version(),
@@ -43,7 +45,7 @@ def train_warehouse(
         "eval_seconds": round(sum(r.seconds for r in result.results.values()), 2),
     }  # fmt: skip
     store.register_model(wh, record)
-    rec = Recommender(model, seqs.items, explain.collect(wh))
+    rec = Recommender(model, seqs.items, explain.collect(wh), result.knn)
     recs = rec.recommend_all(wh, model_id, top, (lambda f, m: progress(f, 1.0, m)) if progress else None)
     n = store.write_recs(wh, recs)
     return {**record, "recs": n, "wall_seconds": time.perf_counter() - started}

@@ -127,7 +127,7 @@ def cmd_eval(args) -> int:
                  "interactions": seqs.n_interactions, "evaluated_customers": int(len(result.split.test_target))},
         "training": {"epochs": result.trained.epochs, "best_epoch": result.trained.best_epoch, "seconds": round(result.trained.seconds, 1)},
         "blend": {"knn_weight": result.trained.model.config.knn_weight, "temperature": result.trained.model.config.temperature,
-                  "valid_ndcg@10": max(result.valid_ndcg.values(), default=None)},
+                  "valid_ndcg@10": round(max(result.valid_ndcg.values(), default=0.0), 5)},
         "wall_seconds": round(time.perf_counter() - started, 1),
     }  # fmt: skip
     if args.json:

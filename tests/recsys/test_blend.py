@@ -46,3 +46,18 @@ def test_mix_is_a_distribution_and_knn_survives_save_load(tmp_path):
     assert p.sum(1).tolist() == pytest.approx([1.0, 1.0])
     assert p[0, 2].item() == pytest.approx(0.6 / (math.exp(2.25) + 4) + 0.4)
     assert load_knn(tmp_path / "none", 5) is None
+
+
+def test_the_served_scores_are_the_evaluated_blend(trained):
+    from ecom.recsys.recommend import Recommender, customer_histories
+    from ecom.recsys.train import model_scorer
+
+    wh, model_dir, record = trained
+    assert record["config"]["knn_weight"] > 0.0  # on the sample, validation prefers some kNN
+    rec = Recommender.load(wh, model_dir)
+    customer, history = max(customer_histories(wh).items(), key=lambda kv: len(kv[1]))
+    seq = np.array([rec.index[p] for p in history])
+    c = rec.model.config
+    expected = mix(model_scorer(rec.model)([seq]), rec.knn.score([seq]), c.knn_weight, c.temperature)[0]
+    for r in rec.recommend(customer, history):
+        assert r.score == pytest.approx(expected[rec.index[r.product_id]].item(), rel=1e-5)

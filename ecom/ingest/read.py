@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from ecom import settings
+from ecom.i18n import t
 from ecom.ingest import mapping as mapping_mod
 
 TEXT_EXT = {".csv", ".tsv", ".txt", ".tab", ".dat"}
@@ -37,15 +38,15 @@ WHITESPACE = "whitespace"
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
-_BINARY_MAGIC = {b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
-                 b"\x1f\x8b": "a gzip archive", b"Rar!": "a RAR archive", b"7z\xbc\xaf": "a 7-Zip archive", b"SQLite format": "an SQLite database",
-                 b"DUCK": "a DuckDB database"}
+# magic bytes -> catalog key (ingest.binary.<kind>) naming what the file is
+_BINARY_MAGIC = {b"%PDF": "pdf", b"\x89PNG": "png", b"\xff\xd8\xff": "jpeg", b"GIF8": "gif", b"\x1f\x8b": "gzip", b"Rar!": "rar",
+                 b"7z\xbc\xaf": "7z", b"SQLite format": "sqlite", b"DUCK": "duckdb"}
 TOTAL_WORDS = ("合计", "总计", "小计", "汇总", "总和", "total", "totals", "grand total", "subtotal", "sum")
 _NUMERIC_LIKE = re.compile(r"^[\s(+\-]*[¥￥$€£]?\s*[\d.,]+\s*(%|元|万|亿)?\)?$|^\d{4}[-/.年]\d{1,2}([-/.月]\d{1,2}日?)?([ T]\d{1,2}:\d{2}(:\d{2})?)?$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?$")
 
 
 class IngestError(Exception):
-    """A file that cannot be read; the message is one line a person understands."""
+    """A file that cannot be read; the message is one line a person understands (in the caller's language)."""
 
 
 @dataclass
@@ -96,18 +97,19 @@ class Source:
 
 
 # -- entry points ----------------------------------------------------------------------------------
-def open_sources(path, name: str | None = None, workdir: Path | None = None) -> list[Source]:
-    """Every table in the file at `path`, sniffed. Raises IngestError with a one-line reason."""
+def open_sources(path, name: str | None = None, workdir: Path | None = None, lang: str = "en") -> list[Source]:
+    """Every table in the file at `path`, sniffed. Raises IngestError with a one-line reason in `lang`;
+    the sources' notes are in `lang` too."""
     path = Path(path)
     display = name or path.name
     if not path.is_file():
-        raise IngestError(f"{display}: no such file")
+        raise IngestError(t("ingest.err.no_file", lang, name=display))
     size = path.stat().st_size
     limit_mb = settings.get("ECOM_MAX_UPLOAD_MB")
     if size == 0:
-        raise IngestError(f"{display}: the file is empty")
+        raise IngestError(t("ingest.err.empty", lang, name=display))
     if size > limit_mb * 1024 * 1024:
-        raise IngestError(f"{display}: the file is {size / 1048576:.0f} MB, more than the {limit_mb} MB limit (ECOM_MAX_UPLOAD_MB)")
+        raise IngestError(t("ingest.err.too_big", lang, name=display, size=f"{size / 1048576:.0f}", limit=limit_mb))
     with path.open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
     digest = file_hash(path)
@@ -115,26 +117,26 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None) -> 
         try:
             zf = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
-            raise IngestError(f"{display}: the file is a damaged zip/xlsx archive") from None
+            raise IngestError(t("ingest.err.bad_zip", lang, name=display)) from None
         with zf:
             names = zf.namelist()
             if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-                return _excel_sources(path, display, digest)
+                return _excel_sources(path, display, digest, lang)
             if workdir is None:
-                raise IngestError(f"{display}: a zip archive needs a working folder to unpack into")
-            return _zip_sources(zf, display, digest, workdir, limit_mb)
+                raise IngestError(t("ingest.err.zip_workdir", lang, name=display))
+            return _zip_sources(zf, display, digest, workdir, limit_mb, lang)
     if head.startswith(_OLE_MAGIC):
         with path.open("rb") as fh:
             whole = fh.read()
         if _ENCRYPTED in whole:
-            raise IngestError(f"{display}: the workbook is password-protected; open it in Excel, remove the password and save it again")
-        return _excel_sources(path, display, digest)
+            raise IngestError(t("ingest.err.ole_password", lang, name=display))
+        return _excel_sources(path, display, digest, lang)
     if head.startswith(b"PAR1"):
-        return [_parquet_source(path, display, digest)]
+        return [_parquet_source(path, display, digest, lang)]
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
-            raise IngestError(f"{display}: the file is {what}, not CSV, Excel or Parquet")
-    return [_text_source(path, display, digest, head, size)]
+            raise IngestError(t("ingest.err.binary", lang, name=display, what=t(f"ingest.binary.{what}", lang)))
+    return [_text_source(path, display, digest, head, size, lang)]
 
 
 def read_frame(path, sheet=None) -> pd.DataFrame:
@@ -153,7 +155,7 @@ def _read_frame(path, sheet, workdir: Path) -> pd.DataFrame:
     if sheet is not None:
         chosen = [s for s in sources if s.name.endswith(f"[{sheet}]") or s.name.endswith(f"/{sheet}")]
         if not chosen:
-            raise IngestError(f"{Path(path).name}: no sheet or member named {sheet!r}")
+            raise IngestError(t("ingest.err.no_sheet", name=Path(path).name, sheet=repr(sheet)))
         sources = chosen
     src = sources[0]
     con = duckdb.connect()
@@ -174,13 +176,13 @@ def _read_frame(path, sheet, workdir: Path) -> pd.DataFrame:
     return frame[keep].reset_index(drop=True)
 
 
-def sniff(path, name=None, wh=None) -> list[Sniffed]:
-    """One `Sniffed` per sheet / zip member: format, header, suggested table and mapping."""
+def sniff(path, name=None, wh=None, lang: str = "en") -> list[Sniffed]:
+    """One `Sniffed` per sheet / zip member: format, header, suggested table and mapping (notes in `lang`)."""
     out = []
     with tempfile.TemporaryDirectory(prefix="ecom-sniff-") as tmp:
-        sources = open_sources(path, name, Path(tmp))
+        sources = open_sources(path, name, Path(tmp), lang)
     for src in sources:
-        guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview)
+        guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview, lang=lang)
         out.append(
             Sniffed(
                 source=src.name, encoding=src.encoding, delimiter=src.delimiter, header_row=src.header_row,
@@ -274,19 +276,19 @@ def _q(name: str) -> str:
 
 
 # -- text files ------------------------------------------------------------------------------------
-def _text_source(path: Path, display: str, digest: str, head: bytes, size: int) -> Source:
-    encoding, bom = detect_encoding(head, display)
+def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, lang: str = "en") -> Source:
+    encoding, bom = detect_encoding(head, display, lang)
     text = _decode_sample(head[len(bom):], encoding, complete=size <= len(head))
     if not text.strip():
-        raise IngestError(f"{display}: the file holds no data (only blank lines)")
+        raise IngestError(t("ingest.err.blank_only", lang, name=display))
     if "\x00" in text:
-        raise IngestError(f"{display}: the file looks binary, not a CSV/TXT table (it contains NUL bytes)")
+        raise IngestError(t("ingest.err.nul_bytes", lang, name=display))
     lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
     if size > len(head) and len(lines) > 1:
         lines = lines[:-1]  # the sample may end mid-line
     delimiter = detect_delimiter(lines)
     records = _records(lines, delimiter)
-    header_idx, header, notes = detect_header(records, delimiter)
+    header_idx, header, notes = detect_header(records, delimiter, lang)
     # physical lines up to and including the header
     skip = records[header_idx][0] if header_idx is not None else (records[0][0] - 1 if records else 0)
     if header_idx is None:
@@ -301,13 +303,13 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int) 
     )
     sample_bytes = sum(len(x.encode("utf-8")) for x in lines) or 1
     src.rows_estimate = max(1, int(len(data) * size / sample_bytes)) if data else 0
-    truncated = _truncated_tail(path, encoding, delimiter, len(header))
+    truncated = _truncated_tail(path, encoding, delimiter, len(header), lang)
     if truncated:
         src.notes.append(truncated)
     return src
 
 
-def detect_encoding(head: bytes, display: str = "") -> tuple[str, bytes]:
+def detect_encoding(head: bytes, display: str = "", lang: str = "en") -> tuple[str, bytes]:
     """(encoding, BOM) in the order: byte-order mark, strict UTF-8, the more plausible of GB18030 and CP1252."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
@@ -317,7 +319,7 @@ def detect_encoding(head: bytes, display: str = "") -> tuple[str, bytes]:
     if _utf16_without_bom(sample):
         return ("utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"), b""
     if b"\x00" in sample:
-        raise IngestError(f"{display}: the file looks binary, not a CSV/TXT table (it contains NUL bytes)")
+        raise IngestError(t("ingest.err.nul_bytes", lang, name=display))
     if _strict_utf8(sample):
         return "utf-8", b""
     scores = {}
@@ -422,7 +424,7 @@ def _transcode(src: Path, dst: Path, encoding: str, bom_len: int, whitespace: bo
                 break
 
 
-def _truncated_tail(path: Path, encoding: str, delimiter: str, width: int) -> str | None:
+def _truncated_tail(path: Path, encoding: str, delimiter: str, width: int, lang: str = "en") -> str | None:
     """A note when the file's last line stops early (no final newline and too few fields)."""
     if encoding not in ("utf-8", "utf-8-sig", "gb18030", "cp1252", "latin-1"):
         return None
@@ -436,7 +438,7 @@ def _truncated_tail(path: Path, encoding: str, delimiter: str, width: int) -> st
     last = tail.rsplit(b"\n", 1)[-1].decode(encoding, errors="replace")
     fields = _split(last, delimiter)
     if 0 < len(fields) < width:
-        return f"the last line has {len(fields)} of {width} fields (the file may be cut short); missing fields are empty"
+        return t("ingest.note.truncated", lang, found=len(fields), width=width)
     return None
 
 
@@ -492,7 +494,7 @@ def _records(lines: list[str], delimiter: str) -> list[tuple[int, list[str]]]:
     return out
 
 
-def detect_header(records: list[tuple[int, list[str]]], delimiter: str) -> tuple[int | None, list[str], list[str]]:
+def detect_header(records: list[tuple[int, list[str]]], delimiter: str, lang: str = "en") -> tuple[int | None, list[str], list[str]]:
     """(index of the header record or None, column names, notes) from the sample records."""
     notes: list[str] = []
     if not records:
@@ -511,13 +513,13 @@ def detect_header(records: list[tuple[int, list[str]]], delimiter: str) -> tuple
     value_like = sum(1 for c in cells if c and _NUMERIC_LIKE.match(c))
     if hits == 0 and value_like >= max(1, len([c for c in cells if c]) / 2):
         if header_idx:
-            notes.append(f"skipped {header_idx} title row(s) above the data")
+            notes.append(t("ingest.note.titles_above_data", lang, n=header_idx))
         n = max(width, len(row))
-        notes.append(f"no header row found: columns are named column_1…column_{n}; map them with --map")
+        notes.append(t("ingest.note.no_header", lang, n=n))
         return None, [f"column_{i + 1}" for i in range(n)], notes
     if header_idx:
         titles = " | ".join(" ".join(c for c in r if c.strip())[:40] for _, r in records[:header_idx])
-        notes.append(f"skipped {header_idx} title row(s) above the header: {titles}")
+        notes.append(t("ingest.note.titles_above_header", lang, n=header_idx, titles=titles))
     header = _clean_header(cells, max(width, len(cells)))
     return header_idx, header, notes
 
@@ -564,7 +566,7 @@ def _cell(value) -> str | None:
     return text if text.strip() else None
 
 
-def _excel_sources(path: Path, display: str, digest: str) -> list[Source]:
+def _excel_sources(path: Path, display: str, digest: str, lang: str = "en") -> list[Source]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -572,20 +574,20 @@ def _excel_sources(path: Path, display: str, digest: str) -> list[Source]:
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         msg = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         if "password" in msg.lower() or "encrypt" in msg.lower():
-            raise IngestError(f"{display}: the workbook is password-protected; remove the password and save it again") from None
-        raise IngestError(f"{display}: the workbook cannot be read ({msg})") from None
+            raise IngestError(t("ingest.err.xlsx_password", lang, name=display)) from None
+        raise IngestError(t("ingest.err.xlsx_unreadable", lang, name=display, detail=msg)) from None
     sources = []
     for sheet in wb.sheet_names:
         try:
             values = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except Exception as exc:
-            raise IngestError(f"{display}[{sheet}]: the sheet cannot be read ({str(exc)[:120]})") from None
+            raise IngestError(t("ingest.err.sheet_unreadable", lang, name=f"{display}[{sheet}]", detail=str(exc)[:120])) from None
         rows = [[_cell(v) for v in r] for r in values]
         numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c is not None for c in r)]
         if not numbered:
             continue
         records = [(n, [c or "" for c in r]) for n, r in numbered]
-        header_idx, header, notes = detect_header(records, ",")
+        header_idx, header, notes = detect_header(records, ",", lang)
         start = 0 if header_idx is None else header_idx + 1
         width = len(header)
         data = numbered[start:]
@@ -598,17 +600,17 @@ def _excel_sources(path: Path, display: str, digest: str) -> list[Source]:
         )
         extra = [r for _, r in data if len(r) > width and any(c is not None for c in r[width:])]
         if extra:
-            src.notes.append(f"{len(extra)} row(s) have cells to the right of the last named column; those cells are ignored")
+            src.notes.append(t("ingest.note.extra_cells", lang, n=len(extra)))
         src.preview = src.rows[:PREVIEW_ROWS]
         src.rows_estimate = len(src.rows)
         sources.append(src)
     if not sources:
-        raise IngestError(f"{display}: every sheet of the workbook is empty")
+        raise IngestError(t("ingest.err.all_sheets_empty", lang, name=display))
     return sources
 
 
 # -- Parquet and zip -------------------------------------------------------------------------------
-def _parquet_source(path: Path, display: str, digest: str) -> Source:
+def _parquet_source(path: Path, display: str, digest: str, lang: str = "en") -> Source:
     import pyarrow.parquet as pq
 
     try:
@@ -617,7 +619,7 @@ def _parquet_source(path: Path, display: str, digest: str) -> Source:
         rows = pf.metadata.num_rows
         preview = pf.read_row_group(0).slice(0, PREVIEW_ROWS).to_pylist() if pf.num_row_groups else []
     except Exception as exc:
-        raise IngestError(f"{display}: the Parquet file cannot be read ({str(exc).splitlines()[0][:120]})") from None
+        raise IngestError(t("ingest.err.parquet_unreadable", lang, name=display, detail=str(exc).splitlines()[0][:120])) from None
     columns = list(schema.names)
     return Source(
         name=display, kind="parquet", content_hash=digest, path=path, encoding="parquet", columns=columns,
@@ -625,7 +627,7 @@ def _parquet_source(path: Path, display: str, digest: str) -> Source:
     )
 
 
-def _zip_sources(zf: zipfile.ZipFile, display: str, digest: str, workdir: Path, limit_mb: int) -> list[Source]:
+def _zip_sources(zf: zipfile.ZipFile, display: str, digest: str, workdir: Path, limit_mb: int, lang: str = "en") -> list[Source]:
     members = []
     for info in zf.infolist():
         parts = info.filename.split("/")
@@ -634,20 +636,20 @@ def _zip_sources(zf: zipfile.ZipFile, display: str, digest: str, workdir: Path, 
         if Path(info.filename).suffix.lower() in SUPPORTED_EXT - {".zip"}:
             members.append(info)
     if not members:
-        raise IngestError(f"{display}: the zip archive holds no CSV, TXT, Excel or Parquet file")
+        raise IngestError(t("ingest.err.zip_no_tables", lang, name=display))
     if sum(m.file_size for m in members) > limit_mb * 1024 * 1024 * 4:
-        raise IngestError(f"{display}: the zip archive unpacks to more than 4× the {limit_mb} MB upload limit")
+        raise IngestError(t("ingest.err.zip_too_big", lang, name=display, limit=limit_mb))
     sources: list[Source] = []
     for i, info in enumerate(members):
         if info.flag_bits & 0x1:
-            raise IngestError(f"{display}/{info.filename}: the zip member is password-protected")
+            raise IngestError(t("ingest.err.zip_member_password", lang, name=f"{display}/{info.filename}"))
         target = workdir / f"zip{i}{Path(info.filename).suffix.lower()}"
         try:
             with zf.open(info) as fin, target.open("wb") as fout:
                 shutil.copyfileobj(fin, fout, CHUNK_BYTES)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise IngestError(f"{display}/{info.filename}: the zip member is damaged ({exc})") from None
-        for src in open_sources(target, f"{display}/{info.filename}", workdir):
+            raise IngestError(t("ingest.err.zip_member_damaged", lang, name=f"{display}/{info.filename}", detail=exc)) from None
+        for src in open_sources(target, f"{display}/{info.filename}", workdir, lang):
             sheet = src.content_hash.partition("#")[2]
             src.content_hash = f"{digest}/{info.filename}" + (f"#{sheet}" if sheet else "")
             sources.append(src)

@@ -13,7 +13,7 @@ from ecom.ingest import mapping as mapping_mod
 from ecom.ingest.read import SUPPORTED_EXT, IngestError
 from ecom.ui.cache import cached_query, row_counts, warehouse
 from ecom.ui.download import download_buttons
-from ecom.ui.lang import tr
+from ecom.ui.lang import current, tr
 
 TABLES = list(schema.TABLES)
 IGNORE = "—"
@@ -83,7 +83,7 @@ def sniffed(uploaded) -> dict:
         path.write_bytes(uploaded.getbuffer())
         entry = {"name": uploaded.name, "path": str(path), "sources": [], "error": None}
         try:
-            entry["sources"] = ingest.sniff(path, name=uploaded.name, wh=warehouse())
+            entry["sources"] = ingest.sniff(path, name=uploaded.name, wh=warehouse(), lang=current())
         except IngestError as exc:
             entry["error"] = str(exc)
         files[uploaded.file_id] = entry
@@ -213,7 +213,8 @@ def run_load(plans: list[dict], mode: str) -> list[dict]:
 
         progress(0.0, "")
         for report in ingest.ingest_file(
-            warehouse(), plan["path"], table=plan["table"], mode=mode, mapping=plan["mapping"], name=plan["name"], progress=progress
+            warehouse(), plan["path"], table=plan["table"], mode=mode, mapping=plan["mapping"], name=plan["name"], progress=progress,
+            lang=current(),
         ):
             reports.append(report.to_dict())
     bar.progress(1.0, text=tr("data.done"))

@@ -7,6 +7,8 @@ load     one transaction per sheet/file: canonical table + rejects + upload log 
 cli      `python -m ecom ingest PATH... [--table ...] [--mode ...] [--map SRC=CANONICAL ...] [--json] [--if-empty]`
 
 Callers with an upload in memory write it to a temporary file and pass its display name as `name`.
+`sniff` and `ingest_file` take `lang` ("en" or "zh", from ecom/locales/ingest.json) for their messages, notes
+and the reject reasons stored in main.rejects; the CLI keeps English.
 """
 
 from ecom.ingest.load import Report, column_quality, ingest_file, undo_upload

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ecom import schema, settings
+from ecom import i18n, schema, settings
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest import values
 from ecom.ingest.read import IngestError, Source, blank_lines_before, open_sources, raw_relation
@@ -63,32 +63,33 @@ def _now_local() -> str:
     return datetime.now(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0).isoformat(sep=" ")
 
 
-def ingest_file(wh, path, table="auto", mode="append", mapping=None, name=None, progress=None) -> list[Report]:
+def ingest_file(wh, path, table="auto", mode="append", mapping=None, name=None, progress=None, lang="en") -> list[Report]:
     """Load every sheet / member of the file at `path`. Never raises for bad files: see Report.status.
 
     `mapping` maps source columns to canonical columns (markers: see ecom.ingest.mapping), overriding
-    what was guessed; `progress(fraction, message)` is called as batches land.
+    what was guessed; `progress(fraction, message)` is called as batches land. Messages, notes and the
+    reject reasons stored in main.rejects are in `lang`.
     """
     display = name or Path(path).name
     if mode not in ("append", "replace"):
-        return [Report(display, status="failed", message=f"{display}: mode must be append or replace, not {mode!r}")]
+        return [Report(display, status="failed", message=i18n.t("ingest.err.mode", lang, name=display, mode=repr(mode)))]
     if table not in ("auto", None, *schema.TABLES):
-        return [Report(display, status="failed", message=f"{display}: unknown table {table!r} (one of {', '.join(schema.TABLES)})")]
+        return [Report(display, status="failed", message=i18n.t("ingest.err.table", lang, name=display, table=repr(table), tables=", ".join(schema.TABLES)))]
     report = progress or (lambda fraction, message: None)
     with tempfile.TemporaryDirectory(prefix="ecom-ingest-") as tmp:
         try:
-            sources = open_sources(path, display, Path(tmp))
+            sources = open_sources(path, display, Path(tmp), lang)
         except IngestError as exc:
             return [Report(display, status="failed", message=str(exc))]
         except (OSError, ValueError, duckdb.Error) as exc:
-            return [Report(display, status="failed", message=f"{display}: cannot be read ({_one_line(exc)})")]
+            return [Report(display, status="failed", message=i18n.t("ingest.err.unreadable", lang, name=display, detail=_one_line(exc)))]
         out = []
         for i, src in enumerate(sources):
             def sub(fraction, message, i=i):
                 report((i + min(1.0, fraction)) / len(sources), message)
 
             try:
-                out.append(_load_source(wh, src, table or "auto", mode, mapping or {}, sub, Path(tmp)))
+                out.append(_load_source(wh, src, table or "auto", mode, mapping or {}, sub, Path(tmp), lang))
             except IngestError as exc:
                 out.append(Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed", message=str(exc)))
             except duckdb.Error as exc:
@@ -103,29 +104,26 @@ def _one_line(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:300]
 
 
-def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str]) -> tuple[mapping_mod.Guess, list[str]]:
+def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str], lang: str = "en") -> tuple[mapping_mod.Guess, list[str]]:
     notes = []
     present = {k: v for k, v in user.items() if k in src.columns}
     for k in user:
         if k not in src.columns:
-            notes.append(f"--map {k}=… ignored for {src.name}: no such column")
-    guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview, table=table)
+            notes.append(i18n.t("ingest.note.map_ignored", lang, column=k, name=src.name))
+    guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview, table=table, lang=lang)
     targets = {mapping_mod.split_target(v)[0] for v in present.values() if v}
     if table == "auto" and targets and (guess.table is None or not targets <= set(schema.TABLES[guess.table].names)):
         # the user's --map names columns of another table than the guess: take the table they fit best
         fits = [n for n in mapping_mod.TABLE_ORDER if targets <= set(schema.TABLES[n].names)]
-        options = [mapping_mod.suggest(src.columns, wh=wh, values=src.preview, table=n) for n in fits]
+        options = [mapping_mod.suggest(src.columns, wh=wh, values=src.preview, table=n, lang=lang) for n in fits]
         for g in options:
             g.mapping = {**{k: v for k, v in g.mapping.items() if k not in present}, **present}
         if options:
             guess = min(options, key=lambda g: len(mapping_mod.check_mapping(g.table, g.mapping, g.derive)))
     if guess.table is None:
-        raise IngestError(
-            f"{src.name}: cannot tell which table this is (columns: {', '.join(src.columns[:20])}); "
-            "use --table and --map COLUMN=CANONICAL"
-        )
+        raise IngestError(i18n.t("ingest.err.which_table", lang, name=src.name, columns=", ".join(src.columns[:20])))
     if present:
-        problem = mapping_mod.validate(guess.table, present, src.columns)
+        problem = mapping_mod.validate(guess.table, present, src.columns, lang)
         if problem:
             raise IngestError(f"{src.name}: {problem}")
         overridden = {mapping_mod.split_target(v)[0] for v in present.values() if v}
@@ -136,7 +134,7 @@ def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str]) -> tuple
     return guess, notes
 
 
-def _detect_per_order(table: str, m: dict[str, str], sample: dict[str, list]) -> tuple[dict[str, str], list[str]]:
+def _detect_per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str = "en") -> tuple[dict[str, str], list[str]]:
     """Mark amounts that are repeated on every line of an order (e.g. 实付金额) as per order."""
     if table != "sales":
         return m, []
@@ -162,21 +160,21 @@ def _detect_per_order(table: str, m: dict[str, str], sample: dict[str, list]) ->
         same = sum(1 for ls in multi if len({a for _, a in ls}) == 1 and ls[0][1] not in (None, "", "0", "0.00"))
         if same / len(multi) >= 0.9:
             out[src] = f"{col}@order"
-            notes.append(f"{col} ({src}) repeats the same amount on every line of an order: read as per order and "
-                         "split over the lines (map it as {col} to keep it per line)".replace("{col}", col))
+            notes.append(i18n.t("ingest.note.per_order", lang, col=col, src=src))
     return out, notes
 
 
-def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str, str], progress, workdir: Path) -> Report:
+def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str, str], progress, workdir: Path,
+                 lang: str = "en") -> Report:
     rep = Report(src.name, encoding=src.encoding, delimiter=src.delimiter, notes=list(src.notes))
-    guess, map_notes = _resolve_mapping(src, wh, table, user_mapping)
+    guess, map_notes = _resolve_mapping(src, wh, table, user_mapping, lang)
     rep.table, rep.mapping, rep.preset = guess.table, dict(guess.mapping), guess.preset
     rep.notes += guess.notes + map_notes
     if guess.unmapped_required:
         rep.unmapped_required = guess.unmapped_required
-        rep.message = (
-            f"{src.name}: no column for required {guess.table} column(s) {', '.join(guess.unmapped_required)} "
-            f"(file columns: {', '.join(src.columns[:25])}); use --map COLUMN={guess.unmapped_required[0].split(' ')[0]}"
+        rep.message = i18n.t(
+            "ingest.msg.unmapped", lang, name=src.name, table=guess.table, missing=", ".join(guess.unmapped_required),
+            columns=", ".join(src.columns[:25]), first=guess.unmapped_required[0].split(" ")[0],
         )
         return rep
     t = schema.TABLES[guess.table]
@@ -191,7 +189,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
         cur.close()
     if dup and mode == "append":
         rep.status, rep.upload_id = "duplicate", dup[0]
-        rep.message = f"{src.name}: this file was already loaded into {t.name} (upload {dup[0]}); nothing loaded"
+        rep.message = i18n.t("ingest.msg.duplicate", lang, name=src.name, table=t.name, upload_id=dup[0])
         return rep
 
     tz = settings.get("ECOM_TIMEZONE")
@@ -213,10 +211,10 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
         sample_sql = raw_relation(con, src, tag="sample", workdir=workdir)
         sample_tbl = con.execute(f"SELECT * FROM ({sample_sql}) LIMIT {SAMPLE_ROWS}").to_arrow_table()
         sample = {c: sample_tbl.column(f"c{i}").to_pylist() for i, c in enumerate(src.columns) if c in guess.mapping}
-        rep.mapping, order_notes = _detect_per_order(t.name, rep.mapping, sample)
-        decisions = values.decide(t.name, rep.mapping, sample)
+        rep.mapping, order_notes = _detect_per_order(t.name, rep.mapping, sample, lang)
+        decisions = values.decide(t.name, rep.mapping, sample, lang)
         rep.notes += order_notes + decisions.notes
-        plan = values.Plan(t.name, src.columns, rep.mapping, guess.derive, decisions, upload_id, _now_local(), tz)
+        plan = values.Plan(t.name, src.columns, rep.mapping, guess.derive, decisions, upload_id, _now_local(), tz, lang)
         remember = rep.mapping if user_mapping else None
         try:
             sql = values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir), plan)
@@ -236,9 +234,8 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
     rep.upload_id = upload_id
     if rep.status == "failed" and not rep.message:
         rep.status = "loaded"
-        rep.message = (
-            f"{src.name}: {rep.rows_loaded} rows loaded into {t.name}, {rep.rows_rejected} rejected, {rep.rows_skipped} skipped"
-        )
+        rep.message = i18n.t("ingest.msg.loaded", lang, name=src.name, loaded=rep.rows_loaded, table=t.name,
+                             rejected=rep.rows_rejected, skipped=rep.rows_skipped)
     return rep
 
 
@@ -312,13 +309,14 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
                     skipped[why] = [n, rows]
                 cur.unregister("_others")
             if src.kind == "csv":
-                rejected += _parser_rejects(con, cur, src, t, upload_id)
+                rejected += _parser_rejects(con, cur, src, t, upload_id, plan.lang)
             if loaded == 0 and (rejected or not skipped_n):
                 raise _AllRejected()
             if skipped:
-                notes.append("skipped " + "; ".join(
-                    f"{n} {why}(s) (row{'s' if n > 1 else ''} {', '.join(map(str, rows))}{'…' if n > len(rows) else ''})"
-                    for why, (n, rows) in sorted(skipped.items())))
+                notes.append(i18n.t("ingest.note.skipped", plan.lang, items="; ".join(
+                    i18n.t("ingest.note.skipped_many" if n > 1 else "ingest.note.skipped_one", plan.lang, n=n, why=why,
+                           rows=", ".join(map(str, rows)), more="…" if n > len(rows) else "")
+                    for why, (n, rows) in sorted(skipped.items()))))
             cur.execute(
                 "INSERT INTO main.upload_log VALUES (?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
                 [upload_id, _now_local(), src.name, src.content_hash, t.name, mode, loaded + rejected + skipped_n, loaded, rejected,
@@ -329,10 +327,10 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
             wh.bump_version(cur)
     except _AllRejected:
         if rejected:
-            row, why = first_reason or (None, "the lines could not be split into the header's columns")
-            where = f"row {row}: " if row is not None else ""
-            raise IngestError(f"{src.name}: all {rejected} rows were rejected, nothing loaded ({where}{why})") from None
-        raise IngestError(f"{src.name}: the file has a header but no data rows") from None
+            row, why = first_reason or (None, i18n.t("ingest.err.all_rejected_split", plan.lang))
+            where = i18n.t("ingest.err.all_rejected_where", plan.lang, row=row) if row is not None else ""
+            raise IngestError(i18n.t("ingest.err.all_rejected", plan.lang, name=src.name, n=rejected, where=where, why=why)) from None
+        raise IngestError(i18n.t("ingest.err.no_data_rows", plan.lang, name=src.name)) from None
     return loaded, rejected, skipped_n
 
 
@@ -359,7 +357,7 @@ def _run_reporting(work, events: queue.Queue, progress) -> None:
         raise failure[0]
 
 
-def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int) -> int:
+def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int, lang: str = "en") -> int:
     """Lines DuckDB could not split into the header's columns: into rejects, and row numbers fixed."""
     try:
         errors = con.execute(
@@ -370,10 +368,8 @@ def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int) -> i
     if not errors:
         return 0
     if len(errors) > MAX_PARSER_REJECTS:
-        raise IngestError(
-            f"{src.name}: {len(errors)} lines do not have the header's {len(src.columns)} fields (first: line {errors[0][0]}); "
-            "is the delimiter right?"
-        )
+        raise IngestError(i18n.t("ingest.err.too_many_bad_lines", lang, name=src.name, n=len(errors), width=len(src.columns),
+                                 first=errors[0][0]))
     width = len(src.columns)
     blanks = blank_lines_before(src.utf8_path or src.path, [e[1] for e in errors])
     errors = [(line - b, text, kind) for (line, _, text, kind), b in zip(errors, blanks, strict=True)]
@@ -385,11 +381,11 @@ def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int) -> i
     for line, text, kind in errors:
         found = len(text.split(src.delimiter if src.delimiter not in (None, "whitespace") else "\t")) if text else 0
         if "TOO MANY" in kind:
-            why = f"the line has {found} fields but the header has {width}"
+            why = i18n.t("ingest.reject.fields", lang, found=found, width=width)
         elif "QUOTE" in kind:
-            why = "a quoted value is never closed"
+            why = i18n.t("ingest.reject.open_quote", lang)
         else:
-            why = f"the line cannot be split into the header's {width} fields ({kind.lower()})"
+            why = i18n.t("ingest.reject.split", lang, width=width, kind=kind.lower())
         rows.append((upload_id, src.name, t.name, line, why, {"line": text}))
     tbl = pa.table({
         "upload_id": [r[0] for r in rows], "file_name": [r[1] for r in rows], "table_name": [r[2] for r in rows],

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from ecom import schema
+from ecom import i18n, schema
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 MARKERS = {"order", "dayfirst", "monthfirst", "year", "month"}
@@ -133,19 +133,19 @@ def check_mapping(table: str, mapping: dict[str, str], derive: dict[str, str] | 
     return missing
 
 
-def validate(table: str, mapping: dict[str, str], columns: list[str]) -> str | None:
-    """A one-line problem with a user-given mapping, or None."""
+def validate(table: str, mapping: dict[str, str], columns: list[str], lang: str = "en") -> str | None:
+    """A one-line problem with a user-given mapping (in `lang`), or None."""
     names = set(schema.TABLES[table].names)
     for src, target in mapping.items():
         if src not in columns:
-            return f"--map {src}=…: the file has no column {src!r} (columns: {', '.join(columns[:30])})"
+            return i18n.t("ingest.map.no_column", lang, source=src, column=repr(src), columns=", ".join(columns[:30]))
         if not target:
             continue
         col, marker = split_target(target)
         if col not in names:
-            return f"--map {src}={target}: {table} has no column {col!r} (columns: {', '.join(sorted(names))})"
+            return i18n.t("ingest.map.no_target", lang, source=src, target=target, table=table, column=repr(col), columns=", ".join(sorted(names)))
         if marker and marker not in MARKERS:
-            return f"--map {src}={target}: unknown marker @{marker} (use @order, @dayfirst, @monthfirst, @year, @month)"
+            return i18n.t("ingest.map.bad_marker", lang, source=src, target=target, marker=marker)
     return None
 
 
@@ -206,20 +206,20 @@ def _apply_preset(p: dict, columns: list[str]) -> dict[str, str]:
     return out
 
 
-def suggest(columns: list[str], wh=None, values=None, table: str | None = None) -> Guess:
-    """The table and mapping for a file with these columns (table=None/'auto' guesses the table)."""
+def suggest(columns: list[str], wh=None, values=None, table: str | None = None, lang: str = "en") -> Guess:
+    """The table and mapping for a file with these columns (table=None/'auto' guesses the table); notes in `lang`."""
     table = None if table in (None, "auto") else table
     remembered = recall(wh, columns)
     if remembered and (table is None or remembered[0] == table):
         t, m = remembered
         m = {k: v for k, v in m.items() if k in columns}
-        return Guess(t, m, check_mapping(t, m), notes=["mapping remembered from an earlier upload with the same columns"])
+        return Guess(t, m, check_mapping(t, m), notes=[i18n.t("ingest.note.remembered", lang)])
     preset = _preset_for(columns, table)
     if preset:
         m = _apply_preset(preset, columns)
         derive = dict(preset["derive"])
         return Guess(preset["table"], m, check_mapping(preset["table"], m, derive), preset=preset["name"], derive=derive,
-                     notes=[f"preset: {preset['label']}"])
+                     notes=[i18n.t("ingest.note.preset", lang, label=preset["label"])])
     candidates = [table] if table else list(TABLE_ORDER)
     best: Guess | None = None
     best_key = None
@@ -233,5 +233,5 @@ def suggest(columns: list[str], wh=None, values=None, table: str | None = None) 
             best, best_key = Guess(name, m, missing), key
     assert best is not None
     if table is None and best.unmapped_required and not best.mapping:
-        best = Guess(None, {}, [], notes=["no column name is known: choose the table and map the columns"])
+        best = Guess(None, {}, [], notes=[i18n.t("ingest.note.no_known_column", lang)])
     return best

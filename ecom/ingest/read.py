@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ecom import settings
-from ecom.i18n import t
+from ecom import i18n, settings
 from ecom.ingest import mapping as mapping_mod
 
 TEXT_EXT = {".csv", ".tsv", ".txt", ".tab", ".dat"}
@@ -103,13 +102,13 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None, lan
     path = Path(path)
     display = name or path.name
     if not path.is_file():
-        raise IngestError(t("ingest.err.no_file", lang, name=display))
+        raise IngestError(i18n.t("ingest.err.no_file", lang, name=display))
     size = path.stat().st_size
     limit_mb = settings.get("ECOM_MAX_UPLOAD_MB")
     if size == 0:
-        raise IngestError(t("ingest.err.empty", lang, name=display))
+        raise IngestError(i18n.t("ingest.err.empty", lang, name=display))
     if size > limit_mb * 1024 * 1024:
-        raise IngestError(t("ingest.err.too_big", lang, name=display, size=f"{size / 1048576:.0f}", limit=limit_mb))
+        raise IngestError(i18n.t("ingest.err.too_big", lang, name=display, size=f"{size / 1048576:.0f}", limit=limit_mb))
     with path.open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
     digest = file_hash(path)
@@ -117,25 +116,25 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None, lan
         try:
             zf = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
-            raise IngestError(t("ingest.err.bad_zip", lang, name=display)) from None
+            raise IngestError(i18n.t("ingest.err.bad_zip", lang, name=display)) from None
         with zf:
             names = zf.namelist()
             if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
                 return _excel_sources(path, display, digest, lang)
             if workdir is None:
-                raise IngestError(t("ingest.err.zip_workdir", lang, name=display))
+                raise IngestError(i18n.t("ingest.err.zip_workdir", lang, name=display))
             return _zip_sources(zf, display, digest, workdir, limit_mb, lang)
     if head.startswith(_OLE_MAGIC):
         with path.open("rb") as fh:
             whole = fh.read()
         if _ENCRYPTED in whole:
-            raise IngestError(t("ingest.err.ole_password", lang, name=display))
+            raise IngestError(i18n.t("ingest.err.ole_password", lang, name=display))
         return _excel_sources(path, display, digest, lang)
     if head.startswith(b"PAR1"):
         return [_parquet_source(path, display, digest, lang)]
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
-            raise IngestError(t("ingest.err.binary", lang, name=display, what=t(f"ingest.binary.{what}", lang)))
+            raise IngestError(i18n.t("ingest.err.binary", lang, name=display, what=i18n.t(f"ingest.binary.{what}", lang)))
     return [_text_source(path, display, digest, head, size, lang)]
 
 
@@ -155,7 +154,7 @@ def _read_frame(path, sheet, workdir: Path) -> pd.DataFrame:
     if sheet is not None:
         chosen = [s for s in sources if s.name.endswith(f"[{sheet}]") or s.name.endswith(f"/{sheet}")]
         if not chosen:
-            raise IngestError(t("ingest.err.no_sheet", name=Path(path).name, sheet=repr(sheet)))
+            raise IngestError(i18n.t("ingest.err.no_sheet", name=Path(path).name, sheet=repr(sheet)))
         sources = chosen
     src = sources[0]
     con = duckdb.connect()
@@ -280,9 +279,9 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
     encoding, bom = detect_encoding(head, display, lang)
     text = _decode_sample(head[len(bom):], encoding, complete=size <= len(head))
     if not text.strip():
-        raise IngestError(t("ingest.err.blank_only", lang, name=display))
+        raise IngestError(i18n.t("ingest.err.blank_only", lang, name=display))
     if "\x00" in text:
-        raise IngestError(t("ingest.err.nul_bytes", lang, name=display))
+        raise IngestError(i18n.t("ingest.err.nul_bytes", lang, name=display))
     lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
     if size > len(head) and len(lines) > 1:
         lines = lines[:-1]  # the sample may end mid-line
@@ -319,7 +318,7 @@ def detect_encoding(head: bytes, display: str = "", lang: str = "en") -> tuple[s
     if _utf16_without_bom(sample):
         return ("utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"), b""
     if b"\x00" in sample:
-        raise IngestError(t("ingest.err.nul_bytes", lang, name=display))
+        raise IngestError(i18n.t("ingest.err.nul_bytes", lang, name=display))
     if _strict_utf8(sample):
         return "utf-8", b""
     scores = {}
@@ -438,7 +437,7 @@ def _truncated_tail(path: Path, encoding: str, delimiter: str, width: int, lang:
     last = tail.rsplit(b"\n", 1)[-1].decode(encoding, errors="replace")
     fields = _split(last, delimiter)
     if 0 < len(fields) < width:
-        return t("ingest.note.truncated", lang, found=len(fields), width=width)
+        return i18n.t("ingest.note.truncated", lang, found=len(fields), width=width)
     return None
 
 
@@ -513,13 +512,13 @@ def detect_header(records: list[tuple[int, list[str]]], delimiter: str, lang: st
     value_like = sum(1 for c in cells if c and _NUMERIC_LIKE.match(c))
     if hits == 0 and value_like >= max(1, len([c for c in cells if c]) / 2):
         if header_idx:
-            notes.append(t("ingest.note.titles_above_data", lang, n=header_idx))
+            notes.append(i18n.t("ingest.note.titles_above_data", lang, n=header_idx))
         n = max(width, len(row))
-        notes.append(t("ingest.note.no_header", lang, n=n))
+        notes.append(i18n.t("ingest.note.no_header", lang, n=n))
         return None, [f"column_{i + 1}" for i in range(n)], notes
     if header_idx:
         titles = " | ".join(" ".join(c for c in r if c.strip())[:40] for _, r in records[:header_idx])
-        notes.append(t("ingest.note.titles_above_header", lang, n=header_idx, titles=titles))
+        notes.append(i18n.t("ingest.note.titles_above_header", lang, n=header_idx, titles=titles))
     header = _clean_header(cells, max(width, len(cells)))
     return header_idx, header, notes
 
@@ -574,14 +573,14 @@ def _excel_sources(path: Path, display: str, digest: str, lang: str = "en") -> l
     except Exception as exc:  # calamine raises its own error types for every kind of damage
         msg = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
         if "password" in msg.lower() or "encrypt" in msg.lower():
-            raise IngestError(t("ingest.err.xlsx_password", lang, name=display)) from None
-        raise IngestError(t("ingest.err.xlsx_unreadable", lang, name=display, detail=msg)) from None
+            raise IngestError(i18n.t("ingest.err.xlsx_password", lang, name=display)) from None
+        raise IngestError(i18n.t("ingest.err.xlsx_unreadable", lang, name=display, detail=msg)) from None
     sources = []
     for sheet in wb.sheet_names:
         try:
             values = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         except Exception as exc:
-            raise IngestError(t("ingest.err.sheet_unreadable", lang, name=f"{display}[{sheet}]", detail=str(exc)[:120])) from None
+            raise IngestError(i18n.t("ingest.err.sheet_unreadable", lang, name=f"{display}[{sheet}]", detail=str(exc)[:120])) from None
         rows = [[_cell(v) for v in r] for r in values]
         numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c is not None for c in r)]
         if not numbered:
@@ -600,12 +599,12 @@ def _excel_sources(path: Path, display: str, digest: str, lang: str = "en") -> l
         )
         extra = [r for _, r in data if len(r) > width and any(c is not None for c in r[width:])]
         if extra:
-            src.notes.append(t("ingest.note.extra_cells", lang, n=len(extra)))
+            src.notes.append(i18n.t("ingest.note.extra_cells", lang, n=len(extra)))
         src.preview = src.rows[:PREVIEW_ROWS]
         src.rows_estimate = len(src.rows)
         sources.append(src)
     if not sources:
-        raise IngestError(t("ingest.err.all_sheets_empty", lang, name=display))
+        raise IngestError(i18n.t("ingest.err.all_sheets_empty", lang, name=display))
     return sources
 
 
@@ -619,7 +618,7 @@ def _parquet_source(path: Path, display: str, digest: str, lang: str = "en") -> 
         rows = pf.metadata.num_rows
         preview = pf.read_row_group(0).slice(0, PREVIEW_ROWS).to_pylist() if pf.num_row_groups else []
     except Exception as exc:
-        raise IngestError(t("ingest.err.parquet_unreadable", lang, name=display, detail=str(exc).splitlines()[0][:120])) from None
+        raise IngestError(i18n.t("ingest.err.parquet_unreadable", lang, name=display, detail=str(exc).splitlines()[0][:120])) from None
     columns = list(schema.names)
     return Source(
         name=display, kind="parquet", content_hash=digest, path=path, encoding="parquet", columns=columns,
@@ -636,19 +635,19 @@ def _zip_sources(zf: zipfile.ZipFile, display: str, digest: str, workdir: Path, 
         if Path(info.filename).suffix.lower() in SUPPORTED_EXT - {".zip"}:
             members.append(info)
     if not members:
-        raise IngestError(t("ingest.err.zip_no_tables", lang, name=display))
+        raise IngestError(i18n.t("ingest.err.zip_no_tables", lang, name=display))
     if sum(m.file_size for m in members) > limit_mb * 1024 * 1024 * 4:
-        raise IngestError(t("ingest.err.zip_too_big", lang, name=display, limit=limit_mb))
+        raise IngestError(i18n.t("ingest.err.zip_too_big", lang, name=display, limit=limit_mb))
     sources: list[Source] = []
     for i, info in enumerate(members):
         if info.flag_bits & 0x1:
-            raise IngestError(t("ingest.err.zip_member_password", lang, name=f"{display}/{info.filename}"))
+            raise IngestError(i18n.t("ingest.err.zip_member_password", lang, name=f"{display}/{info.filename}"))
         target = workdir / f"zip{i}{Path(info.filename).suffix.lower()}"
         try:
             with zf.open(info) as fin, target.open("wb") as fout:
                 shutil.copyfileobj(fin, fout, CHUNK_BYTES)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise IngestError(t("ingest.err.zip_member_damaged", lang, name=f"{display}/{info.filename}", detail=exc)) from None
+            raise IngestError(i18n.t("ingest.err.zip_member_damaged", lang, name=f"{display}/{info.filename}", detail=exc)) from None
         for src in open_sources(target, f"{display}/{info.filename}", workdir, lang):
             sheet = src.content_hash.partition("#")[2]
             src.content_hash = f"{digest}/{info.filename}" + (f"#{sheet}" if sheet else "")

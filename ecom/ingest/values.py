@@ -3,7 +3,8 @@
 `decide()` looks at a sample of each mapped column once (day-first or month-first dates, decimal
 commas, shares written as 0–100) and `conversion_sql()` turns the raw string relation into the
 canonical columns plus `_status` (0 loaded, 1 rejected, 2 skipped), `_reason`, `_extra` and `_raw`.
-DuckDB runs it in parallel; no value passes through Python.
+DuckDB runs it in parallel; no value passes through Python. Reject and skip reasons are SQL string
+literals taken from the catalog in the uploader's language (they are stored with the rejected row).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ecom import schema
+from ecom import i18n, schema
 from ecom.ingest.mapping import split_target
 from ecom.ingest.read import TOTAL_WORDS
 
@@ -45,9 +46,9 @@ _STATUS = (
     ("shipped", ("已发货", "待收货", "卖家已发货", "shipped", "in transit", "partially_fulfilled")),
     ("completed", ("交易成功", "已完成", "已签收", "完成", "成功", "completed", "complete", "paid", "delivered", "success", "fulfilled", "closed")),
 )
-_KIND_WORD = {"timestamp": "a date", "date": "a date", "period": "a month or date", "money": "an amount", "number": "a number",
-              "int": "a whole number", "share": "a share (0–1 or a percentage)", "rating": "a rating from 1 to 5",
-              "event": "an event type (view/cart/favorite/purchase)"}
+# column kind -> catalog key (ingest.bad.<key>) of what a rejected value is not
+_BAD_KEY = {"id": "id", "timestamp": "date", "date": "date", "period": "period", "money": "money", "number": "number", "int": "int",
+            "share": "share", "rating": "rating", "event": "event"}
 
 
 @dataclass
@@ -65,6 +66,23 @@ def lit(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def text_sql(key: str, lang: str, sql: dict[str, str], **consts) -> str:
+    """The catalog text `key` as a SQL string expression: placeholders named in `sql` are SQL expressions,
+    the others are filled with `consts`; neighbouring constant text is one literal."""
+    pieces, buf = [], ""
+    for i, part in enumerate(re.split(r"{(\w+)}", i18n.t(key, lang))):
+        if i % 2 == 0 or part not in sql:
+            buf += part if i % 2 == 0 else str(consts[part])
+            continue
+        if buf:
+            pieces.append(lit(buf))
+            buf = ""
+        pieces.append(sql[part])
+    if buf or not pieces:
+        pieces.append(lit(buf))
+    return " || ".join(pieces)
+
+
 def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -75,8 +93,8 @@ _COMMA_DECIMAL = re.compile(r"^[^.]*\d,\d{1,2}\D*$|\d\.\d{3},\d")
 _POINT_DECIMAL = re.compile(r"\d\.\d{1,2}\D*$|\d,\d{3}\.\d")
 
 
-def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | None]]) -> Decisions:
-    """`sample`: source column -> sample of its raw values."""
+def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | None]], lang: str = "en") -> Decisions:
+    """`sample`: source column -> sample of its raw values; notes in `lang`."""
     t = schema.TABLES[table]
     d = Decisions()
     for src, target in mapping.items():
@@ -110,10 +128,7 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
                 d.date_order[col] = "monthfirst"
             else:
                 d.date_order[col] = "monthfirst"
-                d.notes.append(
-                    f'{col} ({src}): dates like "{example}" fit both day/month and month/day; read as month/day/year — '
-                    f"map it as {col}@dayfirst if they are day/month/year"
-                )
+                d.notes.append(i18n.t("ingest.note.ambiguous_date", lang, col=col, src=src, example=example))
         elif kind in ("money", "number", "int", "share"):
             comma_decimal = sum(1 for v in values if _COMMA_DECIMAL.search(v))
             point_decimal = sum(1 for v in values if _POINT_DECIMAL.search(v))
@@ -130,7 +145,7 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
                         pass
                 if nums and max(nums) > 1:
                     d.share_percent.add(col)
-                    d.notes.append(f"{col} ({src}): values above 1 are read as percentages (23.5 → 0.235)")
+                    d.notes.append(i18n.t("ingest.note.share_percent", lang, col=col, src=src))
     return d
 
 
@@ -279,6 +294,7 @@ class Plan:
     upload_id: int
     loaded_at: str  # 'YYYY-MM-DD HH:MM:SS' in the shop's zone
     tz: str
+    lang: str = "en"  # of the reject and skip reasons
 
 
 def _by_target(plan: Plan) -> dict[str, tuple[str, str | None]]:
@@ -337,9 +353,10 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     )
     repeated = " AND ".join(f"v{i} = {lit(cols[i])}" for i in range(min(3, n)))
     blank = " AND ".join(f"v{i} IS NULL" for i in range(n)) or "false"
+    lang = plan.lang
+    blank_why, header_why, totals_why = (lit(i18n.t(f"ingest.skip.{k}", lang)) for k in ("blank", "repeated_header", "totals"))
     skip = (
-        f"CASE WHEN {blank} THEN 'blank row' WHEN {repeated} THEN 'repeated header row' "
-        f"WHEN {skip_total} THEN 'totals row' END"
+        f"CASE WHEN {blank} THEN {blank_why} WHEN {repeated} THEN {header_why} WHEN {skip_total} THEN {totals_why} END"
     ) if h0 else "NULL"
 
     conv: list[str] = []  # layer p: converted values k_<col>
@@ -361,7 +378,8 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             expr = f"make_date(TRY_CAST({yv} AS INTEGER), TRY_CAST({mv} AS INTEGER), 1)"
             conv.append(f"CASE WHEN TRY_CAST({mv} AS INTEGER) BETWEEN 1 AND 12 THEN {expr} END AS {k}")
             flags.append(f"({yv} IS NOT NULL AND {mv} IS NOT NULL AND {k} IS NULL) AS {f}")
-            reasons.append(f"CASE WHEN f_{name} THEN 'period: year \"' || left({yv}, 20) || '\" month \"' || left({mv}, 20) || '\" is not a month' END")
+            why = text_sql("ingest.reject.period", lang, {"year": f"left({yv}, 20)", "month": f"left({mv}, 20)"})
+            reasons.append(f"CASE WHEN f_{name} THEN {why} END")
             continue
         x = f"v{idx[src]}"
         expr, bad = _convert(c, x, plan)
@@ -374,7 +392,8 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
         conv.append(f"{expr} AS {k}")
         flags.append(f"({bad.replace('{K}', k)}) AS {f}")
         label = name if normalize_eq(name, src) else f"{name} ({src})"
-        reasons.append(f"CASE WHEN f_{name} THEN {lit(label + ' ')} || '\"' || left({x}, 60) || '\" ' || {lit(_bad_word(c))} END")
+        why = text_sql("ingest.reject.value", lang, {"value": f"left({x}, 60)"}, column=label, problem=_bad_word(c, lang))
+        reasons.append(f"CASE WHEN f_{name} THEN {why} END")
 
     # layer w: order-level fields (markers @order) spread over the order's lines
     order_cols = [name for name, (_, m) in by_target.items() if m == "order" and name in t.names]
@@ -404,7 +423,7 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     for name in t.required:
         if name in by_target or name not in plan.derive:
             val = final_vals[name] if name not in amount_cols else f"o_{name}"
-            required_checks.append(f"CASE WHEN {val} IS NULL AND NOT f_{name} THEN {lit(name + ' is empty')} END")
+            required_checks.append(f"CASE WHEN {val} IS NULL AND NOT f_{name} THEN {lit(i18n.t('ingest.reject.empty', lang, column=name))} END")
     # the reason text is only built for rows that fail a check
     never = {f.rsplit(" AS ", 1)[1] for f in flags if f.startswith(("false AS ", "(false) AS "))}
     failing = [f"f_{c.name}" for c in t.columns if f"f_{c.name}" not in never] + [
@@ -469,14 +488,8 @@ def normalize_eq(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
 
 
-def _bad_word(c: schema.Column) -> str:
-    if c.kind == "id":
-        return "was turned into scientific notation by Excel (digits lost): export the column as text"
-    if c.kind == "int" and c.name != "rating":
-        return "is not a whole number"
-    if c.kind == "share":
-        return "is not a share between 0 and 1 (or 0% and 100%)"
-    return "is not " + _KIND_WORD.get(c.kind, "valid")
+def _bad_word(c: schema.Column, lang: str = "en") -> str:
+    return i18n.t("ingest.bad." + _BAD_KEY.get(c.kind, "valid"), lang)
 
 
 def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:

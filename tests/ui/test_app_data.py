@@ -129,3 +129,18 @@ def test_tables_browser_lists_counts(app_env, steady_routing):
     options = at.selectbox(key="data_browse").options
     assert "sales · Sales (0)" in options and "upload_log · Upload log (0)" in options
     assert len(options) == 8  # six canonical tables, upload_log, rejects: never the app schema
+
+
+def test_ingest_messages_and_reject_reasons_in_chinese(app_env, steady_routing):
+    at = open_app("pages/data.py", lang="zh")
+    upload(at, "picture.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    assert_clean(at)
+    assert [e.value for e in at.error] == ["无法读取 picture.csv：picture.csv：该文件是 PNG 图片，不是 CSV、Excel 或 Parquet 文件"]
+    upload(at, "orders.csv", WITH_BAD_DATE)
+    at.button(key="data_load").click().run()
+    assert_clean(at)
+    assert [w.value for w in at.warning] == ["orders.csv：2 行已加载到 sales，1 行被拒绝，0 行被跳过。"]
+    # the report's details and the stored reject reason are in the uploader's language
+    assert "- orders.csv：2 行已加载到 sales，1 行被拒绝，0 行被跳过" in [m.value for m in at.markdown]
+    rejects = frame_with(at, "reason")
+    assert rejects["reason"].tolist() == ['order_time (Order Date) 的值 "not a date" 不是日期']

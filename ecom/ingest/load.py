@@ -309,7 +309,12 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
                     skipped[why] = [n, rows]
                 cur.unregister("_others")
             if src.kind == "csv":
-                rejected += _parser_rejects(con, cur, src, t, upload_id, plan.lang)
+                bad_lines = _parser_rejects(con, cur, src, t, upload_id, plan.lang)
+                rejected += len(bad_lines)
+                # rows after a line that could not be split were numbered as if it were not there
+                skipped = {why: [n, [_after_bad_lines(r, bad_lines) for r in rows]] for why, (n, rows) in skipped.items()}
+                if first_reason is not None:
+                    first_reason = (_after_bad_lines(first_reason[0], bad_lines), first_reason[1])
             if loaded == 0 and (rejected or not skipped_n):
                 raise _AllRejected()
             if skipped:
@@ -357,16 +362,25 @@ def _run_reporting(work, events: queue.Queue, progress) -> None:
         raise failure[0]
 
 
-def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int, lang: str = "en") -> int:
-    """Lines DuckDB could not split into the header's columns: into rejects, and row numbers fixed."""
+def _after_bad_lines(row: int, bad_lines: list[int]) -> int:
+    """A row number counted without the unsplittable lines, moved on past them (as the UPDATEs below do)."""
+    for line in bad_lines:
+        if row >= line:
+            row += 1
+    return row
+
+
+def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int, lang: str = "en") -> list[int]:
+    """Lines DuckDB could not split into the header's columns: into rejects, and row numbers fixed.
+    Returns their row numbers, in order."""
     try:
         errors = con.execute(
             "SELECT DISTINCT line, line_byte_position, csv_line, error_type FROM rej_errors_full ORDER BY line"
         ).fetchall()
     except duckdb.Error:
-        return 0
+        return []
     if not errors:
-        return 0
+        return []
     if len(errors) > MAX_PARSER_REJECTS:
         raise IngestError(i18n.t("ingest.err.too_many_bad_lines", lang, name=src.name, n=len(errors), width=len(src.columns),
                                  first=errors[0][0]))
@@ -395,7 +409,7 @@ def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int, lang
     cur.register("_prej", tbl)
     cur.execute("INSERT INTO main.rejects SELECT * FROM _prej")
     cur.unregister("_prej")
-    return len(rows)
+    return [r[3] for r in rows]
 
 
 def undo_upload(wh, upload_id: int) -> int:

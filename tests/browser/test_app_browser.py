@@ -5,13 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import CHROMIUM, streamlit_server
-
-GBK_ORDERS = (
-    "订单号,下单时间,商品编码,商品名称,数量,单价,实付金额,省份\n"
-    "A1001,2024-11-01 10:00:00,P01,红色T恤,2,49.50,99.00,浙江\n"
-    "A1002,2024-11-02 11:30:00,P02,蓝色牛仔裤,1,129.00,129.00,广东\n"
-    "A1003,2024-11-20 09:15:00,P01,红色T恤,1,49.50,49.50,江苏\n"
-).encode("gbk")
+from tests.ui.test_app_data import GBK_ORDERS
 
 pytestmark = [
     pytest.mark.browser,

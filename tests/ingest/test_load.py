@@ -213,3 +213,20 @@ def test_concurrent_queries_during_an_ingest(warehouse, tmp_path):
     assert rep.rows_loaded == n and rep.rows_rejected == 0
     assert seen <= {2, n + 2} and 2 in seen
     assert count(warehouse, "SELECT count(*) FROM main.sales") == n + 2
+
+
+def test_skip_notes_count_rows_after_an_unsplittable_line(warehouse, tmp_path):
+    from ecom.ingest import ingest_file
+
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "Order ID,Order Date,SKU,Quantity\nA1,2024-11-01,S1,1\nA2,2024-11-01,S2,1,9,9\n"
+        "A3,2024-11-02,S1,2\nA4,2024-11-03,S1,2\nA5,2024-11-03,S3,1\nTotal,,,6\n",
+        encoding="utf-8",
+    )
+    report = ingest_file(warehouse, path)[0]
+    assert (report.rows_loaded, report.rows_rejected, report.rows_skipped) == (4, 1, 1)
+    assert report.notes == ["skipped 1 totals row(s) (row 7)"]
+    cur = warehouse.cursor()
+    assert cur.execute("SELECT source_row FROM main.rejects").fetchall() == [(3,)]
+    assert cur.execute("SELECT list(_source_row ORDER BY _source_row) FROM main.sales").fetchone()[0] == [2, 4, 5, 6]

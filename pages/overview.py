@@ -21,11 +21,13 @@ for i, name in enumerate(k.index):
     row = k.loc[name]
     value = ui.money(row.current, symbol) if name in MONEY else ui.pct(row.current) if name in RATES else f"{row.current:,.0f}"
     ly = ui.delta(row.vs_last_year)
-    cols[i % 3].metric(
-        tr(f"overview.kpi.{name}"), value, delta=ui.delta(row.vs_previous),
-        delta_color="inverse" if name in RATES else "normal", border=True,
-        help=tr(f"overview.kpi.{name}.help") + " " + tr("overview.vs", prev=ui.delta(row.vs_previous) or "—", ly=ly or "—"),
-    )
+    with cols[i % 3]:
+        st.metric(
+            tr(f"overview.kpi.{name}"), value, delta=ui.delta(row.vs_previous),
+            delta_color="inverse" if name in RATES else "normal", border=True,
+            help=tr(f"overview.kpi.{name}.help") + " " + tr("overview.vs", prev=ui.delta(row.vs_previous) or "—", ly=ly or "—"),
+        )
+        st.caption(tr("overview.yoy", ly=ly or "—"))
 
 st.subheader(tr("overview.what_moved"))
 why = ui.Q["explain"](f, lang, symbol)

@@ -106,6 +106,8 @@ def test_overview_kpis_match_the_query_for_the_url_filters(demo):
     assert metrics["GMV"] == f"¥{k.current['gmv']:,.0f}"
     assert metrics["Orders"] == f"{k.current['orders']:,.0f}"
     assert "Double 11" not in at.caption[0].value and "2024-10-01 – 2024-11-20" in at.caption[0].value
+    yoy = k.vs_last_year["gmv"]  # the demo shop starts 2023-09-15, so last year's window has sales
+    assert f"vs same period last year: {yoy:+.1%}" in [c.value for c in at.caption]
 
 
 def test_preset_from_url_and_page_options(demo):

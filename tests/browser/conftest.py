@@ -65,3 +65,10 @@ def browser():
         )
         yield b
         b.close()
+
+
+def fresh_page(browser):
+    """A page in a new browser context (no cookies or session of earlier pages); close with page.context.close()."""
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US").new_page()
+    page.set_default_timeout(60_000)
+    return page

@@ -9,7 +9,7 @@ import pytest
 from ecom import views
 from ecom.filters import Filters
 from ecom.warehouse import Warehouse
-from tests.browser.conftest import streamlit_server
+from tests.browser.conftest import fresh_page, streamlit_server
 from tests.queries.helpers import fill_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -33,9 +33,7 @@ def gmv(page) -> str:
 
 def test_filters_survive_page_switches_and_a_copied_url(demo_server, browser):
     url, tmp, _ = demo_server
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = ctx.new_page()
-    page.set_default_timeout(60_000)
+    page = fresh_page(browser)
     page.goto(f"{url}/sales")
     page.get_by_role("heading", name="Sales", exact=True).wait_for()
     sidebar = page.get_by_test_id("stSidebar")
@@ -63,25 +61,21 @@ def test_filters_survive_page_switches_and_a_copied_url(demo_server, browser):
     value = gmv(page)
     copied = page.url
     page.screenshot(path=str(tmp / "overview.png"), full_page=True)
-    ctx.close()
+    page.context.close()
 
-    fresh = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = fresh.new_page()
-    page.set_default_timeout(60_000)
+    page = fresh_page(browser)
     page.goto(copied)
     page.get_by_role("heading", name="Overview", exact=True).wait_for()
     page.get_by_test_id("stSidebar").get_by_text("2024-10-20 – 2024-11-11", exact=False).wait_for()
     page.get_by_test_id("stSidebar").get_by_text("女装").first.wait_for()
     page.get_by_test_id("stMetric").first.wait_for()
     assert gmv(page) == value
-    fresh.close()
+    page.context.close()
 
 
 def test_saved_view_link_in_a_fresh_context(demo_server, browser):
     url, tmp, token = demo_server
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = ctx.new_page()
-    page.set_default_timeout(60_000)
+    page = fresh_page(browser)
     page.goto(f"{url}/?view={token}")
     page.get_by_role("heading", name="Sales", exact=True).wait_for()
     page.get_by_text("Opened the saved view “双11 男装”.").wait_for()
@@ -90,4 +84,4 @@ def test_saved_view_link_in_a_fresh_context(demo_server, browser):
     page.screenshot(path=str(tmp / "view.png"), full_page=True)
     page.goto(f"{url}/?view=tampered-token-xyz")
     page.get_by_text("This view does not exist (it may have been deleted).").wait_for()
-    ctx.close()
+    page.context.close()

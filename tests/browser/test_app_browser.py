@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, streamlit_server
+from tests.browser.conftest import CHROMIUM, fresh_page, streamlit_server
 from tests.ui.test_app_data import GBK_ORDERS
 
 pytestmark = [
@@ -23,8 +23,7 @@ def server(tmp_path_factory):
 
 def test_deep_link_upload_gbk_in_chinese_and_browse(server, browser):
     url, tmp = server
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page.set_default_timeout(60_000)
+    page = fresh_page(browser)
     # The first request to this fresh server is a deep link: it must still get the shared sidebar.
     page.goto(f"{url}/sql")
     page.get_by_role("heading", name="SQL", exact=True).wait_for()
@@ -58,4 +57,4 @@ def test_deep_link_upload_gbk_in_chinese_and_browse(server, browser):
     assert cells.count("红色T恤") == 2 and cells.count("蓝色牛仔裤") == 1
     assert {"A1001", "A1002", "A1003"} <= set(cells)  # columns further right are not drawn until scrolled to
     page.screenshot(path=str(tmp / "data_zh_tables.png"), full_page=True)
-    page.close()
+    page.context.close()

@@ -63,7 +63,10 @@ def cmd_train(args) -> int:
         val_texts, val_labels = [texts[i] for i in val_idx], [labels[i] for i in val_idx]
     train_texts, train_labels = [texts[i] for i in train_idx], [labels[i] for i in train_idx]
     config = json.loads(args.config) if args.config else None
-    targs = TrainArgs(epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, threads=args.threads)
+    targs = TrainArgs(
+        epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, threads=args.threads, mlm_epochs=args.mlm_epochs,
+        wide_c=args.wide_c, **({"lr": args.lr} if args.lr else {}), **({"sparse_lr": args.sparse_lr} if args.sparse_lr else {}),
+    )
     print(f"training on {sum(y in (0, 1) for y in train_labels)} reviews, validating on {len(val_texts)} -> {args.out}", file=sys.stderr)
     bar, update = _bar("train")
     try:
@@ -142,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--mlm-epochs", type=float, default=0.0, help="masked-language-model pretraining of a new model's encoder on all --data texts first (epochs; 0: none)")
+    p.add_argument("--wide-c", type=float, default=4.0, help="inverse regularisation of the wide part's logistic regression")
+    p.add_argument("--lr", type=float, help="learning rate of the dense weights (default 2e-3)")
+    p.add_argument("--sparse-lr", type=float, help="learning rate of the embedding tables (default 1e-2)")
     p.add_argument("--config", metavar="JSON", help='model settings other than the shipped model\'s, e.g. \'{"hidden_size": 128, "wide_buckets": 0}\'')
     p.set_defaults(run=cmd_train)
 

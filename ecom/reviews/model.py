@@ -32,9 +32,9 @@ from transformers.modeling_outputs import SequenceClassifierOutput
 MODEL_TYPE = "ecom-review-sentiment"
 
 # Multipliers that mix the token ids of an n-gram into one hash (distinct odd primes per position)
-_MIX = (1_000_003, 998_244_353, 1_076_767_633)
+_MIX = (1_000_003, 998_244_353, 1_076_767_633, 1_299_709, 2_147_483_629)
 # An offset per n-gram order, so the unigram "a" and a bigram that hashes alike differ
-_ORDER_SALT = (0, 2_654_435_761, 1_597_334_677)
+_ORDER_SALT = (0, 2_654_435_761, 1_597_334_677, 3_812_015_801, 2_246_822_519)
 
 
 class ReviewSentimentConfig(PretrainedConfig):
@@ -206,14 +206,18 @@ class Encoder(nn.Module):
         self.layers = nn.ModuleList(EncoderLayer(config) for _ in range(config.num_hidden_layers))
         self.norm = nn.LayerNorm(config.hidden_size)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def states(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """[B, T] -> [B, T, H]: one vector per token (what masked-language-model pretraining reads)."""
         mask = attention_mask.bool()  # [B, T]
         mask = mask | ~mask.any(1, keepdim=True)  # an all-padding row would make attention NaN
         positions = torch.arange(input_ids.shape[1], device=input_ids.device)  # [T]
         x = self.dropout(self.tokens(input_ids) + self.positions(positions))  # [B, T, H]
         for layer in self.layers:
             x = layer(x, mask)  # [B, T, H]
-        return masked_mean(self.norm(x), attention_mask)  # [B, H]
+        return self.norm(x)  # [B, T, H]
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return masked_mean(self.states(input_ids, attention_mask), attention_mask)  # [B, H]
 
 
 class ReviewSentimentModel(PreTrainedModel):

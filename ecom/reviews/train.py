@@ -44,6 +44,9 @@ class TrainArgs:
     seed: int = 13
     vocab_size: int = 16000
     threads: int = 0  # 0: leave torch's default
+    mlm_epochs: float = 0.0  # masked-language-model pretraining of a new model's encoder on all texts first
+    mlm_lr: float = 1e-3
+    wide_c: float = 4.0  # inverse regularisation strength of the wide part's logistic regression
 
 
 def encode(tokenizer, texts: Sequence[str], max_length: int) -> list[list[int]]:
@@ -135,8 +138,10 @@ def train(
     args = args or TrainArgs()
     out = Path(out)
     ckpt = out / "checkpoint"
+    init = out / "init"
     if args.threads:
         torch.set_num_threads(args.threads)
+    all_texts = list(texts)
     texts = [t for t, y in zip(texts, labels, strict=True) if y in (0, 1)]
     labels = np.array([y for y in labels if y in (0, 1)], dtype=np.int64)
     if len(set(labels.tolist())) < 2:
@@ -149,6 +154,11 @@ def train(
         model = ReviewSentimentModel(ReviewSentimentConfig.from_pretrained(ckpt))
         model.load_state_dict(state["model"])
         args = TrainArgs(**state["args"])
+    elif resume and (init / "config.json").is_file():
+        # interrupted during pretraining: the tokenizer and wide part were saved before it began
+        model = ReviewSentimentModel.from_pretrained(init).float()
+        tokenizer = AutoTokenizer.from_pretrained(init)
+        _pretrain(model, tokenizer, all_texts, out, args, resume=True, progress=progress)
     elif base is not None:
         from ecom.reviews.score import load_model
 
@@ -162,7 +172,12 @@ def train(
         model = ReviewSentimentModel(ReviewSentimentConfig(**fields))
         if model.wide is not None:
             # the wide part is a convex fit, done once before the deep part trains (and saved with it)
-            fit_wide(model, tokenizer, texts, labels)
+            fit_wide(model, tokenizer, texts, labels, c=args.wide_c)
+        if args.mlm_epochs > 0 and model.encoder is not None:
+            # fp32, so that a run resumed from here starts from exactly these weights
+            model.save_pretrained(init)
+            tokenizer.save_pretrained(init)
+            _pretrain(model, tokenizer, all_texts, out, args, resume=False, progress=progress)
     model.float()
 
     ids = encode(tokenizer, texts, args.max_length)
@@ -232,6 +247,11 @@ def train(
         val_texts, val_labels = list(val[0]), np.asarray(val[1], dtype=int)
         p = predict_proba(model, tokenizer, val_texts)
         binary = val_labels != NEUTRAL
+        if model.wide is not None and binary.any():
+            weight, loss = choose_wide_weight(model, tokenizer, [t for t, b in zip(val_texts, binary, strict=True) if b], val_labels[binary])
+            model.config.wide_weight = weight
+            result["wide_weight"] = {"weight": weight, "log_loss": loss, "n": int(binary.sum())}
+            p = predict_proba(model, tokenizer, val_texts)
         result["validation"] = metrics(val_labels[binary], (p[binary] >= 0.5).astype(int))
         if (val_labels == NEUTRAL).any():
             band, score = choose_neutral_band(p, val_labels)
@@ -240,6 +260,43 @@ def train(
     save_model(model, tokenizer, out)
     (out / "metrics.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     return result
+
+
+def choose_wide_weight(model, tokenizer, texts: Sequence[str], labels: np.ndarray) -> tuple[float, float]:
+    """The mix of wide and deep log-odds with the lowest validation log-loss (a proper score, so the
+    choice does not hinge on a threshold), from 0.5 to 0.95 in steps of 0.05."""
+    original = model.config.wide_weight
+    model.config.wide_weight = 0.0
+    deep = _log_odds(predict_proba(model, tokenizer, texts))
+    model.config.wide_weight = 1.0
+    wide = _log_odds(predict_proba(model, tokenizer, texts))
+    model.config.wide_weight = original
+    y = np.asarray(labels, dtype=float)
+    best = (original, math.inf)
+    for weight in np.round(np.arange(0.5, 0.951, 0.05), 2):
+        z = (1 - weight) * deep + weight * wide
+        loss = float(np.mean(np.logaddexp(0, -z) * y + np.logaddexp(0, z) * (1 - y)))
+        if loss < best[1]:
+            best = (float(weight), loss)
+    return best
+
+
+def _log_odds(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    return np.log(p / (1 - p))
+
+
+def _pretrain(model, tokenizer, texts, out: Path, args: TrainArgs, resume: bool, progress: Progress | None) -> None:
+    """Pretrain the encoder (ecom.reviews.pretrain); its progress is reported with phase "pretrain"."""
+    from ecom.reviews.pretrain import PretrainArgs, pretrain
+
+    def report(step: int, total: int, info: dict) -> None:
+        if progress:
+            progress(step, total, {**info, "phase": "pretrain"})
+
+    result = pretrain(model, tokenizer, texts, out, PretrainArgs(epochs=args.mlm_epochs, lr=args.mlm_lr, seed=args.seed, save_every=args.save_every,
+                 tokens_per_batch=args.batch_size * 64), resume=resume, progress=report)
+    (out / "pretrain.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 
 def save_model(model, tokenizer, out: Path) -> None:

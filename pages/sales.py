@@ -22,10 +22,11 @@ top = url_option(c4.selectbox, tr("sales.top"), [5, 10, 20, 50, 100], "top", 20)
 kind = "money" if measure == "gmv" else "count"
 mname, bname = tr(f"sales.measure.{measure}"), tr(f"sales.by.{by}")
 
-trend = ui.Q["trend"](f, grain)
+# only the measure shown: splitting orders by category, brand or product costs more than the sums
+trend = ui.Q["trend"](f, grain, measures=(measure,))
 ui.chart(charts.line(trend, "period", measure, tr("sales.chart.trend", measure=mname, grain=tr(f"sales.grain.{grain}"), period=ui.period_text(f)),
                      kind, symbol, names={measure: mname}), "trend")
-split = ui.Q["trend"](f, grain, by)
+split = ui.Q["trend"](f, grain, by, measures=(measure,))
 ui.chart(charts.line(split, "period", measure, tr("sales.chart.split", measure=mname, by=bname, grain=tr(f"sales.grain.{grain}")), kind, symbol,
                      color="key"), "split")
 
@@ -57,8 +58,9 @@ cat = d1.selectbox(tr("sales.by.category"), [None, *cats.key.tolist()], key="dri
                    format_func=lambda c: tr("filters.all") if c is None else str(c))
 g = f.with_dims(category=[cat]) if cat is not None else f
 prods = ui.Q["breakdown"](g, "product_id", 100)
+names = dict(zip(prods.key, prods.name, strict=True))
 sku = d2.selectbox(tr("sales.by.product_id"), [None, *prods.key.tolist()], key="drill_sku",
-                   format_func=lambda k: tr("filters.all") if k is None else f"{k} · {dict(zip(prods.key, prods.name, strict=True)).get(k) or ''}")
+                   format_func=lambda k: tr("filters.all") if k is None else f"{k} · {names.get(k) or ''}")
 if sku is None:
     ui.table(prods, "products", "drill_products", {"gmv": ui.money_column(tr("sales.measure.gmv"), symbol), "share": ui.pct_column(tr("sales.share"))},
              height=300)

@@ -28,6 +28,7 @@ from ecom import i18n, schema, settings
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest import values
 from ecom.ingest.read import IngestError, Source, blank_lines_before, open_sources, raw_relation
+from ecom.queries import summaries
 
 BATCH_ROWS = 250_000
 SAMPLE_ROWS = 20_000
@@ -95,6 +96,8 @@ def ingest_file(wh, path, table="auto", mode="append", mapping=None, name=None, 
             except duckdb.Error as exc:
                 out.append(Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed",
                                   message=f"{src.name}: {_one_line(exc)}"))
+        # the pages' summary tables, now rather than on the next page visit (a no-op unless sales changed)
+        summaries.refresh(wh, lambda fraction, message: report(0.99, message))
         report(1.0, "done")
         return out
 
@@ -330,6 +333,8 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
             if remember:
                 mapping_mod.remember_mapping(wh, src.columns, t.name, remember, cur=cur)
             wh.bump_version(cur)
+            if t.name != "sales":
+                summaries.keep(cur)
     except _AllRejected:
         if rejected:
             row, why = first_reason or (None, i18n.t("ingest.err.all_rejected_split", plan.lang))
@@ -422,6 +427,9 @@ def undo_upload(wh, upload_id: int) -> int:
         cur.execute("DELETE FROM main.rejects WHERE upload_id = ?", [upload_id])
         cur.execute("UPDATE main.upload_log SET undone_at = ?::TIMESTAMP WHERE upload_id = ?", [_now_local(), upload_id])
         wh.bump_version(cur)
+        if row[0] != "sales":
+            summaries.keep(cur)
+    summaries.refresh(wh)
     return int(removed)
 
 

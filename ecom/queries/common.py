@@ -18,6 +18,7 @@ import ibis
 import pandas as pd
 
 from ecom.filters import DIMENSIONS, Filters
+from ecom.queries import summaries
 from ecom.warehouse import Warehouse
 
 # A page that needs more rows than this is aggregating in pandas: results are capped here.
@@ -26,23 +27,48 @@ MAX_ROWS = 10_000
 _local = threading.local()
 
 
+class _Entry:
+    """What one thread keeps per warehouse until its data version changes: the Ibis backend over its
+    own cursor, tables, memoized results, temporary tables and the summary tables."""
+
+    def __init__(self, wh: Warehouse, version: int):
+        self.wh, self.version = wh, version
+        self.con = wh.ibis()
+        self.tables: dict = {}
+        self.memo: dict = {}
+        self.temps: dict = {}
+        self.summary: summaries.Summary | None | bool = False  # False: not looked up yet
+
+
 def backend(wh: Warehouse):
     """This thread's Ibis backend over `wh` (one per thread, never shared), with its tables cached
     until the warehouse's data version changes."""
     entry = _entry(wh)
-    return entry[1], entry[3]
+    return entry.con, entry.tables
 
 
-def _entry(wh: Warehouse):
+def _entry(wh: Warehouse) -> _Entry:
     cache = getattr(_local, "cache", None)
     if cache is None:
         cache = _local.cache = {}
     key = id(wh)
     version = wh.data_version()
     entry = cache.get(key)
-    if entry is None or entry[0] is not wh or entry[2] != version:
-        entry = cache[key] = (wh, wh.ibis(), version, {}, {}, {})
+    if entry is None or entry.wh is not wh or entry.version != version:
+        entry = cache[key] = _Entry(wh, version)
     return entry
+
+
+def summary(wh: Warehouse) -> summaries.Summary | None:
+    """The summary tables of the current data (built first when stale), None where there are none
+    (a read-only warehouse without current ones, another thread building them, or a failed build)."""
+    entry = _entry(wh)
+    if entry.summary is False:
+        entry.summary = summaries.load(wh, entry.con)
+    if entry.summary == summaries.BUSY:
+        entry.summary = False  # looked up again next time: the other thread may be done by then
+        return None
+    return entry.summary
 
 
 MEMO_ENTRIES = 64
@@ -55,7 +81,7 @@ def memoized(fn):
 
     @functools.wraps(fn)
     def wrapper(wh: Warehouse, *args, **kwargs):
-        memo = _entry(wh)[4]
+        memo = _entry(wh).memo
         key = (fn.__qualname__, args, tuple(sorted(kwargs.items())))
         if key not in memo:
             if len(memo) >= MEMO_ENTRIES:
@@ -66,7 +92,7 @@ def memoized(fn):
     return wrapper
 
 
-TEMP_TABLES = 2  # each can hold millions of rows on a long range: keep memory bounded
+TEMP_TABLES = 4  # each can hold millions of rows on a long range: keep memory bounded
 _temp_names = itertools.count()
 
 
@@ -76,7 +102,7 @@ def materialized(wh: Warehouse, key: tuple, build):
     there; `build()` returns its Ibis expression. Kept per data version for the last TEMP_TABLES
     keys; falls back to the expression itself where DuckDB cannot keep one."""
     entry = _entry(wh)
-    con, temps = entry[1], entry[5]
+    con, temps = entry.con, entry.temps
     if key in temps:
         temps[key] = temps.pop(key)  # most recently used last
         return temps[key][1]
@@ -130,7 +156,22 @@ def apply_dims(t, f: Filters, skip: tuple[str, ...] = ()):
 
 def sales(wh: Warehouse, f: Filters, *, start: date | None = None, end: date | None = None, dates: bool = True, skip=()):
     """Order lines in the filter's date range (or the given one) and dimensions, without cancelled
-    orders (never paid, so no part of GMV, orders or customers)."""
+    orders (never paid, so no part of GMV, orders or customers).
+
+    With a region or product filter (which the summaries cannot answer) the lines of the filter's
+    own range are few and read by several queries of a page: they are kept in a temporary table."""
+    if dates and start is None and end is None and not skip and ("region" in f.dims() or "product_id" in f.dims()):
+        return materialized(wh, ("lines", f), lambda: every_line(wh, f).select(*AGGREGATED_COLUMNS))
+    return every_line(wh, f, start=start, end=end, dates=dates, skip=skip)
+
+
+# the columns the aggregations read (the drill's order lines read the table itself)
+AGGREGATED_COLUMNS = ("order_id", "order_time", "customer_id", "product_id", "product_name", "category", "brand", "quantity", "revenue",
+                      "refund_amount", "channel", "region", "shop")
+
+
+def every_line(wh: Warehouse, f: Filters, *, start: date | None = None, end: date | None = None, dates: bool = True, skip=()):
+    """`sales` straight from the table, every column, never kept in a temporary table."""
     t = table(wh, "sales")
     t = t.filter(t.order_status.isnull() | (t.order_status != "cancelled"))
     if dates:
@@ -139,12 +180,87 @@ def sales(wh: Warehouse, f: Filters, *, start: date | None = None, end: date | N
     return apply_dims(t, f, skip)
 
 
-def line_revenue(t):
-    return money(t.revenue.fill_null(0))
+def revenue_sum(t):
+    """GMV of order lines: revenue summed exactly (DECIMAL), as a float."""
+    return t.revenue.fill_null(0).sum().cast("float64")
 
 
-def line_refund(t):
-    return money(t.refund_amount.fill_null(0))
+def refund_sum(t):
+    return t.refund_amount.fill_null(0).sum().cast("float64")
+
+
+def money_sum(col):
+    """A money column of a summary table summed exactly, as a float."""
+    return col.fill_null(0).sum().cast("float64")
+
+
+LINE_DIMS = ("category", "brand", "product_id")
+
+
+def line_dims(f: Filters, skip: tuple[str, ...] = ()) -> list[str]:
+    """The line-level dimension filters of `f` (category, brand, product): unlike shop, channel and
+    region they select lines of an order, not whole orders."""
+    dims = f.dims()
+    return [c for c in LINE_DIMS if c in dims and c not in skip]
+
+
+def mask_bits(s: summaries.Summary, dim: str, values) -> int:
+    codes = s.codes[dim]
+    return functools.reduce(lambda acc, v: acc | (1 << codes.index(v)) if v in codes else acc, values, 0)
+
+
+def bit_set(mask, bits: int):
+    """Whether an order's mask has any of `bits`."""
+    return (mask & ibis.literal(bits, "uint64")) != 0
+
+
+def order_rows(wh: Warehouse, f: Filters, *, start: date | None = None, end: date | None = None, dates: bool = True,
+               whole: bool = False, skip: tuple[str, ...] = ()):
+    """The summary's orders in the range under the filters (one row per order; see
+    `summaries`), or None where they cannot answer: no usable orders table, a product filter,
+    filters on both category and brand, or, with `whole` (the caller sums the orders' amounts or
+    splits them by customer), any line-level filter at all. A category or brand filter keeps the
+    orders with a line in it, as distinct orders and customers of the order lines count them."""
+    s = summary(wh)
+    if s is None or s.orders is None:
+        return None
+    dims = {c: v for c, v in f.dims().items() if c not in skip}
+    line = line_dims(f, skip)
+    if line and (whole or len(line) > 1 or line[0] not in s.codes):
+        return None
+    o = s.orders
+    if dates:
+        lo, hi = day_bounds(start or f.start, end or f.end)
+        o = o.filter((o.order_time >= lo) & (o.order_time < hi))
+    for col in summaries.ORDER_DIMS:
+        if col in dims:
+            o = o.filter(one_of(s, o, col, dims[col]))
+    if line:
+        o = o.filter(bit_set(o[MASK_COLUMNS[line[0]]], mask_bits(s, line[0], dims[line[0]])))
+    return o
+
+
+MASK_COLUMNS = {"category": "cats", "brand": "brands"}
+
+
+def one_of(s: summaries.Summary, t, col: str, values):
+    """`t[col]` (an ENUM column of the summary) is one of `values`, compared as ENUMs."""
+    d = s.dims[col]
+    return t[col].isin(d.filter(d.name.isin(list(values)))[col])
+
+
+def day_rows(wh: Warehouse, f: Filters, *, start: date | None = None, end: date | None = None, skip: tuple[str, ...] = ()):
+    """The summary's daily sums in the range under the filters, or None without a summary or with a
+    region filter (the daily sums are not split by region)."""
+    s = summary(wh)
+    dims = {c: v for c, v in f.dims().items() if c not in skip}
+    if s is None or "region" in dims:
+        return None
+    d = s.daily
+    d = d.filter((d.day >= (start or f.start)) & (d.day <= (end or f.end)))
+    for col, values in dims.items():
+        d = d.filter(d[col].isin(list(values)))
+    return d
 
 
 def anchor_date(wh: Warehouse) -> date:

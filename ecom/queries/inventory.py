@@ -15,7 +15,7 @@ import pandas as pd
 from ecom import settings
 from ecom.filters import Filters
 from ecom.queries import summaries
-from ecom.queries.common import MAX_ROWS, fetch, sales, table
+from ecom.queries.common import MAX_ROWS, day_rows, fetch, sales, table
 
 COVER_DAYS = 30
 SLOW_DAYS = 90  # more than this many days of stock (or no sales at all) is a slow mover
@@ -39,8 +39,13 @@ def stock_table(wh, f: Filters):
         on_hand=lambda x: x.on_hand.sum(), on_order=lambda x: x.on_order.fill_null(0).sum()
     )
     # category/brand/product filter the products below (also those that sold nothing)
-    t = sales(wh, f, skip=("category", "brand", "product_id"))
-    sold = t.group_by("product_id").aggregate(units=t.quantity.fill_null(1).sum())
+    skip = ("category", "brand", "product_id")
+    d = day_rows(wh, f, skip=skip)
+    if d is not None:
+        sold = d.group_by("product_id").aggregate(units=d.units.sum())
+    else:
+        t = sales(wh, f, skip=skip)
+        sold = t.group_by("product_id").aggregate(units=t.quantity.fill_null(1).sum())
     attrs = _attributes(wh)
     j = snap.left_join(sold, "product_id").drop("product_id_right").left_join(attrs, "product_id").drop("product_id_right")
     for name, col in (("category", "category"), ("brand", "brand"), ("product", "product_id")):

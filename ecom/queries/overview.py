@@ -17,7 +17,18 @@ import pandas as pd
 from ecom.filters import Filters
 from ecom.i18n import t as tr
 from ecom.queries import summaries
-from ecom.queries.common import day_bounds, fetch, line_refund, line_revenue, pct_change, sales
+from ecom.queries.common import (
+    day_bounds,
+    day_rows,
+    fetch,
+    line_dims,
+    money_sum,
+    order_rows,
+    pct_change,
+    refund_sum,
+    revenue_sum,
+    sales,
+)
 
 KPIS = ("gmv", "gmv_net", "orders", "units", "aov", "customers", "new_customers", "returning_customers", "refund_rate")
 PERIODS = ("current", "previous", "last_year")
@@ -43,33 +54,23 @@ def kpis(wh, f: Filters) -> pd.DataFrame:
     """One row per KPI; columns current, previous, last_year, vs_previous, vs_last_year (fractions)."""
     ranges = _ranges(f)
     periods = {"current": f, "previous": f.previous_period(), "last_year": f.last_year()}
-    # One aggregate per period, glued: each scans only its own date range (the sales are stored
+    # One aggregate per period, glued: each scans only its own date range (the rows are stored
     # roughly in time order, so DuckDB skips the other row groups), where one pass labelling the
-    # lines of all three ranges reads everything between last year and now.
-    parts = []
-    for name, p in periods.items():
-        x = sales(wh, f, start=p.start, end=p.end)
-        parts.append(x.aggregate(
-            gmv=line_revenue(x).sum(),
-            refunds=line_refund(x).sum(),
-            orders=x.order_id.nunique(),
-            units=x.quantity.fill_null(1).sum().cast("float64"),
-            customers=x.customer_id.nunique(),
-        ).mutate(period=ibis.literal(name)))
-    df = fetch(ibis.union(*parts)).set_index("period").reindex(list(PERIODS))
-    new = fetch(_new_customers(wh, f, ranges))
+    # rows of all three ranges reads everything between last year and now.
+    df = fetch(ibis.union(*[_period_kpis(wh, f, name, p) for name, p in periods.items()])).set_index("period").reindex(list(PERIODS))
+    new = df["new"] if df["new"].notna().all() else fetch(_new_customers(wh, f, ranges)).iloc[0]
     out = pd.DataFrame(index=list(KPIS), columns=list(PERIODS), dtype="float64")
     for p in PERIODS:
         row = df.loc[p]
-        gmv = float(row.gmv) if pd.notna(row.gmv) else 0.0
-        refunds = float(row.refunds) if pd.notna(row.refunds) else 0.0
-        orders = float(row.orders) if pd.notna(row.orders) else 0.0
-        customers = float(row.customers) if pd.notna(row.customers) else 0.0
-        n_new = _num(new[p].iloc[0])
+        gmv = _num(row.gmv)
+        refunds = _num(row.refunds)
+        orders = _num(row.orders)
+        customers = _num(row.customers)
+        n_new = _num(new[p])
         out.loc["gmv", p] = gmv
         out.loc["gmv_net", p] = gmv - refunds
         out.loc["orders", p] = orders
-        out.loc["units", p] = float(row.units) if pd.notna(row.units) else 0.0
+        out.loc["units", p] = _num(row.units)
         out.loc["aov", p] = gmv / orders if orders else float("nan")
         out.loc["customers", p] = customers
         out.loc["new_customers", p] = n_new
@@ -80,11 +81,47 @@ def kpis(wh, f: Filters) -> pd.DataFrame:
     return out
 
 
+def _period_kpis(wh, f: Filters, name: str, p: Filters):
+    """One row: GMV, refunds, orders, units and customers of one period, and its new customers when
+    they come for free (no filters; else null, counted by `_new_customers`)."""
+    cols = ("period", "gmv", "refunds", "orders", "units", "customers", "new")
+    o = order_rows(wh, f, start=p.start, end=p.end)
+    if o is None:
+        x = sales(wh, f, start=p.start, end=p.end)
+        return x.aggregate(
+            gmv=revenue_sum(x), refunds=refund_sum(x), orders=x.order_id.nunique(), units=x.quantity.fill_null(1).sum().cast("float64"),
+            customers=x.customer_id.nunique(), new=ibis.null("int64"),
+        ).mutate(period=ibis.literal(name)).select(*cols)
+    lo, _ = day_bounds(p.start, p.end)
+    known = o.c.notnull()
+    if f.dims():
+        counts = {"orders": o.count(), "customers": o.c.nunique(), "new": ibis.null("int64")}
+    else:
+        # each customer is counted once, by their first order in the period (the one whose previous
+        # order is older); a new customer's first order in it has no previous order at all
+        counts = {"orders": o.count(), "customers": (known & (o.prev_time.isnull() | (o.prev_time < lo))).cast("int64").sum(),
+                  "new": (known & o.prev_time.isnull()).cast("int64").sum()}
+    if not line_dims(f):
+        sums = {"gmv": money_sum(o.gmv), "refunds": money_sum(o.refunds), "units": o.units.sum().cast("float64")}
+        return o.aggregate(**sums, **counts).mutate(period=ibis.literal(name)).select(*cols)
+    # a category or brand filter: the amounts are those of the matching lines, not of whole orders
+    d = day_rows(wh, f, start=p.start, end=p.end)
+    if d is not None:
+        s = d.aggregate(gmv=money_sum(d.gmv), refunds=money_sum(d.refunds), units=d.units.sum().cast("float64"))
+    else:
+        x = sales(wh, f, start=p.start, end=p.end)
+        s = x.aggregate(gmv=revenue_sum(x), refunds=refund_sum(x), units=x.quantity.fill_null(1).sum().cast("float64"))
+    return s.cross_join(o.aggregate(**counts)).mutate(period=ibis.literal(name)).select(*cols)
+
+
 def _new_customers(wh, f: Filters, ranges: dict[str, tuple]):
     """An expression: one row, per period the number of customers whose first order (under the
     filters, over all history) falls in it."""
-    first = None if f.dims() else summaries.first_orders(wh)
-    if first is None:
+    o = order_rows(wh, f, dates=False)
+    if o is not None:
+        o = o.filter(o.c.notnull())
+        first = o.group_by("c").aggregate(first_time=o.order_time.min())
+    elif f.dims():
         t = sales(wh, f, dates=False)
         t = t.filter(ibis.or_(*[_in(t.order_time, b) for b in ranges.values()]))
         # first orders only of the customers active in one of the periods (a semi-join keeps the
@@ -94,30 +131,55 @@ def _new_customers(wh, f: Filters, ranges: dict[str, tuple]):
         hist = hist.filter(hist.customer_id.isin(active.customer_id))
         first = hist.group_by("customer_id").aggregate(first_time=lambda x: x.order_time.min())
     else:
-        # without dimension filters a customer's first order in a period is an order in it, so the
-        # per-data-version summary alone answers
-        lo = min(b[0] for b in ranges.values())
-        first = first.filter(first.first_time >= lo)
+        first = summaries.first_orders(wh)
+        if first is None:
+            t = sales(wh, f, dates=False)
+            t = t.filter(t.customer_id.notnull())
+            first = t.group_by("customer_id").aggregate(first_time=t.order_time.min())
+    lo = min(b[0] for b in ranges.values())
+    first = first.filter(first.first_time >= lo)
     return first.aggregate(**{name: _in(first.first_time, b).cast("int64").sum() for name, b in ranges.items()})
 
 
-DAILY = {
-    "gmv": lambda x: x.rev.sum(),
-    "orders": lambda x: x.order_id.nunique(),
-    "customers": lambda x: x.customer_id.nunique(),
-}
+DAILY = ("gmv", "orders", "customers")
 
 
-def daily(wh, f: Filters, weeks_before: int = 0, metrics: tuple[str, ...] = tuple(DAILY)) -> pd.DataFrame:
+def daily(wh, f: Filters, weeks_before: int = 0, metrics: tuple[str, ...] = DAILY) -> pd.DataFrame:
     """`metrics` (GMV, orders, customers) per day of the range (plus `weeks_before` weeks), days
     without orders included as zeros."""
     start = f.start - timedelta(weeks=weeks_before)
-    t = sales(wh, f, start=start)
-    agg = t.mutate(day=t.order_time.date(), rev=line_revenue(t)).group_by("day").aggregate(**{m: DAILY[m] for m in metrics})
-    df = fetch(agg)
+    frames = []
+    counts = [m for m in metrics if m != "gmv"]
+    o = order_rows(wh, f, start=start)
+    sums_from_orders = o is not None and not line_dims(f)
+    if "gmv" in metrics and not sums_from_orders:
+        d = day_rows(wh, f, start=start)
+        if d is not None:
+            frames.append(fetch(d.group_by("day").aggregate(gmv=money_sum(d.gmv))))
+        else:
+            t = sales(wh, f, start=start)
+            frames.append(fetch(t.group_by(day=t.order_time.date()).aggregate(gmv=revenue_sum(t))))
+    if o is not None and (counts or sums_from_orders):
+        aggs = {}
+        if "gmv" in metrics and sums_from_orders:
+            aggs["gmv"] = money_sum(o.gmv)
+        if "orders" in counts:
+            aggs["orders"] = o.count()
+        if "customers" in counts:
+            # without filters a customer's first order of the day is the one whose previous order is older
+            first_today = o.c.notnull() & (o.prev_time.isnull() | (o.prev_time < o.order_time.truncate("D")))
+            aggs["customers"] = o.c.nunique() if f.dims() else first_today.cast("int64").sum()
+        frames.append(fetch(o.group_by(day=o.order_time.date()).aggregate(**aggs)))
+    elif counts:
+        t = sales(wh, f, start=start)
+        raw = {"orders": t.order_id.nunique(), "customers": t.customer_id.nunique()}
+        frames.append(fetch(t.group_by(day=t.order_time.date()).aggregate(**{m: raw[m] for m in counts})))
     days = pd.date_range(start, f.end, freq="D")
-    df["day"] = pd.to_datetime(df["day"])
-    df = df.set_index("day").reindex(days, fill_value=0).rename_axis("day").reset_index()
+    out = pd.DataFrame(index=days)
+    for df in frames:
+        df["day"] = pd.to_datetime(df["day"])
+        out = out.join(df.set_index("day"))
+    df = out[list(metrics)].fillna(0).rename_axis("day").reset_index()
     return df.astype({m: "float64" if m == "gmv" else "int64" for m in metrics})
 
 
@@ -146,17 +208,22 @@ def contributors(wh, f: Filters, by: str = "product_id", top: int = 5) -> tuple[
     """GMV now and in the previous period, and the `by` values whose change moved it most in the
     direction of the total change (largest first)."""
     ranges = _ranges(f)
-    t = sales(wh, f, dates=False)
-    cur, prev = ranges["current"], ranges["previous"]
-    # the enclosing range as well, which DuckDB can prune row groups on (it cannot with an OR)
-    t = t.filter(_in(t.order_time, (min(cur[0], prev[0]), max(cur[1], prev[1]))), _in(t.order_time, cur) | _in(t.order_time, prev))
-    rev = line_revenue(t)
-    t = t.mutate(
-        cur=ibis.cases((_in(t.order_time, cur), rev), else_=0.0),
-        prev=ibis.cases((_in(t.order_time, prev), rev), else_=0.0),
-    )
+    p = f.previous_period()
+    d = day_rows(wh, f, start=min(f.start, p.start), end=max(f.end, p.end)) if by in summaries.DAILY_DIMS else None
+    if d is not None:
+        t = d.mutate(
+            cur=ibis.cases(((d.day >= f.start) & (d.day <= f.end), d.gmv.fill_null(0)), else_=0),
+            prev=ibis.cases(((d.day >= p.start) & (d.day <= p.end), d.gmv.fill_null(0)), else_=0),
+        )
+    else:
+        t = sales(wh, f, dates=False)
+        cur, prev = ranges["current"], ranges["previous"]
+        # the enclosing range as well, which DuckDB can prune row groups on (it cannot with an OR)
+        t = t.filter(_in(t.order_time, (min(cur[0], prev[0]), max(cur[1], prev[1]))), _in(t.order_time, cur) | _in(t.order_time, prev))
+        rev = t.revenue.fill_null(0)
+        t = t.mutate(cur=ibis.cases((_in(t.order_time, cur), rev), else_=0), prev=ibis.cases((_in(t.order_time, prev), rev), else_=0))
     extra = {"name": lambda x: x.product_name.max(), "category": lambda x: x.category.max()} if by == "product_id" else {}
-    per = t.group_by(key=t[by]).aggregate(cur=lambda x: x.cur.sum(), prev=lambda x: x.prev.sum(), **extra)
+    per = t.group_by(key=t[by]).aggregate(cur=lambda x: x.cur.sum().cast("float64"), prev=lambda x: x.prev.sum().cast("float64"), **extra)
     # one query: the totals ride along as window sums, and the sort follows their change's sign
     whole = ibis.window()
     per = per.mutate(delta=per.cur - per.prev, total_cur=per.cur.sum().over(whole), total_prev=per.prev.sum().over(whole))

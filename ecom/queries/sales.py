@@ -3,11 +3,31 @@ from category to product to order lines."""
 
 from __future__ import annotations
 
+import functools
+
 import ibis
 import pandas as pd
 
 from ecom.filters import Filters
-from ecom.queries.common import MAX_ROWS, fetch, line_refund, line_revenue, memoized, sales
+from ecom.queries import summaries
+from ecom.queries.common import (
+    MASK_COLUMNS,
+    MAX_ROWS,
+    bit_set,
+    day_rows,
+    every_line,
+    fetch,
+    line_dims,
+    mask_bits,
+    memoized,
+    money_sum,
+    one_of,
+    order_rows,
+    refund_sum,
+    revenue_sum,
+    sales,
+    summary,
+)
 
 GRAINS = {"day": "D", "week": "W", "month": "M"}
 BREAKDOWNS = ("category", "brand", "product_id", "region", "channel", "shop")
@@ -18,38 +38,142 @@ PARETO_POINTS = 100
 LINES_CAP = 1_000
 # Breakdowns fetch this many top values once and serve every smaller top-N (and the trend's leaders).
 TOP_FETCH = 100
+ALL = ("gmv", "refunds", "orders", "units")  # what a trend or breakdown row carries
 
 
-def _measures(t):
-    return {
-        "gmv": line_revenue(t).sum(),
-        "refunds": line_refund(t).sum(),
-        "orders": t.order_id.nunique(),
-        "units": t.quantity.fill_null(1).sum().cast("int64"),
-    }
+def _sum_source(wh, f: Filters, by: str | None):
+    """Where the sums of a trend or breakdown come from, and what kind of rows those are: the
+    summary's orders (whole orders: no category/brand/product filter; they count orders too), its
+    daily sums, or the order lines."""
+    if not line_dims(f) and (by is None or by in summaries.ORDER_DIMS):
+        o = order_rows(wh, f, whole=True)
+        if o is not None:
+            return o, "orders"
+    if by is None or by in summaries.DAILY_DIMS:
+        d = day_rows(wh, f)
+        if d is not None:
+            return d, "daily"
+    return sales(wh, f), "lines"
 
 
-def trend(wh, f: Filters, grain: str = "day", by: str | None = None, top: int = 8) -> pd.DataFrame:
-    """GMV, orders and units per day/week/month (weeks start on Monday), optionally split by a
-    breakdown column (its `top` values by GMV, the rest as "(other)")."""
+def _sums(t, kind: str, measures) -> dict:
+    if kind == "lines":
+        out = {"gmv": revenue_sum(t), "refunds": refund_sum(t), "orders": t.order_id.nunique(), "units": t.quantity.fill_null(1).sum().cast("int64")}
+    else:
+        out = {"gmv": money_sum(t.gmv), "refunds": money_sum(t.refunds), "units": t.units.sum().cast("int64")}
+        if kind == "orders":
+            out["orders"] = t.count()
+    return {m: out[m] for m in ALL if m in measures and m in out}
+
+
+def _period(t, kind: str, grain: str):
+    if kind == "daily":
+        return t.day.truncate(GRAINS[grain])
+    return t.order_time.truncate(GRAINS[grain]).date()
+
+
+def _orders(wh, f: Filters, by: str | None, keys: list | None, group) -> pd.DataFrame:
+    """Distinct orders per group (`group(t, kind)` gives the group-by columns besides the key) and,
+    with `by`, per value of `by` in `keys` (the others as "(other)" when `keys` has "(other)"; all
+    values when `keys` is None): a frame with the group columns, `key` and `orders`."""
+    s = summary(wh)
+    line = line_dims(f)
+    if by is None or by in summaries.ORDER_DIMS:
+        o = order_rows(wh, f)
+        if o is not None:
+            cols = group(o, "orders")
+            if by is not None:
+                cols["key"] = _key(o[by], keys)
+            return fetch(o.group_by(**cols).aggregate(orders=o.count()))
+    elif by in summaries.MASK_DIMS and s is not None and by in s.codes and set(line) <= {by} and keys is not None:
+        o = order_rows(wh, f)
+        if o is not None:
+            # orders with a line of each value: a bit test per value on the order's mask
+            mask = o[MASK_COLUMNS[by]]
+            named = [k for k in keys if k != OTHER]
+            own = {i: mask_bits(s, by, [k]) if k is not None else 1 << summaries.MASK_BITS for i, k in enumerate(named)}
+            aggs = {f"k{i}": bit_set(mask, b).cast("int64").sum() for i, b in own.items()}
+            if OTHER in keys:
+                # the other values: of the filter's values when it filters on `by` itself
+                every = mask_bits(s, by, f.dims()[by]) if by in f.dims() else (1 << 64) - 1
+                rest = every & ~functools.reduce(lambda a, b: a | b, own.values(), 0)
+                aggs["other"] = bit_set(mask, rest).cast("int64").sum()
+            cols = group(o, "orders")
+            wide = fetch(o.group_by(**cols).aggregate(**aggs) if cols else o.aggregate(**aggs))
+            labels = {**{f"k{i}": k for i, k in enumerate(named)}, "other": OTHER}
+            long = wide.melt(id_vars=list(cols), var_name="col", value_name="orders")
+            long["key"] = long.pop("col").map(labels)
+            return long
+    elif (by == "product_id" and not line and s is not None and s.orders is not None and (keys is None or OTHER not in keys)
+          and (d := day_rows(wh, f)) is not None):
+        # a product's orders are its lines less the extra lines of orders that have it more than once
+        # (not so for "(other)": an order with two other products would count twice)
+        x = s.order_dups
+        x = x.filter((x.day >= f.start) & (x.day <= f.end))
+        for col, values in f.dims().items():
+            x = x.filter(one_of(s, x, col, values))
+        if keys is not None:
+            d, x = d.filter(d.product_id.isin(keys)), x.filter(x.product_id.isin(keys))
+        lines = d.group_by(**group(d, "daily"), key=d.product_id).aggregate(lines=d.lines.sum())
+        extra = x.group_by(**group(x, "daily"), key=x.product_id).aggregate(extra=x.extra.sum())
+        on = [*group(d, "daily"), "key"]
+        j = lines.left_join(extra, on)
+        return fetch(j.select(*on, orders=(j.lines - j.extra.fill_null(0)).cast("int64")))
+    t = sales(wh, f)
+    cols = group(t, "lines")
+    if by is not None:
+        cols["key"] = _key(t[by], keys)
+        if keys is not None and OTHER not in keys:
+            inside = t[by].isin([k for k in keys if k is not None])
+            t = t.filter(inside | t[by].isnull() if None in keys else inside)
+            cols = {**group(t, "lines"), "key": _key(t[by], keys)}
+    return fetch(t.group_by(**cols).aggregate(orders=t.order_id.nunique()))
+
+
+OTHER = "(other)"
+
+
+def _key(col, keys: list | None):
+    """The breakdown value, or "(other)" for values outside `keys` when `keys` has "(other)"."""
+    if keys is None or OTHER not in keys:
+        return col.cast("string")
+    names = [k for k in keys if k not in (None, OTHER)]
+    return ibis.cases((col.isin(names), col.cast("string")), else_=OTHER) if names else ibis.literal(OTHER)
+
+
+def trend(wh, f: Filters, grain: str = "day", by: str | None = None, top: int = 8, measures: tuple[str, ...] = ALL) -> pd.DataFrame:
+    """GMV, refunds, orders and units (or only `measures`) per day/week/month (weeks start on
+    Monday), optionally split by a breakdown column (its `top` values by GMV, the rest as "(other)")."""
     if grain not in GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
-    t = sales(wh, f)
-    period = t.order_time.truncate(GRAINS[grain]).date()
-    if by is None:
-        df = fetch(t.group_by(period=period).aggregate(**_measures(t)).order_by("period"))
-    else:
+    keys = None
+    if by is not None:
         if by not in BREAKDOWNS:
             raise ValueError(f"unknown breakdown {by!r}")
-        if top <= TOP_FETCH:
-            lead = _top_values(wh, f, by).key.head(top)
-        else:
-            lead = fetch(t.group_by(k=t[by]).aggregate(g=line_revenue(t).sum()).order_by([ibis.desc("g"), "k"]).limit(top)).k
-        names = [str(v) for v in lead if v is not None]
-        key = ibis.cases((t[by].isin(names), t[by].cast("string")), else_="(other)") if names else ibis.literal("(other)")
-        df = fetch(t.group_by(period=period, key=key).aggregate(**_measures(t)).order_by(["period", "key"]))
+        lead = _ranking(wh, f, by, max(top, TOP_FETCH))[:top]
+        keys = [*(str(v) for v in lead if v is not None), OTHER]
+    t, kind = _sum_source(wh, f, by)
+    cols = {"period": _period(t, kind, grain)}
+    if by is not None:
+        cols["key"] = _key(t[by], keys)
+    sums = _sums(t, kind, measures)
+    df = fetch(t.group_by(**cols).aggregate(**sums)) if sums else fetch(t.select(**cols).distinct())
     df["period"] = pd.to_datetime(df["period"])
-    return df.astype({"gmv": "float64", "refunds": "float64"})
+    if "orders" in measures and "orders" not in sums:
+        counts = _orders(wh, f, by, keys, lambda x, k: {"period": _period(x, k, grain)})
+        counts["period"] = pd.to_datetime(counts["period"])
+        df = df.merge(counts[[*cols, "orders"]], on=list(cols), how="left")
+    df = df.sort_values(list(cols), ignore_index=True)
+    out = ["period", *(["key"] if by is not None else []), *(m for m in ALL if m in measures)]
+    return df[out].astype({m: "float64" if m in ("gmv", "refunds") else "int64" for m in measures})
+
+
+@memoized
+def _ranking(wh, f: Filters, by: str, top: int) -> list:
+    """The `top` values of a breakdown by GMV (ties by value), the largest first."""
+    t, kind = _sum_source(wh, f, by)
+    per = t.group_by(key=t[by].cast("string")).aggregate(gmv=_sums(t, kind, ("gmv",))["gmv"])
+    return fetch(per.order_by([ibis.desc("gmv"), "key"]).limit(top)).key.tolist()
 
 
 def breakdown(wh, f: Filters, by: str = "category", top: int = 20) -> pd.DataFrame:
@@ -67,18 +191,25 @@ def _top_values(wh, f: Filters, by: str) -> pd.DataFrame:
 
 
 def _breakdown(wh, f: Filters, by: str, top: int) -> pd.DataFrame:
-    t = sales(wh, f)
+    t, kind = _sum_source(wh, f, by)
     extra = {"name": t.product_name.max()} if by == "product_id" else {}
-    per = t.group_by(key=t[by]).aggregate(**_measures(t), **extra)
+    per = t.group_by(key=t[by].cast("string")).aggregate(**_sums(t, kind, ALL), **extra)
     total = per.gmv.sum().over(ibis.window())
     per = per.mutate(share=ibis.cases((total != 0, per.gmv / total), else_=None))
     df = fetch(per.order_by([ibis.desc("gmv"), "key"]).limit(top))
-    return df.astype({"gmv": "float64", "refunds": "float64", "share": "float64"})
+    if "orders" not in df.columns and df.empty:
+        df["orders"] = pd.Series(dtype="int64")
+    elif "orders" not in df.columns:
+        keys = df.key.tolist()
+        counts = _orders(wh, f, by, keys, lambda x, k: {})
+        df = df.merge(counts[["key", "orders"]], on="key", how="left")
+    cols = ["key", "gmv", "refunds", "orders", "units", *(["name"] if by == "product_id" else []), "share"]
+    return df[cols].astype({"gmv": "float64", "refunds": "float64", "share": "float64", "orders": "int64"})
 
 
 def _ranked_products(wh, f: Filters):
-    t = sales(wh, f)
-    per = t.group_by("product_id").aggregate(gmv=line_revenue(t).sum(), name=t.product_name.max(), category=t.category.max())
+    t, kind = _sum_source(wh, f, "product_id")
+    per = t.group_by("product_id").aggregate(gmv=_sums(t, kind, ("gmv",))["gmv"], name=t.product_name.max(), category=t.category.max())
     w = ibis.window(order_by=[ibis.desc(per.gmv), per.product_id], rows=(None, 0))
     total = per.gmv.sum().over(ibis.window())
     ranked = per.mutate(
@@ -128,7 +259,7 @@ def pareto(wh, f: Filters, points: int = PARETO_POINTS) -> pd.DataFrame:
 
 def order_lines(wh, f: Filters, limit: int = LINES_CAP) -> pd.DataFrame:
     """The order lines under the filters (the drill's last level), newest first, capped."""
-    t = sales(wh, f)
+    t = every_line(wh, f)
     cols = ["order_time", "order_id", "line_no", "customer_id", "product_id", "product_name", "category", "brand",
             "quantity", "unit_price", "revenue", "refund_amount", "order_status", "channel", "region", "shop"]
     df = fetch(t.select(*cols).order_by([ibis.desc("order_time"), "order_id", "line_no"]).limit(min(limit, MAX_ROWS)))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import random
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -27,6 +26,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ecom.reviews.checkpoint import replace_folder, restore_training_state, training_state
 from ecom.reviews.model import ReviewSentimentModel
 
 Progress = Callable[[int, int, dict], None]
@@ -133,31 +133,12 @@ def pretrain(
         state = torch.load(ckpt / "state.pt", weights_only=False)
         encoder.load_state_dict(state["encoder"])
         head.load_state_dict(state["head"])
-        for o, s in zip(opts, state["optimizers"], strict=True):
-            o.load_state_dict(s)
-        for s, s_state in zip(scheds, state["schedulers"], strict=True):
-            s.load_state_dict(s_state)
-        step = state["step"]
         gen.set_state(state["generator"])
-        torch.set_rng_state(state["torch_rng"])
+        step = restore_training_state(opts, scheds, state)
 
     def save_checkpoint() -> None:
-        tmp = ckpt.with_name(CHECKPOINT + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        state = {
-            "encoder": encoder.state_dict(),
-            "head": head.state_dict(),
-            "optimizers": [o.state_dict() for o in opts],
-            "schedulers": [s.state_dict() for s in scheds],
-            "step": step,
-            "args": asdict(args),
-            "generator": gen.get_state(),
-            "torch_rng": torch.get_rng_state(),
-        }
-        torch.save(state, tmp / "state.pt")
-        shutil.rmtree(ckpt, ignore_errors=True)
-        tmp.rename(ckpt)
+        state = {"encoder": encoder.state_dict(), "head": head.state_dict(), "args": asdict(args), "generator": gen.get_state()}
+        replace_folder(ckpt, lambda folder: torch.save({**state, **training_state(opts, scheds, step)}, folder / "state.pt"))
 
     encoder.train()
     head.train()

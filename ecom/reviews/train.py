@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import random
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -22,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ecom.reviews.checkpoint import replace_folder, restore_training_state, training_state
 from ecom.reviews.evaluate import choose_neutral_band, metrics
 from ecom.reviews.model import ReviewSentimentConfig, ReviewSentimentModel
 from ecom.reviews.tokenizer import train_tokenizer
@@ -186,34 +186,15 @@ def train(
     total = max(1, int(steps_per_epoch * args.epochs))
     opts = _optimizers(model, args)
     scheds = [torch.optim.lr_scheduler.LambdaLR(o, _schedule(total, args.warmup)) for o in opts]
-    step = 0
-    if state is not None:
-        for o, s in zip(opts, state["optimizers"], strict=True):
-            o.load_state_dict(s)
-        for s, s_state in zip(scheds, state["schedulers"], strict=True):
-            s.load_state_dict(s_state)
-        step = state["step"]
-        torch.set_rng_state(state["torch_rng"])
+    step = restore_training_state(opts, scheds, state) if state is not None else 0
 
     def save_checkpoint() -> None:
-        tmp = out / "checkpoint.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        model.config.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        torch.save(
-            {
-                "model": model.state_dict(),
-                "optimizers": [o.state_dict() for o in opts],
-                "schedulers": [s.state_dict() for s in scheds],
-                "step": step,
-                "args": asdict(args),
-                "torch_rng": torch.get_rng_state(),
-            },
-            tmp / "state.pt",
-        )
-        shutil.rmtree(ckpt, ignore_errors=True)
-        tmp.rename(ckpt)
+        def write(folder: Path) -> None:
+            model.config.save_pretrained(folder)
+            tokenizer.save_pretrained(folder)
+            torch.save({"model": model.state_dict(), "args": asdict(args), **training_state(opts, scheds, step)}, folder / "state.pt")
+
+        replace_folder(ckpt, write)
 
     out.mkdir(parents=True, exist_ok=True)
     loss_ema, started = None, time.time()

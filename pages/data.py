@@ -214,9 +214,12 @@ def run_load(plans: list[dict], mode: str) -> list[dict]:
         progress(0.0, "")
         for report in ingest.ingest_file(
             warehouse(), plan["path"], table=plan["table"], mode=mode, mapping=plan["mapping"], name=plan["name"], progress=progress,
-            lang=current(),
+            lang=current(), refresh=False,
         ):
             reports.append(report.to_dict())
+    # the pages' summary tables once for the whole upload, not once per file
+    bar.progress(0.99, text=tr("data.summaries"))
+    ingest.refresh_summaries(warehouse())
     bar.progress(1.0, text=tr("data.done"))
     return reports
 

@@ -11,7 +11,7 @@ Callers with an upload in memory write it to a temporary file and pass its displ
 and the reject reasons stored in main.rejects; the CLI keeps English.
 """
 
-from ecom.ingest.load import Report, column_quality, ingest_file, undo_upload
+from ecom.ingest.load import Report, column_quality, ingest_file, refresh_summaries, undo_upload
 from ecom.ingest.mapping import remember_mapping
 from ecom.ingest.read import SUPPORTED_EXT, IngestError, Sniffed, read_frame, sniff
 
@@ -22,6 +22,7 @@ __all__ = [
     "Sniffed",
     "column_quality",
     "ingest_file",
+    "refresh_summaries",
     "read_frame",
     "remember_mapping",
     "sniff",

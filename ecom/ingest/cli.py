@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
         print("ingest: " + "; ".join(problems), file=sys.stderr)
         return 2
 
-    from ecom.ingest import ingest_file
+    from ecom.ingest import ingest_file, refresh_summaries
     from ecom.warehouse import Warehouse, WarehouseBusy
 
     try:
@@ -78,7 +78,7 @@ def main(argv: list[str]) -> int:
                 return 0
         failed = 0
         for f in files:
-            reports = ingest_file(wh, f, table=args.table, mode=args.mode, mapping=mapping, progress=_progress(f.name, args.json))
+            reports = ingest_file(wh, f, table=args.table, mode=args.mode, mapping=mapping, progress=_progress(f.name, args.json), refresh=False)
             for r in reports:
                 if r.status == "failed":
                     failed += 1
@@ -90,6 +90,8 @@ def main(argv: list[str]) -> int:
                     print(r.message, file=sys.stderr if r.status == "failed" else sys.stdout)
                     for note in r.notes:
                         print(f"  note: {note}")
+        # once for all the files, not once per file with sales in it
+        refresh_summaries(wh)
         return 1 if failed else 0
     finally:
         wh.close()

@@ -59,17 +59,24 @@ class Report:
         return asdict(self)
 
 
+def refresh_summaries(wh, progress=None) -> None:
+    """The pages' summary tables, built now rather than on the next page visit (a no-op unless the
+    sales changed since they were built)."""
+    summaries.refresh(wh, progress)
+
+
 def _now_local() -> str:
     tz = settings.get("ECOM_TIMEZONE")
     return datetime.now(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0).isoformat(sep=" ")
 
 
-def ingest_file(wh, path, table="auto", mode="append", mapping=None, name=None, progress=None, lang="en") -> list[Report]:
+def ingest_file(wh, path, table="auto", mode="append", mapping=None, name=None, progress=None, lang="en", refresh=True) -> list[Report]:
     """Load every sheet / member of the file at `path`. Never raises for bad files: see Report.status.
 
     `mapping` maps source columns to canonical columns (markers: see ecom.ingest.mapping), overriding
     what was guessed; `progress(fraction, message)` is called as batches land. Messages, notes and the
-    reject reasons stored in main.rejects are in `lang`.
+    reject reasons stored in main.rejects are in `lang`. `refresh=False` leaves the pages' summary
+    tables to the caller, which loads several files and then calls `refresh_summaries` once.
     """
     display = name or Path(path).name
     if mode not in ("append", "replace"):
@@ -96,8 +103,8 @@ def ingest_file(wh, path, table="auto", mode="append", mapping=None, name=None, 
             except duckdb.Error as exc:
                 out.append(Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed",
                                   message=f"{src.name}: {_one_line(exc)}"))
-        # the pages' summary tables, now rather than on the next page visit (a no-op unless sales changed)
-        summaries.refresh(wh, lambda fraction, message: report(0.99, message))
+        if refresh:
+            refresh_summaries(wh, lambda fraction, message: report(0.99, message))
         report(1.0, "done")
         return out
 

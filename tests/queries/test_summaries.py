@@ -202,6 +202,28 @@ def test_loads_and_undos_leave_current_summaries(warehouse, tmp_path, monkeypatc
     assert overview.kpis(warehouse, MARCH).current["orders"] == 0 and first_orders(warehouse) == {}
 
 
+def test_a_multi_file_load_builds_the_summaries_once(tmp_path, monkeypatch):
+    from ecom.ingest import cli
+
+    builds = []
+    build = summaries.build
+    monkeypatch.setattr(summaries, "build", lambda wh, progress=None: builds.append(1) or build(wh, progress))
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    write(folder / "march.csv", "order_id,order_time,customer_id,product_id,revenue\no1,2024-03-02 10:00,c1,A,100\n")
+    write(folder / "april.csv", "order_id,order_time,customer_id,product_id,revenue\no2,2024-04-02 10:00,c1,B,40\n")
+    write(folder / "stock.csv", "product_id,snapshot_date,on_hand\nA,2024-03-31,5\n")
+    path = tmp_path / "wh.duckdb"
+    assert cli.main([str(folder), "--warehouse", str(path), "--json"]) == 0
+    assert len(builds) == 1
+    wh = Warehouse(path)
+    try:
+        assert summaries.built_version(wh) == wh.data_version()
+        assert wh.row_counts()["sales"] == 2
+    finally:
+        wh.close()
+
+
 def test_pages_do_not_wait_while_another_thread_writes(warehouse):
     insert(warehouse, "sales", [sale("o1", datetime(2024, 3, 2), "A", 100, "c1"), sale("o2", datetime(2024, 3, 3), "A", 50, "c2")])
     held, done = threading.Event(), threading.Event()

@@ -16,6 +16,10 @@ from ecom.reviews.aspects import clauses, detect
         ("The fabric feels cheap", {("quality", -1)}),
         ("It runs small. The seller was very helpful", {("size_fit", -1), ("service", 1)}),
         ("Fake product, do not buy", {("authenticity", -1)}),
+        # a negated complaint is praise: "no damage" is no negative word
+        ("Arrived with no damage, packaging was great", {("delivery", 1), ("packaging", 1)}),
+        ("No damage at all, well packed", {("packaging", 1)}),
+        ("The box was damaged", {("packaging", -1)}),
         ("今天天气不错", set()),
     ],
 )

@@ -26,8 +26,9 @@ def wh(warehouse):
             cur.execute("INSERT INTO main.reviews (review_time, product_id, rating, review_text) VALUES (?, ?, ?, ?)", [t, pid, rating, text])
             p = {"positive": 0.9, "negative": 0.1, "neutral": 0.5}[label]
             cur.execute("INSERT INTO app.review_scores VALUES (?, 'v1', ?, ?, now())", [text_hash(text), p, label])
-        cur.execute("INSERT INTO main.sales (order_id, order_time, product_id, category, quantity) VALUES "
-                    "('o1', '2024-01-01', 'A', 'shoes', 100), ('o2', '2024-01-01', 'B', 'bags', 10)")
+        cur.execute("INSERT INTO main.sales (order_id, order_time, product_id, category, quantity, order_status) VALUES "
+                    "('o1', '2024-01-01', 'A', 'shoes', 100, NULL), ('o2', '2024-01-01', 'B', 'bags', 10, NULL), "
+                    "('o3', '2024-02-05', 'B', 'bags', 300, 'paid'), ('o4', '2024-02-06', 'A', 'shoes', 50, 'cancelled')")
     return warehouse
 
 
@@ -49,7 +50,16 @@ def test_filters_apply_to_dates_products_and_categories(wh):
 def test_leaderboard_puts_big_sellers_that_are_disliked_first(wh):
     board = insights.negative_leaderboard(wh, "v1", min_reviews=1)
     assert board.key.tolist() == ["A", "B"]
+    # all time: A sold 100 (its 50 cancelled left out), B 10 + 300
+    assert board.units.tolist() == [100, 310]
     assert board.unhappy_units.tolist() == pytest.approx([100 * 2 / 3, 0.0])
+
+
+def test_leaderboard_units_follow_the_date_filter(wh):
+    february = Filters(start=date(2024, 2, 1), end=date(2024, 2, 29))
+    board = insights.negative_leaderboard(wh, "v1", february, min_reviews=1)
+    # February reviews: A 1 negative of 1, B 0 of 2; February paid sales: A none (cancelled), B 300
+    assert board[["key", "units", "negative_rate"]].values.tolist() == [["A", 0, 1.0], ["B", 300, 0.0]]
 
 
 def test_mismatch_flags(wh):

@@ -145,7 +145,11 @@ def pretrain(
     loss_ema, started = math.nan, time.time()
     while step < total:
         epoch, offset = divmod(step, per_epoch)
-        for pick in token_batches(lengths, args.tokens_per_batch, random.Random(args.seed * 1000 + epoch))[offset:]:
+        batches = token_batches(lengths, args.tokens_per_batch, random.Random(args.seed * 1000 + epoch))
+        # packing another order can give a batch or two more or fewer: every epoch is cut or wrapped
+        # to the same count, so that step -> (epoch, batch) stays fixed and resuming finds its place
+        batches = (batches * 2)[:per_epoch]
+        for pick in batches[offset:]:
             if step >= total:
                 break
             input_ids, mask = collate(ids, pick, tokenizer.pad_token_id)  # [B, T] each

@@ -75,3 +75,23 @@ def test_pretraining_resumes_to_the_same_encoder(tmp_path):
         assert torch.equal(a[key], b[key]), key
     steps = json.loads((tmp_path / "resumed" / "pretrain.json").read_text())["steps"]
     assert steps > 7
+
+
+def test_epochs_that_pack_into_fewer_batches_still_end(tmp_path, monkeypatch):
+    # with more than one chunk of texts, another shuffle can pack an epoch into a batch fewer than the
+    # first; the loop must still run one batch per step and stop (it once spun forever there)
+    import ecom.reviews.pretrain as pretrain_module
+
+    pack = pretrain_module.token_batches
+
+    def uneven(lengths, tokens_per_batch, rng):
+        batches = pack(lengths, tokens_per_batch, rng)
+        return batches[:-2] if rng.random() < 0.5 else batches
+
+    monkeypatch.setattr(pretrain_module, "token_batches", uneven)
+    texts, _ = tiny_data(8)
+    model, tokenizer = _tiny(texts)
+    steps = []
+    result = pretrain(model, tokenizer, texts, tmp_path, PretrainArgs(epochs=6, tokens_per_batch=64, warmup_steps=2),
+                      progress=lambda step, total, info: steps.append(step))
+    assert steps == list(range(1, result["steps"] + 1))

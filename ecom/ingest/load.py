@@ -436,7 +436,7 @@ def undo_upload(wh, upload_id: int) -> int:
         wh.bump_version(cur)
         if row[0] != "sales":
             summaries.keep(cur)
-    summaries.refresh(wh)
+    refresh_summaries(wh)
     return int(removed)
 
 

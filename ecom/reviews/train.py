@@ -226,13 +226,13 @@ def train(
     result: dict = {"train_rows": len(ids), "steps": total, "args": asdict(args)}
     if val is not None:
         val_texts, val_labels = list(val[0]), np.asarray(val[1], dtype=int)
-        p = predict_proba(model, tokenizer, val_texts)
         binary = val_labels != NEUTRAL
         if model.wide is not None and binary.any():
             weight, loss = choose_wide_weight(model, tokenizer, [t for t, b in zip(val_texts, binary, strict=True) if b], val_labels[binary])
             model.config.wide_weight = weight
             result["wide_weight"] = {"weight": weight, "log_loss": loss, "n": int(binary.sum())}
-            p = predict_proba(model, tokenizer, val_texts)
+        # scored once, with the mix it will ship with
+        p = predict_proba(model, tokenizer, val_texts)
         result["validation"] = metrics(val_labels[binary], (p[binary] >= 0.5).astype(int))
         if (val_labels == NEUTRAL).any():
             band, score = choose_neutral_band(p, val_labels)

@@ -14,18 +14,27 @@ from ecom.reviews.labels import LabelError, parse_labels
 DEFAULT_OUT = "runs/review-model"
 
 
-def _read(path: str, text: str, label: str):
-    """(texts, labels 0/1/2) of one file read by the project's ingestion; rows without text are dropped."""
+def _read(path: str, text: str, label: str, domain: str | None = None):
+    """(texts, labels 0/1/2, domains or None) of one file read by the project's ingestion; rows
+    without text are dropped."""
     from ecom.ingest import read_frame
 
     frame = read_frame(path)
-    for column in (text, label):
-        if column not in frame.columns:
+    for column in (text, label, domain):
+        if column is not None and column not in frame.columns:
             raise LabelError(f"{path}: no column {column!r} (columns: {', '.join(map(str, frame.columns))})")
     labels = parse_labels(frame[label].tolist(), where=f"{path}, column {label!r}")
     texts = [t.strip() if isinstance(t, str) else "" for t in frame[text].tolist()]
     keep = [i for i, t in enumerate(texts) if t and labels[i] >= 0]
-    return [texts[i] for i in keep], np.asarray([labels[i] for i in keep], dtype=int)
+    domains = None
+    if domain is not None:
+        values = [str(v).strip() if v is not None and v == v else "" for v in frame[domain].tolist()]
+        blank = [i for i in keep if not values[i]]
+        if blank:
+            rows = ", ".join(str(i + 2) for i in blank[:5])  # +2: the header is line 1
+            raise LabelError(f"{path}, column {domain!r}: {len(blank)} rows have no domain (rows {rows}{', …' if len(blank) > 5 else ''})")
+        domains = [values[i] for i in keep]
+    return [texts[i] for i in keep], np.asarray([labels[i] for i in keep], dtype=int), domains
 
 
 def _bar(desc: str, unit: str = "step"):
@@ -47,13 +56,14 @@ def cmd_train(args) -> int:
     from ecom.reviews.corpora import assign_split
     from ecom.reviews.train import TrainArgs, train
 
-    texts, labels = [], []
+    texts, labels, domains = [], [], []
     for path in args.data:
-        t, y = _read(path, args.text, args.label)
+        t, y, d = _read(path, args.text, args.label, args.domain)
         texts += t
         labels += y.tolist()
+        domains += d or []
     if args.val:
-        val_texts, val_labels = _read(args.val, args.text, args.label)
+        val_texts, val_labels, _ = _read(args.val, args.text, args.label)
         train_idx = range(len(texts))
     else:
         # a fixed 10% by text hash, so --resume sees the same split
@@ -62,6 +72,7 @@ def cmd_train(args) -> int:
         val_idx = [i for i, s in enumerate(split) if s == "val"]
         val_texts, val_labels = [texts[i] for i in val_idx], [labels[i] for i in val_idx]
     train_texts, train_labels = [texts[i] for i in train_idx], [labels[i] for i in train_idx]
+    train_domains = [domains[i] for i in train_idx] if args.domain else None
     config = json.loads(args.config) if args.config else None
     targs = TrainArgs(
         epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, threads=args.threads, mlm_epochs=args.mlm_epochs,
@@ -72,7 +83,7 @@ def cmd_train(args) -> int:
     try:
         result = train(
             train_texts, train_labels, Path(args.out), targs, config, base=args.base,
-            val=(val_texts, val_labels) if len(val_texts) else None, resume=args.resume, progress=update,
+            val=(val_texts, val_labels) if len(val_texts) else None, resume=args.resume, progress=update, domains=train_domains,
         )
     finally:
         bar.close()
@@ -85,7 +96,7 @@ def cmd_eval(args) -> int:
     from ecom.reviews.evaluate import metrics
     from ecom.reviews.score import Scorer
 
-    texts, labels = _read(args.file, args.text, args.label)
+    texts, labels, _ = _read(args.file, args.text, args.label)
     binary = labels != 2
     texts, labels = [t for t, b in zip(texts, binary, strict=True) if b], labels[binary]
     if not len(texts):
@@ -140,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"where the model and its checkpoints go (default {DEFAULT_OUT})")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --out")
     p.add_argument("--val", metavar="FILE", help="validation file (default: 10%% of --data, chosen by text hash)")
+    p.add_argument("--domain", metavar="COLUMN", help="column naming each review's domain (e.g. product category): the wide part keeps weights per domain")
     p.add_argument("--base", metavar="DIR", help="fine-tune this model directory instead of training from scratch")
     p.add_argument("--epochs", type=float, default=3.0)
     p.add_argument("--batch-size", type=int, default=64)

@@ -187,6 +187,11 @@ def split_hashes(folder: Path = SPLITS_DIR) -> dict[str, str]:
     return {name: digest for digest, name in (line.split("  ") for line in lines if line)}
 
 
+def domain_group(frame: pd.DataFrame) -> pd.Series:
+    """The finest domain a row has: its category where the corpus has them, else the corpus."""
+    return frame.cat.where(frame.cat.fillna("") != "", frame.domain)
+
+
 def load_split(split: str, corpora: Path, folder: Path = SPLITS_DIR) -> pd.DataFrame:
     """One split with its text, rebuilt from the corpora and checked against the stored hashes."""
     index = pd.read_csv(folder / f"{split}.tsv.gz", sep="\t", dtype={"cat": str}, keep_default_na=False)
@@ -208,14 +213,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpora", type=Path, required=True, help="the shared corpora folder (with zh/ and en/)")
     parser.add_argument("--out", type=Path, default=SPLITS_DIR)
     parser.add_argument("--export", type=Path, metavar="DIR", help="instead of building, write DIR/{train,val,test}.csv "
-                        "(text, label negative/neutral/positive, domain, cat) from the committed splits, for `reviews train`")
+                        "(text, label negative/neutral/positive, domain, cat, group = cat or else domain) from the committed splits, "
+                        "for `reviews train` (--domain group)")
     args = parser.parse_args(argv)
     if args.export:
         args.export.mkdir(parents=True, exist_ok=True)
         for split in SPLITS:
             frame = load_split(split, args.corpora, args.out)
             frame["label"] = frame.label.map({0: "negative", 1: "positive", NEUTRAL: "neutral"})
-            frame[["text", "label", "domain", "cat"]].to_csv(args.export / f"{split}.csv", index=False)
+            frame["group"] = domain_group(frame)
+            frame[["text", "label", "domain", "cat", "group"]].to_csv(args.export / f"{split}.csv", index=False)
             print(f"{args.export / f'{split}.csv'}: {len(frame)} rows")
         return 0
     stats = build(args.corpora, args.out)

@@ -16,6 +16,13 @@ Two trained branches read the same token ids and meet in one linear classifier (
   `(1 - wide_weight) * deep + wide_weight * wide`; in training mode only the deep part runs, so
   it learns on its own rather than on the residual of a regression that already fits the
   training set almost perfectly. It is an ensemble of two different learners inside one model.
+- domains (optional, `domains` names two or more): the wide part also learns one copy of its
+  weights per domain (product category, platform, corpus), as in "frustratingly easy domain
+  adaptation" (Daumé 2007) with the copies hashed into the same buckets (Weinberger et al. 2009):
+  "薄" is praise for a phone and a complaint about a coat. A small multinomial regression over the
+  same TF-IDF row, folded into `domain_buckets` columns, weighs the copies by how likely each
+  domain is, so inference needs nothing but the text; a review from an unseen domain gets the
+  copies of the domains it resembles.
 
 The n-grams are computed from `input_ids` inside `forward`, so the model takes exactly what any
 Hugging Face sequence classifier takes and works with `AutoModelForSequenceClassification`,
@@ -35,6 +42,8 @@ MODEL_TYPE = "ecom-review-sentiment"
 _MIX = (1_000_003, 998_244_353, 1_076_767_633, 1_299_709, 2_147_483_629)
 # An offset per n-gram order, so the unigram "a" and a bigram that hashes alike differ
 _ORDER_SALT = (0, 2_654_435_761, 1_597_334_677, 3_812_015_801, 2_246_822_519)
+# Moves a bucket to its per-domain copy: bucket * _MIX[0] + (domain + 1) * _DOMAIN_SALT, modulo the buckets
+_DOMAIN_SALT = 3_266_489_917
 
 
 class ReviewSentimentConfig(PretrainedConfig):
@@ -60,6 +69,8 @@ class ReviewSentimentConfig(PretrainedConfig):
         neutral_band: tuple[float, float] = (0.4, 0.6),
         wide_buckets: int = 1 << 21,
         wide_weight: float = 0.8,
+        domains: list[str] | None = None,
+        domain_buckets: int = 1 << 16,
         **kwargs,
     ):
         kwargs.setdefault("id2label", {0: "negative", 1: "positive"})
@@ -83,6 +94,9 @@ class ReviewSentimentConfig(PretrainedConfig):
         self.neutral_band = list(neutral_band)
         self.wide_buckets = wide_buckets
         self.wide_weight = wide_weight
+        # names of the domains the wide part keeps a weight copy for (fewer than two: none)
+        self.domains = list(domains or [])
+        self.domain_buckets = domain_buckets
 
 
 def hashed_ngrams(input_ids: torch.Tensor, attention_mask: torch.Tensor, orders: int, buckets: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -131,8 +145,13 @@ def bucket_counts(grams: torch.Tensor, valid: torch.Tensor) -> tuple[torch.Tenso
     return s, last - first + 1, s >= 0
 
 
+def domain_buckets(buckets: torch.Tensor, domain: torch.Tensor, size: int) -> torch.Tensor:
+    """The bucket of each n-gram's copy for a domain: buckets [..., G] and domain [...] -> [..., G]."""
+    return (buckets * _MIX[0] + (domain.unsqueeze(-1) + 1) * _DOMAIN_SALT) % size
+
+
 class Wide(nn.Module):
-    """Logistic regression on L2-normalised sublinear TF-IDF of hashed token 1–3-grams: [B, T] -> [B]."""
+    """Logistic regression on L2-normalised sublinear TF-IDF of hashed token n-grams: [B, T] -> [B]."""
 
     def __init__(self, config: ReviewSentimentConfig):
         super().__init__()
@@ -141,8 +160,15 @@ class Wide(nn.Module):
         self.idf = nn.Parameter(torch.zeros(config.wide_buckets), requires_grad=False)
         self.weight = nn.Parameter(torch.zeros(config.wide_buckets), requires_grad=False)
         self.bias = nn.Parameter(torch.zeros(()), requires_grad=False)
+        self.domain_count = len(config.domains) if len(config.domains) > 1 else 0
+        if self.domain_count:
+            self.domain_fold = config.domain_buckets
+            self.domain_weight = nn.Parameter(torch.zeros(config.domain_buckets, self.domain_count), requires_grad=False)
+            self.domain_bias = nn.Parameter(torch.zeros(self.domain_count), requires_grad=False)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    def features(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Each text's distinct buckets [B, G] and their TF-IDF value per occurrence [B, G] (zero for
+        padding), scaled so that a row's values over distinct buckets have unit L2 norm."""
         grams, valid = hashed_ngrams(input_ids, attention_mask, self.orders, self.buckets)  # [B, G]
         sorted_grams, counts, keep = bucket_counts(grams, valid)  # [B, G] each
         index = sorted_grams.clamp(min=0)
@@ -150,7 +176,24 @@ class Wide(nn.Module):
         # a bucket occurring c times has feature (1 + ln c) * idf; each of its c positions carries 1/c of it
         value = (1 + torch.log(counts)) * self.idf[index] * keep  # [B, G]
         norm = torch.sqrt((value * value / counts).sum(1)).clamp(min=1e-12)  # [B]
-        return (value / counts * self.weight[index]).sum(1) / norm + self.bias  # [B]
+        return index, value / counts / norm[:, None]  # [B, G], [B, G]
+
+    def domain_logits(self, index: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """index, x [B, G] (from `features`) -> [B, domains]"""
+        w = self.domain_weight[index % self.domain_fold]  # [B, G, D]
+        return (x.unsqueeze(-1) * w).sum(1) + self.domain_bias  # [B, D]
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        index, x = self.features(input_ids, attention_mask)  # [B, G], [B, G]
+        z = (x * self.weight[index]).sum(1) + self.bias  # [B]
+        if self.domain_count:
+            # each domain's copy weighted by how likely the review is from it: softer than the most
+            # likely domain alone where categories are alike (tablets and phones)
+            p = torch.softmax(self.domain_logits(index, x), -1)  # [B, D]
+            domains = torch.arange(self.domain_count, device=index.device)  # [D]
+            copies = self.weight[domain_buckets(index.unsqueeze(1), domains[None, :], self.buckets)]  # [B, D, G]
+            z = z + (p * (copies * x.unsqueeze(1)).sum(-1)).sum(-1)  # [B]
+        return z
 
 
 class NgramBag(nn.Module):

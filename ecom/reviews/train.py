@@ -124,6 +124,7 @@ def train(
     resume: bool = False,
     progress: Progress | None = None,
     tokenizer=None,
+    domains: Sequence[str] | None = None,
 ) -> dict:
     """Train on `texts`/`labels` (0 negative, 1 positive; 2 neutral rows are left out), save to `out`.
 
@@ -131,7 +132,9 @@ def train(
     instead (its tokenizer and config are kept). tokenizer: use this one for a new model instead of
     training one (`tokenizers` breaks ties between equally frequent merges in no fixed order, so
     two tokenizer trainings on the same text can differ slightly). val: texts and labels (0/1/2) that pick the
-    neutral band and give the reported metrics. Returns the metrics (also in out/metrics.json).
+    neutral band and give the reported metrics. domains: each text's domain (e.g. its product
+    category), for a new model's wide part to keep weights per domain. Returns the metrics (also
+    in out/metrics.json).
     """
     from transformers import AutoTokenizer
 
@@ -142,6 +145,8 @@ def train(
     if args.threads:
         torch.set_num_threads(args.threads)
     all_texts = list(texts)
+    if domains is not None:
+        domains = [str(d) for d, y in zip(domains, labels, strict=True) if y in (0, 1)]
     texts = [t for t, y in zip(texts, labels, strict=True) if y in (0, 1)]
     labels = np.array([y for y in labels if y in (0, 1)], dtype=np.int64)
     if len(set(labels.tolist())) < 2:
@@ -169,10 +174,12 @@ def train(
         torch.manual_seed(args.seed)
         tokenizer = tokenizer or train_tokenizer(texts, vocab_size=args.vocab_size)
         fields = {"vocab_size": len(tokenizer), "pad_token_id": tokenizer.pad_token_id, **(config or {})}
+        if domains is not None:
+            fields["domains"] = sorted(set(domains))
         model = ReviewSentimentModel(ReviewSentimentConfig(**fields))
         if model.wide is not None:
             # the wide part is a convex fit, done once before the deep part trains (and saved with it)
-            fit_wide(model, tokenizer, texts, labels, c=args.wide_c)
+            fit_wide(model, tokenizer, texts, labels, c=args.wide_c, domains=domains)
         if args.mlm_epochs > 0 and model.encoder is not None:
             # fp32, so that a run resumed from here starts from exactly these weights
             model.save_pretrained(init)
@@ -225,21 +232,29 @@ def train(
 
     result: dict = {"train_rows": len(ids), "steps": total, "args": asdict(args)}
     if val is not None:
-        val_texts, val_labels = list(val[0]), np.asarray(val[1], dtype=int)
-        binary = val_labels != NEUTRAL
-        if model.wide is not None and binary.any():
-            weight, loss = choose_wide_weight(model, tokenizer, [t for t, b in zip(val_texts, binary, strict=True) if b], val_labels[binary])
-            model.config.wide_weight = weight
-            result["wide_weight"] = {"weight": weight, "log_loss": loss, "n": int(binary.sum())}
-        # scored once, with the mix it will ship with
-        p = predict_proba(model, tokenizer, val_texts)
-        result["validation"] = metrics(val_labels[binary], (p[binary] >= 0.5).astype(int))
-        if (val_labels == NEUTRAL).any():
-            band, score = choose_neutral_band(p, val_labels)
-            model.config.neutral_band = list(band)
-            result["neutral_band"] = {"band": list(band), "macro_f1_3class": score, "n": int(len(val_labels))}
+        result.update(validate(model, tokenizer, val[0], val[1]))
     save_model(model, tokenizer, out)
     (out / "metrics.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    return result
+
+
+def validate(model, tokenizer, texts: Sequence[str], labels: Sequence[int]) -> dict:
+    """Choose the wide/deep mix and the neutral band on validation texts labelled 0/1/2 (set in the
+    model's config) and return the validation metrics with that mix."""
+    texts, labels = list(texts), np.asarray(labels, dtype=int)
+    binary = labels != NEUTRAL
+    result: dict = {}
+    if model.wide is not None and binary.any():
+        weight, loss = choose_wide_weight(model, tokenizer, [t for t, b in zip(texts, binary, strict=True) if b], labels[binary])
+        model.config.wide_weight = weight
+        result["wide_weight"] = {"weight": weight, "log_loss": loss, "n": int(binary.sum())}
+    # scored once, with the mix it will ship with
+    p = predict_proba(model, tokenizer, texts)
+    result["validation"] = metrics(labels[binary], (p[binary] >= 0.5).astype(int))
+    if (labels == NEUTRAL).any():
+        band, score = choose_neutral_band(p, labels)
+        model.config.neutral_band = list(band)
+        result["neutral_band"] = {"band": list(band), "macro_f1_3class": score, "n": int(len(labels))}
     return result
 
 

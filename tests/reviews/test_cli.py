@@ -32,6 +32,25 @@ def test_train_then_eval_json(tmp_path, capsys):
     assert {"accuracy", "macro_f1", "accuracy_ci", "confusion"} <= set(result)
 
 
+@pytest.mark.slow
+def test_train_with_a_domain_column_keeps_weights_per_domain(tmp_path, capsys):
+    from ecom.reviews.model import ReviewSentimentConfig
+
+    rows = [(t, y, "手机" if i % 2 else "外卖") for i, (t, y) in enumerate([(t, 5) for t in POSITIVE] * 4 + [(t, 1) for t in NEGATIVE] * 4)]
+    data = _write(tmp_path / "train.csv", rows, header=("review", "stars", "category"))
+    out = tmp_path / "model"
+    code = main(["train", "--data", str(data), "--text", "review", "--label", "stars", "--domain", "category", "--out", str(out),
+                 "--epochs", "1", "--batch-size", "16", "--config", json.dumps(TINY)])
+    assert code == 0
+    assert ReviewSentimentConfig.from_pretrained(out).domains == ["外卖", "手机"]
+
+
+def test_train_reports_rows_without_a_domain(tmp_path, capsys):
+    data = _write(tmp_path / "train.csv", [("好", 5, "a"), ("差", 1, ""), ("还行", 3, "")], header=("review", "stars", "category"))
+    assert main(["train", "--data", str(data), "--text", "review", "--label", "stars", "--domain", "category", "--out", str(tmp_path / "m")]) == 1
+    assert "column 'category': 2 rows have no domain (rows 3, 4)" in capsys.readouterr().err
+
+
 def test_eval_reports_a_missing_column(tmp_path, capsys, tiny_model_dir):
     data = _write(tmp_path / "r.csv", [("good", 1), ("bad", 0)])
     assert main(["eval", str(data), "--text", "comment", "--label", "stars", "--model", str(tiny_model_dir)]) == 1

@@ -6,7 +6,7 @@ from tests.reviews.conftest import TINY
 
 def tiny(**over):
     torch.manual_seed(0)
-    return ReviewSentimentModel(ReviewSentimentConfig(vocab_size=50, **{**TINY, **over}))
+    return ReviewSentimentModel(ReviewSentimentConfig(**{"vocab_size": 50, **TINY, **over}))
 
 
 def test_hashed_ngrams_shapes_and_validity():
@@ -120,3 +120,67 @@ def test_wide_part_equals_tfidf_logistic_regression_and_mixes_at_inference():
     model.wide = wide
     torch.manual_seed(1)
     assert torch.equal(model(**enc).logits.detach(), alone)
+
+
+def _domain_xor():
+    """"薄" (thin) is praise for a phone and a complaint about a coat, "厚" (thick) the other way round;
+    the domain word is far from the sentiment word, so no n-gram holds both and no single linear
+    model over the shared n-grams can label all four kinds of review right (an XOR)."""
+    kinds = [("手机收到了。很薄", 1, "phone"), ("手机收到了。很厚", 0, "phone"), ("外套收到了。很薄", 0, "coat"), ("外套收到了。很厚", 1, "coat")]
+    texts, labels, domains = zip(*(kinds * 6), strict=True)
+    return list(texts), list(labels), list(domains)
+
+
+def test_domain_copies_learn_what_a_shared_wide_part_cannot():
+    import numpy as np
+
+    from ecom.reviews.tokenizer import train_tokenizer
+    from ecom.reviews.wide import fit_wide
+
+    texts, labels, domains = _domain_xor()
+    tok = train_tokenizer(texts, vocab_size=120)
+    enc = tok(texts[:4], padding=True, return_tensors="pt")
+
+    def wide_log_odds(**over) -> np.ndarray:
+        model = ReviewSentimentModel(ReviewSentimentConfig(vocab_size=len(tok), **{**TINY, "wide_buckets": 1 << 14, **over})).eval()
+        fit_wide(model, tok, texts, labels, c=100.0, domains=domains)
+        return model, model.wide(enc.input_ids, enc.attention_mask).detach().numpy()
+
+    _, shared = wide_log_odds()
+    assert ((shared > 0) == np.array(labels[:4], dtype=bool)).sum() <= 3
+    model, z = wide_log_odds(domains=["coat", "phone"], domain_buckets=256)
+    assert ((z > 0) == np.array(labels[:4], dtype=bool)).all()
+    # the domain is read from the text alone
+    new = tok(["这件外套挺好", "新手机"], padding=True, return_tensors="pt")
+    index, x = model.wide.features(new.input_ids, new.attention_mask)
+    assert model.wide.domain_logits(index, x).argmax(-1).tolist() == [0, 1]
+
+
+def test_domain_model_saves_and_loads_identical_logits(tmp_path):
+    from ecom.reviews.tokenizer import train_tokenizer
+    from ecom.reviews.wide import fit_wide
+
+    texts, labels, domains = _domain_xor()
+    tok = train_tokenizer(texts, vocab_size=120)
+    model = tiny(vocab_size=len(tok), domains=["coat", "phone"], domain_buckets=256).eval()
+    fit_wide(model, tok, texts, labels, domains=domains)
+    model.save_pretrained(tmp_path)
+    again = ReviewSentimentModel.from_pretrained(tmp_path).eval()
+    assert again.config.domains == ["coat", "phone"]
+    enc = tok(texts[:4], padding=True, return_tensors="pt")
+    assert torch.equal(model(**enc).logits, again(**enc).logits)
+
+
+def test_fit_wide_needs_a_known_domain_for_every_text():
+    import pytest
+
+    from ecom.reviews.tokenizer import train_tokenizer
+    from ecom.reviews.wide import fit_wide
+
+    texts, labels, domains = _domain_xor()
+    tok = train_tokenizer(texts, vocab_size=120)
+    model = tiny(vocab_size=len(tok), domains=["coat", "phone"], domain_buckets=256)
+    with pytest.raises(ValueError, match="give every training text its domain"):
+        fit_wide(model, tok, texts, labels)
+    with pytest.raises(ValueError, match="not in the model's config: shoe"):
+        fit_wide(model, tok, texts, labels, domains=domains[:-1] + ["shoe"])

@@ -37,6 +37,17 @@ def _read(path: str, text: str, label: str, domain: str | None = None):
     return [texts[i] for i in keep], np.asarray([labels[i] for i in keep], dtype=int), domains
 
 
+def _read_all(paths: list[str], text: str, label: str, domain: str | None):
+    """_read over several files, concatenated: (texts, labels, domains or None)."""
+    texts, labels, domains = [], [], []
+    for path in paths:
+        t, y, d = _read(path, text, label, domain)
+        texts += t
+        labels += y.tolist()
+        domains += d or []
+    return texts, labels, domains if domain else None
+
+
 def _bar(desc: str, unit: str = "step"):
     from tqdm import tqdm
 
@@ -56,12 +67,7 @@ def cmd_train(args) -> int:
     from ecom.reviews.corpora import assign_split
     from ecom.reviews.train import TrainArgs, train
 
-    texts, labels, domains = [], [], []
-    for path in args.data:
-        t, y, d = _read(path, args.text, args.label, args.domain)
-        texts += t
-        labels += y.tolist()
-        domains += d or []
+    texts, labels, domains = _read_all(args.data, args.text, args.label, args.domain)
     if args.val:
         val_texts, val_labels, _ = _read(args.val, args.text, args.label)
         train_idx = range(len(texts))
@@ -72,7 +78,7 @@ def cmd_train(args) -> int:
         val_idx = [i for i, s in enumerate(split) if s == "val"]
         val_texts, val_labels = [texts[i] for i in val_idx], [labels[i] for i in val_idx]
     train_texts, train_labels = [texts[i] for i in train_idx], [labels[i] for i in train_idx]
-    train_domains = [domains[i] for i in train_idx] if args.domain else None
+    train_domains = [domains[i] for i in train_idx] if domains else None
     config = json.loads(args.config) if args.config else None
     targs = TrainArgs(
         epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, threads=args.threads, mlm_epochs=args.mlm_epochs,
@@ -89,6 +95,18 @@ def cmd_train(args) -> int:
         bar.close()
     summary = {k: result["validation"][k] for k in ("n", "accuracy", "accuracy_ci", "macro_f1", "macro_f1_ci")} if "validation" in result else {}
     print(json.dumps({"out": args.out, "validation": summary, "neutral_band": result.get("neutral_band")}, ensure_ascii=False))
+    return 0
+
+
+def cmd_refit_wide(args) -> int:
+    from ecom.reviews.train import refit_wide
+
+    texts, labels, domains = _read_all(args.data, args.text, args.label, args.domain)
+    val = _read(args.val, args.text, args.label)[:2] if args.val else None
+    print(f"fitting the wide part of {args.base} on {sum(y in (0, 1) for y in labels)} reviews -> {args.out}", file=sys.stderr)
+    result = refit_wide(args.base, texts, labels, Path(args.out), c=args.wide_c, domains=domains, val=val)
+    summary = {k: result["validation"][k] for k in ("n", "accuracy", "accuracy_ci", "macro_f1", "macro_f1_ci")} if "validation" in result else {}
+    print(json.dumps({"out": args.out, "validation": summary, "wide_weight": result.get("wide_weight")}, ensure_ascii=False))
     return 0
 
 
@@ -163,6 +181,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sparse-lr", type=float, help="learning rate of the embedding tables (default 1e-2)")
     p.add_argument("--config", metavar="JSON", help='model settings other than the shipped model\'s, e.g. \'{"hidden_size": 128, "wide_buckets": 0}\'')
     p.set_defaults(run=cmd_train)
+
+    p = sub.add_parser("refit-wide", help="fit a trained model's wide part again (e.g. with --domain), keeping the rest")
+    p.add_argument("--base", required=True, metavar="DIR", help="the trained model")
+    p.add_argument("--data", nargs="+", required=True, metavar="FILE", help="the training files the model was trained on")
+    p.add_argument("--text", required=True, metavar="COLUMN")
+    p.add_argument("--label", required=True, metavar="COLUMN")
+    p.add_argument("--domain", metavar="COLUMN", help="column naming each review's domain: one weight copy per domain")
+    p.add_argument("--val", metavar="FILE", help="validation file: chooses the wide/deep mix and the neutral band again")
+    p.add_argument("--wide-c", type=float, default=4.0, help="inverse regularisation of the logistic regression")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(run=cmd_refit_wide)
 
     p = sub.add_parser("eval", help="accuracy and macro-F1 of a model on a labelled file")
     p.add_argument("file", metavar="FILE")

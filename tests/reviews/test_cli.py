@@ -51,6 +51,30 @@ def test_train_reports_rows_without_a_domain(tmp_path, capsys):
     assert "column 'category': 2 rows have no domain (rows 3, 4)" in capsys.readouterr().err
 
 
+def test_refit_wide_adds_domains_and_keeps_the_deep_part(tmp_path, capsys, tiny_model_dir):
+    import torch
+
+    from ecom.reviews.score import load_model
+
+    rows = [(t, y, "外卖" if any("\u4e00" <= ch <= "\u9fff" for ch in t) else "shop") for t, y in [(t, 5) for t in POSITIVE] * 3 + [(t, 1) for t in NEGATIVE] * 3]
+    data = _write(tmp_path / "train.csv", rows, header=("review", "stars", "category"))
+    val = _write(tmp_path / "val.csv", [(t, 4) for t in POSITIVE] + [(t, 2) for t in NEGATIVE])
+    out = tmp_path / "refit"
+    assert main(["refit-wide", "--base", str(tiny_model_dir), "--data", str(data), "--text", "review", "--label", "stars",
+                 "--domain", "category", "--val", str(val), "--out", str(out)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["validation"]["n"] == 12 and 0.5 <= result["wide_weight"]["weight"] <= 0.95
+    old, tok = load_model(tiny_model_dir)
+    new, _ = load_model(out)
+    assert new.config.domains == ["shop", "外卖"] and new.wide.domain_count == 2
+    enc = tok(POSITIVE + NEGATIVE, padding=True, return_tensors="pt")
+    old.config.wide_weight = new.config.wide_weight = 0.0
+    # the deep part is the base model's (to fp16 storage precision)
+    torch.testing.assert_close(new(**enc).logits, old(**enc).logits, rtol=0, atol=1e-6)
+    new.config.wide_weight = 1.0
+    assert ((new(**enc).logits[:, 1] > new(**enc).logits[:, 0]).tolist()) == [True] * 6 + [False] * 6
+
+
 def test_eval_reports_a_missing_column(tmp_path, capsys, tiny_model_dir):
     data = _write(tmp_path / "r.csv", [("good", 1), ("bad", 0)])
     assert main(["eval", str(data), "--text", "comment", "--label", "stars", "--model", str(tiny_model_dir)]) == 1

@@ -47,7 +47,8 @@ _DOMAIN_SALT = 3_266_489_917
 
 
 class ReviewSentimentConfig(PretrainedConfig):
-    """Defaults are the shipped model's (models/review-sentiment)."""
+    """Defaults are a small, fast model (the first shipped checkpoint's); the shipped model's own
+    config.json sets a larger encoder, a smaller wide part and domains (see its model card)."""
 
     model_type = MODEL_TYPE
 

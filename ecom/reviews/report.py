@@ -57,13 +57,17 @@ def by_domain(corpora: Path, model_dir: Path) -> dict:
     return out
 
 
+def _chinese_binary(frame: pd.DataFrame) -> pd.DataFrame:
+    """The positive and negative online-shopping and waimai rows."""
+    return frame[(frame.label < 2) & frame.domain.isin(["online_shopping", "waimai"])]
+
+
 def loco(corpora: Path, work: Path, epochs: float, config: dict, train_args: dict | None = None) -> dict:
     from ecom.reviews.train import TrainArgs, train
 
-    zh_rows = lambda f: f[(f.label < 2) & f.domain.isin(["online_shopping", "waimai"])]  # noqa: E731
-    zh = zh_rows(load_split("train", corpora))
-    val = zh_rows(load_split("val", corpora))
-    held = pd.concat([val, zh_rows(load_split("test", corpora))])
+    zh = _chinese_binary(load_split("train", corpora))
+    val = _chinese_binary(load_split("val", corpora))
+    held = pd.concat([val, _chinese_binary(load_split("test", corpora))])
     shopping = zh[zh.domain == "online_shopping"]
     out = {}
     for cat in sorted(shopping.cat.unique()):

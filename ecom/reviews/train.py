@@ -113,6 +113,16 @@ def predict_proba(model, tokenizer, texts: Sequence[str], batch_size: int = 128,
     return out
 
 
+def binary_rows(texts: Sequence[str], labels: Sequence[int], domains: Sequence | None = None) -> tuple[list[str], np.ndarray, list[str] | None]:
+    """The positive and negative rows (neutral ones left out): texts, labels as int64, domains as strings."""
+    texts, labels = list(texts), list(labels)
+    keep = [i for i, y in enumerate(labels) if y in (0, 1)]
+    if domains is not None and len(domains) != len(labels):
+        raise ValueError(f"{len(domains)} domains for {len(labels)} texts")
+    return ([texts[i] for i in keep], np.array([labels[i] for i in keep], dtype=np.int64),
+            [str(domains[i]) for i in keep] if domains is not None else None)
+
+
 def train(
     texts: Sequence[str],
     labels: Sequence[int],
@@ -145,10 +155,7 @@ def train(
     if args.threads:
         torch.set_num_threads(args.threads)
     all_texts = list(texts)
-    if domains is not None:
-        domains = [str(d) for d, y in zip(domains, labels, strict=True) if y in (0, 1)]
-    texts = [t for t, y in zip(texts, labels, strict=True) if y in (0, 1)]
-    labels = np.array([y for y in labels if y in (0, 1)], dtype=np.int64)
+    texts, labels, domains = binary_rows(texts, labels, domains)
     if len(set(labels.tolist())) < 2:
         raise ValueError("training needs both positive and negative reviews")
 
@@ -256,16 +263,14 @@ def refit_wide(
     old, tokenizer = load_model(base)
     if not isinstance(old, ReviewSentimentModel):
         raise ValueError(f"{base}: only a model of this project's kind has a wide part ({old.config.model_type} given)")
-    keep = [(t, y, d) for t, y, d in zip(texts, labels, domains if domains is not None else [None] * len(texts), strict=True) if y in (0, 1)]
-    texts, labels = [t for t, _, _ in keep], np.array([y for _, y, _ in keep], dtype=np.int64)
+    texts, labels, domains = binary_rows(texts, labels, domains)
     fields = old.config.to_dict()
-    fields["domains"] = sorted({str(d) for _, _, d in keep}) if domains is not None else []
+    fields["domains"] = sorted(set(domains)) if domains is not None else []
     if not fields.get("wide_buckets"):
         fields["wide_buckets"] = ReviewSentimentConfig().wide_buckets
     model = ReviewSentimentModel(ReviewSentimentConfig(**fields))
     model.load_state_dict({k: v for k, v in old.state_dict().items() if not k.startswith("wide.")}, strict=False)
-    result = {"wide": fit_wide(model, tokenizer, texts, labels, c=c, domains=[str(d) for _, _, d in keep] if domains is not None else None),
-              "base": str(base), "wide_c": c}
+    result = {"wide": fit_wide(model, tokenizer, texts, labels, c=c, domains=domains), "base": str(base), "wide_c": c}
     model.eval()
     if val is not None:
         result.update(validate(model, tokenizer, val[0], val[1]))

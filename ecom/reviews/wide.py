@@ -83,7 +83,8 @@ def fit_wide(model: ReviewSentimentModel, tokenizer, texts: Sequence[str], label
         unknown = sorted(set(domains) - set(names))
         if unknown:
             raise ValueError(f"domains not in the model's config: {', '.join(map(str, unknown))}")
-        d = np.asarray([names.index(v) for v in domains], dtype=np.int64)
+        number = {name: i for i, name in enumerate(names)}
+        d = np.asarray([number[v] for v in domains], dtype=np.int64)
         result["domain_accuracy_train"] = _fit_domains(model, x, d)
         x = with_domain_copies(x, d, model.config.wide_buckets)
     lr = LogisticRegression(C=c, max_iter=2000)

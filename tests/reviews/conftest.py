@@ -1,5 +1,29 @@
 import pytest
 
+
+class Stop(Exception):
+    """Raised from a progress callback to interrupt training."""
+
+
+def straight_and_interrupted(tmp_path, texts, labels, args, tokenizer, stop) -> dict:
+    """Train into tmp_path/"straight" without a break and into tmp_path/"resumed" until
+    `stop(step, info)` is true (the run is interrupted there, not resumed); returns the straight
+    run's weights {name: tensor}."""
+    from safetensors.torch import load_file
+
+    from ecom.reviews.train import train
+
+    train(texts, labels, tmp_path / "straight", args, TINY, tokenizer=tokenizer)
+
+    def interrupt(step, total, info):
+        if stop(step, info):
+            raise Stop
+
+    with pytest.raises(Stop):
+        train(texts, labels, tmp_path / "resumed", args, TINY, progress=interrupt, tokenizer=tokenizer)
+    return load_file(tmp_path / "straight" / "model.safetensors")
+
+
 TINY = {"hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 32, "ngram_buckets": 512, "ngram_dim": 8, "max_position_embeddings": 64, "wide_buckets": 1024}
 
 POSITIVE = ["质量很好，物流很快", "非常满意，下次还来", "great quality, fast delivery", "love it, works perfectly", "味道好，送餐快", "excellent product, very happy"]

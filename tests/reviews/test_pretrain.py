@@ -7,7 +7,7 @@ from ecom.reviews.model import ReviewSentimentConfig, ReviewSentimentModel
 from ecom.reviews.pretrain import PretrainArgs, mask_tokens, pretrain
 from ecom.reviews.tokenizer import train_tokenizer
 from ecom.reviews.train import TrainArgs, train
-from tests.reviews.conftest import TINY, tiny_data
+from tests.reviews.conftest import TINY, straight_and_interrupted, tiny_data
 
 
 def _tiny(texts):
@@ -46,30 +46,18 @@ def test_pretraining_lowers_the_masked_token_loss_and_only_moves_the_encoder(tmp
     assert torch.equal(before["classifier.weight"], after["classifier.weight"])
 
 
-class Stop(Exception):
-    pass
-
-
 @pytest.mark.slow
 def test_pretraining_resumes_to_the_same_encoder(tmp_path):
     texts, labels = tiny_data(4)
     tokenizer = train_tokenizer(texts, vocab_size=200)
     args = TrainArgs(epochs=1, batch_size=8, vocab_size=200, mlm_epochs=20, seed=5, save_every=3)
-    train(texts, labels, tmp_path / "straight", args, TINY, tokenizer=tokenizer)
-
-    def interrupt(step, total, info):
-        if info.get("phase") == "pretrain" and step == 7:
-            raise Stop
-
-    with pytest.raises(Stop):
-        train(texts, labels, tmp_path / "resumed", args, TINY, progress=interrupt, tokenizer=tokenizer)
+    a = straight_and_interrupted(tmp_path, texts, labels, args, tokenizer, lambda step, info: info.get("phase") == "pretrain" and step == 7)
     state = torch.load(tmp_path / "resumed" / "pretrain-checkpoint" / "state.pt", weights_only=False)
     assert state["step"] == 6
     train(texts, labels, tmp_path / "resumed", args, TINY, resume=True)
 
     from safetensors.torch import load_file
 
-    a = load_file(tmp_path / "straight" / "model.safetensors")
     b = load_file(tmp_path / "resumed" / "model.safetensors")
     for key in a:
         assert torch.equal(a[key], b[key]), key

@@ -5,7 +5,7 @@ import torch
 
 from ecom.reviews.tokenizer import train_tokenizer
 from ecom.reviews.train import TrainArgs, length_batches, train
-from tests.reviews.conftest import NEGATIVE, POSITIVE, TINY, tiny_data
+from tests.reviews.conftest import NEGATIVE, POSITIVE, TINY, straight_and_interrupted, tiny_data
 
 
 def test_length_batches_cover_every_row_once():
@@ -19,30 +19,18 @@ def test_length_batches_cover_every_row_once():
     assert [len(b) for b in sorted(batches, key=len)] == [1, 3, 3]
 
 
-class Stop(Exception):
-    pass
-
-
 @pytest.mark.slow
 def test_resume_after_interruption_gives_the_same_model(tmp_path):
     texts, labels = tiny_data(4)
     args = TrainArgs(epochs=3, batch_size=8, vocab_size=200, save_every=4, seed=3)
     tokenizer = train_tokenizer(texts, vocab_size=200)
-    train(texts, labels, tmp_path / "straight", args, TINY, tokenizer=tokenizer)
-
-    def interrupt(step, total, info):
-        if step == 10:
-            raise Stop
-
-    with pytest.raises(Stop):
-        train(texts, labels, tmp_path / "resumed", args, TINY, progress=interrupt, tokenizer=tokenizer)
+    a = straight_and_interrupted(tmp_path, texts, labels, args, tokenizer, lambda step, info: step == 10)
     state = torch.load(tmp_path / "resumed" / "checkpoint" / "state.pt", weights_only=False)
     assert state["step"] == 8
     train(texts, labels, tmp_path / "resumed", args, TINY, resume=True)
 
     from safetensors.torch import load_file
 
-    a = load_file(tmp_path / "straight" / "model.safetensors")
     b = load_file(tmp_path / "resumed" / "model.safetensors")
     assert a.keys() == b.keys()
     for key in a:

@@ -62,8 +62,10 @@ def _chinese_binary(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[(frame.label < 2) & frame.domain.isin(["online_shopping", "waimai"])]
 
 
-def loco(corpora: Path, work: Path, epochs: float, config: dict, train_args: dict | None = None) -> dict:
-    from ecom.reviews.train import TrainArgs, train
+def loco(corpora: Path, work: Path, epochs: float, config: dict, train_args: dict | None = None, base: Path | None = None) -> dict:
+    """base: a pretrained model (e.g. `OUT/pretrained` of a `reviews train --mlm-epochs` run) whose
+    tokenizer and encoder every fold model starts from; its wide part is fit again on the fold."""
+    from ecom.reviews.train import TrainArgs, refit_wide, train
 
     zh = _chinese_binary(load_split("train", corpora))
     val = _chinese_binary(load_split("val", corpora))
@@ -74,9 +76,16 @@ def loco(corpora: Path, work: Path, epochs: float, config: dict, train_args: dic
         fold, fold_val = zh[zh.cat != cat], val[val.cat != cat]
         test = held[(held.domain == "online_shopping") & (held.cat == cat)]
         done = work / cat / "metrics.json"
-        if not done.is_file():
-            train(fold.text.tolist(), fold.label.tolist(), work / cat, TrainArgs(**{"threads": 1, **(train_args or {}), "epochs": epochs}), config,
+        fold_args = TrainArgs(**{"threads": 1, **(train_args or {}), "epochs": epochs})
+        if not done.is_file() and base is None:
+            train(fold.text.tolist(), fold.label.tolist(), work / cat, fold_args, config,
                   val=(fold_val.text.tolist(), fold_val.label.tolist()), resume=True, domains=domain_group(fold).tolist())
+        elif not done.is_file():
+            deep = work / cat / "deep"
+            if not (deep / "metrics.json").is_file():
+                train(fold.text.tolist(), fold.label.tolist(), deep, fold_args, base=base, resume=True)
+            refit_wide(deep, fold.text.tolist(), fold.label.tolist(), work / cat, c=fold_args.wide_c, domains=domain_group(fold).tolist(),
+                       val=(fold_val.text.tolist(), fold_val.label.tolist()))
         p_model = _model_p(work / cat, test.text)
         p_base = Baseline().fit(fold.text.tolist(), fold.label.to_numpy()).predict_proba(test.text.tolist())
         out[cat] = _pair(test.label, p_model, p_base)
@@ -128,13 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loco-epochs", type=float, default=1.0)
     parser.add_argument("--config", default="{}", help="model config (JSON) for the fold models")
     parser.add_argument("--loco-train", default="{}", metavar="JSON", help='TrainArgs of the fold models, e.g. \'{"wide_c": 16, "lr": 1e-3}\'')
+    parser.add_argument("--loco-base", type=Path, metavar="DIR", help="pretrained model the fold models start from (e.g. OUT/pretrained of a training run)")
     parser.add_argument("--out", type=Path, required=True, help="JSON file for the results (merged into an existing one)")
     args = parser.parse_args(argv)
     result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     if args.model:
         result["domains"] = by_domain(args.corpora, args.model)
     if args.loco:
-        result["loco"] = loco(args.corpora, args.loco, args.loco_epochs, json.loads(args.config), json.loads(args.loco_train))
+        result["loco"] = loco(args.corpora, args.loco, args.loco_epochs, json.loads(args.config), json.loads(args.loco_train), args.loco_base)
     args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     print(markdown(result))
     return 0

@@ -171,6 +171,7 @@ def train(
         model = ReviewSentimentModel.from_pretrained(init).float()
         tokenizer = AutoTokenizer.from_pretrained(init)
         _pretrain(model, tokenizer, all_texts, out, args, resume=True, progress=progress)
+        _save_pretrained(model, tokenizer, out)
     elif base is not None:
         from ecom.reviews.score import load_model
 
@@ -192,6 +193,7 @@ def train(
             model.save_pretrained(init)
             tokenizer.save_pretrained(init)
             _pretrain(model, tokenizer, all_texts, out, args, resume=False, progress=progress)
+            _save_pretrained(model, tokenizer, out)
     model.float()
 
     ids = encode(tokenizer, texts, args.max_length)
@@ -334,6 +336,14 @@ def _pretrain(model, tokenizer, texts, out: Path, args: TrainArgs, resume: bool,
     result = pretrain(model, tokenizer, texts, out, PretrainArgs(epochs=args.mlm_epochs, lr=args.mlm_lr, seed=args.seed, save_every=args.save_every,
                  tokens_per_batch=args.batch_size * 64), resume=resume, progress=report)
     (out / "pretrain.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+def _save_pretrained(model, tokenizer, out: Path) -> None:
+    """The model as pretraining left it (fp32), in OUT/pretrained: a `base` to fine-tune on other
+    data, e.g. by the leave-one-category-out folds. Its encoder has read the texts but no label; its
+    wide part was fit on the labels, so a fold fits that again (`refit_wide`)."""
+    model.save_pretrained(out / "pretrained")
+    tokenizer.save_pretrained(out / "pretrained")
 
 
 def save_model(model, tokenizer, out: Path) -> None:

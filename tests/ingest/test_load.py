@@ -190,19 +190,22 @@ def test_concurrent_queries_during_an_ingest(warehouse, tmp_path):
     n = 200_000
     f = write(tmp_path / "c.csv", "order_id,order_time,product_id,quantity\n" + "".join(f"C{i},2024-01-01,P{i % 50},1\n" for i in range(n)))
     ingest_file(warehouse, FIXTURES / "gbk_short.csv")
-    errors, seen, done = [], set(), threading.Event()
+    errors, seen, done, first = [], set(), threading.Event(), threading.Event()
 
     def query():
         try:
             while not done.is_set():
                 t = warehouse.ibis().table("sales")
                 seen.add(int(t.count().execute()))
+                first.set()
         except Exception as exc:  # noqa: BLE001 - any error fails the test
             errors.append(exc)
 
     threads = [threading.Thread(target=query) for _ in range(8)]
     for th in threads:
         th.start()
+    # on a busy machine the load could commit before any reader's first query: wait for one
+    first.wait(30)
     try:
         [rep] = ingest_file(warehouse, f)
     finally:

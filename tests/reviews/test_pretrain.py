@@ -83,3 +83,20 @@ def test_epochs_that_pack_into_fewer_batches_still_end(tmp_path, monkeypatch):
     result = pretrain(model, tokenizer, texts, tmp_path, PretrainArgs(epochs=6, tokens_per_batch=64, warmup_steps=2),
                       progress=lambda step, total, info: steps.append(step))
     assert steps == list(range(1, result["steps"] + 1))
+
+
+def test_pretraining_leaves_a_base_whose_encoder_has_seen_no_label(tmp_path):
+    texts, labels = tiny_data(4)
+    tokenizer = train_tokenizer(texts, vocab_size=200)
+    train(texts, labels, tmp_path / "run", TrainArgs(epochs=1, batch_size=8, vocab_size=200, mlm_epochs=3, seed=5), TINY, tokenizer=tokenizer)
+    base = ReviewSentimentModel.from_pretrained(tmp_path / "run" / "pretrained")
+    init = ReviewSentimentModel.from_pretrained(tmp_path / "run" / "init")
+    pretrained = torch.load(tmp_path / "run" / "pretrain-checkpoint" / "state.pt", weights_only=False)["encoder"]
+    for key, value in pretrained.items():
+        assert torch.equal(base.encoder.state_dict()[key], value), key
+    # the classifier and n-gram bag are as initialised: fine-tuning has not touched them
+    assert torch.equal(base.classifier.weight, init.classifier.weight)
+    assert not torch.equal(base.encoder.layers[0].qkv.weight, init.encoder.layers[0].qkv.weight)
+    # and it is a base like any other
+    result = train(texts, labels, tmp_path / "fine", TrainArgs(epochs=1, batch_size=8), base=tmp_path / "run" / "pretrained")
+    assert result["train_rows"] == len(texts)

@@ -7,7 +7,8 @@ for each category, model and baseline are trained on the Chinese training rows o
 categories plus waimai, and tested on the held-out category's validation and test rows. The fold
 models follow the shipped recipe as `--config` and `--loco-train` give it (domains: the other
 categories and waimai), with the mix of wide and deep parts chosen on the validation rows of the
-categories they were trained on; no masked-language-model pretraining (hours per fold on CPU). Writes
+categories they were trained on. A fold does no masked-language-model pretraining of its own (hours per
+fold on CPU); `--loco-base` starts every fold from one pretrained model instead. Writes
 JSON (all figures with n and 95% intervals, model minus baseline with a paired bootstrap
 interval) and prints the Markdown tables of the model card.
 """

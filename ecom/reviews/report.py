@@ -77,16 +77,17 @@ def loco(corpora: Path, work: Path, epochs: float, config: dict, train_args: dic
         fold, fold_val = zh[zh.cat != cat], val[val.cat != cat]
         test = held[(held.domain == "online_shopping") & (held.cat == cat)]
         done = work / cat / "metrics.json"
-        fold_args = TrainArgs(**{"threads": 1, **(train_args or {}), "epochs": epochs})
-        if not done.is_file() and base is None:
-            train(fold.text.tolist(), fold.label.tolist(), work / cat, fold_args, config,
-                  val=(fold_val.text.tolist(), fold_val.label.tolist()), resume=True, domains=domain_group(fold).tolist())
-        elif not done.is_file():
-            deep = work / cat / "deep"
-            if not (deep / "metrics.json").is_file():
-                train(fold.text.tolist(), fold.label.tolist(), deep, fold_args, base=base, resume=True)
-            refit_wide(deep, fold.text.tolist(), fold.label.tolist(), work / cat, c=fold_args.wide_c, domains=domain_group(fold).tolist(),
-                       val=(fold_val.text.tolist(), fold_val.label.tolist()))
+        if not done.is_file():
+            fold_args = TrainArgs(**{"threads": 1, **(train_args or {}), "epochs": epochs})
+            texts, labels, domains = fold.text.tolist(), fold.label.tolist(), domain_group(fold).tolist()
+            fold_val_rows = (fold_val.text.tolist(), fold_val.label.tolist())
+            if base is None:
+                train(texts, labels, work / cat, fold_args, config, val=fold_val_rows, resume=True, domains=domains)
+            else:
+                deep = work / cat / "deep"
+                if not (deep / "metrics.json").is_file():
+                    train(texts, labels, deep, fold_args, base=base, resume=True)
+                refit_wide(deep, texts, labels, work / cat, c=fold_args.wide_c, domains=domains, val=fold_val_rows)
         p_model = _model_p(work / cat, test.text)
         p_base = Baseline().fit(fold.text.tolist(), fold.label.to_numpy()).predict_proba(test.text.tolist())
         out[cat] = _pair(test.label, p_model, p_base)

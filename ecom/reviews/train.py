@@ -171,7 +171,6 @@ def train(
         model = ReviewSentimentModel.from_pretrained(init).float()
         tokenizer = AutoTokenizer.from_pretrained(init)
         _pretrain(model, tokenizer, all_texts, out, args, resume=True, progress=progress)
-        _save_pretrained(model, tokenizer, out)
     elif base is not None:
         from ecom.reviews.score import load_model
 
@@ -190,10 +189,8 @@ def train(
             fit_wide(model, tokenizer, texts, labels, c=args.wide_c, domains=domains)
         if args.mlm_epochs > 0 and model.encoder is not None:
             # fp32, so that a run resumed from here starts from exactly these weights
-            model.save_pretrained(init)
-            tokenizer.save_pretrained(init)
+            _save_fp32(model, tokenizer, init)
             _pretrain(model, tokenizer, all_texts, out, args, resume=False, progress=progress)
-            _save_pretrained(model, tokenizer, out)
     model.float()
 
     ids = encode(tokenizer, texts, args.max_length)
@@ -326,7 +323,11 @@ def _log_odds(p: np.ndarray) -> np.ndarray:
 
 
 def _pretrain(model, tokenizer, texts, out: Path, args: TrainArgs, resume: bool, progress: Progress | None) -> None:
-    """Pretrain the encoder (ecom.reviews.pretrain); its progress is reported with phase "pretrain"."""
+    """Pretrain the encoder (ecom.reviews.pretrain); its progress is reported with phase "pretrain".
+
+    The model as pretraining leaves it goes to OUT/pretrained: a `base` to fine-tune on other data,
+    e.g. by the leave-one-category-out folds. Its encoder has read the texts but no label; its wide
+    part was fit on the labels, so a fold fits that again (`refit_wide`)."""
     from ecom.reviews.pretrain import PretrainArgs, pretrain
 
     def report(step: int, total: int, info: dict) -> None:
@@ -336,14 +337,13 @@ def _pretrain(model, tokenizer, texts, out: Path, args: TrainArgs, resume: bool,
     result = pretrain(model, tokenizer, texts, out, PretrainArgs(epochs=args.mlm_epochs, lr=args.mlm_lr, seed=args.seed, save_every=args.save_every,
                  tokens_per_batch=args.batch_size * 64), resume=resume, progress=report)
     (out / "pretrain.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    _save_fp32(model, tokenizer, out / "pretrained")
 
 
-def _save_pretrained(model, tokenizer, out: Path) -> None:
-    """The model as pretraining left it (fp32), in OUT/pretrained: a `base` to fine-tune on other
-    data, e.g. by the leave-one-category-out folds. Its encoder has read the texts but no label; its
-    wide part was fit on the labels, so a fold fits that again (`refit_wide`)."""
-    model.save_pretrained(out / "pretrained")
-    tokenizer.save_pretrained(out / "pretrained")
+def _save_fp32(model, tokenizer, folder: Path) -> None:
+    """Model and tokenizer in full precision, so that what starts from them starts from exactly these weights."""
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
 
 
 def save_model(model, tokenizer, out: Path) -> None:

@@ -17,13 +17,19 @@ MONEY = "DECIMAL(18,2)"
 class Column:
     name: str
     type: str
-    kind: str  # id | text | timestamp | date | period | money | int | number | share | rating | event | status
+    kind: str  # id | text | timestamp | date | period | money | int | number | share | rating | event | status | linekind
     required: bool = False
     unit: str = ""
     en: tuple[str, ...] = ()
     zh: tuple[str, ...] = ()
     default: str | None = None  # SQL expression used when the source has no such column
     per_order: bool = False  # an amount platforms often repeat on every line of an order
+    # Headers that are no synonym still match when their words include one of each group (English
+    # words, or Chinese substrings) and none of `avoid`: order_purchase_timestamp, 买家会员ID, Units Sold.
+    words: tuple[tuple[str, ...], ...] = ()
+    avoid: tuple[str, ...] = ()
+    looks: str = ""  # what the values must look like when that differs from `kind` ("freetext")
+    computed: bool = False  # filled by ingestion itself, never from a source column
 
     @property
     def synonyms(self) -> tuple[str, ...]:
@@ -54,33 +60,68 @@ class Table:
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def mappable(self) -> list[str]:
+        """Columns a source column can be mapped onto (not the computed ones)."""
+        return [c.name for c in self.columns if not c.computed]
+
 
 C = Column
+
+_ID = ("id", "no", "nr", "number", "num", "code", "key", "ref", "编号", "号", "ID", "Id", "码", "编码")
+_DATE = ("date", "time", "timestamp", "datetime", "at", "day", "时间", "日期")
+_NOT_ORDER_TIME = ("ship", "shipped", "shipping", "delivery", "delivered", "deliver", "approved", "estimated", "carrier", "due",
+                   "return", "refund", "update", "updated", "limit", "发货", "收货", "签收", "退款", "预计", "确认")
+_MONEY_NOT_REVENUE = ("discount", "tax", "shipping", "freight", "refund", "cost", "fee", "profit", "margin", "rate", "count", "qty",
+                      "quantity", "number", "unit", "each", "list", "original", "优惠", "折扣", "运费", "邮费", "退款", "成本", "利润", "税",
+                      "单价", "原价", "数量")
 
 SALES = Table(
     "sales",
     "Order lines: one row per product in an order.",
     (
-        C("order_id", "VARCHAR", "id", True, "", ("Order ID", "Order No", "Order Number", "OrderID", "InvoiceNo", "Invoice", "Name", "order_no"), ("订单号", "订单编号", "订单ID", "主订单编号", "子订单编号", "订单id")),
-        C("line_no", "INTEGER", "int", False, "", ("Line", "Line No", "Line Number", "Item No", "Lineitem"), ("行号", "明细序号", "序号")),
-        C("order_time", "TIMESTAMP", "timestamp", True, "shop time zone", ("Order Date", "Order Time", "InvoiceDate", "Created at", "Date", "Paid at", "order_date", "purchase_date"), ("下单时间", "付款时间", "订单创建时间", "订单付款时间", "创建时间", "支付时间", "成交时间", "日期", "下单日期")),
-        C("customer_id", "VARCHAR", "id", False, "", ("Customer ID", "CustomerID", "Customer", "Buyer", "Buyer ID", "Email", "user_id", "User ID"), ("买家会员名", "买家ID", "买家昵称", "用户ID", "客户ID", "会员名", "买家账号", "用户名")),
-        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "ProductID", "SKU", "StockCode", "Item ID", "Lineitem sku", "product_code", "goods_id"), ("商品ID", "商品编码", "商品编号", "宝贝ID", "商家编码", "货号", "SKU编码", "商品id", "SKU")),
-        C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Product", "Description", "Item Name", "Title", "Lineitem name"), ("宝贝标题", "商品名称", "商品标题", "商品", "宝贝名称")),
-        C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "product_category", "Product Type"), ("类目", "品类", "商品类目", "类别", "分类", "一级类目")),
-        C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor"), ("品牌",)),
-        C("quantity", "INTEGER", "int", False, "units", ("Quantity", "Qty", "Units", "sales_volume", "Lineitem quantity", "volume"), ("购买数量", "数量", "销量", "商品数量", "件数"), default="1"),
-        C("unit_price", MONEY, "money", False, "currency", ("Unit Price", "UnitPrice", "Price", "Lineitem price"), ("单价", "商品单价", "价格", "商品价格")),
-        C("revenue", MONEY, "money", False, "currency", ("Revenue", "Sales", "Amount", "Total", "Line Total", "sales_amount", "Paid Amount"), ("实付金额", "成交金额", "销售额", "金额", "实收款", "买家实付", "支付金额", "商品金额"), default="quantity * unit_price", per_order=True),
-        C("discount", MONEY, "money", False, "currency", ("Discount", "Discount Amount"), ("优惠", "优惠金额", "折扣金额", "店铺优惠"), per_order=True),
-        C("shipping_fee", MONEY, "money", False, "currency", ("Shipping", "Shipping Fee", "Freight"), ("运费", "邮费", "快递费"), per_order=True),
-        C("refund_amount", MONEY, "money", False, "currency", ("Refund", "Refund Amount", "Refunded"), ("退款金额", "退款"), per_order=False),
-        C("order_status", "VARCHAR", "status", False, "", ("Status", "Order Status", "Financial Status"), ("订单状态", "交易状态", "状态")),
-        C("channel", "VARCHAR", "text", False, "", ("Channel", "Platform", "Source"), ("渠道", "平台", "来源")),
-        C("region", "VARCHAR", "text", False, "", ("Region", "Province", "State", "Country", "Shipping Province", "Shipping Country"), ("地区", "省份", "收货地区", "区域", "收货省份")),
-        C("shop", "VARCHAR", "text", False, "", ("Shop", "Store", "Store Name"), ("店铺", "店铺名称", "门店")),
-        C("currency", "VARCHAR", "text", False, "", ("Currency",), ("币种", "货币")),
+        C("order_id", "VARCHAR", "id", False, "", ("Order ID", "Order No", "Order Number", "OrderID", "InvoiceNo", "Invoice", "Name", "order_no", "Invoice ID", "Invoice Number", "Transaction ID", "Receipt No", "Order Reference"), ("订单号", "订单编号", "订单ID", "主订单编号", "子订单编号", "订单id", "交易单号", "订单编码", "单号"),
+          words=(("order", "invoice", "transaction", "receipt", "bill", "订单", "交易", "单据", "发票"), _ID), avoid=("item", "line", "status", "type", "customer", "product", "sku", "count", "qty", "quantity", "明细", "商品", "状态")),
+        C("line_no", "INTEGER", "int", False, "", ("Line", "Line No", "Line Number", "Item No", "Lineitem", "order_item_id", "Line Item ID"), ("行号", "明细序号", "序号")),
+        C("order_time", "TIMESTAMP", "timestamp", True, "shop time zone", ("Order Date", "Order Time", "InvoiceDate", "Created at", "Date", "Paid at", "order_date", "purchase_date", "Order Datetime", "Purchase Date", "Transaction Date", "Invoice Date", "Sale Date"), ("下单时间", "付款时间", "订单创建时间", "订单付款时间", "创建时间", "支付时间", "成交时间", "日期", "下单日期", "订单时间", "交易时间", "购买时间", "订单日期", "付款日期"),
+          words=(("order", "purchase", "invoice", "transaction", "sale", "sales", "created", "paid", "payment", "checkout", "下单", "付款", "支付", "成交", "交易", "订单", "购买", "创建"), _DATE), avoid=_NOT_ORDER_TIME),
+        C("customer_id", "VARCHAR", "id", False, "", ("Customer ID", "CustomerID", "Customer", "Buyer", "Buyer ID", "Email", "user_id", "User ID", "Client ID", "Member ID", "Customer Email", "Customer Name", "Cust ID"), ("买家会员名", "买家ID", "买家昵称", "用户ID", "客户ID", "会员名", "买家账号", "用户名", "买家会员ID", "会员ID", "顾客ID", "客户编号", "客户名称"),
+          words=(("customer", "buyer", "client", "user", "member", "consumer", "shopper", "cust", "买家", "会员", "客户", "用户", "顾客"), (*_ID, "name", "email", "unique", "nick", "名", "账号", "昵称")),
+          avoid=("city", "state", "zip", "address", "phone", "segment", "type", "age", "gender", "country", "region", "province", "prefix", "地址", "城市", "省", "电话", "手机", "备注", "留言")),
+        C("product_id", "VARCHAR", "id", False, "", ("Product ID", "ProductID", "SKU", "StockCode", "Item ID", "Lineitem sku", "product_code", "goods_id", "Product Code", "Item Code", "SKU ID", "Item SKU", "ASIN", "Variant SKU", "Article Number"), ("商品ID", "商品编码", "商品编号", "宝贝ID", "商家编码", "货号", "SKU编码", "商品id", "SKU", "货品编号", "商品SKU", "规格编码"),
+          words=(("product", "item", "sku", "goods", "article", "asin", "variant", "宝贝", "商品", "货品", "产品"), (*_ID, "sku")), avoid=("name", "title", "description", "category", "type", "qty", "quantity", "price", "order", "名称", "标题", "类目", "数量", "价格", "订单", "count")),
+        C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Product", "Description", "Item Name", "Title", "Lineitem name", "Product Title", "Item Description", "Item", "Goods Name", "Product Description"), ("宝贝标题", "商品名称", "商品标题", "商品", "宝贝名称", "货品名称", "产品名称", "商品名"),
+          words=(("product", "item", "goods", "article", "商品", "宝贝", "货品", "产品"), ("name", "title", "description", "desc", "名称", "标题", "名"))),
+        C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "product_category", "Product Type", "Category Name", "Department", "Product Line"), ("类目", "品类", "商品类目", "类别", "分类", "一级类目", "商品分类"),
+          words=(("category", "department", "类目", "品类", "类别", "分类"),), avoid=("sub", "id", "二级", "三级")),
+        C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor", "Make", "Manufacturer", "Brand Name"), ("品牌", "品牌名称", "品牌名"), words=(("brand", "make", "manufacturer", "品牌"),)),
+        C("quantity", "INTEGER", "int", False, "units", ("Quantity", "Qty", "Units", "sales_volume", "Lineitem quantity", "volume", "Quantity Ordered", "Qty Ordered", "Units Sold", "Pieces"), ("购买数量", "数量", "销量", "商品数量", "件数", "购买件数", "宝贝数量"),
+          words=(("qty", "quantity", "units", "pieces", "pcs", "数量", "件数", "销量"),), avoid=("price", "cost", "amount", "value", "total", "单价", "金额")),
+        C("unit_price", MONEY, "money", False, "currency", ("Unit Price", "UnitPrice", "Price", "Lineitem price", "Price Each", "Item Price", "Sale Price", "Selling Price"), ("单价", "商品单价", "价格", "商品价格", "售价", "成交单价"),
+          words=(("price", "单价", "售价", "价格"),), avoid=("total", "list", "original", "compare", "原价", "总", "shipping", "freight")),
+        C("revenue", MONEY, "money", False, "currency", ("Revenue", "Sales", "Amount", "Total", "Line Total", "sales_amount", "Paid Amount", "Sales Amount", "Total Price", "Total Amount", "Line Amount", "Net Amount", "Payment Value", "Subtotal", "Net Sales", "Amount Paid"), ("实付金额", "成交金额", "销售额", "金额", "实收款", "买家实付", "支付金额", "商品金额", "订单金额", "实际支付金额", "买家实际支付金额", "销售金额", "交易金额"),
+          default="quantity * unit_price", per_order=True, words=(("amount", "total", "sales", "revenue", "subtotal", "gmv", "金额", "销售额", "实付", "实收", "货款"),), avoid=_MONEY_NOT_REVENUE),
+        C("discount", MONEY, "money", False, "currency", ("Discount", "Discount Amount", "Coupon Amount"), ("优惠", "优惠金额", "折扣金额", "店铺优惠"), per_order=True,
+          words=(("discount", "coupon", "promotion", "rebate", "优惠", "折扣", "减免"),), avoid=("rate", "percent", "pct", "率", "比例", "code", "name")),
+        C("discount_rate", "DOUBLE", "share", False, "fraction 0–1", ("Discount Rate", "Discount %", "Discount Percent", "Discount Pct"), ("折扣率", "折扣比例", "优惠比例"),
+          words=(("discount", "折扣", "优惠"), ("rate", "percent", "pct", "率", "比例"))),
+        C("shipping_fee", MONEY, "money", False, "currency", ("Shipping", "Shipping Fee", "Freight", "Shipping Cost", "Shipping Charge", "Delivery Fee", "Postage", "freight_value"), ("运费", "邮费", "快递费"), per_order=True,
+          words=(("shipping", "freight", "delivery", "postage", "运费", "邮费", "快递费"), ("fee", "cost", "charge", "value", "amount", "price", "费"))),
+        C("refund_amount", MONEY, "money", False, "currency", ("Refund", "Refund Amount", "Refunded", "Refunded Amount", "Return Amount"), ("退款金额", "退款", "退款额"),
+          words=(("refund", "refunded", "退款"),), avoid=("status", "date", "time", "reason", "状态", "时间", "原因", "type")),
+        C("order_status", "VARCHAR", "status", False, "", ("Status", "Order Status", "Financial Status", "Order State", "Fulfillment Status"), ("订单状态", "交易状态", "状态"),
+          words=(("status", "状态"),), avoid=("refund", "退款", "payment", "review")),
+        C("channel", "VARCHAR", "text", False, "", ("Channel", "Platform", "Source", "Sales Channel", "Marketplace"), ("渠道", "平台", "来源", "流量来源"), words=(("channel", "platform", "marketplace", "渠道", "平台"),), avoid=("id",)),
+        C("region", "VARCHAR", "text", False, "", ("Region", "Province", "State", "Country", "Shipping Province", "Shipping Country", "Ship State", "Ship Country", "Billing Province"), ("地区", "省份", "收货地区", "区域", "收货省份", "省"),
+          words=(("region", "province", "state", "country", "省份", "地区", "区域"),), avoid=("zip", "code", "id", "status", "prefix")),
+        C("shop", "VARCHAR", "text", False, "", ("Shop", "Store", "Store Name", "Shop Name", "Seller", "Branch", "Outlet"), ("店铺", "店铺名称", "门店", "店铺名", "商家", "卖家"),
+          words=(("shop", "store", "seller", "merchant", "branch", "outlet", "店铺", "门店", "商家", "卖家"),), avoid=("city", "state", "zip", "type", "sku")),
+        C("currency", "VARCHAR", "text", False, "", ("Currency", "Currency Code"), ("币种", "货币"), words=(("currency", "币种", "货币"),)),
+        C("line_kind", "VARCHAR", "linekind", False, "sale/return/cancelled", computed=True),
     ),
+    # a line sold something: an amount, a price, a quantity or a product (an orders file with times and
+    # statuses only is not order lines; it completes order lines in a multi-file export)
+    one_of=("revenue", "unit_price", "quantity", "product_id"),
     key=("order_id", "line_no", "product_id"),
 )
 
@@ -88,12 +129,15 @@ BEHAVIOR = Table(
     "behavior",
     "Customer behaviour events (view, cart, favorite, purchase), or one row per customer with a purchase frequency.",
     (
-        C("customer_id", "VARCHAR", "id", True, "", ("Customer ID", "User ID", "user_id", "UserID", "Visitor ID"), ("用户ID", "买家ID", "客户ID", "会员ID", "用户id")),
-        C("event_time", "TIMESTAMP", "timestamp", True, "shop time zone", ("Event Time", "Timestamp", "Time", "Date", "event_date"), ("行为时间", "时间", "时间戳", "日期")),
-        C("event_type", "VARCHAR", "event", True, "view/cart/favorite/purchase", ("Event Type", "Behavior", "Behavior Type", "Action", "Event"), ("行为类型", "行为", "事件类型")),
-        C("product_id", "VARCHAR", "id", False, "", ("Product ID", "Item ID", "item_id", "SKU"), ("商品ID", "商品编码", "宝贝ID")),
-        C("category", "VARCHAR", "text", False, "", ("Category", "Category ID", "category_id"), ("类目", "品类", "类目ID")),
-        C("purchase_frequency", "INTEGER", "int", False, "orders", ("Purchase Frequency", "purchase_frequency", "Orders", "Order Count"), ("购买频次", "购买次数", "下单次数")),
+        C("customer_id", "VARCHAR", "id", True, "", ("Customer ID", "User ID", "user_id", "UserID", "Visitor ID", "visitorid", "User"), ("用户ID", "买家ID", "客户ID", "会员ID", "用户id"),
+          words=(("customer", "user", "visitor", "member", "buyer", "用户", "客户", "会员", "买家"), _ID)),
+        C("event_time", "TIMESTAMP", "timestamp", True, "shop time zone", ("Event Time", "Timestamp", "Time", "Date", "event_date", "Event Timestamp", "Time Stamp"), ("行为时间", "时间", "时间戳", "日期"),
+          words=(("event", "behavior", "behaviour", "action", "visit", "行为", "事件"), _DATE)),
+        C("event_type", "VARCHAR", "event", True, "view/cart/favorite/purchase", ("Event Type", "Behavior", "Behavior Type", "Action", "Event", "behavior_type", "Event Name", "Action Type"), ("行为类型", "行为", "事件类型"),
+          words=(("event", "behavior", "behaviour", "action", "行为", "事件"), ("type", "name", "类型"))),
+        C("product_id", "VARCHAR", "id", False, "", ("Product ID", "Item ID", "item_id", "SKU", "itemid"), ("商品ID", "商品编码", "宝贝ID"), words=(("product", "item", "sku", "goods", "商品", "宝贝"), _ID)),
+        C("category", "VARCHAR", "text", False, "", ("Category", "Category ID", "category_id", "categoryid", "cat_id", "category_code"), ("类目", "品类", "类目ID"), words=(("category", "cat", "类目", "品类"),)),
+        C("purchase_frequency", "INTEGER", "int", False, "orders", ("Purchase Frequency", "purchase_frequency", "Orders", "Order Count", "Number of Orders"), ("购买频次", "购买次数", "下单次数")),
     ),
 )
 
@@ -101,12 +145,14 @@ MARKET = Table(
     "market",
     "Market data by period and brand: sales, units or share.",
     (
-        C("period", "DATE", "period", True, "first day of month or the day", ("Period", "Month", "Date", "date"), ("月份", "期间", "日期", "统计周期", "时间")),
-        C("category", "VARCHAR", "text", False, "", ("Category", "Segment", "Product Category"), ("类目", "品类", "行业")),
-        C("brand", "VARCHAR", "text", True, "", ("Brand", "Competitor", "brand_name"), ("品牌", "品牌名称")),
-        C("sales_amount", MONEY, "money", False, "currency", ("Sales Amount", "Sales", "Revenue", "GMV"), ("销售额", "成交金额", "交易额")),
-        C("units", "BIGINT", "int", False, "units", ("Units", "Volume", "Sales Volume", "Quantity"), ("销量", "销售量", "件数")),
-        C("market_share", "DOUBLE", "share", False, "fraction 0–1", ("Market Share", "Share", "market_share"), ("市场份额", "份额", "市占率", "占比")),
+        C("period", "DATE", "period", True, "first day of month or the day", ("Period", "Month", "Date", "date", "Year-Month", "Month Year"), ("月份", "期间", "日期", "统计周期", "时间", "年月"),
+          words=(("month", "period", "week", "月份", "期间", "周期"),)),
+        C("category", "VARCHAR", "text", False, "", ("Category", "Segment", "Product Category"), ("类目", "品类", "行业"), words=(("category", "segment", "类目", "品类", "行业"),)),
+        C("brand", "VARCHAR", "text", True, "", ("Brand", "Competitor", "brand_name", "Make", "Manufacturer", "Brand Name", "Company"), ("品牌", "品牌名称", "品牌名", "厂商"),
+          words=(("brand", "make", "manufacturer", "competitor", "品牌", "厂商"),)),
+        C("sales_amount", MONEY, "money", False, "currency", ("Sales Amount", "Sales", "Revenue", "GMV"), ("销售额", "成交金额", "交易额"), words=(("sales", "revenue", "gmv", "amount", "销售额", "成交额", "交易额"),), avoid=("volume", "units", "qty", "quantity", "count", "share", "销量")),
+        C("units", "BIGINT", "int", False, "units", ("Units", "Volume", "Sales Volume", "Quantity", "Units Sold", "Qty"), ("销量", "销售量", "件数", "数量"), words=(("units", "volume", "quantity", "qty", "销量", "销售量", "数量"),)),
+        C("market_share", "DOUBLE", "share", False, "fraction 0–1", ("Market Share", "Share", "market_share", "Pct", "Pct Share", "Share %", "Percent"), ("市场份额", "份额", "市占率", "占比"), words=(("share", "pct", "percent", "份额", "占比", "市占"),)),
     ),
     one_of=("sales_amount", "units", "market_share"),
 )
@@ -115,12 +161,16 @@ REVIEWS = Table(
     "reviews",
     "Customer reviews.",
     (
-        C("review_id", "VARCHAR", "id", False, "", ("Review ID", "ReviewID", "id"), ("评价ID", "评论ID")),
-        C("product_id", "VARCHAR", "id", False, "", ("Product ID", "SKU", "Item ID", "asin", "Clothing ID"), ("商品ID", "商品编码", "宝贝ID")),
-        C("customer_id", "VARCHAR", "id", False, "", ("Customer ID", "User ID", "Reviewer", "reviewer_id"), ("买家ID", "用户ID", "买家会员名", "评价人")),
-        C("review_time", "TIMESTAMP", "timestamp", False, "shop time zone", ("Review Time", "Review Date", "Date", "date"), ("评价时间", "评论时间", "日期")),
-        C("rating", "INTEGER", "rating", False, "1–5 stars", ("Rating", "Stars", "Score", "ReviewStar"), ("评分", "星级", "打分")),
-        C("review_text", "VARCHAR", "text", True, "", ("Review Text", "Review", "Text", "Comment", "Content", "ReviewBody", "review"), ("评价内容", "评论内容", "评价", "评论", "内容")),
+        C("review_id", "VARCHAR", "id", False, "", ("Review ID", "ReviewID", "id", "Comment ID"), ("评价ID", "评论ID"), words=(("review", "comment", "评价", "评论"), _ID)),
+        C("product_id", "VARCHAR", "id", False, "", ("Product ID", "SKU", "Item ID", "asin", "Clothing ID"), ("商品ID", "商品编码", "宝贝ID"), words=(("product", "item", "sku", "asin", "商品", "宝贝"), _ID)),
+        C("customer_id", "VARCHAR", "id", False, "", ("Customer ID", "User ID", "Reviewer", "reviewer_id", "reviewerID", "Reviewer Name", "Author"), ("买家ID", "用户ID", "买家会员名", "评价人", "用户名", "昵称"),
+          words=(("customer", "user", "reviewer", "buyer", "author", "用户", "买家", "评价人"), (*_ID, "name"))),
+        C("review_time", "TIMESTAMP", "timestamp", False, "shop time zone", ("Review Time", "Review Date", "Date", "date", "Review Timestamp", "review_creation_date", "Date Posted"), ("评价时间", "评论时间", "日期", "时间"),
+          words=(("review", "comment", "posted", "评价", "评论"), _DATE)),
+        C("rating", "INTEGER", "rating", False, "1–5 stars", ("Rating", "Stars", "Score", "ReviewStar", "Review Score", "review_score", "Star Rating", "Overall"), ("评分", "星级", "打分", "评价星级", "得分"),
+          words=(("rating", "score", "stars", "star", "评分", "星级", "打分"),), avoid=("count", "helpful", "id", "sentiment")),
+        C("review_text", "VARCHAR", "text", True, "", ("Review Text", "Review", "Text", "Comment", "Content", "ReviewBody", "review", "verified_reviews", "Review Body", "Review Content", "Comments", "reviewText", "review_comment_message", "Body"), ("评价内容", "评论内容", "评价", "评论", "内容", "评语"),
+          words=(("review", "reviews", "comment", "comments", "text", "body", "content", "feedback", "评价", "评论", "内容", "评语"),), avoid=("id", "date", "time", "title", "rating", "score", "count", "helpful", "star", "时间", "日期", "标题"), looks="freetext"),
     ),
 )
 
@@ -128,22 +178,26 @@ PRODUCTS = Table(
     "products",
     "Product master data.",
     (
-        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID"), ("商品ID", "商品编码", "宝贝ID", "商家编码")),
-        C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Name", "Title", "Description"), ("商品名称", "宝贝标题", "商品标题")),
-        C("category", "VARCHAR", "text", False, "", ("Category",), ("类目", "品类", "分类")),
-        C("brand", "VARCHAR", "text", False, "", ("Brand",), ("品牌",)),
-        C("price", MONEY, "money", False, "currency", ("Price", "List Price", "Unit Price"), ("价格", "售价", "单价")),
+        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code", "Variant SKU"), ("商品ID", "商品编码", "宝贝ID", "商家编码", "商品编号"),
+          words=(("product", "item", "sku", "goods", "article", "商品", "宝贝", "货品", "产品"), (*_ID, "sku")), avoid=("name", "title", "category", "名称", "类目")),
+        C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Name", "Title", "Description", "Product Title", "Item Name"), ("商品名称", "宝贝标题", "商品标题", "产品名称"),
+          words=(("product", "item", "goods", "商品", "宝贝", "产品"), ("name", "title", "名称", "标题"))),
+        C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "Category Name", "Type", "product_category_name"), ("类目", "品类", "分类", "商品类目"), words=(("category", "类目", "品类", "分类"),), avoid=("id", "sub")),
+        C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor", "Make", "Manufacturer"), ("品牌",), words=(("brand", "品牌"),)),
+        C("price", MONEY, "money", False, "currency", ("Price", "List Price", "Unit Price", "Regular Price", "Sale Price", "Retail Price", "Variant Price"), ("价格", "售价", "单价", "商品价格"), words=(("price", "价格", "售价"),)),
     ),
+    one_of=("product_name", "category", "brand", "price"),
 )
 
 STOCK = Table(
     "stock",
     "Inventory snapshots.",
     (
-        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID"), ("商品ID", "商品编码", "商家编码")),
-        C("snapshot_date", "DATE", "date", True, "", ("Snapshot Date", "Date", "As Of"), ("快照日期", "日期", "盘点日期")),
-        C("on_hand", "INTEGER", "int", True, "units", ("On Hand", "Stock", "Inventory", "Available", "Qty On Hand"), ("库存", "现有库存", "可用库存", "库存数量")),
-        C("on_order", "INTEGER", "int", False, "units", ("On Order", "Incoming", "In Transit"), ("在途", "在途库存", "采购在途")),
+        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code"), ("商品ID", "商品编码", "商家编码", "商品编号"), words=(("product", "item", "sku", "商品"), (*_ID, "sku"))),
+        C("snapshot_date", "DATE", "date", True, "", ("Snapshot Date", "Date", "As Of", "Stock Date", "Inventory Date", "Report Date"), ("快照日期", "日期", "盘点日期", "库存日期")),
+        C("on_hand", "INTEGER", "int", True, "units", ("On Hand", "Stock", "Inventory", "Available", "Qty On Hand", "Quantity On Hand", "Stock Level", "In Stock", "Available Quantity", "Inventory Quantity"), ("库存", "现有库存", "可用库存", "库存数量"),
+          words=(("stock", "inventory", "hand", "available", "库存"),), avoid=("date", "order", "incoming", "日期", "在途")),
+        C("on_order", "INTEGER", "int", False, "units", ("On Order", "Incoming", "In Transit", "Qty On Order"), ("在途", "在途库存", "采购在途")),
     ),
 )
 
@@ -168,6 +222,8 @@ def markdown() -> str:
     lines = ["| table | column | type | required | unit | English synonyms | Chinese synonyms |", "|---|---|---|---|---|---|---|"]
     for t in TABLES.values():
         for c in t.columns:
+            if c.computed:
+                continue
             req = "yes" if c.required else ("one of" if c.name in t.one_of else "")
             lines.append(f"| {t.name} | {c.name} | {c.type} | {req} | {c.unit} | {', '.join(c.en)} | {'、'.join(c.zh)} |")
     return "\n".join(lines)

@@ -77,8 +77,30 @@ class Warehouse:
             cur.execute(sql)
         for table in schema.TABLES.values():
             cur.execute(schema.create_sql(table))
+            self._add_new_columns(cur, table)
         cur.execute("INSERT INTO app.meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
         cur.close()
+
+    @staticmethod
+    def classify_lines(cur) -> None:
+        """Give order lines written without a kind (by an older version) theirs, from status and signs."""
+        from ecom.ingest.values import line_kind_sql
+
+        cur.execute(f"UPDATE main.sales SET line_kind = {line_kind_sql('order_status', 'coalesce(quantity, 1)', 'revenue')} "
+                    "WHERE line_kind IS NULL")
+
+    @classmethod
+    def _add_new_columns(cls, cur, table: schema.Table) -> None:
+        """Columns the schema gained since this warehouse was made, added (line kinds filled in)."""
+        have = {r[0] for r in cur.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?", [table.name]
+        ).fetchall()}
+        for c in table.columns:
+            if c.name in have:
+                continue
+            cur.execute(f'ALTER TABLE main.{table.name} ADD COLUMN "{c.name}" {c.type}')
+            if c.name == "line_kind":
+                cls.classify_lines(cur)
 
     # -- connections -------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:

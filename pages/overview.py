@@ -14,17 +14,18 @@ need_tables("sales")
 st.caption(tr("overview.caption", period=ui.period_text(f), prev=ui.period_text(f.previous_period()), ly=ui.period_text(f.last_year())))
 
 k = ui.Q["kpis"](f)
-MONEY = {"gmv", "gmv_net", "aov"}
+MONEY = {"gmv", "refunds", "net_sales", "aov"}
 RATES = {"refund_rate"}
-cols = st.columns(3)
+LESS_IS_BETTER = {"refunds", "refund_rate"}
+cols = st.columns(5)
 for i, name in enumerate(k.index):
     row = k.loc[name]
     value = ui.money(row.current, symbol) if name in MONEY else ui.pct(row.current) if name in RATES else f"{row.current:,.0f}"
     ly = ui.delta(row.vs_last_year)
-    with cols[i % 3]:
+    with cols[i % 5]:
         st.metric(
             tr(f"overview.kpi.{name}"), value, delta=ui.delta(row.vs_previous),
-            delta_color="inverse" if name in RATES else "normal", border=True,
+            delta_color="inverse" if name in LESS_IS_BETTER else "normal", border=True,
             help=tr(f"overview.kpi.{name}.help") + " " + tr("overview.vs", prev=ui.delta(row.vs_previous) or "—", ly=ly or "—"),
         )
         st.caption(tr("overview.yoy", ly=ly or "—"))

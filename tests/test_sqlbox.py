@@ -9,9 +9,9 @@ from ecom import sqlbox
 def wh(warehouse):
     with warehouse.transaction() as cur:
         cur.execute(
-            "INSERT INTO sales (order_id, order_time, product_id, quantity, revenue, category) VALUES "
-            "('A1', '2024-11-01 10:00', 'P1', 2, 20.00, '服装'), ('A2', '2024-11-02 11:00', 'P2', 1, 5.50, '服装'), "
-            "('A3', '2024-11-03 12:00', 'P1', 3, 30.00, '鞋')"
+            "INSERT INTO sales (order_id, order_time, product_id, quantity, revenue, category, line_kind) VALUES "
+            "('A1', '2024-11-01 10:00', 'P1', 2, 20.00, '服装', 'sale'), ('A2', '2024-11-02 11:00', 'P2', 1, 5.50, '服装', 'sale'), "
+            "('A3', '2024-11-03 12:00', 'P1', 3, 30.00, '鞋', 'sale')"
         )
     return warehouse
 

@@ -25,13 +25,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecom import i18n, schema, settings
+from ecom.ingest import dates, values
 from ecom.ingest import mapping as mapping_mod
-from ecom.ingest import values
 from ecom.ingest.read import IngestError, Source, blank_lines_before, open_sources, raw_relation
 from ecom.queries import summaries
 
 BATCH_ROWS = 250_000
-SAMPLE_ROWS = 20_000
+SAMPLE_ROWS = 20_000  # rows read to decide date orders, decimal commas, per-order amounts
 MAX_PARSER_REJECTS = 10_000
 
 
@@ -120,26 +120,30 @@ def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str], lang: st
     for k in user:
         if k not in src.columns:
             notes.append(i18n.t("ingest.note.map_ignored", lang, column=k, name=src.name))
-    guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview, table=table, lang=lang)
-    targets = {mapping_mod.split_target(v)[0] for v in present.values() if v}
-    if table == "auto" and targets and (guess.table is None or not targets <= set(schema.TABLES[guess.table].names)):
+    guess = mapping_mod.suggest(src.columns, wh=wh, values=src.sample, table=table, lang=lang)
+    targets = mapping_mod.targets_of(present)
+    if table == "auto" and targets and (guess.table is None or not targets <= set(schema.TABLES[guess.table].mappable)):
         # the user's --map names columns of another table than the guess: take the table they fit best
-        fits = [n for n in mapping_mod.TABLE_ORDER if targets <= set(schema.TABLES[n].names)]
-        options = [mapping_mod.suggest(src.columns, wh=wh, values=src.preview, table=n, lang=lang) for n in fits]
+        fits = [n for n in mapping_mod.TABLE_ORDER if targets <= set(schema.TABLES[n].mappable)]
+        options = [mapping_mod.suggest(src.columns, wh=wh, values=src.sample, table=n, lang=lang) for n in fits]
         for g in options:
             g.mapping = {**{k: v for k, v in g.mapping.items() if k not in present}, **present}
         if options:
             guess = min(options, key=lambda g: len(mapping_mod.check_mapping(g.table, g.mapping, g.derive)))
     if guess.table is None:
-        raise IngestError(i18n.t("ingest.err.which_table", lang, name=src.name, columns=", ".join(src.columns[:20])))
+        raise IngestError(i18n.t("ingest.err.fits_none", lang, name=src.name, columns=", ".join(src.columns[:20]),
+                                 lacks=mapping_mod.lacks(guess.fits, lang) if guess.fits else i18n.t("ingest.reason.no_known", lang)))
     if present:
         problem = mapping_mod.validate(guess.table, present, src.columns, lang)
         if problem:
             raise IngestError(f"{src.name}: {problem}")
-        overridden = {mapping_mod.split_target(v)[0] for v in present.values() if v}
-        final = {k: v for k, v in guess.mapping.items() if k not in present and mapping_mod.split_target(v)[0] not in overridden}
+        overridden = mapping_mod.targets_of({k: v for k, v in present.items() if v})
+        final = {k: v for k, v in guess.mapping.items()
+                 if k not in present and not mapping_mod.targets_of({k: v}) & overridden}
         final.update({k: v for k, v in present.items() if v})
         guess.mapping = final
+        # keys the person mapped themselves are not made up
+        guess.derive = {k: v for k, v in guess.derive.items() if k not in mapping_mod.targets_of(final)}
     guess.unmapped_required = mapping_mod.check_mapping(guess.table, guess.mapping, guess.derive)
     return guess, notes
 
@@ -148,7 +152,7 @@ def _detect_per_order(table: str, m: dict[str, str], sample: dict[str, list], la
     """Mark amounts that are repeated on every line of an order (e.g. 实付金额) as per order."""
     if table != "sales":
         return m, []
-    rev = {mapping_mod.split_target(v)[0]: k for k, v in m.items()}
+    rev = {mapping_mod.split_target(v)[0]: k for k, v in mapping_mod.pairs(m)}
     if "order_id" not in rev or "product_id" not in rev:
         return m, []
     orders = sample.get(rev["order_id"], [])
@@ -157,7 +161,7 @@ def _detect_per_order(table: str, m: dict[str, str], sample: dict[str, list], la
     out = dict(m)
     for col in (c.name for c in schema.SALES.columns if c.per_order):
         src = rev.get(col)
-        if src is None or "@" in m[src]:
+        if src is None or "@" in m[src] or "," in m[src]:
             continue
         amounts = sample.get(src, [])
         lines = defaultdict(list)
@@ -247,6 +251,26 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
         rep.message = i18n.t("ingest.msg.loaded", lang, name=src.name, loaded=rep.rows_loaded, table=t.name,
                              rejected=rep.rows_rejected, skipped=rep.rows_skipped)
     return rep
+
+
+def _whole_column_dates(con, src: Source, workdir: Path, mapping: dict[str, str], sample: dict[str, list], decisions: values.Decisions,
+                        tz: str, lang: str) -> None:
+    """Day-first or month-first from the whole column when the first rows could not tell (a file
+    longer than the sample, with no day above 12 in its first rows)."""
+    for col, profile in list(decisions.dates.items()):
+        if not profile.ambiguous:
+            continue
+        source = next(s for s, tg in mapping_mod.pairs(mapping) if mapping_mod.split_target(tg) == (col, None))
+        raw_sql = raw_relation(con, src, tag=f"scan_{col}", workdir=workdir)
+        first, second = con.execute(dates.full_scan_sql(raw_sql, f"c{src.columns.index(source)}")).fetchone()
+        order = "dayfirst" if (first or 0) > 12 else "monthfirst" if (second or 0) > 12 else None
+        if order is None:
+            continue
+        stale = values.date_notes(col, source, profile, tz, lang)
+        better = dates.infer(values.combined_values(mapping, source, col, sample), order=order)
+        better.decided_by = "data"
+        decisions.dates[col] = better
+        decisions.notes = [n for n in decisions.notes if n not in stale] + values.date_notes(col, source, better, tz, lang)
 
 
 _OTHERS_SCHEMA = pa.schema([("_row", pa.int64()), ("_status", pa.int8()), ("_reason", pa.string()),

@@ -2,14 +2,26 @@
 
 In order of trust: a mapping the user confirmed earlier for the same header signature
 (app.mapping_memory), a platform preset (presets/*.json: Taobao/Tmall, JD, Pinduoduo, Douyin shop,
-Shopify, and the original pipeline's legacy files), then the schema's synonyms.
+Shopify, and the original pipeline's legacy files), then the schema: a header that is a synonym, then
+a header whose words say it (`order_purchase_timestamp`, `买家会员ID`), then, for a required date, a
+column whose values are dates. Every match is checked against what the column's values look like
+(`ecom.ingest.profile`): a `Discount` column of 0.2s becomes a discount rate, a `feedback` column of
+0s and 1s is no review text. Each mapped column gets a confidence: high (synonym, values fit), medium
+(words, or values that only partly fit), low (values alone).
 
-A mapping is `{source column: target}` where target is a canonical column, optionally with a marker:
+A table is guessed only when the file gives everything the table needs; otherwise the guess is None
+and `fits` says, per table, what is missing (the loader refuses such a file, or joins it with the
+other files of the same upload: see `ecom.ingest.plan`).
+
+A mapping is `{source column: target}` where target is a canonical column, optionally with a marker,
+or several such targets separated by commas (one column feeding several canonical columns, e.g. a
+product name that is also the product's id):
   `revenue@order`    the amount is per order, repeated (or only filled) on the order's lines: it is
                      allocated over the lines (by quantity × unit_price) so totals are not double counted;
   `order_time@order` an order-level field filled only on the first line: copied to the order's lines;
   `order_time@dayfirst` / `@monthfirst`  decide 03/04/2024 when the data cannot;
-  `period@year` + `period@month`  a market period from separate year and month columns.
+  `period@year` + `period@month`  a market period from separate year and month columns;
+  `order_time@time` a time of day that completes the date in the column mapped as order_time.
 Source columns not in the mapping are kept in the row's `_extra` map.
 """
 
@@ -23,9 +35,10 @@ from functools import cache
 from pathlib import Path
 
 from ecom import i18n, schema
+from ecom.ingest.profile import ColumnValues
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
-MARKERS = {"order", "dayfirst", "monthfirst", "year", "month"}
+MARKERS = {"order", "dayfirst", "monthfirst", "year", "month", "time"}
 TABLE_ORDER = ("sales", "behavior", "market", "reviews", "stock", "products")
 _YEAR_NAMES = {"year", "年", "年份", "yr"}
 _MONTH_NAMES = {"month", "月", "月份", "mon"}
@@ -39,6 +52,9 @@ class Guess:
     preset: str | None = None
     derive: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    confidence: dict[str, str] = field(default_factory=dict)  # source column -> high | medium | low
+    reason: str = ""  # why this table, in words
+    fits: dict[str, list[str]] = field(default_factory=dict)  # table -> what it lacks (for a file that fits none)
 
 
 def normalize(header: str) -> str:
@@ -51,6 +67,57 @@ def normalize(header: str) -> str:
 def split_target(target: str) -> tuple[str, str | None]:
     col, _, marker = target.partition("@")
     return col.strip(), (marker.strip().lower() or None)
+
+
+def pairs(mapping: dict[str, str]) -> list[tuple[str, str]]:
+    """(source column, target) for every target of every mapped column (a column may feed several)."""
+    out = []
+    for src, value in mapping.items():
+        for target in str(value or "").split(","):
+            if target.strip():
+                out.append((src, target.strip()))
+    return out
+
+
+def targets_of(mapping: dict[str, str]) -> set[str]:
+    """The canonical columns a mapping fills (markers left off)."""
+    return {split_target(t)[0] for _, t in pairs(mapping)}
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def header_words(header: str) -> tuple[frozenset[str], str]:
+    """(English words, Chinese text) of a header: `orderPurchase_Timestamp` -> {order, purchase, timestamp}."""
+    text = _CAMEL.sub(" ", str(header).replace("\ufeff", ""))
+    cjk = "".join(_CJK_RUN.findall(text))
+    words = set()
+    for w in re.split(r"[^A-Za-z0-9%]+|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", text):
+        if not w:
+            continue
+        w = w.lower()
+        words.add(w)
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            words.add(w[:-1])
+    # Chinese headers often end in ID / id / 号
+    if "ID" in str(header) or "id" in words:
+        words.add("id")
+    return frozenset(words), cjk
+
+
+def _has(word: str, words: frozenset[str], cjk: str) -> bool:
+    return word in cjk if _CJK_RUN.search(word) else word.lower() in words
+
+
+def words_match(column: schema.Column, header: str) -> bool:
+    """Whether the header's words name the column (one word of each of its groups, none of `avoid`)."""
+    if not column.words:
+        return False
+    words, cjk = header_words(header)
+    if any(_has(a, words, cjk) for a in column.avoid):
+        return False
+    return all(any(_has(w, words, cjk) for w in group) for group in column.words)
 
 
 @cache
@@ -104,17 +171,16 @@ def synonym_mapping(columns: list[str], table: str) -> dict[str, str]:
     return {src: canon for canon, (_, src) in best.items()}
 
 
-def _year_month(columns: list[str], mapping: dict[str, str], values: list[list] | None) -> dict[str, str]:
+def _year_month(columns: list[str], mapping: dict[str, str], samples: dict[str, ColumnValues]) -> dict[str, str]:
     """Market periods from separate year and month columns."""
     year = next((c for c in columns if normalize(c) in _YEAR_NAMES), None)
     month = next((c for c in columns if normalize(c) in _MONTH_NAMES), None)
     if not (year and month):
         return mapping
-    if values:
-        i = columns.index(month)
-        cells = [str(r[i]).strip() for r in values if i < len(r) and r[i] not in (None, "")]
+    cells = samples[month].values
+    if cells:
         months = sum(1 for c in cells if c.isdigit() and 1 <= int(c) <= 12)
-        if cells and months <= len(cells) / 2:
+        if months <= len(cells) / 2:
             return mapping
     out = {k: v for k, v in mapping.items() if split_target(v)[0] != "period"}
     out[year] = "period@year"
@@ -125,8 +191,7 @@ def _year_month(columns: list[str], mapping: dict[str, str], values: list[list] 
 def check_mapping(table: str, mapping: dict[str, str], derive: dict[str, str] | None = None) -> list[str]:
     """Required (and one-of) canonical columns the mapping leaves without a source."""
     t = schema.TABLES[table]
-    targets = {split_target(v)[0] for v in mapping.values() if v}
-    targets |= set(derive or {})
+    targets = targets_of(mapping) | set(derive or {})
     missing = [c for c in t.required if c not in targets]
     if t.one_of and not targets & set(t.one_of):
         missing.append(" or ".join(t.one_of))
@@ -135,12 +200,11 @@ def check_mapping(table: str, mapping: dict[str, str], derive: dict[str, str] | 
 
 def validate(table: str, mapping: dict[str, str], columns: list[str], lang: str = "en") -> str | None:
     """A one-line problem with a user-given mapping (in `lang`), or None."""
-    names = set(schema.TABLES[table].names)
-    for src, target in mapping.items():
+    names = set(schema.TABLES[table].mappable)
+    for src in mapping:
         if src not in columns:
             return i18n.t("ingest.map.no_column", lang, source=src, column=repr(src), columns=", ".join(columns[:30]))
-        if not target:
-            continue
+    for src, target in pairs(mapping):
         col, marker = split_target(target)
         if col not in names:
             return i18n.t("ingest.map.no_target", lang, source=src, target=target, table=table, column=repr(col), columns=", ".join(sorted(names)))
@@ -206,32 +270,162 @@ def _apply_preset(p: dict, columns: list[str]) -> dict[str, str]:
     return out
 
 
+def column_samples(columns: list[str], values) -> dict[str, ColumnValues]:
+    """Source column -> its sampled values (`values`: rows aligned with `columns`, or None)."""
+    rows = list(values) if values is not None else []
+    return {c: ColumnValues.of(r[i] if i < len(r) else None for r in rows) for i, c in enumerate(columns)}
+
+
+_WEIGHT = {"high": 3, "medium": 2, "low": 1}
+
+
+def _fit_share(c: schema.Column, v: ColumnValues) -> float:
+    looks = c.looks or c.kind
+    if looks == "text" and c.name in ("product_name", "review_text"):
+        return 1.0 - v.number_share  # a name is not a number (product_name_lenght is)
+    return v.fit(looks)
+
+
+def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang: str) -> Guess:
+    """The mapping of these columns onto one table: synonyms, then words, then values; checked by values."""
+    t = schema.TABLES[table]
+    cols = {c.name: c for c in t.columns if not c.computed}
+    mapping: dict[str, str] = {}
+    confidence: dict[str, str] = {}
+    notes: list[str] = []
+
+    def take(src: str, canon: str, level: str) -> None:
+        mapping[src] = canon
+        confidence[src] = level
+
+    for src, canon in synonym_mapping(columns, table).items():
+        # a header that names the column is kept even when its values disagree (the rows then say why
+        # they are rejected); the confidence says how well the values fit
+        share = _fit_share(cols[canon], samples[src])
+        take(src, canon, "high" if share >= 0.8 else "medium" if share >= 0.5 else "low")
+    # a discount written as a rate (0.2, 20%) is a rate, never an amount
+    for src, target in list(mapping.items()):
+        if target == "discount" and "discount_rate" in cols and samples[src].rate_like():
+            mapping[src] = "discount_rate"
+            notes.append(i18n.t("ingest.note.discount_rate", lang, src=src))
+    taken = targets_of(mapping)
+    for c in cols.values():
+        if c.name in taken:
+            continue
+        options = [src for src in columns if src not in mapping and words_match(c, src) and _fit_share(c, samples[src]) >= 0.8]
+        if options:
+            # a person-level id beats a per-order one (customer_unique_id over customer_id)
+            options.sort(key=lambda src: (-("unique" in header_words(src)[0]), len(src)))
+            take(options[0], c.name, "medium")
+            taken.add(c.name)
+    # a required date the headers do not name: a column whose values are dates (and whose header
+    # does not say it is some other date, such as a shipping date)
+    for name in t.required:
+        c = cols[name]
+        if name in taken or c.kind not in ("timestamp", "date", "period"):
+            continue
+        options = [src for src in columns if src not in mapping and samples[src].date_share >= 0.9
+                   and not any(_has(a, *header_words(src)) for a in c.avoid)]
+        if options:
+            take(options[0], name, "low")
+            taken.add(name)
+    if table == "market":
+        mapping = _year_month(columns, mapping, samples)
+    if table in ("sales", "behavior", "reviews"):
+        _time_of_day(t, columns, mapping, samples, confidence)
+    derive: dict[str, str] = {}
+    if table == "sales":
+        derive, more = _sales_keys(mapping, columns, confidence, lang)
+        notes += more
+    missing = check_mapping(table, mapping, derive)
+    return Guess(table, mapping, missing, derive=derive, notes=notes, confidence=confidence)
+
+
+def _time_of_day(t: schema.Table, columns: list[str], mapping: dict[str, str], samples: dict[str, ColumnValues],
+                 confidence: dict[str, str]) -> None:
+    """A separate time-of-day column completes the date column of the same table (`col@time`)."""
+    for src, target in list(pairs(mapping)):
+        col, marker = split_target(target)
+        if marker or t.column(col).kind != "timestamp" or samples[src].date_profile.has_time:
+            continue
+        times = [c for c in columns if c not in mapping and samples[c].n and samples[c].time_share >= 0.9]
+        if times:
+            mapping[times[0]] = f"{col}@time"
+            confidence[times[0]] = "medium"
+
+
+def _sales_keys(mapping: dict[str, str], columns: list[str], confidence: dict[str, str], lang: str) -> tuple[dict[str, str], list[str]]:
+    """Order lines without an order id or product id still load: a product's name stands for its id,
+    and an order is one customer's purchase at one time, or each line its own order."""
+    notes = []
+    targets = targets_of(mapping)
+    if "product_id" not in targets and "product_name" in targets:
+        src = next(s for s, tg in pairs(mapping) if split_target(tg)[0] == "product_name")
+        mapping[src] = f"{mapping[src]},product_id"
+        notes.append(i18n.t("ingest.note.name_as_id", lang, src=src))
+    derive = {}
+    if "order_id" not in targets:
+        if "customer_id" in targets:
+            derive["order_id"] = "customer_time"
+            notes.append(i18n.t("ingest.note.order_from_customer", lang))
+        else:
+            derive["order_id"] = "row"
+            notes.append(i18n.t("ingest.note.order_per_line", lang))
+    return derive, notes
+
+
+def _score(g: Guess) -> tuple:
+    return (sum(_WEIGHT[g.confidence.get(src, "low")] for src, _ in pairs(g.mapping)), -TABLE_ORDER.index(g.table))
+
+
+def _excluded(table: str, columns: list[str]) -> bool:
+    """A product master or stock file has no order id: a file with one is order lines."""
+    return table in ("products", "stock") and "order_id" in synonym_mapping(columns, "sales").values()
+
+
+def describe(g: Guess, lang: str = "en") -> str:
+    """Why this table: the columns that made the file fit it."""
+    t = schema.TABLES[g.table]
+    key = [c for c in (*t.required, *t.one_of) if c]
+    shown = [f"{src} → {split_target(tg)[0]}" for src, tg in pairs(g.mapping) if split_target(tg)[0] in key]
+    return i18n.t("ingest.reason.table", lang, table=g.table, columns=", ".join(shown) or "—")
+
+
+def lacks(fits: dict[str, list[str]], lang: str = "en") -> str:
+    """What each table would need, in words (for a file that fits none)."""
+    return "; ".join(i18n.t("ingest.reason.lacks", lang, table=t, missing=", ".join(m)) for t, m in fits.items())
+
+
 def suggest(columns: list[str], wh=None, values=None, table: str | None = None, lang: str = "en") -> Guess:
-    """The table and mapping for a file with these columns (table=None/'auto' guesses the table); notes in `lang`."""
+    """The table and mapping for a file with these columns (table=None/'auto' guesses the table); notes in `lang`.
+
+    `values` are sample rows aligned with `columns` (the more, the better the value checks)."""
     table = None if table in (None, "auto") else table
     remembered = recall(wh, columns)
     if remembered and (table is None or remembered[0] == table):
         t, m = remembered
         m = {k: v for k, v in m.items() if k in columns}
-        return Guess(t, m, check_mapping(t, m), notes=[i18n.t("ingest.note.remembered", lang)])
+        g = Guess(t, m, check_mapping(t, m), notes=[i18n.t("ingest.note.remembered", lang)], confidence={k: "high" for k in m})
+        g.reason = i18n.t("ingest.reason.remembered", lang, table=t)
+        return g
     preset = _preset_for(columns, table)
     if preset:
         m = _apply_preset(preset, columns)
         derive = dict(preset["derive"])
-        return Guess(preset["table"], m, check_mapping(preset["table"], m, derive), preset=preset["name"], derive=derive,
-                     notes=[i18n.t("ingest.note.preset", lang, label=preset["label"])])
-    candidates = [table] if table else list(TABLE_ORDER)
-    best: Guess | None = None
-    best_key = None
-    for name in candidates:
-        m = synonym_mapping(columns, name)
-        if name == "market":
-            m = _year_month(columns, m, values)
-        missing = check_mapping(name, m)
-        key = (not missing, len(m) - len(missing), -TABLE_ORDER.index(name))
-        if best_key is None or key > best_key:
-            best, best_key = Guess(name, m, missing), key
-    assert best is not None
-    if table is None and best.unmapped_required and not best.mapping:
-        best = Guess(None, {}, [], notes=[i18n.t("ingest.note.no_known_column", lang)])
-    return best
+        g = Guess(preset["table"], m, check_mapping(preset["table"], m, derive), preset=preset["name"], derive=derive,
+                  notes=[i18n.t("ingest.note.preset", lang, label=preset["label"])], confidence={k: "high" for k in m})
+        g.reason = i18n.t("ingest.reason.preset", lang, table=g.table, label=preset["label"])
+        return g
+    samples = column_samples(columns, values)
+    candidates = [table] if table else [n for n in TABLE_ORDER if not _excluded(n, columns)]
+    options = [_fit(name, columns, samples, lang) for name in candidates]
+    complete = [g for g in options if not g.unmapped_required]
+    if complete:
+        best = max(complete, key=_score)
+        best.reason = describe(best, lang)
+        return best
+    if table:
+        return options[0]
+    fits = {g.table: g.unmapped_required for g in options if g.mapping}
+    return Guess(None, {}, [], notes=[i18n.t("ingest.note.fits_none", lang, lacks=lacks(fits, lang) if fits else "—")], fits=fits,
+                 reason=i18n.t("ingest.reason.none", lang))

@@ -33,6 +33,7 @@ SUPPORTED_EXT = TEXT_EXT | EXCEL_EXT | PARQUET_EXT | {".zip"}
 SAMPLE_BYTES = 1 << 20
 CHUNK_BYTES = 16 << 20
 PREVIEW_ROWS = 20
+SAMPLE_ROWS = 2000
 WHITESPACE = "whitespace"
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -64,6 +65,10 @@ class Sniffed:
     preset: str | None = None
     notes: list[str] = field(default_factory=list)
     rows_estimate: int | None = None
+    confidence: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
+    derive: dict[str, str] = field(default_factory=dict)
+    sample: list[list[str | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -82,6 +87,7 @@ class Source:
     skip_lines: int = 0  # csv: physical lines before the first data row
     columns: list[str] = field(default_factory=list)
     preview: list[list[str | None]] = field(default_factory=list)
+    sample: list[list[str | None]] = field(default_factory=list)  # the first rows, for mapping's value checks
     notes: list[str] = field(default_factory=list)
     rows_estimate: int | None = None
     size: int = 0
@@ -181,13 +187,14 @@ def sniff(path, name=None, wh=None, lang: str = "en") -> list[Sniffed]:
     with tempfile.TemporaryDirectory(prefix="ecom-sniff-") as tmp:
         sources = open_sources(path, name, Path(tmp), lang)
     for src in sources:
-        guess = mapping_mod.suggest(src.columns, wh=wh, values=src.preview, lang=lang)
+        guess = mapping_mod.suggest(src.columns, wh=wh, values=src.sample, lang=lang)
         out.append(
             Sniffed(
                 source=src.name, encoding=src.encoding, delimiter=src.delimiter, header_row=src.header_row,
                 columns=list(src.columns), preview=src.preview_frame(), table=guess.table, mapping=guess.mapping,
                 unmapped_required=guess.unmapped_required, preset=guess.preset, notes=src.notes + guess.notes,
-                rows_estimate=src.rows_estimate,
+                rows_estimate=src.rows_estimate, confidence=guess.confidence, reason=guess.reason, derive=guess.derive,
+                sample=src.sample,
             )
         )
     return out
@@ -298,7 +305,7 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
     src = Source(
         name=display, kind="csv", content_hash=digest, path=path, encoding=encoding, delimiter=delimiter, bom_len=len(bom),
         header_row=None if header_idx is None else records[header_idx][0] - 1, skip_lines=skip, columns=header,
-        preview=data[:PREVIEW_ROWS], notes=notes, size=size,
+        preview=data[:PREVIEW_ROWS], sample=data[:SAMPLE_ROWS], notes=notes, size=size,
     )
     sample_bytes = sum(len(x.encode("utf-8")) for x in lines) or 1
     src.rows_estimate = max(1, int(len(data) * size / sample_bytes)) if data else 0
@@ -601,6 +608,7 @@ def _excel_sources(path: Path, display: str, digest: str, lang: str = "en") -> l
         if extra:
             src.notes.append(i18n.t("ingest.note.extra_cells", lang, n=len(extra)))
         src.preview = src.rows[:PREVIEW_ROWS]
+        src.sample = src.rows[:SAMPLE_ROWS]
         src.rows_estimate = len(src.rows)
         sources.append(src)
     if not sources:
@@ -616,13 +624,14 @@ def _parquet_source(path: Path, display: str, digest: str, lang: str = "en") -> 
         pf = pq.ParquetFile(path)
         schema = pf.schema_arrow
         rows = pf.metadata.num_rows
-        preview = pf.read_row_group(0).slice(0, PREVIEW_ROWS).to_pylist() if pf.num_row_groups else []
+        preview = pf.read_row_group(0).slice(0, SAMPLE_ROWS).to_pylist() if pf.num_row_groups else []
     except Exception as exc:
         raise IngestError(i18n.t("ingest.err.parquet_unreadable", lang, name=display, detail=str(exc).splitlines()[0][:120])) from None
     columns = list(schema.names)
     return Source(
         name=display, kind="parquet", content_hash=digest, path=path, encoding="parquet", columns=columns,
-        preview=[[_cell(r.get(c)) for c in columns] for r in preview], rows_estimate=rows, size=path.stat().st_size,
+        preview=[[_cell(r.get(c)) for c in columns] for r in preview[:PREVIEW_ROWS]],
+        sample=[[_cell(r.get(c)) for c in columns] for r in preview], rows_estimate=rows, size=path.stat().st_size,
     )
 
 

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from ecom import i18n, schema
-from ecom.ingest.mapping import split_target
+from ecom.ingest import dates as dates_mod
+from ecom.ingest.mapping import pairs, split_target
 from ecom.ingest.read import TOTAL_WORDS
 
 _SPACES = " \t\r\n\u3000\u00a0"
@@ -36,16 +37,20 @@ _EVENTS = {
     "cart": ("cart", "addtocart", "add_to_cart", "add-to-cart", "add to cart", "3", "加购", "加入购物车", "购物车"),
     "purchase": ("buy", "purchase", "order", "transaction", "paid", "4", "购买", "下单", "成交", "支付"),
 }
-# checked in this order: a refund that "succeeded" is a refund
-_STATUS = (
-    ("refunded", ("退款", "refund", "售后", "charged back", "chargeback")),
-    ("returned", ("退货", "return")),
-    ("cancelled", ("取消", "关闭", "cancel", "void", "expired")),
-    ("pending", ("待付款", "未付款", "等待买家付款", "pending", "unpaid", "authorized", "awaiting")),
-    ("paid", ("已付款", "待发货", "等待卖家发货")),
-    ("shipped", ("已发货", "待收货", "卖家已发货", "shipped", "in transit", "partially_fulfilled")),
-    ("completed", ("交易成功", "已完成", "已签收", "完成", "成功", "completed", "complete", "paid", "delivered", "success", "fulfilled", "closed")),
+# Order statuses, each said the same way in English and Chinese. A value is the first status (in this
+# order) one of whose words it contains: a refund that "succeeded" is a refund, "unpaid" is pending.
+# Lines of a cancelled order count nowhere (ecom.queries.definitions); this list is the one place that
+# says which statuses mean cancelled.
+STATUSES = (
+    ("refunded", ("refund", "chargeback", "charged back"), ("退款", "售后")),
+    ("returned", ("return",), ("退货",)),
+    ("cancelled", ("cancel", "void", "expired", "closed", "invalid"), ("取消", "关闭", "作废", "失效", "无效")),
+    ("pending", ("pending", "unpaid", "awaiting", "authorized", "created"), ("待付款", "未付款", "等待买家付款", "待支付")),
+    ("paid", ("paid", "processing", "approved", "invoiced"), ("已付款", "待发货", "等待卖家发货", "已支付")),
+    ("shipped", ("shipped", "in transit", "partially_fulfilled", "dispatched"), ("已发货", "待收货", "卖家已发货", "运输中")),
+    ("completed", ("completed", "complete", "delivered", "success", "fulfilled", "finished"), ("交易成功", "已完成", "已签收", "完成", "成功")),
 )
+_STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)
 # column kind -> catalog key (ingest.bad.<key>) of what a rejected value is not
 _BAD_KEY = {"id": "id", "timestamp": "date", "date": "date", "period": "period", "money": "money", "number": "number", "int": "int",
             "share": "share", "rating": "rating", "event": "event"}
@@ -55,10 +60,11 @@ _BAD_KEY = {"id": "id", "timestamp": "date", "date": "date", "period": "period",
 class Decisions:
     """Per canonical column choices made from a sample of the data."""
 
-    date_order: dict[str, str] = field(default_factory=dict)  # column -> dayfirst | monthfirst
+    dates: dict[str, dates_mod.DateProfile] = field(default_factory=dict)  # column -> how its dates are written
     decimal_comma: set[str] = field(default_factory=set)
     share_percent: set[str] = field(default_factory=set)
     known_values: dict[str, list[str]] = field(default_factory=dict)  # column -> distinct sample values
+    credit_note: str | None = None  # a regular expression of the order ids that are credit notes (C536379)
     notes: list[str] = field(default_factory=list)
 
 
@@ -88,18 +94,19 @@ def ident(name: str) -> str:
 
 
 # -- decisions from a sample -----------------------------------------------------------------------
-_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
 _COMMA_DECIMAL = re.compile(r"^[^.]*\d,\d{1,2}\D*$|\d\.\d{3},\d")
 _POINT_DECIMAL = re.compile(r"\d\.\d{1,2}\D*$|\d,\d{3}\.\d")
 
 
-def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | None]], lang: str = "en") -> Decisions:
+def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | None]], lang: str = "en", tz: str = "UTC") -> Decisions:
     """`sample`: source column -> sample of its raw values; notes in `lang`."""
     t = schema.TABLES[table]
     d = Decisions()
-    for src, target in mapping.items():
+    for src, target in pairs(mapping):
         col, marker = split_target(target)
         kind = t.column(col).kind
+        if col == "order_id":
+            d.credit_note = credit_notes(sample.get(src, []))
         if kind not in ("status", "timestamp", "date", "period", "money", "number", "int", "share"):
             continue
         values = [v.strip() for v in sample.get(src, []) if v is not None and v.strip()]
@@ -108,27 +115,12 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
         if kind == "status":
             d.known_values[col] = sorted(set(values))[:200]
         if kind in ("timestamp", "date", "period"):
-            if marker in ("dayfirst", "monthfirst"):
-                d.date_order[col] = marker
+            if marker == "time":
                 continue
-            firsts, seconds, example = [], [], None
-            for v in values:
-                m = _DMY.match(v)
-                if m:
-                    firsts.append(int(m.group(1)))
-                    seconds.append(int(m.group(2)))
-                    example = example or v
-            if not firsts:
-                continue
-            day_first = any(a > 12 for a in firsts)
-            month_first = any(b > 12 for b in seconds)
-            if day_first and not month_first:
-                d.date_order[col] = "dayfirst"
-            elif month_first and not day_first:
-                d.date_order[col] = "monthfirst"
-            else:
-                d.date_order[col] = "monthfirst"
-                d.notes.append(i18n.t("ingest.note.ambiguous_date", lang, col=col, src=src, example=example))
+            raw = combined_values(mapping, src, col, sample)
+            profile = dates_mod.infer(raw, order=marker if marker in ("dayfirst", "monthfirst") else None)
+            d.dates[col] = profile
+            d.notes += date_notes(col, src, profile, tz, lang)
         elif kind in ("money", "number", "int", "share"):
             comma_decimal = sum(1 for v in values if _COMMA_DECIMAL.search(v))
             point_decimal = sum(1 for v in values if _POINT_DECIMAL.search(v))
@@ -147,6 +139,50 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
                     d.share_percent.add(col)
                     d.notes.append(i18n.t("ingest.note.share_percent", lang, col=col, src=src))
     return d
+
+
+def credit_notes(ids: list[str | None]) -> str | None:
+    """A pattern of the order ids that are credit notes: `C` and the digits of an invoice number, in a
+    file whose other ids are plain numbers (C536379 beside 536365)."""
+    vals = [v.strip() for v in ids if v and v.strip()]
+    plain = sum(1 for v in vals if v.isdigit())
+    credit = sum(1 for v in vals if re.fullmatch(r"[Cc]\d+", v))
+    return "[Cc]\\d+" if credit and plain >= 0.5 * len(vals) else None
+
+
+def time_source(mapping: dict[str, str], col: str) -> str | None:
+    """The source column mapped as `col@time`: a time of day that completes the date in `col`."""
+    return next((src for src, target in pairs(mapping) if target == f"{col}@time"), None)
+
+
+def combined_values(mapping: dict[str, str], src: str, col: str, sample: dict[str, list[str | None]]) -> list[str | None]:
+    """The sample values of a date column, with the time of day of its `@time` column appended."""
+    dates = sample.get(src, [])
+    tsrc = time_source(mapping, col)
+    if tsrc is None:
+        return list(dates)
+    times = sample.get(tsrc, [])
+    out = []
+    for d, t in zip(dates, times, strict=False):
+        d = d.strip() if d else d
+        if d and t and t.strip():
+            d = re.sub(r"[ T]00:00(:00)?$", "", d) + " " + t.strip()
+        out.append(d)
+    return out
+
+
+def date_notes(col: str, src: str, p: dates_mod.DateProfile, tz: str, lang: str) -> list[str]:
+    """What the loader decided about a date column, in words: day/month order when the data could
+    not tell, and time zones."""
+    notes = []
+    if p.ambiguous:
+        reading = i18n.t(f"ingest.date.{p.order}", lang)
+        why = i18n.t(f"ingest.date.why.{p.decided_by}", lang, sep=p.evidence or "")
+        notes.append(i18n.t("ingest.note.date_order", lang, col=col, src=src, example=p.example, reading=reading, why=why,
+                            other=f"{col}@{'monthfirst' if p.order == 'dayfirst' else 'dayfirst'}"))
+    if p.parsed and p.has_time:
+        notes.append(i18n.t(f"ingest.note.zone_{p.zone()}", lang, col=col, src=src, tz=tz))
+    return notes
 
 
 # -- SQL building blocks ---------------------------------------------------------------------------
@@ -205,10 +241,16 @@ def _id_bad(x: str) -> str:
     return f"((contains({x}, 'E+') OR contains({x}, 'e+')) AND regexp_full_match({x}, '\\d(\\.\\d+)?[eE]\\+\\d+'))"
 
 
-def number_expr(x: str, decimal_comma: bool, allow_percent: bool) -> str:
-    """DOUBLE (parsed fastest; money is rounded to cents afterwards) from text with currency signs, separators, (negatives), 万/亿 and percent."""
-    strip = "[\\s\\x{00a0}¥￥$€£元]|RMB|CNY|USD|EUR|GBP|HKD"
-    s = f"regexp_replace({x}, '{strip}', '', 'g')"
+_CURRENCY_STRIP = "[\\s\\x{00a0}¥￥$€£₹₩₽元]|R\\$|RMB|[A-Z]{3}"
+
+
+def number_expr(x: str, decimal_comma: bool, allow_percent: bool, money: bool = False) -> str:
+    """A number from text with currency signs and codes, separators, (negatives), 万/亿 and percent.
+
+    DOUBLE in general (parsed fastest). Money is parsed as a decimal from the text itself, so cents
+    round half away from zero as written (2.675 -> 2.68), never through a binary fraction.
+    """
+    s = f"regexp_replace({x}, '{_CURRENCY_STRIP}', '', 'g')"
     if decimal_comma:
         s = f"replace(replace({s}, '.', ''), ',', '.')"
     else:
@@ -217,36 +259,21 @@ def number_expr(x: str, decimal_comma: bool, allow_percent: bool) -> str:
     body = f"rtrim({s}, '万亿%')"
     scale = f"(CASE WHEN {s} LIKE '%万' THEN 10000 WHEN {s} LIKE '%亿' THEN 100000000 ELSE 1 END)"
     pct = f"(CASE WHEN {s} LIKE '%\\%%' ESCAPE '\\' THEN 0.01 ELSE 1 END)" if allow_percent else "1"
-    slow = f"TRY_CAST({body} AS DOUBLE) * {scale} * {pct}"
+    if money:
+        # the double only for what a decimal cannot read (1.5E+3)
+        slow = f"coalesce(TRY_CAST({body} AS DECIMAL(38,10)), CAST(TRY_CAST({body} AS DOUBLE) AS DECIMAL(38,10))) * {scale}"
+        fast = "NULL" if decimal_comma else f"TRY_CAST({x} AS DECIMAL(18,2))"
+    else:
+        slow = f"TRY_CAST({body} AS DOUBLE) * {scale} * {pct}"
+        fast = "NULL" if decimal_comma else f"TRY_CAST({x} AS DOUBLE)"
     if not allow_percent:
         slow = f"CASE WHEN {s} LIKE '%\\%%' ESCAPE '\\' THEN NULL ELSE {slow} END"
-    fast = "NULL" if decimal_comma else f"TRY_CAST({x} AS DOUBLE)"
     return f"coalesce({fast}, {slow})"
 
 
-def timestamp_expr(x: str, order: str | None, tz: str) -> str:
-    formats = _COMMON_FORMATS + (_DAY_FIRST if order == "dayfirst" else _MONTH_FIRST)
-    fmt_list = "[" + ", ".join(lit(f) for f in formats) + "]"
-    tzl = lit(tz)
-    return (
-        f"CASE WHEN {x} LIKE '____-__-__ __:__:__' THEN TRY_STRPTIME({x}, '%Y-%m-%d %H:%M:%S') "
-        f"WHEN {x} LIKE '____-__-__' THEN TRY_STRPTIME({x}, '%Y-%m-%d') "
-        f"WHEN regexp_matches({x}, '{_TZ_SUFFIX}') "
-        f"THEN timezone({tzl}, TRY_CAST(regexp_replace(regexp_replace({x}, '\\s*([+-]\\d{{2}}):?(\\d{{2}})$', '\\1:\\2'), '\\s*(UTC|GMT)$', '+00:00') AS TIMESTAMPTZ)) "
-        f"WHEN regexp_full_match({x}, '{_ISO_TS}') THEN TRY_CAST({x} AS TIMESTAMP) "
-        f"WHEN regexp_full_match({x}, '\\d{{8}}') THEN TRY_STRPTIME({x}, '%Y%m%d') "
-        f"WHEN regexp_full_match({x}, '\\d{{14}}') THEN TRY_STRPTIME({x}, '%Y%m%d%H%M%S') "
-        f"WHEN regexp_full_match({x}, '\\d{{9,10}}(\\.\\d+)?') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE))) "
-        f"WHEN regexp_full_match({x}, '\\d{{12,13}}') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE) / 1000)) "
-        f"WHEN regexp_full_match({x}, '\\d{{5}}(\\.\\d+)?') AND CAST({x} AS DOUBLE) BETWEEN 20000 AND 80000 "
-        f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({x} AS DOUBLE) * 86400000000) AS BIGINT)) "
-        f"ELSE TRY_STRPTIME({x}, {fmt_list}) END"
-    )
-
-
-def period_expr(x: str, order: str | None, tz: str) -> str:
+def period_expr(x: str, profile: dates_mod.DateProfile | None, tz: str) -> str:
     fmt_list = "[" + ", ".join(lit(f) for f in _PERIOD_FORMATS) + "]"
-    return f"coalesce(CAST(TRY_STRPTIME({x}, {fmt_list}) AS DATE), CAST({timestamp_expr(x, order, tz)} AS DATE))"
+    return f"coalesce(CAST(TRY_STRPTIME({x}, {fmt_list}) AS DATE), CAST({dates_mod.timestamp_sql(x, profile, tz)} AS DATE))"
 
 
 def event_expr(x: str) -> str:
@@ -300,10 +327,11 @@ class Plan:
 def _by_target(plan: Plan) -> dict[str, tuple[str, str | None]]:
     """Canonical column -> (source column, marker); year + month columns fill `period` together."""
     by_target: dict[str, tuple[str, str | None]] = {}
-    for src, target in plan.mapping.items():
-        if not target:
-            continue
+    for src, target in pairs(plan.mapping):
         col, marker = split_target(target)
+        if marker == "time":
+            by_target[f"{col}@time"] = (src, marker)
+            continue
         if col == "period" and marker in ("year", "month"):
             by_target.setdefault("period", ("", "ym"))
             by_target[f"period_{marker}"] = (src, marker)
@@ -328,7 +356,7 @@ def constant_columns(plan: Plan) -> dict[str, str]:
     ruled = set(_post_rules(plan, by_target, {c.name: "NULL" for c in t.columns}))
     out = {}
     for c in t.columns:
-        if c.name in by_target or c.name in ruled or plan.derive.get(c.name) == "row":
+        if c.name in by_target or c.name in ruled or plan.derive.get(c.name) in ("row", "customer_time"):
             continue
         out[c.name] = f"CAST({_derived(c.name, plan)} AS {c.type})"
     if not _extra_sources(plan):
@@ -382,6 +410,11 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             reasons.append(f"CASE WHEN f_{name} THEN {why} END")
             continue
         x = f"v{idx[src]}"
+        if f"{name}@time" in by_target:
+            # a date and a separate time of day: parsed as one value (a date cell's midnight dropped)
+            t = f"v{idx[by_target[name + '@time'][0]]}"
+            numbers.append(f"CASE WHEN {t} IS NULL THEN {x} ELSE regexp_replace({x}, '[ T]00:00(:00)?$', '') || ' ' || {t} END AS t_{name}")
+            x = f"t_{name}"
         expr, bad = _convert(c, x, plan)
         pre = number_source(c, x, plan)
         if pre is not None:
@@ -506,13 +539,13 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
     if kind == "status":
         return status_expr(x, plan.decisions.known_values.get(c.name, [])), "false"
     if kind == "timestamp":
-        e = timestamp_expr(x, d.date_order.get(c.name), plan.tz)
+        e = dates_mod.timestamp_sql(x, d.dates.get(c.name), plan.tz)
         return e, f"{x} IS NOT NULL AND {{K}} IS NULL"
     if kind == "date":
-        e = f"CAST({timestamp_expr(x, d.date_order.get(c.name), plan.tz)} AS DATE)"
+        e = f"CAST({dates_mod.timestamp_sql(x, d.dates.get(c.name), plan.tz)} AS DATE)"
         return e, f"{x} IS NOT NULL AND {{K}} IS NULL"
     if kind == "period":
-        e = period_expr(x, d.date_order.get(c.name), plan.tz)
+        e = period_expr(x, d.dates.get(c.name), plan.tz)
         return e, f"{x} IS NOT NULL AND {{K}} IS NULL"
     if kind == "event":
         e = event_expr(x)
@@ -528,7 +561,7 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
         scaled = "{N}" if c.name not in d.share_percent else f"CASE WHEN {has_pct} THEN {{N}} ELSE {{N}} / 100 END"
         return f"CASE WHEN ({scaled}) BETWEEN 0 AND 1 THEN CAST({scaled} AS DOUBLE) END", f"{x} IS NOT NULL AND {{K}} IS NULL"
     if kind == "money":
-        return "CASE WHEN abs({N}) < 1e13 THEN CAST(round({N}, 2) AS DECIMAL(18,2)) END", f"{x} IS NOT NULL AND {{K}} IS NULL"
+        return "CASE WHEN abs({N}) < 1e13 THEN CAST({N} AS DECIMAL(18,2)) END", f"{x} IS NOT NULL AND {{K}} IS NULL"
     return "{N}", f"{x} IS NOT NULL AND {{K}} IS NULL"
 
 
@@ -536,16 +569,24 @@ def number_source(c: schema.Column, x: str, plan: Plan) -> str | None:
     """The number parse of a numeric column (layer n), or None for other kinds."""
     if c.kind not in ("int", "share", "money", "number"):
         return None
-    return number_expr(x, c.name in plan.decisions.decimal_comma, allow_percent=c.kind in ("share", "number"))
+    return number_expr(x, c.name in plan.decisions.decimal_comma, allow_percent=c.kind in ("share", "number"), money=c.kind == "money")
 
 
 def _derived(name: str, plan: Plan) -> str:
-    """A column the file does not have: from a preset's derive rule, or NULL (defaults come later)."""
+    """A column the file does not have: from a derive rule (a preset's, or mapping's for order lines
+    without an order id), or NULL (defaults come later)."""
     rule = plan.derive.get(name)
     if rule is None:
         return "NULL"
     if rule == "row":
         return f"'U{plan.upload_id}-' || CAST(_row AS VARCHAR)"
+    if rule == "customer_time":
+        # one order per customer and purchase time, as written in the file; each line its own without a customer
+        by_target = _by_target(plan)
+        idx = {c: i for i, c in enumerate(plan.columns)}
+        cust = f"v{idx[by_target['customer_id'][0]]}"
+        when = " || ' ' || ".join(f"coalesce(v{idx[by_target[k][0]]}, '')" for k in ("order_time", "order_time@time") if k in by_target)
+        return f"CASE WHEN {cust} IS NULL THEN 'U{plan.upload_id}-' || CAST(_row AS VARCHAR) ELSE {cust} || ' @ ' || {when} END"
     if rule == "upload_time":
         return f"TIMESTAMP {lit(plan.loaded_at)}"
     if rule.startswith("="):
@@ -565,8 +606,22 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     out["revenue"] = f"coalesce({revenue}, round({q} * {price}, 2))"
     if "unit_price" not in by_target and "revenue" in by_target:
         out["unit_price"] = f"CASE WHEN {q} <> 0 THEN round({revenue} / {q}, 2) END"
+    if "revenue" not in by_target and "discount_rate" in by_target:
+        # a rate is applied only to an amount before discounts (quantity × unit price), never to a net one
+        rate = f"coalesce(CAST({vals['discount_rate']} AS DECIMAL(18,6)), 0)"
+        out["revenue"] = f"round({q} * {price} * (1 - {rate}), 2)"
     refund = vals["refund_amount"]
-    out["order_status"] = (
-        f"coalesce({vals['order_status']}, CASE WHEN {q} < 0 THEN 'returned' WHEN {refund} > 0 THEN 'refunded' END)"
-    )
+    status = f"coalesce({vals['order_status']}, CASE WHEN {q} < 0 THEN 'returned' WHEN {refund} > 0 THEN 'refunded' END)"
+    out["order_status"] = status
+    credit = f"regexp_full_match({vals['order_id']}, {lit(plan.decisions.credit_note)})" if plan.decisions.credit_note else "false"
+    out["line_kind"] = line_kind_sql(vals["order_status"], q, out["revenue"], credit)
     return out
+
+
+def line_kind_sql(status: str, quantity: str, revenue: str, credit_note: str = "false") -> str:
+    """The kind of an order line (see ecom.queries.definitions), from its normalised status, quantity,
+    revenue and whether its order id is a credit note's."""
+    return (
+        f"CASE WHEN {status} = 'cancelled' THEN 'cancelled' "
+        f"WHEN {quantity} < 0 OR {revenue} < 0 OR {credit_note} THEN 'return' ELSE 'sale' END"
+    )

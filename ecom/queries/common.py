@@ -18,7 +18,7 @@ import ibis
 import pandas as pd
 
 from ecom.filters import DIMENSIONS, Filters
-from ecom.queries import summaries
+from ecom.queries import definitions, summaries
 from ecom.warehouse import Warehouse
 
 # A page that needs more rows than this is aggregating in pandas: results are capped here.
@@ -155,8 +155,8 @@ def apply_dims(t, f: Filters, skip: tuple[str, ...] = ()):
 
 
 def sales(wh: Warehouse, f: Filters, *, start: date | None = None, end: date | None = None, dates: bool = True, skip=()):
-    """Order lines in the filter's date range (or the given one) and dimensions, without cancelled
-    orders (never paid, so no part of GMV, orders or customers).
+    """Sale lines (see `definitions`: no cancelled or return lines) in the filter's date range (or the
+    given one) and dimensions.
 
     With a region or product filter (which the summaries cannot answer) the lines of the filter's
     own range are few and read by several queries of a page: they are kept in a temporary table."""
@@ -172,21 +172,24 @@ AGGREGATED_COLUMNS = ("order_id", "order_time", "customer_id", "product_id", "pr
 
 def every_line(wh: Warehouse, f: Filters, *, start: date | None = None, end: date | None = None, dates: bool = True, skip=()):
     """`sales` straight from the table, every column, never kept in a temporary table."""
-    t = table(wh, "sales")
-    t = t.filter(t.order_status.isnull() | (t.order_status != "cancelled"))
+    t = definitions.sale_lines(table(wh, "sales"))
     if dates:
         lo, hi = day_bounds(start or f.start, end or f.end)
         t = t.filter((t.order_time >= lo) & (t.order_time < hi))
     return apply_dims(t, f, skip)
 
 
+def counted(wh: Warehouse, f: Filters, *, start: date | None = None, end: date | None = None, skip=()):
+    """Sale and return lines in the range under the filters, each with its share of GMV, refunds,
+    units, orders and customers (`definitions.counted`): what sums that include refunds read."""
+    t = definitions.counted(table(wh, "sales"))
+    lo, hi = day_bounds(start or f.start, end or f.end)
+    return apply_dims(t.filter((t.order_time >= lo) & (t.order_time < hi)), f, skip)
+
+
 def revenue_sum(t):
     """GMV of order lines: revenue summed exactly (DECIMAL), as a float."""
     return t.revenue.fill_null(0).sum().cast("float64")
-
-
-def refund_sum(t):
-    return t.refund_amount.fill_null(0).sum().cast("float64")
 
 
 def money_sum(col):
@@ -261,6 +264,30 @@ def day_rows(wh: Warehouse, f: Filters, *, start: date | None = None, end: date 
     for col, values in dims.items():
         d = d.filter(d[col].isin(list(values)))
     return d
+
+
+def product_attributes(wh: Warehouse):
+    """(product_id, name, category, brand) per product over all history; a product is named by its most
+    frequent name, so a correction line ("faulty", "damaged") never labels it."""
+    attrs = summaries.product_attributes(wh)
+    if attrs is not None:
+        return attrs
+    t = definitions.sale_lines(table(wh, "sales"))
+    per = t.group_by(["product_id", "product_name"]).aggregate(n=t.count(), category=t.category.max(), brand=t.brand.max())
+    named = per.filter(per.product_name.notnull())
+    names = named.group_by("product_id").aggregate(name=named.product_name.argmax(named.n))
+    rest = per.group_by("product_id").aggregate(category=per.category.max(), brand=per.brand.max())
+    return rest.left_join(names, "product_id").select("product_id", "name", "category", "brand")
+
+
+def product_names(wh: Warehouse, ids) -> dict[str, str]:
+    """The label of each of these products (the few a page shows)."""
+    ids = [str(i) for i in ids if i is not None and not pd.isna(i)]
+    if not ids:
+        return {}
+    a = product_attributes(wh)
+    df = fetch(a.filter(a.product_id.isin(ids) & a.name.notnull()).select("product_id", "name"))
+    return dict(zip(df.product_id, df.name, strict=True))
 
 
 def anchor_date(wh: Warehouse) -> date:

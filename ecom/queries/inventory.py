@@ -14,20 +14,14 @@ import pandas as pd
 
 from ecom import settings
 from ecom.filters import Filters
-from ecom.queries import summaries
-from ecom.queries.common import MAX_ROWS, day_rows, fetch, sales, table
+from ecom.queries.common import MAX_ROWS, day_rows, fetch, product_attributes, sales, table
 
 COVER_DAYS = 30
 SLOW_DAYS = 90  # more than this many days of stock (or no sales at all) is a slow mover
 
 
 def _attributes(wh):
-    # over all history: the per-data-version summary when it can be kept, else straight from the sales
-    attrs = summaries.product_attributes(wh)
-    if attrs is not None:
-        return attrs
-    t = table(wh, "sales")
-    return t.group_by("product_id").aggregate(name=t.product_name.max(), category=t.category.max(), brand=t.brand.max())
+    return product_attributes(wh)
 
 
 def stock_table(wh, f: Filters):

@@ -1,8 +1,8 @@
 """Overview: the headline KPIs against the previous period and the same period last year, anomaly
 flags on the daily series, and the change explained by its biggest contributors.
 
-GMV is the paid amount of the order lines (`revenue`: after discounts, without shipping) of orders
-that were not cancelled; "GMV after refunds" subtracts `refund_amount`. AOV (客单价) is GMV / orders.
+GMV, refunds, net sales, orders and customers are those of `ecom.queries.definitions`. AOV (客单价)
+is GMV / orders.
 A customer is new in a period when their first order (under the same shop/category/… filters,
 over all loaded history) falls in it.
 """
@@ -16,8 +16,9 @@ import pandas as pd
 
 from ecom.filters import Filters
 from ecom.i18n import t as tr
-from ecom.queries import summaries
+from ecom.queries import definitions, summaries
 from ecom.queries.common import (
+    counted,
     day_bounds,
     day_rows,
     fetch,
@@ -25,12 +26,12 @@ from ecom.queries.common import (
     money_sum,
     order_rows,
     pct_change,
-    refund_sum,
+    product_names,
     revenue_sum,
     sales,
 )
 
-KPIS = ("gmv", "gmv_net", "orders", "units", "aov", "customers", "new_customers", "returning_customers", "refund_rate")
+KPIS = ("gmv", "refunds", "net_sales", "refund_rate", "aov", "orders", "units", "customers", "new_customers", "returning_customers")
 PERIODS = ("current", "previous", "last_year")
 
 # Robust anomaly rule: |0.6745 (x − median) / MAD| > 3.5 over the same weekday of the previous weeks.
@@ -68,14 +69,16 @@ def kpis(wh, f: Filters) -> pd.DataFrame:
         customers = _num(row.customers)
         n_new = _num(new[p])
         out.loc["gmv", p] = gmv
-        out.loc["gmv_net", p] = gmv - refunds
+        out.loc["refunds", p] = refunds
+        out.loc["net_sales", p] = definitions.net_sales(gmv, refunds)
         out.loc["orders", p] = orders
         out.loc["units", p] = _num(row.units)
         out.loc["aov", p] = gmv / orders if orders else float("nan")
         out.loc["customers", p] = customers
         out.loc["new_customers", p] = n_new
         out.loc["returning_customers", p] = customers - n_new
-        out.loc["refund_rate", p] = refunds / gmv if gmv else float("nan")
+        rate = definitions.refund_rate(gmv, refunds)
+        out.loc["refund_rate", p] = float("nan") if rate is None else rate
     out["vs_previous"] = [pct_change(c, p) for c, p in zip(out.current, out.previous, strict=True)]
     out["vs_last_year"] = [pct_change(c, p) for c, p in zip(out.current, out.last_year, strict=True)]
     return out
@@ -87,10 +90,11 @@ def _period_kpis(wh, f: Filters, name: str, p: Filters):
     cols = ("period", "gmv", "refunds", "orders", "units", "customers", "new")
     o = order_rows(wh, f, start=p.start, end=p.end)
     if o is None:
-        x = sales(wh, f, start=p.start, end=p.end)
+        x = counted(wh, f, start=p.start, end=p.end)
+        fig = definitions.figures(x)
         return x.aggregate(
-            gmv=revenue_sum(x), refunds=refund_sum(x), orders=x.order_id.nunique(), units=x.quantity.fill_null(1).sum().cast("float64"),
-            customers=x.customer_id.nunique(), new=ibis.null("int64"),
+            gmv=fig["gmv"], refunds=fig["refunds"], orders=fig["orders"], units=fig["units"].cast("float64"), customers=fig["customers"],
+            new=ibis.null("int64"),
         ).mutate(period=ibis.literal(name)).select(*cols)
     lo, _ = day_bounds(p.start, p.end)
     known = o.c.notnull()
@@ -101,16 +105,15 @@ def _period_kpis(wh, f: Filters, name: str, p: Filters):
         # order is older); a new customer's first order in it has no previous order at all
         counts = {"orders": o.count(), "customers": (known & (o.prev_time.isnull() | (o.prev_time < lo))).cast("int64").sum(),
                   "new": (known & o.prev_time.isnull()).cast("int64").sum()}
-    if not line_dims(f):
-        sums = {"gmv": money_sum(o.gmv), "refunds": money_sum(o.refunds), "units": o.units.sum().cast("float64")}
-        return o.aggregate(**sums, **counts).mutate(period=ibis.literal(name)).select(*cols)
-    # a category or brand filter: the amounts are those of the matching lines, not of whole orders
+    # the sums come from the daily sums, which hold return lines' refunds on their own days (orders
+    # hold sale lines only); with a category or brand filter they are those of the matching lines
     d = day_rows(wh, f, start=p.start, end=p.end)
     if d is not None:
         s = d.aggregate(gmv=money_sum(d.gmv), refunds=money_sum(d.refunds), units=d.units.sum().cast("float64"))
     else:
-        x = sales(wh, f, start=p.start, end=p.end)
-        s = x.aggregate(gmv=revenue_sum(x), refunds=refund_sum(x), units=x.quantity.fill_null(1).sum().cast("float64"))
+        x = counted(wh, f, start=p.start, end=p.end)
+        fig = definitions.figures(x)
+        s = x.aggregate(gmv=fig["gmv"], refunds=fig["refunds"], units=fig["units"].cast("float64"))
     return s.cross_join(o.aggregate(**counts)).mutate(period=ibis.literal(name)).select(*cols)
 
 
@@ -222,7 +225,7 @@ def contributors(wh, f: Filters, by: str = "product_id", top: int = 5) -> tuple[
         t = t.filter(_in(t.order_time, (min(cur[0], prev[0]), max(cur[1], prev[1]))), _in(t.order_time, cur) | _in(t.order_time, prev))
         rev = t.revenue.fill_null(0)
         t = t.mutate(cur=ibis.cases((_in(t.order_time, cur), rev), else_=0), prev=ibis.cases((_in(t.order_time, prev), rev), else_=0))
-    extra = {"name": lambda x: x.product_name.max(), "category": lambda x: x.category.max()} if by == "product_id" else {}
+    extra = {"category": lambda x: x.category.max()} if by == "product_id" else {}
     per = t.group_by(key=t[by]).aggregate(cur=lambda x: x.cur.sum().cast("float64"), prev=lambda x: x.prev.sum().cast("float64"), **extra)
     # one query: the totals ride along as window sums, and the sort follows their change's sign
     whole = ibis.window()
@@ -232,6 +235,8 @@ def contributors(wh, f: Filters, by: str = "product_id", top: int = 5) -> tuple[
     total_cur = _num(top_df.total_cur.iloc[0]) if len(top_df) else 0.0
     total_prev = _num(top_df.total_prev.iloc[0]) if len(top_df) else 0.0
     top_df = top_df.drop(columns=["total_cur", "total_prev"])
+    if by == "product_id":
+        top_df["name"] = top_df.key.map(product_names(wh, top_df.key))
     change = total_cur - total_prev
     if change:
         top_df = top_df[(top_df.delta * change) > 0].copy()

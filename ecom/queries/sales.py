@@ -14,6 +14,7 @@ from ecom.queries.common import (
     MASK_COLUMNS,
     MAX_ROWS,
     bit_set,
+    counted,
     day_rows,
     every_line,
     fetch,
@@ -23,11 +24,12 @@ from ecom.queries.common import (
     money_sum,
     one_of,
     order_rows,
-    refund_sum,
-    revenue_sum,
+    product_attributes,
+    product_names,
     sales,
     summary,
 )
+from ecom.queries.definitions import figures
 
 GRAINS = {"day": "D", "week": "W", "month": "M"}
 BREAKDOWNS = ("category", "brand", "product_id", "region", "channel", "shop")
@@ -43,9 +45,10 @@ ALL = ("gmv", "refunds", "orders", "units")  # what a trend or breakdown row car
 
 def _sum_source(wh, f: Filters, by: str | None):
     """Where the sums of a trend or breakdown come from, and what kind of rows those are: the
-    summary's orders (whole orders: no category/brand/product filter; they count orders too), its
-    daily sums, or the order lines."""
-    if not line_dims(f) and (by is None or by in summaries.ORDER_DIMS):
+    summary's orders (whole orders: no category/brand/product filter; they count orders too, but
+    hold no return lines' refunds, so not when there are any), its daily sums, or the counted lines."""
+    s = summary(wh)
+    if not line_dims(f) and (by is None or by in summaries.ORDER_DIMS) and s is not None and not s.returns:
         o = order_rows(wh, f, whole=True)
         if o is not None:
             return o, "orders"
@@ -53,12 +56,12 @@ def _sum_source(wh, f: Filters, by: str | None):
         d = day_rows(wh, f)
         if d is not None:
             return d, "daily"
-    return sales(wh, f), "lines"
+    return counted(wh, f), "lines"
 
 
 def _sums(t, kind: str, measures) -> dict:
     if kind == "lines":
-        out = {"gmv": revenue_sum(t), "refunds": refund_sum(t), "orders": t.order_id.nunique(), "units": t.quantity.fill_null(1).sum().cast("int64")}
+        out = figures(t)
     else:
         out = {"gmv": money_sum(t.gmv), "refunds": money_sum(t.refunds), "units": t.units.sum().cast("int64")}
         if kind == "orders":
@@ -192,8 +195,7 @@ def _top_values(wh, f: Filters, by: str) -> pd.DataFrame:
 
 def _breakdown(wh, f: Filters, by: str, top: int) -> pd.DataFrame:
     t, kind = _sum_source(wh, f, by)
-    extra = {"name": t.product_name.max()} if by == "product_id" else {}
-    per = t.group_by(key=t[by].cast("string")).aggregate(**_sums(t, kind, ALL), **extra)
+    per = t.group_by(key=t[by].cast("string")).aggregate(**_sums(t, kind, ALL))
     total = per.gmv.sum().over(ibis.window())
     per = per.mutate(share=ibis.cases((total != 0, per.gmv / total), else_=None))
     df = fetch(per.order_by([ibis.desc("gmv"), "key"]).limit(top))
@@ -203,13 +205,17 @@ def _breakdown(wh, f: Filters, by: str, top: int) -> pd.DataFrame:
         keys = df.key.tolist()
         counts = _orders(wh, f, by, keys, lambda x, k: {})
         df = df.merge(counts[["key", "orders"]], on="key", how="left")
+    if by == "product_id":
+        df["name"] = df.key.map(product_names(wh, df.key))
     cols = ["key", "gmv", "refunds", "orders", "units", *(["name"] if by == "product_id" else []), "share"]
     return df[cols].astype({"gmv": "float64", "refunds": "float64", "share": "float64", "orders": "int64"})
 
 
 def _ranked_products(wh, f: Filters):
     t, kind = _sum_source(wh, f, "product_id")
-    per = t.group_by("product_id").aggregate(gmv=_sums(t, kind, ("gmv",))["gmv"], name=t.product_name.max(), category=t.category.max())
+    per = t.group_by("product_id").aggregate(gmv=_sums(t, kind, ("gmv",))["gmv"], category=t.category.max())
+    a = product_attributes(wh)
+    per = per.left_join(a.select("product_id", "name"), "product_id").select(*per.columns, "name")
     w = ibis.window(order_by=[ibis.desc(per.gmv), per.product_id], rows=(None, 0))
     total = per.gmv.sum().over(ibis.window())
     ranked = per.mutate(

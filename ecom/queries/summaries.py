@@ -2,7 +2,7 @@
 
 The analytics pages answer from these instead of the order lines wherever the answer is the same:
 
-- `app.orders`: one row per order (cancelled lines left out, as everywhere): `c` (a 64-bit hash of
+- `app.orders`: one row per order (of its sale lines: see `definitions`): `c` (a 64-bit hash of
   the customer id), order time, shop, channel and region (ENUM types of this build), GMV, refunds,
   units, `cats` and `brands` (bit masks of the categories and brands among its lines, bit 63 for
   none), and the customer's sequence: `prev_time` (the customer's previous order), `next_time`
@@ -11,8 +11,9 @@ The analytics pages answer from these instead of the order lines wherever the an
   customer is counted once in a range through the order whose previous order lies before it, new
   customers are the orders without a previous one, and "orders with a line in category X" is a
   bit test.
-- `app.daily`: GMV, refunds, units and lines per day × shop × channel × category × brand × product
-  (× name): every sum of a page that does not filter on region or split by customer or order.
+- `app.daily`: GMV, refunds, units and sale lines per day × shop × channel × category × brand × product
+  (× name), return lines' refunds on their own day: every sum of a page that does not filter on
+  region or split by customer or order.
 - `app.order_dups`: per order and product on more than one of its lines, the extra lines (day, shop,
   channel, region, product_id, extra): orders with a product are its lines less these.
 - `app.dim_shop`, `app.dim_channel`, `app.dim_region`: each ENUM value with its name. Filters on
@@ -21,7 +22,7 @@ The analytics pages answer from these instead of the order lines wherever the an
 - `app.first_orders` (customer_id, first_time, c): each customer's first order time over all loaded
   history; it also maps `c` back to the customer id.
 - `app.product_attributes` (product_id, name, category, brand): one row per product seen in the sales,
-  for pages that list products from other tables (stock).
+  named by its most frequent name (not by a correction line's), for pages that label products.
 
 The orders table stands for the order lines only when every line of an order has the same customer,
 time, shop, channel and region, and no two customers share a hash; the build checks both and records
@@ -44,11 +45,11 @@ from datetime import datetime
 
 import duckdb
 
+from ecom.queries import definitions
 from ecom.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 
-_PAID = "(order_status IS NULL OR order_status <> 'cancelled')"
 MASK_BITS = 63  # bit 63 of a mask stands for lines without a value
 ORDER_DIMS = ("shop", "channel", "region")
 MASK_DIMS = ("category", "brand")
@@ -66,7 +67,8 @@ def _mask(dim: str) -> str:
 
 def _statements(masks: dict[str, bool]) -> list[tuple[str, str]]:
     """(label, SQL) in build order, for a build with masks for the dimensions marked True."""
-    sales = f"FROM main.sales WHERE {_PAID}"
+    counted = definitions.counted_sql()
+    sales = f"FROM ({counted}) WHERE line_kind = '{definitions.SALE}'"
     customer = "CASE WHEN customer_id IS NOT NULL THEN hash(customer_id) END"
     mask_cols = ", ".join(f"{_mask(d) if masks[d] else 'NULL::UBIGINT'} AS {'cats' if d == 'category' else 'brands'}" for d in MASK_DIMS)
     dims = ", ".join(f"min({d}::{_enum(d)}) AS {d}" for d in ORDER_DIMS)
@@ -82,8 +84,8 @@ def _statements(masks: dict[str, bool]) -> list[tuple[str, str]]:
         ("orders", f"""CREATE TABLE app.orders AS
             WITH o AS (
                 SELECT min({customer}) AS c, min(order_time) AS order_time, {dims},
-                       sum(revenue)::DECIMAL(18,2) AS gmv, sum(refund_amount)::DECIMAL(18,2) AS refunds,
-                       sum(coalesce(quantity, 1))::BIGINT AS units, {mask_cols}, {same} AS same
+                       sum(gmv)::DECIMAL(18,2) AS gmv, sum(refund)::DECIMAL(18,2) AS refunds,
+                       sum(units)::BIGINT AS units, {mask_cols}, {same} AS same
                 {sales} GROUP BY order_id)
             , s AS (
             SELECT c, order_time, {', '.join(ORDER_DIMS)}, gmv, refunds, units, cats, brands, same,
@@ -95,9 +97,9 @@ def _statements(masks: dict[str, bool]) -> list[tuple[str, str]]:
             FROM s ORDER BY order_time"""),
         ("daily", f"""CREATE TABLE app.daily AS
             SELECT order_time::DATE AS day, {', '.join(DAILY_DIMS)}, product_name,
-                   sum(revenue)::DECIMAL(18,2) AS gmv, sum(refund_amount)::DECIMAL(18,2) AS refunds,
-                   sum(coalesce(quantity, 1))::BIGINT AS units, count(*) AS lines
-            {sales} AND order_time IS NOT NULL GROUP BY ALL ORDER BY day"""),
+                   sum(gmv)::DECIMAL(18,2) AS gmv, sum(refund)::DECIMAL(18,2) AS refunds,
+                   sum(units)::BIGINT AS units, count(*) FILTER (WHERE line_kind = '{definitions.SALE}') AS lines
+            FROM ({counted}) WHERE order_time IS NOT NULL GROUP BY ALL ORDER BY day"""),
         ("order_dups", f"""CREATE TABLE app.order_dups AS
             SELECT min(order_time)::DATE AS day, {', '.join(f"min({d}::{_enum(d)}) AS {d}" for d in ORDER_DIMS)}, product_id,
                    count(*) - 1 AS extra
@@ -105,8 +107,10 @@ def _statements(masks: dict[str, bool]) -> list[tuple[str, str]]:
         *((f"dim_{d}", f"""CREATE TABLE app.dim_{d} AS
             SELECT CAST(v AS {_enum(d)}) AS {d}, v AS name FROM (SELECT unnest(enum_range(NULL::{_enum(d)})) AS v)""") for d in ORDER_DIMS),
         ("product_attributes", """CREATE TABLE app.product_attributes AS
-            SELECT product_id, max(product_name) AS name, max(category) AS category, max(brand) AS brand
-            FROM app.daily GROUP BY product_id"""),
+            SELECT product_id, arg_max(product_name, n) FILTER (WHERE product_name IS NOT NULL) AS name,
+                   max(category) AS category, max(brand) AS brand
+            FROM (SELECT product_id, product_name, max(category) AS category, max(brand) AS brand, sum(lines) AS n
+                  FROM app.daily GROUP BY product_id, product_name) GROUP BY product_id"""),
     ]
 
 
@@ -123,7 +127,7 @@ def _meta(cur, key: str) -> str | None:
 
 
 # Bumped whenever the tables change shape, so a warehouse built by an older version is rebuilt.
-FORMAT = "3"
+FORMAT = "4"
 
 
 def built_version(wh: Warehouse) -> int | None:
@@ -154,7 +158,9 @@ def build(wh: Warehouse, progress=None) -> float:
         rows, distinct = cur.execute("SELECT count(*), count(DISTINCT c) FROM app.first_orders").fetchone()
         same = cur.execute("SELECT coalesce(bool_and(same), true) FROM app.orders").fetchone()[0]
         latest = cur.execute("SELECT max(order_time) FROM main.sales").fetchone()[0]
+        returns = cur.execute(f"SELECT count(*) FROM main.sales WHERE line_kind = '{definitions.RETURN}'").fetchone()[0]
         meta = {
+            "summary:returns": "1" if returns else "0",
             "summary:version": version, "summary:format": FORMAT, "summary:latest": latest.isoformat() if latest else "",
             "summary:orders": "1" if same and rows == distinct else "0",
             **{f"summary:mask:{d}": "1" if masks[d] else "0" for d in MASK_DIMS},
@@ -213,6 +219,7 @@ class Summary:
     orders: object | None  # None when it cannot stand for the order lines (see the module docstring)
     codes: dict[str, tuple]  # per masked dimension, its values by bit
     latest: datetime | None  # the latest order time in the sales (cancelled orders included)
+    returns: bool = False  # whether there are return lines (whose refunds the orders table does not hold)
 
 
 def load(wh: Warehouse, con) -> Summary | None | float:
@@ -237,7 +244,7 @@ def load(wh: Warehouse, con) -> Summary | None | float:
     latest = datetime.fromisoformat(meta["summary:latest"]) if meta.get("summary:latest") else None
     return Summary(tables["first_orders"], tables["daily"], tables["order_dups"], tables["product_attributes"],
                    {d: tables[f"dim_{d}"] for d in ORDER_DIMS},
-                   tables["orders"] if meta.get("summary:orders") == "1" else None, codes, latest)
+                   tables["orders"] if meta.get("summary:orders") == "1" else None, codes, latest, meta.get("summary:returns") == "1")
 
 
 def first_orders(wh: Warehouse):

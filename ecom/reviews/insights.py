@@ -97,13 +97,13 @@ def sentiment_by(wh, version: str, f: Filters | None = None, by: str = "product_
 def negative_leaderboard(wh, version: str, f: Filters | None = None, min_reviews: int = 5, limit: int = 20) -> pd.DataFrame:
     """Products ranked by units sold × negative rate: the ones that sell a lot and are disliked first.
 
-    Units and revenue are the paid (not cancelled) sales of the filter's date range, as on the sales
-    pages, so the board ranks what sold in the period the reviews come from."""
+    Units and revenue are those of the sale lines (ecom.queries.definitions) of the filter's date range,
+    as on the sales pages, so the board ranks what sold in the period the reviews come from."""
     by_product = sentiment_by(wh, version, f, "product_id", min_reviews)
     by_product = by_product[by_product.key.notna()]
     if by_product.empty:
         return by_product.assign(units=pd.Series(dtype=float), revenue=pd.Series(dtype=float), unhappy_units=pd.Series(dtype=float))
-    where, params = "product_id IN (SELECT unnest(?::VARCHAR[])) AND (order_status IS NULL OR order_status <> 'cancelled')", [by_product.key.tolist()]
+    where, params = "product_id IN (SELECT unnest(?::VARCHAR[])) AND line_kind = 'sale'", [by_product.key.tolist()]
     if f is not None:
         where += " AND order_time >= ? AND order_time < ?"
         params += list(day_bounds(f.start, f.end))

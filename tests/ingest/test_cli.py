@@ -44,7 +44,8 @@ def test_unmapped_required_columns_are_listed_and_map_fixes_it(tmp_path):
     bad = ingest(f, "--table", "sales", "--warehouse", wh)
     assert bad.returncode == 1
     assert bad.stderr.strip().splitlines() == [
-        "x.csv: no column for required sales column(s) order_id, order_time, product_id (file columns: 单号, 时间, 货品); use --map COLUMN=order_id"
+        "x.csv: no column for required sales column(s) revenue or unit_price or quantity or product_id (file columns: 单号, 时间, 货品); "
+        "use --map COLUMN=revenue"
     ]
     typo = ingest(f, "--table", "sales", "--map", "单号=order_no", "--warehouse", wh)
     assert typo.returncode == 1 and "sales has no column 'order_no'" in typo.stderr

@@ -40,21 +40,25 @@ def test_reject_reasons_message_and_notes_follow_the_language(warehouse, tmp_pat
     [rep] = ingest_file(warehouse, f, lang=lang)
     assert (rep.status, rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == ("loaded", 2, 3, 1)
     assert rep.message == message
-    assert rep.notes == [note]
+    assert rep.notes == [ZONE[lang], note]
     assert rejects(warehouse) == reasons
+
+
+ZONE = {"en": "order_time (order_time): times have no time zone and are taken as shop time (UTC)",
+        "zh": "order_time（order_time）：时间不带时区，按店铺时间（UTC）读取"}
 
 
 def test_unmapped_required_column_is_named_in_chinese(warehouse, tmp_path):
     f = tmp_path / "u.csv"
-    f.write_text("下单时间,商品编码,数量\n2024-11-01 10:00,P1,1\n", encoding="utf-8")
+    f.write_text("发货时间,商品编码,数量\n2024-11-01 10:00,P1,1\n", encoding="utf-8")
     [rep] = ingest_file(warehouse, f, table="sales", lang="zh")
-    assert rep.status == "failed" and rep.unmapped_required == ["order_id"]
+    assert rep.status == "failed" and rep.unmapped_required == ["order_time"]
     assert rep.message == (
-        "u.csv：sales 的必需列 order_id 没有对应的文件列（文件的列：下单时间, 商品编码, 数量）；请映射一列（--map 列名=order_id）"
+        "u.csv：sales 的必需列 order_time 没有对应的文件列（文件的列：发货时间, 商品编码, 数量）；请映射一列（--map 列名=order_time）"
     )
     [en] = ingest_file(warehouse, f, table="sales")
     assert en.message == (
-        "u.csv: no column for required sales column(s) order_id (file columns: 下单时间, 商品编码, 数量); use --map COLUMN=order_id"
+        "u.csv: no column for required sales column(s) order_time (file columns: 发货时间, 商品编码, 数量); use --map COLUMN=order_time"
     )
 
 

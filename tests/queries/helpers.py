@@ -1,4 +1,5 @@
-"""Small hand-made fixtures: rows inserted straight into a fresh warehouse's canonical tables."""
+"""Small hand-made fixtures: rows inserted straight into a fresh warehouse's canonical tables (order
+lines get their kind as an older warehouse's would: `Warehouse.classify_lines`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def insert(wh, table: str, rows: list[dict]) -> None:
     sql = f"INSERT INTO main.{table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
     with wh.transaction() as cur:
         cur.executemany(sql, [[r[c] for c in cols] for r in rows])
+        wh.classify_lines(cur)
         wh.bump_version(cur)
 
 
@@ -72,4 +74,5 @@ def fill_demo(wh, seed: int = 7, orders_per_day: int = 28) -> None:
             cur.register("frame", df)
             cur.execute(f"INSERT INTO main.{name} BY NAME SELECT * FROM frame")
             cur.unregister("frame")
+        wh.classify_lines(cur)
         wh.bump_version(cur)

@@ -36,7 +36,7 @@ def kpi_wh(warehouse):
 def test_kpis_against_previous_period_and_last_year(kpi_wh):
     k = overview.kpis(kpi_wh, WEEK)
     cur = k.current
-    assert cur["gmv"] == 790 and cur["gmv_net"] == 740
+    assert cur["gmv"] == 790 and cur["net_sales"] == 740
     assert cur["orders"] == 4 and cur["units"] == 8
     assert cur["aov"] == pytest.approx(197.5)
     assert cur["customers"] == 3 and cur["new_customers"] == 1 and cur["returning_customers"] == 2

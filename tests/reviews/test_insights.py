@@ -26,9 +26,9 @@ def wh(warehouse):
             cur.execute("INSERT INTO main.reviews (review_time, product_id, rating, review_text) VALUES (?, ?, ?, ?)", [t, pid, rating, text])
             p = {"positive": 0.9, "negative": 0.1, "neutral": 0.5}[label]
             cur.execute("INSERT INTO app.review_scores VALUES (?, 'v1', ?, ?, now())", [text_hash(text), p, label])
-        cur.execute("INSERT INTO main.sales (order_id, order_time, product_id, category, quantity, order_status) VALUES "
-                    "('o1', '2024-01-01', 'A', 'shoes', 100, NULL), ('o2', '2024-01-01', 'B', 'bags', 10, NULL), "
-                    "('o3', '2024-02-05', 'B', 'bags', 300, 'paid'), ('o4', '2024-02-06', 'A', 'shoes', 50, 'cancelled')")
+        cur.execute("INSERT INTO main.sales (order_id, order_time, product_id, category, quantity, order_status, line_kind) VALUES "
+                    "('o1', '2024-01-01', 'A', 'shoes', 100, NULL, 'sale'), ('o2', '2024-01-01', 'B', 'bags', 10, NULL, 'sale'), "
+                    "('o3', '2024-02-05', 'B', 'bags', 300, 'paid', 'sale'), ('o4', '2024-02-06', 'A', 'shoes', 50, 'cancelled', 'cancelled')")
     return warehouse
 
 

@@ -13,9 +13,9 @@ def loaded(app_env):
     wh = Warehouse(app_env)
     with wh.transaction() as cur:
         cur.execute(
-            "INSERT INTO sales (order_id, order_time, product_id, quantity, revenue) VALUES "
-            "('A1', '2024-11-01 10:00', 'P1', 2, 20.00), ('A2', '2024-11-02 11:00', 'P2', 1, 5.50), "
-            "('A3', '2024-11-03 12:00', 'P1', 3, 30.00)"
+            "INSERT INTO sales (order_id, order_time, product_id, quantity, revenue, line_kind) VALUES "
+            "('A1', '2024-11-01 10:00', 'P1', 2, 20.00, 'sale'), ('A2', '2024-11-02 11:00', 'P2', 1, 5.50, 'sale'), "
+            "('A3', '2024-11-03 12:00', 'P1', 3, 30.00, 'sale')"
         )
         Warehouse.bump_version(cur)
     yield wh
@@ -76,7 +76,7 @@ def test_results_follow_the_data_version(loaded, steady_routing):
     run_sql(at, "SELECT count(*) AS n, sum(quantity) AS units FROM sales")
     assert at.dataframe[0].value.iloc[0].tolist() == [3, 6]
     with loaded.transaction() as cur:
-        cur.execute("INSERT INTO sales (order_id, order_time, product_id, quantity) VALUES ('A4', '2024-11-04 10:00', 'P9', 4)")
+        cur.execute("INSERT INTO sales (order_id, order_time, product_id, quantity, line_kind) VALUES ('A4', '2024-11-04 10:00', 'P9', 4, 'sale')")
         Warehouse.bump_version(cur)
     at.run()
     assert at.dataframe[0].value.iloc[0].tolist() == [4, 10]

@@ -51,8 +51,8 @@ def fill(path, scorer: Scorer | None = None) -> None:
                         [f"R{n}", product, f"2024-11-{1 + n % 28:02d} 10:00:00", rating, text])
         for product, category, units in (("P1", "鞋", 100), ("P2", "包", 10), ("P3", "鞋", 1)):
             cur.execute("INSERT INTO main.products (product_id, product_name, category) VALUES (?, ?, ?)", [product, f"name {product}", category])
-            cur.execute("INSERT INTO main.sales (order_id, order_time, product_id, product_name, category, quantity, unit_price, channel) "
-                        "VALUES (?, '2024-11-20 12:00:00', ?, ?, ?, ?, 10, '天猫')", [f"O{product}", product, f"name {product}", category, units])
+            cur.execute("INSERT INTO main.sales (order_id, order_time, product_id, product_name, category, quantity, unit_price, channel, line_kind) "
+                        "VALUES (?, '2024-11-20 12:00:00', ?, ?, ?, ?, 10, '天猫', 'sale')", [f"O{product}", product, f"name {product}", category, units])
         Warehouse.bump_version(cur)
         if scorer is not None:
             ensure_tables(cur)

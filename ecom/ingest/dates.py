@@ -1,0 +1,280 @@
+"""Dates and times in uploads: a column's format inferred from its values, and the SQL that parses it.
+
+`infer(values)` reads every sampled value of a column (and `full_scan_sql` lets the loader check the
+whole column when the sample cannot decide) and returns a `DateProfile`: the strptime formats the
+values follow (most frequent first), whether numeric dates are day-first or month-first and why, and
+how time zones are handled. `timestamp_sql` turns that profile into one DuckDB expression.
+
+Zones: a value with an offset or `Z` names an instant and is converted into the shop's time zone;
+Unix epochs are instants too; every other value is taken as shop wall-clock time already.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# a time of day after a date: 13:08, 13:08:59, 13:08:59.123, 1:08 PM, 1:08:59 pm
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
+_AMPM = r"(?:\s*[AaPp]\.?[Mm]\.?)"
+_ZONE = r"(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT))"
+ISO_RE = re.compile(rf"^\d{{4}}-\d{{1,2}}-\d{{1,2}}{_TIME}?$")
+ISO_ZONED_RE = re.compile(rf"^\d{{4}}-\d{{1,2}}-\d{{1,2}}[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?{_ZONE}$")
+NUMERIC_RE = re.compile(rf"^(\d{{1,2}})([/.\-])(\d{{1,2}})\2(\d{{2}}|\d{{4}})(?:{_TIME}{_AMPM}?)?$")
+TIME_ONLY_RE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
+_DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
+
+# Formats tried, in this order, for values that are neither ISO nor plain numbers. Numeric day/month
+# formats are generated for the order in force (see `_numeric_formats`).
+_TIMES = ("", " %H:%M:%S", " %H:%M", " %H:%M:%S.%f", " %I:%M %p", " %I:%M:%S %p", "T%H:%M:%S", "T%H:%M")
+_NAMED = [
+    f + t
+    for f in ("%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d-%B-%Y",
+              "%d %b %y", "%b-%d-%Y", "%a, %d %b %Y", "%A, %B %d, %Y")
+    for t in _TIMES[:5]
+] + ["%a %b %d %H:%M:%S %Y"]
+_YMD = [
+    f + t
+    for f in ("%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d")
+    for t in _TIMES
+] + ["%Y年%m月%d日%H时%M分%S秒", "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日 %H时%M分", "%Y-%m-%d %H:%M:%S.%f"]
+
+
+def _numeric_formats(order: str) -> list[str]:
+    day, month = ("%d", "%m") if order == "dayfirst" else ("%m", "%d")
+    return [f"{day}{s}{month}{s}{y}{t}" for s in "/-." for y in ("%Y", "%y") for t in _TIMES]
+
+
+@dataclass
+class DateProfile:
+    """How a column's dates are written."""
+
+    formats: list[str] = field(default_factory=list)  # strptime formats seen, most frequent first
+    order: str | None = None  # dayfirst | monthfirst, for numeric dates such as 03/04/2024
+    decided_by: str | None = None  # data | file_order | convention | user
+    evidence: str | None = None  # the value (or rule) that decided the order
+    zoned: int = 0  # values with an offset or Z (converted into the shop's zone)
+    epochs: int = 0  # Unix seconds or milliseconds (instants, converted into the shop's zone)
+    serials: int = 0  # Excel serial day numbers
+    naive: int = 0  # values taken as shop wall-clock time
+    parsed: int = 0
+    total: int = 0
+    separator: str | None = None
+    example: str | None = None
+    has_time: bool = False
+
+    @property
+    def ambiguous(self) -> bool:
+        """The data cannot tell day-first from month-first: the choice is a convention the person can change."""
+        return self.order is not None and self.decided_by in ("convention", "file_order")
+
+    @property
+    def share(self) -> float:
+        return self.parsed / self.total if self.total else 0.0
+
+    def zone(self) -> str:
+        """naive | converted | mixed: what the loader does with time zones."""
+        instants = self.zoned + self.epochs
+        if instants and self.naive:
+            return "mixed"
+        return "converted" if instants else "naive"
+
+
+def _numeric_parts(values: list[str]) -> list[tuple[int, int, str]]:
+    out = []
+    for v in values:
+        m = NUMERIC_RE.match(v)
+        if m:
+            out.append((int(m.group(1)), int(m.group(3)), m.group(2)))
+    return out
+
+
+def decide_order(values: list[str]) -> tuple[str | None, str | None, str | None]:
+    """(order, decided_by, evidence) for numeric dates like 08-11-2016; (None, None, None) when there are none.
+
+    A first number above 12 anywhere means day-first, a second one above 12 month-first. When no value
+    tells, the file's own order decides if reading it one way keeps the rows in date order clearly more
+    often; failing that, the separator's convention: '/' month-first (US exports), '-' and '.' day-first.
+    """
+    parts = _numeric_parts(values)
+    if not parts:
+        return None, None, None
+    over_first = next((v for v, (a, _, _) in zip(values, _all_parts(values), strict=True) if a is not None and a > 12), None)
+    over_second = next((v for v, (_, b, _) in zip(values, _all_parts(values), strict=True) if b is not None and b > 12), None)
+    if over_first and not over_second:
+        return "dayfirst", "data", over_first
+    if over_second and not over_first:
+        return "monthfirst", "data", over_second
+    if over_first and over_second:
+        # both kinds occur (a mixed column): the more frequent reading wins, the rest are rejected
+        n_first = sum(1 for a, _, _ in parts if a > 12)
+        n_second = sum(1 for _, b, _ in parts if b > 12)
+        return ("dayfirst", "data", over_first) if n_first >= n_second else ("monthfirst", "data", over_second)
+    by_order = _file_order(values)
+    if by_order:
+        return by_order, "file_order", None
+    sep = Counter(s for _, _, s in parts).most_common(1)[0][0]
+    return ("monthfirst" if sep == "/" else "dayfirst"), "convention", sep
+
+
+def _all_parts(values: list[str]):
+    for v in values:
+        m = NUMERIC_RE.match(v)
+        yield (int(m.group(1)), int(m.group(3)), m.group(2)) if m else (None, None, None)
+
+
+def _file_order(values: list[str]) -> str | None:
+    """The reading under which consecutive values are in date order clearly more often, if any."""
+    keys = {"dayfirst": [], "monthfirst": []}
+    for v in values:
+        m = NUMERIC_RE.match(v)
+        if not m:
+            continue
+        a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        y = y + (2000 if y < 69 else 1900) if y < 100 else y
+        keys["dayfirst"].append((y, b, a))
+        keys["monthfirst"].append((y, a, b))
+    n = len(keys["dayfirst"]) - 1
+    if n < 10:
+        return None
+    sorted_share = {k: sum(1 for x, y in zip(s, s[1:], strict=False) if x <= y) / n for k, s in keys.items()}
+    # a clear margin: a file sorted by date read the wrong way round jumps back at every month's end
+    if abs(sorted_share["dayfirst"] - sorted_share["monthfirst"]) >= 0.1 and max(sorted_share.values()) >= 0.8:
+        return max(sorted_share, key=sorted_share.get)
+    return None
+
+
+def _digits_kind(v: str) -> str | None:
+    """epoch_s | epoch_ms | serial | compact for plain numbers that stand for a date, else None."""
+    if not _DIGITS_RE.match(v):
+        return None
+    whole = v.split(".")[0]
+    if len(whole) in (8, 14) and "." not in v:
+        return "compact"
+    if len(whole) in (9, 10):
+        return "epoch_s"
+    if len(whole) in (12, 13):
+        return "epoch_ms"
+    if len(whole) == 5 and 20000 <= float(v) <= 80000:
+        return "serial"
+    return None
+
+
+def infer(values: list[str | None], order: str | None = None) -> DateProfile:
+    """The profile of a date column from its values (all of them, or a sample); `order` forces
+    day-first or month-first (the person's choice)."""
+    vals = [v.strip() for v in values if v is not None and v.strip()]
+    p = DateProfile(total=len(vals))
+    if not vals:
+        return p
+    if order in ("dayfirst", "monthfirst"):
+        p.order, p.decided_by = order, "user"
+    else:
+        p.order, p.decided_by, p.evidence = decide_order(vals)
+    candidates = _NAMED + _YMD + _numeric_formats(p.order or "monthfirst")
+    seen: Counter = Counter()
+    for v in vals:
+        if ISO_ZONED_RE.match(v):
+            p.zoned += 1
+            p.parsed += 1
+            p.has_time = True
+            continue
+        if ISO_RE.match(v):
+            p.naive += 1
+            p.parsed += 1
+            p.has_time = p.has_time or len(v) > 10
+            continue
+        kind = _digits_kind(v)
+        if kind:
+            p.parsed += 1
+            if kind.startswith("epoch"):
+                p.epochs += 1
+                p.has_time = True
+            elif kind == "serial":
+                p.serials += 1
+                p.naive += 1
+                p.has_time = p.has_time or "." in v
+            else:
+                p.naive += 1
+            continue
+        fmt = _first_format(v, [f for f, _ in seen.most_common()] + candidates)
+        if fmt:
+            seen[fmt] += 1
+            p.parsed += 1
+            p.naive += 1
+            p.has_time = p.has_time or "%H" in fmt or "%I" in fmt
+    p.formats = [f for f, _ in seen.most_common()]
+    numeric = _numeric_parts(vals)
+    if numeric:
+        p.separator = Counter(s for _, _, s in numeric).most_common(1)[0][0]
+    else:
+        p.order = p.order if p.decided_by == "user" else None
+        p.decided_by = p.decided_by if p.decided_by == "user" else None
+    p.example = vals[0]
+    return p
+
+
+def _first_format(value: str, formats: list[str]) -> str | None:
+    for f in dict.fromkeys(formats):
+        try:
+            datetime.strptime(value, f)
+            return f
+        except ValueError:
+            continue
+    return None
+
+
+def is_time_column(values: list[str | None]) -> bool:
+    """Mostly times of day (13:08, 1:08 PM) and nothing that is a date."""
+    vals = [v.strip() for v in values if v is not None and v.strip()]
+    return bool(vals) and sum(1 for v in vals if TIME_ONLY_RE.match(v)) >= 0.9 * len(vals)
+
+
+# -- SQL -------------------------------------------------------------------------------------------
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
+    """A DuckDB TIMESTAMP (shop wall-clock time) from the cleaned text `x`; NULL where it is not a date.
+
+    ISO values take the fast paths; zoned ISO values and epochs are converted into `tz`; everything
+    else goes through strptime with the column's own formats first, then every known format under the
+    column's day/month order.
+    """
+    profile = profile or DateProfile()
+    order = profile.order or "monthfirst"
+    fallback = _NAMED + _YMD + _numeric_formats(order)
+    formats = list(dict.fromkeys(profile.formats + fallback))
+    fmt_list = "[" + ", ".join(_lit(f) for f in formats) + "]"
+    tzl = _lit(tz)
+    # offsets as DuckDB reads them: '+0530' and ' +05:30' become '+05:30', '+05' becomes '+05:00', UTC/GMT '+00:00'
+    offset = f"regexp_replace({x}, '\\s*(UTC|GMT)$', '+00:00')"
+    offset = f"regexp_replace({offset}, '\\s*([+-]\\d{{2}}):?(\\d{{2}})$', '\\1:\\2')"
+    offset = f"regexp_replace({offset}, '\\s*([+-]\\d{{2}})$', '\\1:00')"
+    zoned = f"timezone({tzl}, TRY_CAST({offset} AS TIMESTAMPTZ))"
+    return (
+        f"CASE WHEN {x} LIKE '____-__-__ __:__:__' THEN TRY_STRPTIME({x}, '%Y-%m-%d %H:%M:%S') "
+        f"WHEN {x} LIKE '____-__-__' THEN TRY_STRPTIME({x}, '%Y-%m-%d') "
+        f"WHEN regexp_full_match({x}, {_lit(ISO_RE.pattern[1:-1])}) THEN TRY_CAST(replace({x}, 'T', ' ') AS TIMESTAMP) "
+        f"WHEN regexp_full_match({x}, {_lit(ISO_ZONED_RE.pattern[1:-1])}) THEN {zoned} "
+        f"WHEN regexp_full_match({x}, '\\d{{8}}') THEN TRY_STRPTIME({x}, '%Y%m%d') "
+        f"WHEN regexp_full_match({x}, '\\d{{14}}') THEN TRY_STRPTIME({x}, '%Y%m%d%H%M%S') "
+        f"WHEN regexp_full_match({x}, '\\d{{9,10}}(\\.\\d+)?') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE))) "
+        f"WHEN regexp_full_match({x}, '\\d{{12,13}}') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE) / 1000)) "
+        f"WHEN regexp_full_match({x}, '\\d{{5}}(\\.\\d+)?') AND CAST({x} AS DOUBLE) BETWEEN 20000 AND 80000 "
+        f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({x} AS DOUBLE) * 86400000000) AS BIGINT)) "
+        f"ELSE TRY_STRPTIME({x}, {fmt_list}) END"
+    )
+
+
+def full_scan_sql(raw_sql: str, column: str) -> str:
+    """One row: the largest first and second number of numeric dates in the whole column (the
+    loader runs it when a sample could not tell day-first from month-first)."""
+    pat = _lit(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]")
+    return (
+        f"SELECT max(TRY_CAST(regexp_extract({column}, {pat}, 1) AS INTEGER)), max(TRY_CAST(regexp_extract({column}, {pat}, 2) AS INTEGER)) "
+        f"FROM ({raw_sql})"
+    )

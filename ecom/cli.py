@@ -9,6 +9,7 @@ import sys
 COMMANDS = {
     "ingest": ("ecom.ingest.cli", "load CSV/TSV/Excel/Parquet/zip files into the warehouse"),
     "sample": ("ecom.sample", "generate the seeded sample data set"),
+    "kpis": ("ecom.kpis_cli", "GMV, refunds, net sales, orders, customers and refund rate of a date range"),
     "schema": ("ecom.schema_cli", "print the canonical schema as a Markdown table"),
     "reviews": ("ecom.reviews.cli", "train, evaluate and apply the review-sentiment model"),
     "recommend": ("ecom.recsys.cli", "train and evaluate the next-item recommender"),

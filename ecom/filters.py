@@ -1,9 +1,9 @@
 """The global filters every analytics page shares, and their form in the URL.
 
 A `Filters` value is a date range (inclusive on both ends) plus value lists for shop, category,
-brand, product, channel and region. It round-trips through URL query parameters with short, stable
-keys (`from`, `to`, `range`, `shop`, `cat`, `brand`, `sku`, `ch`, `region`) so that a copied
-address reproduces the view. Whatever arrives from a URL or a saved view goes through
+brand, product, channel and region, and one currency. It round-trips through URL query parameters
+with short, stable keys (`from`, `to`, `range`, `shop`, `cat`, `brand`, `sku`, `ch`, `region`, `cur`)
+so that a copied address reproduces the view. Whatever arrives from a URL or a saved view goes through
 `from_params`, which keeps what is valid and falls back to the default for the rest, with a notice
 saying what was dropped.
 
@@ -33,7 +33,9 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "region": ("region", "region"),
 }
 DATE_KEYS = ("from", "to", "range")
-URL_KEYS = DATE_KEYS + tuple(key for key, _ in DIMENSIONS.values())
+CURRENCY_KEY = "cur"  # one currency: amounts in two currencies are never summed into one figure
+URL_KEYS = DATE_KEYS + tuple(key for key, _ in DIMENSIONS.values()) + (CURRENCY_KEY,)
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 MAX_VALUES = 200  # per dimension: more than this in a URL is not a hand-made filter
 MAX_VALUE_LEN = 200
@@ -51,6 +53,7 @@ class Filters:
     product: tuple[str, ...] = ()
     channel: tuple[str, ...] = ()
     region: tuple[str, ...] = ()
+    currency: str = ""  # an ISO code; empty: the data's only currency (pages pick one when there are several)
     notices: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     @property
@@ -58,8 +61,11 @@ class Filters:
         return (self.end - self.start).days + 1
 
     def dims(self) -> dict[str, tuple[str, ...]]:
-        """The non-empty dimension filters, by canonical sales column."""
-        return {col: getattr(self, name) for name, (_, col) in DIMENSIONS.items() if getattr(self, name)}
+        """The non-empty dimension filters (the currency among them), by canonical sales column."""
+        out = {col: getattr(self, name) for name, (_, col) in DIMENSIONS.items() if getattr(self, name)}
+        if self.currency:
+            out["currency"] = (self.currency,)
+        return out
 
     def previous_period(self) -> Filters:
         """The same number of days immediately before."""
@@ -84,10 +90,12 @@ class Filters:
             values = getattr(self, name)
             if values:
                 params[key] = list(values)
+        if self.currency:
+            params[CURRENCY_KEY] = self.currency
         return params
 
     def cache_key(self) -> tuple:
-        return (self.start, self.end, *(getattr(self, n) for n in DIMENSIONS))
+        return (self.start, self.end, *(getattr(self, n) for n in DIMENSIONS), self.currency)
 
 
 def _minus_year(d: date) -> date:
@@ -201,4 +209,13 @@ def from_params(
         if len(clean) < len(vals) and (allowed is None or name not in allowed):
             notices.append(f"filters.notice.too_long|{key}")
         dims[name] = tuple(dict.fromkeys(clean))
-    return Filters(start=start, end=end, preset=preset, notices=tuple(notices), **dims)
+    currency = ""
+    cur_vals = _values(params, CURRENCY_KEY)
+    if cur_vals and cur_vals[-1]:
+        code = cur_vals[-1].strip().upper()
+        known = allowed.get("currency") if allowed is not None else None
+        if _CURRENCY.match(code) and (known is None or code in set(known)):
+            currency = code
+        else:
+            notices.append(f"filters.notice.unknown_value|{CURRENCY_KEY}|{cur_vals[-1][:40]}")
+    return Filters(start=start, end=end, preset=preset, currency=currency, notices=tuple(notices), **dims)

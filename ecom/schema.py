@@ -41,8 +41,8 @@ class Table:
     name: str
     help: str
     columns: tuple[Column, ...]
-    # at least one of these must be mapped (beyond the required columns)
-    one_of: tuple[str, ...] = ()
+    # groups of columns of which at least one each must be mapped (beyond the required columns)
+    one_of: tuple[tuple[str, ...], ...] = ()
     # the natural key of a row: the same key loaded twice is reported, not duplicated
     key: tuple[str, ...] = field(default=())
 
@@ -80,7 +80,7 @@ SALES = Table(
     "sales",
     "Order lines: one row per product in an order.",
     (
-        C("order_id", "VARCHAR", "id", False, "", ("Order ID", "Order No", "Order Number", "OrderID", "InvoiceNo", "Invoice", "Name", "order_no", "Invoice ID", "Invoice Number", "Transaction ID", "Receipt No", "Order Reference"), ("订单号", "订单编号", "订单ID", "主订单编号", "子订单编号", "订单id", "交易单号", "订单编码", "单号"),
+        C("order_id", "VARCHAR", "id", False, "", ("Order ID", "Order No", "Order Number", "OrderID", "InvoiceNo", "Invoice", "order_no", "Invoice ID", "Invoice Number", "Transaction ID", "Receipt No", "Order Reference"), ("订单号", "订单编号", "订单ID", "主订单编号", "子订单编号", "订单id", "交易单号", "订单编码", "单号"),
           words=(("order", "invoice", "transaction", "receipt", "bill", "订单", "交易", "单据", "发票"), _ID), avoid=("item", "line", "status", "type", "customer", "product", "sku", "count", "qty", "quantity", "明细", "商品", "状态")),
         C("line_no", "INTEGER", "int", False, "", ("Line", "Line No", "Line Number", "Item No", "Lineitem", "order_item_id", "Line Item ID"), ("行号", "明细序号", "序号")),
         C("order_time", "TIMESTAMP", "timestamp", True, "shop time zone", ("Order Date", "Order Time", "InvoiceDate", "Created at", "Date", "Paid at", "order_date", "purchase_date", "Order Datetime", "Purchase Date", "Transaction Date", "Invoice Date", "Sale Date"), ("下单时间", "付款时间", "订单创建时间", "订单付款时间", "创建时间", "支付时间", "成交时间", "日期", "下单日期", "订单时间", "交易时间", "购买时间", "订单日期", "付款日期"),
@@ -91,16 +91,19 @@ SALES = Table(
         C("product_id", "VARCHAR", "id", False, "", ("Product ID", "ProductID", "SKU", "StockCode", "Item ID", "Lineitem sku", "product_code", "goods_id", "Product Code", "Item Code", "SKU ID", "Item SKU", "ASIN", "Variant SKU", "Article Number"), ("商品ID", "商品编码", "商品编号", "宝贝ID", "商家编码", "货号", "SKU编码", "商品id", "SKU", "货品编号", "商品SKU", "规格编码"),
           words=(("product", "item", "sku", "goods", "article", "asin", "variant", "宝贝", "商品", "货品", "产品"), (*_ID, "sku")), avoid=("name", "title", "description", "category", "type", "qty", "quantity", "price", "order", "名称", "标题", "类目", "数量", "价格", "订单", "count")),
         C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Product", "Description", "Item Name", "Title", "Lineitem name", "Product Title", "Item Description", "Item", "Goods Name", "Product Description"), ("宝贝标题", "商品名称", "商品标题", "商品", "宝贝名称", "货品名称", "产品名称", "商品名"),
-          words=(("product", "item", "goods", "article", "商品", "宝贝", "货品", "产品"), ("name", "title", "description", "desc", "名称", "标题", "名"))),
+          words=(("product", "item", "goods", "article", "商品", "宝贝", "货品", "产品"), ("name", "title", "description", "desc", "名称", "标题", "名")),
+          avoid=("category", "cat", "type", "brand", "length", "lenght", "类目", "品类", "分类", "品牌")),
         C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "product_category", "Product Type", "Category Name", "Department", "Product Line"), ("类目", "品类", "商品类目", "类别", "分类", "一级类目", "商品分类"),
           words=(("category", "department", "类目", "品类", "类别", "分类"),), avoid=("sub", "id", "二级", "三级")),
         C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor", "Make", "Manufacturer", "Brand Name"), ("品牌", "品牌名称", "品牌名"), words=(("brand", "make", "manufacturer", "品牌"),)),
         C("quantity", "INTEGER", "int", False, "units", ("Quantity", "Qty", "Units", "sales_volume", "Lineitem quantity", "volume", "Quantity Ordered", "Qty Ordered", "Units Sold", "Pieces"), ("购买数量", "数量", "销量", "商品数量", "件数", "购买件数", "宝贝数量"),
-          words=(("qty", "quantity", "units", "pieces", "pcs", "数量", "件数", "销量"),), avoid=("price", "cost", "amount", "value", "total", "单价", "金额")),
+          words=(("qty", "quantity", "units", "pieces", "pcs", "number", "count", "数量", "件数", "销量"),),
+          avoid=("price", "cost", "amount", "value", "total", "order", "invoice", "phone", "tracking", "serial", "reference", "account", "card", "zip",
+                 "postal", "id", "photo", "image", "picture", "weight", "length", "height", "width", "size", "per", "stock", "单价", "金额", "库存")),
         C("unit_price", MONEY, "money", False, "currency", ("Unit Price", "UnitPrice", "Price", "Lineitem price", "Price Each", "Item Price", "Sale Price", "Selling Price"), ("单价", "商品单价", "价格", "商品价格", "售价", "成交单价"),
           words=(("price", "单价", "售价", "价格"),), avoid=("total", "list", "original", "compare", "原价", "总", "shipping", "freight")),
         C("revenue", MONEY, "money", False, "currency", ("Revenue", "Sales", "Amount", "Total", "Line Total", "sales_amount", "Paid Amount", "Sales Amount", "Total Price", "Total Amount", "Line Amount", "Net Amount", "Payment Value", "Subtotal", "Net Sales", "Amount Paid"), ("实付金额", "成交金额", "销售额", "金额", "实收款", "买家实付", "支付金额", "商品金额", "订单金额", "实际支付金额", "买家实际支付金额", "销售金额", "交易金额"),
-          default="quantity * unit_price", per_order=True, words=(("amount", "total", "sales", "revenue", "subtotal", "gmv", "金额", "销售额", "实付", "实收", "货款"),), avoid=_MONEY_NOT_REVENUE),
+          default="quantity * unit_price", per_order=True, words=(("amount", "total", "sales", "revenue", "subtotal", "gmv", "value", "金额", "销售额", "实付", "实收", "货款"),), avoid=_MONEY_NOT_REVENUE),
         C("discount", MONEY, "money", False, "currency", ("Discount", "Discount Amount", "Coupon Amount"), ("优惠", "优惠金额", "折扣金额", "店铺优惠"), per_order=True,
           words=(("discount", "coupon", "promotion", "rebate", "优惠", "折扣", "减免"),), avoid=("rate", "percent", "pct", "率", "比例", "code", "name")),
         C("discount_rate", "DOUBLE", "share", False, "fraction 0–1", ("Discount Rate", "Discount %", "Discount Percent", "Discount Pct"), ("折扣率", "折扣比例", "优惠比例"),
@@ -121,7 +124,7 @@ SALES = Table(
     ),
     # a line sold something: an amount, a price, a quantity or a product (an orders file with times and
     # statuses only is not order lines; it completes order lines in a multi-file export)
-    one_of=("revenue", "unit_price", "quantity", "product_id"),
+    one_of=(("revenue", "unit_price", "quantity", "product_id"),),
     key=("order_id", "line_no", "product_id"),
 )
 
@@ -143,18 +146,23 @@ BEHAVIOR = Table(
 
 MARKET = Table(
     "market",
-    "Market data by period and brand: sales, units or share.",
+    "Market data by period and brand (or category): sales, units or share.",
     (
         C("period", "DATE", "period", True, "first day of month or the day", ("Period", "Month", "Date", "date", "Year-Month", "Month Year"), ("月份", "期间", "日期", "统计周期", "时间", "年月"),
-          words=(("month", "period", "week", "月份", "期间", "周期"),)),
-        C("category", "VARCHAR", "text", False, "", ("Category", "Segment", "Product Category"), ("类目", "品类", "行业"), words=(("category", "segment", "类目", "品类", "行业"),)),
-        C("brand", "VARCHAR", "text", True, "", ("Brand", "Competitor", "brand_name", "Make", "Manufacturer", "Brand Name", "Company"), ("品牌", "品牌名称", "品牌名", "厂商"),
-          words=(("brand", "make", "manufacturer", "competitor", "品牌", "厂商"),)),
-        C("sales_amount", MONEY, "money", False, "currency", ("Sales Amount", "Sales", "Revenue", "GMV"), ("销售额", "成交金额", "交易额"), words=(("sales", "revenue", "gmv", "amount", "销售额", "成交额", "交易额"),), avoid=("volume", "units", "qty", "quantity", "count", "share", "销量")),
-        C("units", "BIGINT", "int", False, "units", ("Units", "Volume", "Sales Volume", "Quantity", "Units Sold", "Qty"), ("销量", "销售量", "件数", "数量"), words=(("units", "volume", "quantity", "qty", "销量", "销售量", "数量"),)),
+          words=(("month", "period", "week", "月份", "期间", "周期", "年月"),), avoid=("report", "出表")),
+        C("category", "VARCHAR", "text", False, "", ("Category", "Segment", "Product Category"), ("类目", "品类", "行业", "产业别"),
+          words=(("category", "segment", "industry", "类目", "品类", "行业", "产业"),)),
+        C("brand", "VARCHAR", "text", False, "", ("Brand", "Competitor", "brand_name", "Make", "Manufacturer", "Brand Name", "Company"), ("品牌", "品牌名称", "品牌名", "厂商", "公司名称"),
+          words=(("brand", "make", "manufacturer", "competitor", "company", "vendor", "品牌", "厂商", "公司"),), avoid=("id", "code", "代号", "代码", "编号")),
+        C("sales_amount", MONEY, "money", False, "currency", ("Sales Amount", "Sales", "Revenue", "GMV"), ("销售额", "成交金额", "交易额", "营业收入", "营收"),
+          words=(("sales", "revenue", "gmv", "amount", "销售额", "成交额", "交易额", "营收", "营业收入"),),
+          avoid=("volume", "units", "qty", "quantity", "count", "share", "growth", "change", "previous", "last", "cumulative", "ytd", "%",
+                 "销量", "上月", "去年", "累计", "增减", "比较", "备注")),
+        C("units", "BIGINT", "int", False, "units", ("Units", "Volume", "Sales Volume", "Quantity", "Units Sold", "Qty", "Registrations"), ("销量", "销售量", "件数", "数量"),
+          words=(("units", "volume", "quantity", "qty", "number", "count", "registrations", "销量", "销售量", "数量"),), avoid=("id", "phone", "code")),
         C("market_share", "DOUBLE", "share", False, "fraction 0–1", ("Market Share", "Share", "market_share", "Pct", "Pct Share", "Share %", "Percent"), ("市场份额", "份额", "市占率", "占比"), words=(("share", "pct", "percent", "份额", "占比", "市占"),)),
     ),
-    one_of=("sales_amount", "units", "market_share"),
+    one_of=(("brand", "category"), ("sales_amount", "units", "market_share")),
 )
 
 REVIEWS = Table(
@@ -182,11 +190,11 @@ PRODUCTS = Table(
           words=(("product", "item", "sku", "goods", "article", "商品", "宝贝", "货品", "产品"), (*_ID, "sku")), avoid=("name", "title", "category", "名称", "类目")),
         C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Name", "Title", "Description", "Product Title", "Item Name"), ("商品名称", "宝贝标题", "商品标题", "产品名称"),
           words=(("product", "item", "goods", "商品", "宝贝", "产品"), ("name", "title", "名称", "标题"))),
-        C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "Category Name", "Type", "product_category_name"), ("类目", "品类", "分类", "商品类目"), words=(("category", "类目", "品类", "分类"),), avoid=("id", "sub")),
+        C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "Category Name", "product_category_name"), ("类目", "品类", "分类", "商品类目"), words=(("category", "类目", "品类", "分类"),), avoid=("id", "sub")),
         C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor", "Make", "Manufacturer"), ("品牌",), words=(("brand", "品牌"),)),
         C("price", MONEY, "money", False, "currency", ("Price", "List Price", "Unit Price", "Regular Price", "Sale Price", "Retail Price", "Variant Price"), ("价格", "售价", "单价", "商品价格"), words=(("price", "价格", "售价"),)),
     ),
-    one_of=("product_name", "category", "brand", "price"),
+    one_of=(("product_name", "category", "brand", "price"),),
 )
 
 STOCK = Table(
@@ -224,6 +232,6 @@ def markdown() -> str:
         for c in t.columns:
             if c.computed:
                 continue
-            req = "yes" if c.required else ("one of" if c.name in t.one_of else "")
+            req = "yes" if c.required else ("one of" if any(c.name in group for group in t.one_of) else "")
             lines.append(f"| {t.name} | {c.name} | {c.type} | {req} | {c.unit} | {', '.join(c.en)} | {'、'.join(c.zh)} |")
     return "\n".join(lines)

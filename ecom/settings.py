@@ -7,6 +7,7 @@ The README lists every setting (a test checks it).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,19 @@ class Setting:
     kind: type = str
 
 
+def currency_code(value) -> str:
+    """A three-letter ISO currency code (upper case)."""
+    code = str(value).strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(f"not a currency code: {value!r}")
+    return code
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("ECOM_WAREHOUSE", "data/warehouse.duckdb", "Path of the DuckDB warehouse file (created on first use)."),
     Setting("ECOM_MEMORY_LIMIT", "1GB", "DuckDB memory limit of the warehouse (its block cache otherwise grows to 80% of RAM); larger work spills to disk."),
     Setting("ECOM_TIMEZONE", "Asia/Shanghai", "The shop's time zone: timestamps are stored as wall-clock time in it."),
+    Setting("ECOM_CURRENCY", "CNY", "Currency (ISO code) of amounts when a file says none (no currency column, symbol or header).", currency_code),
     Setting("ECOM_MAX_UPLOAD_MB", "200", "Largest file accepted by the uploader and the command line, in MB.", int),
     Setting("ECOM_LANG", "en", "UI language when the browser does not say one (en or zh); ?lang= overrides.", str),
     Setting("ECOM_PASSWORD", "", "If set, the app asks for this password before showing anything (use on shared servers)."),

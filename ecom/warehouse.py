@@ -83,11 +83,14 @@ class Warehouse:
 
     @staticmethod
     def classify_lines(cur) -> None:
-        """Give order lines written without a kind (by an older version) theirs, from status and signs."""
+        """Give order lines written by an older version their kind (from status and signs) and a
+        currency (upper-case; ECOM_CURRENCY where they had none)."""
         from ecom.ingest.values import line_kind_sql
 
         cur.execute(f"UPDATE main.sales SET line_kind = {line_kind_sql('order_status', 'coalesce(quantity, 1)', 'revenue')} "
                     "WHERE line_kind IS NULL")
+        cur.execute("UPDATE main.sales SET currency = upper(coalesce(currency, ?)) WHERE currency IS NULL OR currency <> upper(currency)",
+                    [settings.get("ECOM_CURRENCY")])
 
     @classmethod
     def _add_new_columns(cls, cur, table: schema.Table) -> None:

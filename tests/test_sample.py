@@ -83,8 +83,8 @@ def test_headers_map_unambiguously_to_the_canonical_table(full, name):
             mapped[h] = hits[0]
     assert len(set(mapped.values())) == len(mapped), f"{name}: two headers map to one column: {mapped}"
     assert set(table.required) <= set(mapped.values())
-    if table.one_of:
-        assert set(table.one_of) & set(mapped.values())
+    for group in table.one_of:
+        assert set(group) & set(mapped.values())
     if name == FILES["sales"]:
         assert mapped == SALES_HEADERS
     # only `language` of the reviews is left for the extra columns

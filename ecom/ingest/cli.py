@@ -22,6 +22,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", default="append", choices=["append", "replace"], help="append rows, or replace the table's rows")
     p.add_argument("--map", action="append", default=[], metavar="SRC=CANONICAL",
                    help="map a source column onto a canonical column, e.g. --map 实付金额=revenue@order (repeatable)")
+    p.add_argument("--currency", metavar="CODE", help="currency (ISO code, e.g. USD) of amounts the files do not name one for "
+                   "(default: what the files say, else ECOM_CURRENCY)")
+    p.add_argument("--skip", action="append", default=[], metavar="NAME",
+                   help="leave out a file, zip member (zip/member.csv) or sheet (book.xlsx[Sheet]) of the upload (repeatable)")
     p.add_argument("--warehouse", metavar="FILE", help="warehouse file (default: ECOM_WAREHOUSE)")
     p.add_argument("--json", action="store_true", help="print one JSON object per file")
     p.add_argument("--if-empty", action="store_true", help="do nothing when the warehouse already holds data")
@@ -56,12 +60,20 @@ def main(argv: list[str]) -> int:
             print(f"ingest: --map {item!r}: write it as SOURCE_COLUMN=canonical_column", file=sys.stderr)
             return 2
         mapping[src.strip()] = target.strip()
+    if args.currency:
+        from ecom.settings import currency_code
+
+        try:
+            args.currency = currency_code(args.currency)
+        except ValueError:
+            print(f"ingest: --currency {args.currency!r}: write a three-letter currency code such as CNY, USD or EUR", file=sys.stderr)
+            return 2
     files, problems = _files(args.paths)
     if problems:
         print("ingest: " + "; ".join(problems), file=sys.stderr)
         return 2
 
-    from ecom.ingest import ingest_file, refresh_summaries
+    from ecom.ingest import ingest_files, refresh_summaries
     from ecom.warehouse import Warehouse, WarehouseBusy
 
     try:
@@ -76,20 +88,22 @@ def main(argv: list[str]) -> int:
             if held:
                 print(f"ingest: the warehouse {wh.path} already holds {held:,} rows; nothing loaded (--if-empty)", file=sys.stderr)
                 return 0
+        # the files of one call are one upload: planned together (tables that complete each other are joined)
+        label = files[0].name if len(files) == 1 else f"{len(files)} files"
+        reports = ingest_files(wh, files, table=args.table, mode=args.mode, mapping=mapping, progress=_progress(label, args.json),
+                               refresh=False, skip=args.skip, currency=args.currency)
         failed = 0
-        for f in files:
-            reports = ingest_file(wh, f, table=args.table, mode=args.mode, mapping=mapping, progress=_progress(f.name, args.json), refresh=False)
-            for r in reports:
+        for r in reports:
+            if r.status == "failed":
+                failed += 1
+            if args.json:
+                print(json.dumps(r.to_dict(), ensure_ascii=False), flush=True)
                 if r.status == "failed":
-                    failed += 1
-                if args.json:
-                    print(json.dumps(r.to_dict(), ensure_ascii=False), flush=True)
-                    if r.status == "failed":
-                        print(f"ingest: {r.message}", file=sys.stderr)
-                else:
-                    print(r.message, file=sys.stderr if r.status == "failed" else sys.stdout)
-                    for note in r.notes:
-                        print(f"  note: {note}")
+                    print(f"ingest: {r.message}", file=sys.stderr)
+            else:
+                print(r.message, file=sys.stderr if r.status == "failed" else sys.stdout)
+                for note in r.notes:
+                    print(f"  note: {note}")
         # once for all the files, not once per file with sales in it
         refresh_summaries(wh)
         return 1 if failed else 0

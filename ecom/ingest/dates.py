@@ -25,6 +25,9 @@ ISO_ZONED_RE = re.compile(rf"^\d{{4}}-\d{{1,2}}-\d{{1,2}}[ T]\d{{1,2}}:\d{{2}}(?
 NUMERIC_RE = re.compile(rf"^(\d{{1,2}})([/.\-])(\d{{1,2}})\2(\d{{2}}|\d{{4}})(?:{_TIME}{_AMPM}?)?$")
 TIME_ONLY_RE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
 _DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
+# what any non-numeric date has somewhere: digits and a date separator, or a month's name beside a number
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_DATEISH_RE = re.compile(rf"\d{{1,4}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,4}}|\b{_MONTH}\.?,?\s+\d{{1,4}}|\d{{1,2}}[-\s]{_MONTH}\b", re.IGNORECASE)
 
 # Formats tried, in this order, for values that are neither ISO nor plain numbers. Numeric day/month
 # formats are generated for the order in force (see `_numeric_formats`).
@@ -175,35 +178,35 @@ def infer(values: list[str | None], order: str | None = None) -> DateProfile:
         p.order, p.decided_by, p.evidence = decide_order(vals)
     candidates = _NAMED + _YMD + _numeric_formats(p.order or "monthfirst")
     seen: Counter = Counter()
-    for v in vals:
+    for v, count in Counter(vals).items():  # each distinct value once: columns repeat their dates
         if ISO_ZONED_RE.match(v):
-            p.zoned += 1
-            p.parsed += 1
+            p.zoned += count
+            p.parsed += count
             p.has_time = True
             continue
         if ISO_RE.match(v):
-            p.naive += 1
-            p.parsed += 1
+            p.naive += count
+            p.parsed += count
             p.has_time = p.has_time or len(v) > 10
             continue
         kind = _digits_kind(v)
         if kind:
-            p.parsed += 1
+            p.parsed += count
             if kind.startswith("epoch"):
-                p.epochs += 1
+                p.epochs += count
                 p.has_time = True
             elif kind == "serial":
-                p.serials += 1
-                p.naive += 1
+                p.serials += count
+                p.naive += count
                 p.has_time = p.has_time or "." in v
             else:
-                p.naive += 1
+                p.naive += count
             continue
-        fmt = _first_format(v, [f for f, _ in seen.most_common()] + candidates)
+        fmt = _first_format(v, [f for f, _ in seen.most_common()] + candidates) if _DATEISH_RE.search(v) else None
         if fmt:
-            seen[fmt] += 1
-            p.parsed += 1
-            p.naive += 1
+            seen[fmt] += count
+            p.parsed += count
+            p.naive += count
             p.has_time = p.has_time or "%H" in fmt or "%I" in fmt
     p.formats = [f for f, _ in seen.most_common()]
     numeric = _numeric_parts(vals)

@@ -13,7 +13,6 @@ import os
 import queue
 import tempfile
 import threading
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +26,8 @@ import pyarrow.compute as pc
 from ecom import i18n, schema, settings
 from ecom.ingest import dates, values
 from ecom.ingest import mapping as mapping_mod
-from ecom.ingest.read import IngestError, Source, blank_lines_before, open_sources, raw_relation
+from ecom.ingest import plan as plan_mod
+from ecom.ingest.read import IngestError, Source, blank_lines_before, open_sources, raw_relation, with_serial_fallback
 from ecom.queries import summaries
 
 BATCH_ROWS = 250_000
@@ -49,7 +49,7 @@ class Report:
     delimiter: str | None = None
     mapping: dict[str, str] = field(default_factory=dict)
     upload_id: int | None = None
-    status: str = "failed"  # loaded | duplicate | failed
+    status: str = "failed"  # loaded | duplicate | joined (into another table's lines) | skipped | failed
     message: str = ""
     notes: list[str] = field(default_factory=list)
     preset: str | None = None
@@ -71,38 +71,80 @@ def _now_local() -> str:
 
 
 def ingest_file(wh, path, table="auto", mode="append", mapping=None, name=None, progress=None, lang="en", refresh=True) -> list[Report]:
-    """Load every sheet / member of the file at `path`. Never raises for bad files: see Report.status.
+    """Load every sheet / member of the file at `path` (planned together: see `ingest_files`)."""
+    return ingest_files(wh, [path], table=table, mode=mode, mapping=mapping, names=[name] if name else None, progress=progress, lang=lang,
+                        refresh=refresh)
+
+
+def ingest_files(wh, paths, table="auto", mode="append", mapping=None, names=None, progress=None, lang="en", refresh=True,
+                 skip=(), tables=None, mappings=None, currency=None, encodings=None) -> list[Report]:
+    """Load the files of one upload (or one `ingest` call), their zip members and sheets planned
+    together (`ecom.ingest.plan`): each table that is complete alone loads alone, tables that complete
+    each other are joined into order lines, the rest are listed and skipped. Never raises for bad
+    files: see Report.status (loaded, duplicate, joined, skipped, failed).
 
     `mapping` maps source columns to canonical columns (markers: see ecom.ingest.mapping), overriding
-    what was guessed; `progress(fraction, message)` is called as batches land. Messages, notes and the
-    reject reasons stored in main.rejects are in `lang`. `refresh=False` leaves the pages' summary
-    tables to the caller, which loads several files and then calls `refresh_summaries` once.
+    what was guessed, for every table that has those columns; `mappings` and `tables` do the same per
+    source name, and `skip` names sources to leave out. `currency` is the upload's currency (ISO code)
+    for amounts without one of their own; `encodings` overrides detected text encodings per file
+    name. `progress(fraction, message)` is called as
+    batches land. Messages, notes and the reject reasons stored in main.rejects are in `lang`.
+    `refresh=False` leaves the pages' summary tables to the caller, which then calls
+    `refresh_summaries` once.
     """
-    display = name or Path(path).name
+    paths = [Path(p) for p in paths]
+    names = list(names) if names else [p.name for p in paths]
     if mode not in ("append", "replace"):
-        return [Report(display, status="failed", message=i18n.t("ingest.err.mode", lang, name=display, mode=repr(mode)))]
+        return [Report(n, status="failed", message=i18n.t("ingest.err.mode", lang, name=n, mode=repr(mode))) for n in names]
     if table not in ("auto", None, *schema.TABLES):
-        return [Report(display, status="failed", message=i18n.t("ingest.err.table", lang, name=display, table=repr(table), tables=", ".join(schema.TABLES)))]
+        return [Report(n, status="failed", message=i18n.t("ingest.err.table", lang, name=n, table=repr(table), tables=", ".join(schema.TABLES)))
+                for n in names]
     report = progress or (lambda fraction, message: None)
+    out: list[Report] = []
     with tempfile.TemporaryDirectory(prefix="ecom-ingest-") as tmp:
-        try:
-            sources = open_sources(path, display, Path(tmp), lang)
-        except IngestError as exc:
-            return [Report(display, status="failed", message=str(exc))]
-        except (OSError, ValueError, duckdb.Error) as exc:
-            return [Report(display, status="failed", message=i18n.t("ingest.err.unreadable", lang, name=display, detail=_one_line(exc)))]
-        out = []
-        for i, src in enumerate(sources):
-            def sub(fraction, message, i=i):
-                report((i + min(1.0, fraction)) / len(sources), message)
-
+        sources: list[Source] = []
+        for i, (path, display) in enumerate(zip(paths, names, strict=True)):
+            folder = Path(tmp) / f"f{i}"
+            folder.mkdir()
             try:
-                out.append(_load_source(wh, src, table or "auto", mode, mapping or {}, sub, Path(tmp), lang))
+                sources += open_sources(path, display, folder, lang, encodings)
             except IngestError as exc:
-                out.append(Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed", message=str(exc)))
+                out.append(Report(display, status="failed", message=str(exc)))
+            except (OSError, ValueError, duckdb.Error) as exc:
+                out.append(Report(display, status="failed", message=i18n.t("ingest.err.unreadable", lang, name=display, detail=_one_line(exc))))
+        forced = {s.name: table for s in sources} if table not in ("auto", None) else dict(tables or {})
+        mapped = {s.name for s in sources if set((mappings or {}).get(s.name, mapping or {})) & set(s.columns)}
+        units = plan_mod.plan(sources, Path(tmp), wh=wh, lang=lang, skip=set(skip), tables=forced, mapped=mapped)
+        loads = [u for u in units if u.kind != "skip"]
+        for i, unit in enumerate(loads):
+            def sub(fraction, message, i=i):
+                report((i + min(1.0, fraction)) / max(1, len(loads)), message)
+
+            src = unit.source
+            chosen = (mappings or {}).get(src.name, mapping or {})
+            try:
+                rep = _load_source(wh, src, forced.get(src.name, "auto") if unit.kind == "single" else "sales", mode, chosen, sub, Path(tmp), lang,
+                                   currency)
+            except IngestError as exc:
+                rep = Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed", message=str(exc))
             except duckdb.Error as exc:
+                rep = Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed", message=f"{src.name}: {_one_line(exc)}")
+            out.append(rep)
+            for member in unit.members[1:]:
+                out.append(Report(member.name, table="sales", encoding=member.encoding, delimiter=member.delimiter,
+                                  status="joined" if rep.status == "loaded" else rep.status,
+                                  message=i18n.t("ingest.plan.joined", lang, name=member.name, lines=unit.members[0].name)))
+        alone = len(sources) == 1
+        for unit in units:
+            if unit.kind != "skip":
+                continue
+            src = unit.source
+            if alone and src.name not in skip:
+                # a lone file that fits nothing is refused; in an upload of several it is listed and skipped
                 out.append(Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed",
-                                  message=f"{src.name}: {_one_line(exc)}"))
+                                  message=i18n.t("ingest.err.fits_none", lang, name=src.name, columns=", ".join(src.columns[:20]), lacks=unit.lacks)))
+            else:
+                out.append(Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="skipped", message=f"{src.name}: {unit.reason}"))
         if refresh:
             refresh_summaries(wh, lambda fraction, message: report(0.99, message))
         report(1.0, "done")
@@ -148,38 +190,8 @@ def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str], lang: st
     return guess, notes
 
 
-def _detect_per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str = "en") -> tuple[dict[str, str], list[str]]:
-    """Mark amounts that are repeated on every line of an order (e.g. 实付金额) as per order."""
-    if table != "sales":
-        return m, []
-    rev = {mapping_mod.split_target(v)[0]: k for k, v in mapping_mod.pairs(m)}
-    if "order_id" not in rev or "product_id" not in rev:
-        return m, []
-    orders = sample.get(rev["order_id"], [])
-    products = sample.get(rev["product_id"], [])
-    notes = []
-    out = dict(m)
-    for col in (c.name for c in schema.SALES.columns if c.per_order):
-        src = rev.get(col)
-        if src is None or "@" in m[src] or "," in m[src]:
-            continue
-        amounts = sample.get(src, [])
-        lines = defaultdict(list)
-        for o, p, a in zip(orders, products, amounts, strict=False):
-            if o is not None:
-                lines[o].append((p, a))
-        multi = [ls for ls in lines.values() if len({p for p, _ in ls}) >= 2]
-        if len(multi) < 3:
-            continue
-        same = sum(1 for ls in multi if len({a for _, a in ls}) == 1 and ls[0][1] not in (None, "", "0", "0.00"))
-        if same / len(multi) >= 0.9:
-            out[src] = f"{col}@order"
-            notes.append(i18n.t("ingest.note.per_order", lang, col=col, src=src))
-    return out, notes
-
-
 def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str, str], progress, workdir: Path,
-                 lang: str = "en") -> Report:
+                 lang: str = "en", currency: str | None = None) -> Report:
     rep = Report(src.name, encoding=src.encoding, delimiter=src.delimiter, notes=list(src.notes))
     guess, map_notes = _resolve_mapping(src, wh, table, user_mapping, lang)
     rep.table, rep.mapping, rep.preset = guess.table, dict(guess.mapping), guess.preset
@@ -222,25 +234,24 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
     con.execute("SET TimeZone = 'UTC'; SET disabled_optimizers = 'in_clause,common_subexpressions'")
     try:
         progress(0.02, f"{src.name}: sampling")
-        sample_sql = raw_relation(con, src, tag="sample", workdir=workdir)
-        sample_tbl = con.execute(f"SELECT * FROM ({sample_sql}) LIMIT {SAMPLE_ROWS}").to_arrow_table()
+        sample_tbl = with_serial_fallback(con, src, lambda: con.execute(
+            f"SELECT * FROM ({raw_relation(con, src, tag='sample', workdir=workdir)}) LIMIT {SAMPLE_ROWS}").to_arrow_table())
         sample = {c: sample_tbl.column(f"c{i}").to_pylist() for i, c in enumerate(src.columns) if c in guess.mapping}
-        rep.mapping, order_notes = _detect_per_order(t.name, rep.mapping, sample, lang)
-        decisions = values.decide(t.name, rep.mapping, sample, lang)
+        rep.mapping, order_notes = mapping_mod.per_order(t.name, rep.mapping, sample, lang)
+        decisions = values.decide(t.name, rep.mapping, sample, lang, tz)
+        if sample_tbl.num_rows >= SAMPLE_ROWS:
+            _whole_column_dates(con, src, workdir, rep.mapping, sample, decisions, tz, lang)
         rep.notes += order_notes + decisions.notes
-        plan = values.Plan(t.name, src.columns, rep.mapping, guess.derive, decisions, upload_id, _now_local(), tz, lang)
+        code, why = _currency_of(currency, decisions, rep.mapping)
+        if t.name == "sales":
+            rep.notes.append(i18n.t(f"ingest.note.currency_{why}", lang, code=code))
+        plan = values.Plan(t.name, src.columns, rep.mapping, guess.derive, decisions, upload_id, _now_local(), tz, lang, currency=code,
+                           nul_check=src.nul or any(m.nul for m in src.members),
+                           footer_row=src.footer_row or next((m.footer_row for m in src.members if m.footer_row), None))
         remember = rep.mapping if user_mapping else None
-        try:
-            sql = values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir), plan)
-            counts = _stream(wh, con, sql, plan, src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes)
-        except (duckdb.Error, pa.ArrowException) as exc:
-            # DuckDB's parallel CSV scan cannot pad short rows when quoted values hold newlines
-            if "parallel=false" not in str(exc) or not src.parallel:
-                raise
-            src.parallel = False
-            con.execute("DROP TABLE IF EXISTS rej_errors_full; DROP TABLE IF EXISTS rej_scans_full")
-            sql = values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir), plan)
-            counts = _stream(wh, con, sql, plan, src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes)
+        counts = with_serial_fallback(con, src, lambda: _stream(
+            wh, con, values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir), plan), plan, src, t, mode, upload_id,
+            progress, rep.mapping, remember, rep.notes))
     finally:
         con.close()
     rep.rows_loaded, rep.rows_rejected, rep.rows_skipped = counts
@@ -251,6 +262,16 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
         rep.message = i18n.t("ingest.msg.loaded", lang, name=src.name, loaded=rep.rows_loaded, table=t.name,
                              rejected=rep.rows_rejected, skipped=rep.rows_skipped)
     return rep
+
+
+def _currency_of(chosen: str | None, decisions: values.Decisions, mapping: dict[str, str]) -> tuple[str, str]:
+    """(currency of amounts without one of their own, why: chosen | column | file | setting)."""
+    if chosen:
+        return settings.currency_code(chosen), "chosen"
+    code = decisions.currency or settings.get("ECOM_CURRENCY")
+    if "currency" in mapping_mod.targets_of(mapping):
+        return code, "column"
+    return code, "file" if decisions.currency else "setting"
 
 
 def _whole_column_dates(con, src: Source, workdir: Path, mapping: dict[str, str], sample: dict[str, list], decisions: values.Decisions,
@@ -342,8 +363,10 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
                 ).fetchall():
                     skipped[why] = [n, rows]
                 cur.unregister("_others")
-            if src.kind == "csv":
-                bad_lines = _parser_rejects(con, cur, src, t, upload_id, plan.lang)
+            # lines DuckDB could not split: the file's own, or the joined lines table's (its relation's tag is "full" too)
+            scanned = src if src.kind == "csv" else src.members[0] if src.members and src.members[0].kind == "csv" else None
+            if scanned is not None:
+                bad_lines = _parser_rejects(con, cur, scanned, t, upload_id, plan.lang)
                 rejected += len(bad_lines)
                 # rows after a line that could not be split were numbered as if it were not there
                 skipped = {why: [n, [_after_bad_lines(r, bad_lines) for r in rows]] for why, (n, rows) in skipped.items()}

@@ -30,12 +30,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from ecom import i18n, schema
-from ecom.ingest.profile import ColumnValues
+from ecom.ingest.profile import ColumnValues, to_number
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 MARKERS = {"order", "dayfirst", "monthfirst", "year", "month", "time"}
@@ -57,11 +58,24 @@ class Guess:
     fits: dict[str, list[str]] = field(default_factory=dict)  # table -> what it lacks (for a file that fits none)
 
 
+# Traditional characters of common export headers, read as their simplified forms (Taiwan and Hong
+# Kong exports): 訂單編號 matches 订单编号.
+_TRADITIONAL = str.maketrans(
+    "訂單號碼編貨價數額類別時間買賣員評論費運庫產業營資稱銷總計實際發達單據圖顧戶會帳戶實繳額狀態優惠運費庫存幣種區區域門店鋪廠商購購內容項標題條當應對場來進與備說筆務處統週價",
+    "订单号码编货价数额类别时间买卖员评论费运库产业营资称销总计实际发达单据图顾户会账户实缴额状态优惠运费库存币种区区域门店铺厂商购购内容项标题条当应对场来进与备说笔务处统周价",
+)
+
+
+def simplified(text: str) -> str:
+    return str(text).translate(_TRADITIONAL)
+
+
 def normalize(header: str) -> str:
-    """Header key: case, spaces, underscores, punctuation and unit suffixes such as (元) ignored."""
-    text = str(header).replace("\ufeff", "").strip().lower()
+    """Header key: case, spaces, underscores, punctuation, traditional characters and unit suffixes such
+    as (元) ignored."""
+    text = simplified(str(header).replace("\ufeff", "").strip().lower())
     text = re.sub(r"[\(（\[【][^\)）\]】]*[\)）\]】]$", "", text) or text
-    return re.sub(r"[\s_\-./:：#]+", "", text)
+    return re.sub(r"[\s_\-./:：#*?!'\"’（）()\[\]【】]+", "", text)
 
 
 def split_target(target: str) -> tuple[str, str | None]:
@@ -90,7 +104,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 def header_words(header: str) -> tuple[frozenset[str], str]:
     """(English words, Chinese text) of a header: `orderPurchase_Timestamp` -> {order, purchase, timestamp}."""
-    text = _CAMEL.sub(" ", str(header).replace("\ufeff", ""))
+    text = _CAMEL.sub(" ", simplified(str(header).replace("\ufeff", "")))
     cjk = "".join(_CJK_RUN.findall(text))
     words = set()
     for w in re.split(r"[^A-Za-z0-9%]+|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", text):
@@ -98,7 +112,9 @@ def header_words(header: str) -> tuple[frozenset[str], str]:
             continue
         w = w.lower()
         words.add(w)
-        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        if len(w) > 4 and w.endswith("ies"):
+            words.add(w[:-3] + "y")
+        elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
             words.add(w[:-1])
     # Chinese headers often end in ID / id / 号
     if "ID" in str(header) or "id" in words:
@@ -193,8 +209,9 @@ def check_mapping(table: str, mapping: dict[str, str], derive: dict[str, str] | 
     t = schema.TABLES[table]
     targets = targets_of(mapping) | set(derive or {})
     missing = [c for c in t.required if c not in targets]
-    if t.one_of and not targets & set(t.one_of):
-        missing.append(" or ".join(t.one_of))
+    for group in t.one_of:
+        if not targets & set(group):
+            missing.append(" or ".join(group))
     return missing
 
 
@@ -270,13 +287,60 @@ def _apply_preset(p: dict, columns: list[str]) -> dict[str, str]:
     return out
 
 
+def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str = "en") -> tuple[dict[str, str], list[str]]:
+    """Mark amounts that are repeated on every line of an order (e.g. 实付金额) as per order.
+
+    The sign is the same amount on every line of orders with several products: in most such orders
+    (at least three), or, with fewer, where the repeated amount covers the order's lines' list value
+    (quantity × price summed), so it is the order's total and not a line's that happens to repeat."""
+    if table != "sales":
+        return m, []
+    rev = {split_target(v)[0]: k for k, v in pairs(m)}
+    if "order_id" not in rev or "product_id" not in rev:
+        return m, []
+    orders = sample.get(rev["order_id"], [])
+    products = sample.get(rev["product_id"], [])
+    qty = [to_number(str(v)) if v is not None else None for v in sample.get(rev.get("quantity", ""), [])] or [1.0] * len(orders)
+    price = [to_number(str(v)) if v is not None else None for v in sample.get(rev.get("unit_price", ""), [])] or [None] * len(orders)
+    notes = []
+    out = dict(m)
+    for col in (c.name for c in schema.SALES.columns if c.per_order):
+        src = rev.get(col)
+        if src is None or "@" in m[src] or "," in m[src]:
+            continue
+        amounts = sample.get(src, [])
+        lines = defaultdict(list)
+        for o, p, a, q, u in zip(orders, products, amounts, qty, price, strict=False):
+            if o is not None:
+                lines[o].append((p, a, (q or 1) * u if u is not None else None))
+        multi = [ls for ls in lines.values() if len({p for p, _, _ in ls}) >= 2]
+        same = [ls for ls in multi if len({a for _, a, _ in ls}) == 1 and ls[0][1] not in (None, "", "0", "0.00")]
+        if not multi or len(same) < 0.9 * len(multi):
+            continue
+        covers = [ls for ls in same if col == "revenue" and all(v is not None for _, _, v in ls)
+                  and (to_number(str(ls[0][1])) or 0) >= 0.8 * sum(v for _, _, v in ls)]
+        if len(multi) >= 3 or (covers and len(covers) == len(same)):
+            out[src] = f"{col}@order"
+            notes.append(i18n.t("ingest.note.per_order", lang, col=col, src=src))
+    return out, notes
+
+
 def column_samples(columns: list[str], values) -> dict[str, ColumnValues]:
     """Source column -> its sampled values (`values`: rows aligned with `columns`, or None)."""
     rows = list(values) if values is not None else []
     return {c: ColumnValues.of(r[i] if i < len(r) else None for r in rows) for i, c in enumerate(columns)}
 
 
-_WEIGHT = {"high": 3, "medium": 2, "low": 1}
+_LEVELS = ("none", "low", "medium", "high")
+_WEIGHT = {"high": 3, "medium": 2, "low": 0}
+# each table's own time column: a column headed just "Date" or "Time" whose values are dates is it
+TIME_COLUMNS = {"sales": "order_time", "behavior": "event_time", "reviews": "review_time", "market": "period", "stock": "snapshot_date"}
+_GENERIC_DATE_WORDS = {"time", "date", "timestamp", "datetime", "day", "ts", "unix", "epoch"}
+
+
+def _generic_date_header(header: str) -> bool:
+    words, cjk = header_words(header)
+    return bool(words or cjk) and words <= _GENERIC_DATE_WORDS and cjk in ("", "时间", "日期", "时间戳")
 
 
 def _fit_share(c: schema.Column, v: ColumnValues) -> float:
@@ -303,6 +367,22 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         # they are rejected); the confidence says how well the values fit
         share = _fit_share(cols[canon], samples[src])
         take(src, canon, "high" if share >= 0.8 else "medium" if share >= 0.5 else "low")
+    # a named column that is empty throughout the sample yields to one whose words say the same and
+    # that has values (PrestaShop's empty "Unit price" beside its "Price tax excluded")
+    sampled = any(v.n for v in samples.values())
+    for src, canon in list(mapping.items()):
+        if sampled and not samples[src].n:
+            better = [o for o in columns if o not in mapping and samples[o].n and words_match(cols[canon], o) and _fit_share(cols[canon], samples[o]) >= 0.8]
+            if better:
+                del mapping[src], confidence[src]
+                take(better[0], canon, "medium")
+    # a person-level customer id beats a per-order one (Olist's customer_unique_id over customer_id)
+    person = [o for o in columns if o not in mapping and "unique" in header_words(o)[0] and "customer_id" in cols
+              and words_match(cols["customer_id"], o) and samples[o].n]
+    if person:
+        for src in [k for k, v in mapping.items() if v == "customer_id"]:
+            del mapping[src], confidence[src]
+        take(person[0], "customer_id", "high")
     # a discount written as a rate (0.2, 20%) is a rate, never an amount
     for src, target in list(mapping.items()):
         if target == "discount" and "discount_rate" in cols and samples[src].rate_like():
@@ -312,23 +392,36 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     for c in cols.values():
         if c.name in taken:
             continue
-        options = [src for src in columns if src not in mapping and words_match(c, src) and _fit_share(c, samples[src]) >= 0.8]
+        options = [(src, _fit_share(c, samples[src])) for src in columns if src not in mapping and words_match(c, src)]
+        options = [(src, share) for src, share in options if share >= 0.8]
         if options:
-            # a person-level id beats a per-order one (customer_unique_id over customer_id)
-            options.sort(key=lambda src: (-("unique" in header_words(src)[0]), len(src)))
-            take(options[0], c.name, "medium")
+            # the best-fitting values first; a person-level id beats a per-order one (customer_unique_id)
+            options.sort(key=lambda o: (-o[1], -("unique" in header_words(o[0])[0]), len(o[0])))
+            take(options[0][0], c.name, "medium")
             taken.add(c.name)
-    # a required date the headers do not name: a column whose values are dates (and whose header
-    # does not say it is some other date, such as a shipping date)
+    # a required column takes, among the columns that name it, the one filled on the most rows (an
+    # order's creation time, not its payment time that unpaid orders leave empty)
     for name in t.required:
-        c = cols[name]
-        if name in taken or c.kind not in ("timestamp", "date", "period"):
+        current = [src for src, tg in mapping.items() if tg == name]
+        if not current:
             continue
-        options = [src for src in columns if src not in mapping and samples[src].date_share >= 0.9
-                   and not any(_has(a, *header_words(src)) for a in c.avoid)]
-        if options:
-            take(options[0], name, "low")
-            taken.add(name)
+        rivals = [o for o in columns if o not in mapping and words_match(cols[name], o) and _fit_share(cols[name], samples[o]) >= 0.8]
+        best = max(rivals, key=lambda o: samples[o].n, default=None)
+        if best is not None and samples[best].n > 1.1 * samples[current[0]].n:
+            del mapping[current[0]], confidence[current[0]]
+            take(best, name, "medium")
+    when = TIME_COLUMNS.get(table)
+    if when and when not in taken:
+        c = cols[when]
+        generic = [src for src in columns if src not in mapping and _generic_date_header(src) and samples[src].date_profile.share >= 0.9]
+        # a required date the headers do not name: a column whose values are dates (and whose header
+        # does not say it is some other date, such as a shipping date)
+        dated = [src for src in columns if src not in mapping and samples[src].date_share >= 0.9
+                 and not any(_has(a, *header_words(src)) for a in c.avoid)]
+        if generic:
+            take(generic[0], when, "medium")
+        elif dated and c.required:
+            take(dated[0], when, "low")
     if table == "market":
         mapping = _year_month(columns, mapping, samples)
     if table in ("sales", "behavior", "reviews"):
@@ -337,7 +430,9 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     if table == "sales":
         derive, more = _sales_keys(mapping, columns, confidence, lang)
         notes += more
-    missing = check_mapping(table, mapping, derive)
+    # a column that is empty in every sampled row gives nothing a table needs
+    filled = {k: v for k, v in mapping.items() if not sampled or samples[k].n}
+    missing = check_mapping(table, filled, derive)
     return Guess(table, mapping, missing, derive=derive, notes=notes, confidence=confidence)
 
 
@@ -375,7 +470,20 @@ def _sales_keys(mapping: dict[str, str], columns: list[str], confidence: dict[st
 
 
 def _score(g: Guess) -> tuple:
-    return (sum(_WEIGHT[g.confidence.get(src, "low")] for src, _ in pairs(g.mapping)), -TABLE_ORDER.index(g.table))
+    """How well a complete guess fits: its weakest needed column first (a table whose order time is
+    only a guess from values loses to one whose key is named), then the weight of everything mapped."""
+    t = schema.TABLES[g.table]
+    level = {}
+    for src, target in pairs(g.mapping):
+        col = split_target(target)[0]
+        conf = g.confidence.get(src, "low")
+        if _LEVELS.index(conf) > _LEVELS.index(level.get(col, "none")):
+            level[col] = conf
+    needed = [level.get(c, "medium" if c in g.derive else "none") for c in t.required]
+    for group in t.one_of:
+        needed.append(max((level.get(c, "none") for c in group), key=_LEVELS.index))
+    weakest = min((_LEVELS.index(x) for x in needed), default=len(_LEVELS))
+    return (weakest, sum(_WEIGHT[g.confidence.get(src, "low")] for src, _ in pairs(g.mapping)), -TABLE_ORDER.index(g.table))
 
 
 def _excluded(table: str, columns: list[str]) -> bool:
@@ -386,7 +494,7 @@ def _excluded(table: str, columns: list[str]) -> bool:
 def describe(g: Guess, lang: str = "en") -> str:
     """Why this table: the columns that made the file fit it."""
     t = schema.TABLES[g.table]
-    key = [c for c in (*t.required, *t.one_of) if c]
+    key = [*t.required, *(c for group in t.one_of for c in group)]
     shown = [f"{src} → {split_target(tg)[0]}" for src, tg in pairs(g.mapping) if split_target(tg)[0] in key]
     return i18n.t("ingest.reason.table", lang, table=g.table, columns=", ".join(shown) or "—")
 

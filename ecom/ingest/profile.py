@@ -19,7 +19,7 @@ _INTEGER = re.compile(r"^[+\-]?\d+(?:\.0+)?$")
 _CURRENCY = re.compile(r"[¥￥$€£₹₩₽]|R\$|\b(?:USD|EUR|GBP|CNY|RMB|JPY|HKD|BRL|INR|AUD|CAD|CHF|SGD|KRW|TWD|MXN)\b|元")
 _ID = re.compile(r"^[\w\-./:#@+]{1,64}$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_RATING = re.compile(r"^\d{1,2}(\.\d+)?\s*(星|stars?|分|/\s*(5|10))?$", re.IGNORECASE)
+_RATING = re.compile(r"^(10|[0-9])(\.0+)?\s*(星|stars?|分|/\s*(5|10))?$", re.IGNORECASE)
 
 
 @dataclass
@@ -114,7 +114,7 @@ class ColumnValues:
         if kind in ("timestamp", "date"):
             return self.date_profile.share
         if kind == "period":
-            return max(self.date_profile.share, self._share(lambda v: bool(re.match(r"^\d{4}[-/.年]?\d{1,2}月?$|^[A-Za-z]{3,9}[- ]\d{2,4}$", v))))
+            return max(self.date_profile.share, self._share(is_period))
         if kind == "rating":
             return self._share(lambda v: "★" in v or bool(_RATING.match(v)))
         if kind == "id":
@@ -122,6 +122,24 @@ class ColumnValues:
         if kind == "freetext":
             return 1.0 if self.free_text() else 0.0
         return 1.0
+
+
+def is_period(text: str) -> bool:
+    """A month written without a day: 2024-03, 2024年3月, Mar 2024, Jan. 2001, 03/2024, 11402 (民國)."""
+    from datetime import datetime
+
+    from ecom.ingest.values import PERIOD_FORMATS
+
+    v = text.strip()
+    if re.fullmatch(r"1[0-4][0-9](0[1-9]|1[0-2])", v):
+        return True
+    for f in PERIOD_FORMATS:
+        try:
+            datetime.strptime(v, f)
+            return True
+        except ValueError:
+            continue
+    return False
 
 
 def to_number(text: str) -> float | None:

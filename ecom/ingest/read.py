@@ -92,8 +92,12 @@ class Source:
     rows_estimate: int | None = None
     size: int = 0
     parallel: bool = True  # DuckDB's parallel CSV scan; off when quoted newlines meet short rows
+    nul: bool = False  # csv: the file holds NUL bytes somewhere (rows with one are rejected)
+    footer_row: int | None = None  # csv: `_row` of a rule line (-----) that ends the table; it and what follows are skipped
     bom_len: int = 0
     utf8_path: Path | None = None  # csv: where DuckDB reads it (the file, or its UTF-8 transcoding)
+    relation: object = None  # join, wide: (con, tag, workdir) -> SQL of the derived rows (see ecom.ingest.plan, .wide)
+    members: list[Source] = field(default_factory=list)  # join: the tables joined, the lines table first; wide: the table
 
     def preview_frame(self) -> pd.DataFrame:
         width = len(self.columns)
@@ -102,9 +106,11 @@ class Source:
 
 
 # -- entry points ----------------------------------------------------------------------------------
-def open_sources(path, name: str | None = None, workdir: Path | None = None, lang: str = "en") -> list[Source]:
+def open_sources(path, name: str | None = None, workdir: Path | None = None, lang: str = "en",
+                 encodings: dict[str, str] | None = None) -> list[Source]:
     """Every table in the file at `path`, sniffed. Raises IngestError with a one-line reason in `lang`;
-    the sources' notes are in `lang` too."""
+    the sources' notes are in `lang` too. `encodings` overrides the detected encoding of text files
+    (display name -> Python codec name)."""
     path = Path(path)
     display = name or path.name
     if not path.is_file():
@@ -129,7 +135,7 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None, lan
                 return _excel_sources(path, display, digest, lang)
             if workdir is None:
                 raise IngestError(i18n.t("ingest.err.zip_workdir", lang, name=display))
-            return _zip_sources(zf, display, digest, workdir, limit_mb, lang)
+            return _zip_sources(zf, display, digest, workdir, limit_mb, lang, encodings)
     if head.startswith(_OLE_MAGIC):
         with path.open("rb") as fh:
             whole = fh.read()
@@ -141,7 +147,7 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None, lan
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
             raise IngestError(i18n.t("ingest.err.binary", lang, name=display, what=i18n.t(f"ingest.binary.{what}", lang)))
-    return [_text_source(path, display, digest, head, size, lang)]
+    return [_text_source(path, display, digest, head, size, lang, (encodings or {}).get(display))]
 
 
 def read_frame(path, sheet=None) -> pd.DataFrame:
@@ -188,6 +194,10 @@ def sniff(path, name=None, wh=None, lang: str = "en") -> list[Sniffed]:
         sources = open_sources(path, name, Path(tmp), lang)
     for src in sources:
         guess = mapping_mod.suggest(src.columns, wh=wh, values=src.sample, lang=lang)
+        if guess.table is not None:
+            sample = {c: [r[i] if i < len(r) else None for r in src.sample] for i, c in enumerate(src.columns)}
+            guess.mapping, more = mapping_mod.per_order(guess.table, guess.mapping, sample, lang)
+            guess.notes += more
         out.append(
             Sniffed(
                 source=src.name, encoding=src.encoding, delimiter=src.delimiter, header_row=src.header_row,
@@ -203,6 +213,15 @@ def sniff(path, name=None, wh=None, lang: str = "en") -> list[Sniffed]:
 def file_hash(path: Path) -> str:
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def has_nul(path: Path) -> bool:
+    """Whether the file holds a NUL byte anywhere (the loader then checks every value for one)."""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            if b"\x00" in chunk:
+                return True
+    return False
 
 
 # -- the raw relation DuckDB parses ----------------------------------------------------------------
@@ -224,6 +243,8 @@ def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = Non
     (DuckDB's store_rejects) and become rejects; everything else comes through.
     """
     n = len(src.columns)
+    if src.relation is not None:  # a join of several tables, or a wide table's rows
+        return src.relation(con, tag, workdir)
     if src.kind == "csv":
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         delim = "\t" if src.delimiter == WHITESPACE else src.delimiter
@@ -248,6 +269,25 @@ def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = Non
         arrays[f"c{i}"] = pa.array([r[i] if i < len(r) else None for r in src.rows], pa.string())
     con.register(f"_sheet_{tag}", pa.table(arrays))
     return f"SELECT * FROM _sheet_{tag}"
+
+
+def with_serial_fallback(con, src: Source, work):
+    """`work()`, run again with DuckDB's serial CSV scan when the parallel one gives up (it cannot pad
+    short rows when quoted values hold line breaks, e.g. a review that ends in a newline)."""
+    import duckdb
+    import pyarrow as pa
+
+    scanned = [src, *src.members]
+    try:
+        return work()
+    except (duckdb.Error, pa.ArrowException) as exc:
+        if "parallel=false" not in str(exc) or not any(s.parallel for s in scanned):
+            raise
+    for s in scanned:
+        s.parallel = False
+    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'rej_%'").fetchall():
+        con.execute(f'DROP TABLE IF EXISTS "{name}"')
+    return work()
 
 
 def blank_lines_before(path: Path, positions: list[int]) -> list[int]:
@@ -282,31 +322,47 @@ def _q(name: str) -> str:
 
 
 # -- text files ------------------------------------------------------------------------------------
-def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, lang: str = "en") -> Source:
+def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, lang: str = "en", chosen: str | None = None) -> Source:
     encoding, bom = detect_encoding(head, display, lang)
+    notes = []
+    if chosen and chosen != encoding:
+        try:
+            codecs.lookup(chosen)
+        except LookupError:
+            raise IngestError(i18n.t("ingest.err.encoding", lang, name=display, encoding=chosen)) from None
+        notes.append(i18n.t("ingest.note.encoding_chosen", lang, encoding=chosen, detected=encoding))
+        encoding, bom = chosen, (bom if chosen.startswith("utf") else b"")
     text = _decode_sample(head[len(bom):], encoding, complete=size <= len(head))
     if not text.strip():
         raise IngestError(i18n.t("ingest.err.blank_only", lang, name=display))
-    if "\x00" in text:
+    if text.count("\x00") >= 2 and text.count("\x00") > 0.01 * len(text):
         raise IngestError(i18n.t("ingest.err.nul_bytes", lang, name=display))
+    # a few stray NUL bytes are a damaged row, not a binary file: their rows are rejected when loaded
+    text = text.replace("\x00", "")
     lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
     if size > len(head) and len(lines) > 1:
         lines = lines[:-1]  # the sample may end mid-line
     delimiter = detect_delimiter(lines)
     records = _records(lines, delimiter)
-    header_idx, header, notes = detect_header(records, delimiter, lang)
+    header_idx, header, header_notes = detect_header(records, delimiter, lang)
+    notes += header_notes
     # physical lines up to and including the header
     skip = records[header_idx][0] if header_idx is not None else (records[0][0] - 1 if records else 0)
     if header_idx is None:
         first_data = 0
     else:
         first_data = header_idx + 1
-    data = [r[1] for r in records[first_data:]]
+    footer = _footer(records, first_data)
+    data = [r[1] for r in records[first_data:footer]]
     src = Source(
         name=display, kind="csv", content_hash=digest, path=path, encoding=encoding, delimiter=delimiter, bom_len=len(bom),
         header_row=None if header_idx is None else records[header_idx][0] - 1, skip_lines=skip, columns=header,
         preview=data[:PREVIEW_ROWS], sample=data[:SAMPLE_ROWS], notes=notes, size=size,
+        nul=not encoding.startswith("utf-16") and not encoding.startswith("utf-32") and has_nul(path),
+        footer_row=None if footer is None else skip + 1 + footer - first_data,
     )
+    if footer is not None:
+        src.notes.append(i18n.t("ingest.note.footer", lang, n=len(records) - footer))
     sample_bytes = sum(len(x.encode("utf-8")) for x in lines) or 1
     src.rows_estimate = max(1, int(len(data) * size / sample_bytes)) if data else 0
     truncated = _truncated_tail(path, encoding, delimiter, len(header), lang)
@@ -324,8 +380,9 @@ def detect_encoding(head: bytes, display: str = "", lang: str = "en") -> tuple[s
     sample = head[:SAMPLE_BYTES]
     if _utf16_without_bom(sample):
         return ("utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"), b""
-    if b"\x00" in sample:
+    if sample.count(0) >= 2 and sample.count(0) > 0.01 * len(sample):
         raise IngestError(i18n.t("ingest.err.nul_bytes", lang, name=display))
+    sample = sample.replace(b"\x00", b"")
     if _strict_utf8(sample):
         return "utf-8", b""
     scores = {}
@@ -337,11 +394,11 @@ def detect_encoding(head: bytes, display: str = "", lang: str = "en") -> tuple[s
         scores[enc] = _plausibility(text, enc)
     if not scores:
         return "latin-1", b""
-    if len(scores) == 1:
-        return next(iter(scores)), b""
-    gb, cp = scores["gb18030"], scores["cp1252"]
-    if abs(gb - cp) >= 0.15:
-        return ("gb18030" if gb > cp else "cp1252"), b""
+    # the reading under which more of the sample's non-ASCII characters are ordinary text wins; a tie
+    # (no reading is clearly better) goes to charset-normalizer
+    best = max(scores, key=scores.get)
+    if len(scores) == 1 or abs(scores["gb18030"] - scores["cp1252"]) >= 0.15:
+        return best, b""
     return _tie_break(sample), b""
 
 
@@ -372,25 +429,34 @@ def _is_cjk(ch: str) -> bool:
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x20000 <= o <= 0x2FFFF
 
 
+# Western punctuation and symbols that real CP1252/Latin-1 text holds besides accented letters
+_WESTERN_MARKS = set("\u00a0’‘“”–—…€£¥°©®·×÷¿¡«»§¶¢¹²³½¼¾\u00ad")
+
+
 def _plausibility(text: str, encoding: str) -> float:
-    """How much `text` looks like real Chinese (gb18030) or real Western text (cp1252), 0..~3."""
-    non_ascii = [i for i, ch in enumerate(text) if ord(ch) > 127]
+    """The share (0..1) of the non-ASCII characters of `text` that are ordinary text under `encoding`,
+    judged over the whole sample.
+
+    Real Chinese is almost all common characters (GB2312) and Chinese punctuation; Western bytes read
+    as GB18030 pair up into rare characters (a no-break space before "M" becomes 燤). Real Western
+    text is accented letters and a few marks (no-break spaces, curly quotes); Chinese read as CP1252
+    becomes runs of three or more such symbols ("¶©µ¥ºÅ").
+    """
+    non_ascii = [ch for ch in text if ord(ch) > 127]
     if not non_ascii:
         return 0.0
     if encoding == "gb18030":
-        cjk = [i for i in non_ascii if _is_cjk(text[i])]
-        # a misread Western accent becomes one CJK character wedged between ASCII letters ("Cr鑝e")
-        wedged = sum(1 for i in cjk if 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i - 1].isalpha()
-                     and text[i + 1].isascii() and text[i + 1].isalpha())
-        score = len(cjk) / len(non_ascii) - (wedged / len(cjk) if cjk else 0)
-    else:
-        letters = [i for i in non_ascii if text[i].isalpha() and ord(text[i]) < 0x250]
-        # misread Chinese becomes long runs of accented symbols ("¶©µ¥ºÅ")
-        runs = re.findall(r"[^\x00-\x7f]{3,}", text)
-        score = len(letters) / len(non_ascii) - min(1.0, sum(map(len, runs)) / len(non_ascii))
-    first_line = text.split("\n", 1)[0]
-    hits = sum(1 for cell in re.split(r"[,;\t|]", first_line) if mapping_mod.is_known_header(cell))
-    return score + min(hits, 5) * 0.2
+        good = 0
+        for ch in non_ascii:
+            try:
+                ch.encode("gb2312")
+                good += 1
+            except UnicodeEncodeError:
+                pass
+        return good / len(non_ascii)
+    ordinary = sum(1 for ch in non_ascii if ch in _WESTERN_MARKS or (ch.isalpha() and ord(ch) < 0x250))
+    runs = sum(len(r) for r in re.findall(r"[^\x00-\x7f]{3,}", text))
+    return max(0.0, ordinary / len(non_ascii) - min(1.0, runs / len(non_ascii)))
 
 
 def _tie_break(sample: bytes) -> str:
@@ -428,6 +494,17 @@ def _transcode(src: Path, dst: Path, encoding: str, bom_len: int, whitespace: bo
                 if whitespace and pending:
                     fout.write(ws.sub("\t", pending.strip()) + "\n")
                 break
+
+
+_RULE = re.compile(r"^[\s,;|\t]*[-=_─—]{5,}[\s,;|\t]*$")
+
+
+def _footer(records: list[tuple[int, list[str]]], first_data: int) -> int | None:
+    """The index of a rule line (------) below the data, after which an export puts its totals and notes."""
+    for i in range(first_data, len(records)):
+        if _RULE.match("".join(records[i][1])):
+            return i
+    return None
 
 
 def _truncated_tail(path: Path, encoding: str, delimiter: str, width: int, lang: str = "en") -> str | None:
@@ -635,7 +712,8 @@ def _parquet_source(path: Path, display: str, digest: str, lang: str = "en") -> 
     )
 
 
-def _zip_sources(zf: zipfile.ZipFile, display: str, digest: str, workdir: Path, limit_mb: int, lang: str = "en") -> list[Source]:
+def _zip_sources(zf: zipfile.ZipFile, display: str, digest: str, workdir: Path, limit_mb: int, lang: str = "en",
+                 encodings: dict[str, str] | None = None) -> list[Source]:
     members = []
     for info in zf.infolist():
         parts = info.filename.split("/")
@@ -657,7 +735,7 @@ def _zip_sources(zf: zipfile.ZipFile, display: str, digest: str, workdir: Path, 
                 shutil.copyfileobj(fin, fout, CHUNK_BYTES)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise IngestError(i18n.t("ingest.err.zip_member_damaged", lang, name=f"{display}/{info.filename}", detail=exc)) from None
-        for src in open_sources(target, f"{display}/{info.filename}", workdir, lang):
+        for src in open_sources(target, f"{display}/{info.filename}", workdir, lang, encodings):
             sheet = src.content_hash.partition("#")[2]
             src.content_hash = f"{digest}/{info.filename}" + (f"#{sheet}" if sheet else "")
             sources.append(src)

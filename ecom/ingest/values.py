@@ -10,9 +10,10 @@ literals taken from the catalog in the uploader's language (they are stored with
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
-from ecom import i18n, schema
+from ecom import currency, i18n, schema
 from ecom.ingest import dates as dates_mod
 from ecom.ingest.mapping import pairs, split_target
 from ecom.ingest.read import TOTAL_WORDS
@@ -30,7 +31,7 @@ _COMMON_FORMATS = [
 _DAY_FIRST = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M", "%d/%m/%y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
               "%d.%m.%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y"]
 _MONTH_FIRST = [f.replace("%d", "%~").replace("%m", "%d").replace("%~", "%m") for f in _DAY_FIRST]
-_PERIOD_FORMATS = ["%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月", "%Y%m", "%b %Y", "%B %Y", "%b-%y", "%b-%Y", "%m/%Y", "%Y-M%m"]
+PERIOD_FORMATS = ["%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月", "%Y%m", "%b %Y", "%B %Y", "%b. %Y", "%b-%y", "%b-%Y", "%m/%Y", "%Y-M%m"]
 _EVENTS = {
     "view": ("pv", "view", "views", "page_view", "pageview", "click", "browse", "detail", "1", "浏览", "点击", "查看", "访问"),
     "favorite": ("fav", "favorite", "favourite", "collect", "wishlist", "like", "2", "收藏", "关注"),
@@ -65,6 +66,8 @@ class Decisions:
     share_percent: set[str] = field(default_factory=set)
     known_values: dict[str, list[str]] = field(default_factory=dict)  # column -> distinct sample values
     credit_note: str | None = None  # a regular expression of the order ids that are credit notes (C536379)
+    placeholders: dict[str, list[str]] = field(default_factory=dict)  # column -> words that stand for no number ("无退款申请")
+    currency: str | None = None  # the currency the file's money headers or amounts name
     notes: list[str] = field(default_factory=list)
 
 
@@ -107,6 +110,8 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
         kind = t.column(col).kind
         if col == "order_id":
             d.credit_note = credit_notes(sample.get(src, []))
+        if kind == "money" and d.currency is None:
+            d.currency = currency.of_file([src], [str(v) for v in sample.get(src, [])[:2000] if v])
         if kind not in ("status", "timestamp", "date", "period", "money", "number", "int", "share"):
             continue
         values = [v.strip() for v in sample.get(src, []) if v is not None and v.strip()]
@@ -122,6 +127,11 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
             d.dates[col] = profile
             d.notes += date_notes(col, src, profile, tz, lang)
         elif kind in ("money", "number", "int", "share"):
+            # a word repeated in a number column is the export's way of saying "none"; a one-off word is an error
+            repeated = sorted(w for w, n in Counter(v for v in values if not re.search(r"\d", v)).items() if n >= 2)
+            if repeated and not t.column(col).required:
+                d.placeholders[col] = repeated[:50]
+                d.notes.append(i18n.t("ingest.note.no_number", lang, col=col, src=src, example=repeated[0][:30]))
             comma_decimal = sum(1 for v in values if _COMMA_DECIMAL.search(v))
             point_decimal = sum(1 for v in values if _POINT_DECIMAL.search(v))
             if comma_decimal > point_decimal:
@@ -260,8 +270,10 @@ def number_expr(x: str, decimal_comma: bool, allow_percent: bool, money: bool = 
     scale = f"(CASE WHEN {s} LIKE '%万' THEN 10000 WHEN {s} LIKE '%亿' THEN 100000000 ELSE 1 END)"
     pct = f"(CASE WHEN {s} LIKE '%\\%%' ESCAPE '\\' THEN 0.01 ELSE 1 END)" if allow_percent else "1"
     if money:
-        # the double only for what a decimal cannot read (1.5E+3)
-        slow = f"coalesce(TRY_CAST({body} AS DECIMAL(38,10)), CAST(TRY_CAST({body} AS DOUBLE) AS DECIMAL(38,10))) * {scale}"
+        # the double only for what a decimal cannot read (1.5E+3); an amount with a remark in brackets
+        # after it ("131.77(已退款89.84)") is its leading number
+        remark = f"TRY_CAST(regexp_extract({s}, '^([-+]?[0-9]*\\.?[0-9]+)\\s*[(（]', 1) AS DECIMAL(38,10))"
+        slow = f"coalesce(TRY_CAST({body} AS DECIMAL(38,10)), CAST(TRY_CAST({body} AS DOUBLE) AS DECIMAL(38,10)), {remark}) * {scale}"
         fast = "NULL" if decimal_comma else f"TRY_CAST({x} AS DECIMAL(18,2))"
     else:
         slow = f"TRY_CAST({body} AS DOUBLE) * {scale} * {pct}"
@@ -272,8 +284,12 @@ def number_expr(x: str, decimal_comma: bool, allow_percent: bool, money: bool = 
 
 
 def period_expr(x: str, profile: dates_mod.DateProfile | None, tz: str) -> str:
-    fmt_list = "[" + ", ".join(lit(f) for f in _PERIOD_FORMATS) + "]"
-    return f"coalesce(CAST(TRY_STRPTIME({x}, {fmt_list}) AS DATE), CAST({dates_mod.timestamp_sql(x, profile, tz)} AS DATE))"
+    """A period's first day from a month (2024-03, Mar 2024, 2024年3月), a day, or a Taiwanese (民國)
+    year and month (11402: the year 114 + 1911 = 2025, February)."""
+    fmt_list = "[" + ", ".join(lit(f) for f in PERIOD_FORMATS) + "]"
+    roc = (f"CASE WHEN regexp_full_match({x}, '1[0-4][0-9](0[1-9]|1[0-2])') "
+           f"THEN make_date(CAST(left({x}, 3) AS INTEGER) + 1911, CAST(right({x}, 2) AS INTEGER), 1) END")
+    return f"coalesce({roc}, CAST(TRY_STRPTIME({x}, {fmt_list}) AS DATE), CAST({dates_mod.timestamp_sql(x, profile, tz)} AS DATE))"
 
 
 def event_expr(x: str) -> str:
@@ -322,6 +338,9 @@ class Plan:
     loaded_at: str  # 'YYYY-MM-DD HH:MM:SS' in the shop's zone
     tz: str
     lang: str = "en"  # of the reject and skip reasons
+    nul_check: bool = False  # the file holds NUL bytes: rows with one in any value are rejected
+    currency: str = "CNY"  # of lines without a currency column value: the upload's choice, else the file's, else ECOM_CURRENCY
+    footer_row: int | None = None  # rows from here on are an export's footer (totals, notes): skipped
 
 
 def _by_target(plan: Plan) -> dict[str, tuple[str, str | None]]:
@@ -382,9 +401,10 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     repeated = " AND ".join(f"v{i} = {lit(cols[i])}" for i in range(min(3, n)))
     blank = " AND ".join(f"v{i} IS NULL" for i in range(n)) or "false"
     lang = plan.lang
-    blank_why, header_why, totals_why = (lit(i18n.t(f"ingest.skip.{k}", lang)) for k in ("blank", "repeated_header", "totals"))
+    blank_why, header_why, totals_why, footer_why = (lit(i18n.t(f"ingest.skip.{k}", lang)) for k in ("blank", "repeated_header", "totals", "footer"))
+    footer = f"WHEN _row >= {int(plan.footer_row)} THEN {footer_why} " if plan.footer_row else ""
     skip = (
-        f"CASE WHEN {blank} THEN {blank_why} WHEN {repeated} THEN {header_why} WHEN {skip_total} THEN {totals_why} END"
+        f"CASE {footer}WHEN {blank} THEN {blank_why} WHEN {repeated} THEN {header_why} WHEN {skip_total} THEN {totals_why} END"
     ) if h0 else "NULL"
 
     conv: list[str] = []  # layer p: converted values k_<col>
@@ -412,8 +432,8 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
         x = f"v{idx[src]}"
         if f"{name}@time" in by_target:
             # a date and a separate time of day: parsed as one value (a date cell's midnight dropped)
-            t = f"v{idx[by_target[name + '@time'][0]]}"
-            numbers.append(f"CASE WHEN {t} IS NULL THEN {x} ELSE regexp_replace({x}, '[ T]00:00(:00)?$', '') || ' ' || {t} END AS t_{name}")
+            tv = f"v{idx[by_target[name + '@time'][0]]}"
+            numbers.append(f"CASE WHEN {tv} IS NULL THEN {x} ELSE regexp_replace({x}, '[ T]00:00(:00)?$', '') || ' ' || {tv} END AS t_{name}")
             x = f"t_{name}"
         expr, bad = _convert(c, x, plan)
         pre = number_source(c, x, plan)
@@ -462,6 +482,12 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     failing = [f"f_{c.name}" for c in t.columns if f"f_{c.name}" not in never] + [
         f"{final_vals[n] if n not in amount_cols else f'o_{n}'} IS NULL" for n in t.required if n in by_target or n not in plan.derive
     ]
+    if plan.nul_check:
+        # a NUL byte is damage, never data: the row is rejected, naming the first column that holds one
+        flags.append(f"({' OR '.join(f'contains(c{i}, chr(0))' for i in range(n))}) AS f__nul")
+        which = " ".join(f"WHEN contains(c{i}, chr(0)) THEN {lit(i18n.t('ingest.reject.nul', lang, column=cols[i]))}" for i in range(n))
+        reasons.insert(0, f"CASE WHEN f__nul THEN CASE {which} END END")
+        failing.append("f__nul")
     reason = (
         f"CASE WHEN {' OR '.join(failing)} THEN NULLIF(concat_ws('; ', {', '.join(required_checks + reasons) or 'NULL'}), '') END"
     )
@@ -553,16 +579,19 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
     if kind == "rating":
         e = rating_expr(x)
         return e, f"{x} IS NOT NULL AND {{K}} IS NULL"
-    # the parsed number is a column of the layer before ({N}): parsed once, used several times
+    # the parsed number is a column of the layer before ({N}): parsed once, used several times. A word
+    # the column repeats instead of a number ("无退款申请") says there is none: empty, not rejected
+    words = d.placeholders.get(c.name)
+    bad = f"{x} IS NOT NULL AND {{K}} IS NULL" + (f" AND NOT {is_one_of(x, [lit(w) for w in words])}" if words else "")
     if kind == "int":
-        return "CASE WHEN {N} = trunc({N}) AND abs({N}) < 1e15 THEN CAST({N} AS BIGINT) END", f"{x} IS NOT NULL AND {{K}} IS NULL"
+        return "CASE WHEN {N} = trunc({N}) AND abs({N}) < 1e15 THEN CAST({N} AS BIGINT) END", bad
     if kind == "share":
         has_pct = f"{x} LIKE '%\\%%' ESCAPE '\\'"
         scaled = "{N}" if c.name not in d.share_percent else f"CASE WHEN {has_pct} THEN {{N}} ELSE {{N}} / 100 END"
-        return f"CASE WHEN ({scaled}) BETWEEN 0 AND 1 THEN CAST({scaled} AS DOUBLE) END", f"{x} IS NOT NULL AND {{K}} IS NULL"
+        return f"CASE WHEN ({scaled}) BETWEEN 0 AND 1 THEN CAST({scaled} AS DOUBLE) END", bad
     if kind == "money":
-        return "CASE WHEN abs({N}) < 1e13 THEN CAST({N} AS DECIMAL(18,2)) END", f"{x} IS NOT NULL AND {{K}} IS NULL"
-    return "{N}", f"{x} IS NOT NULL AND {{K}} IS NULL"
+        return "CASE WHEN abs({N}) < 1e13 THEN CAST({N} AS DECIMAL(18,2)) END", bad
+    return "{N}", bad
 
 
 def number_source(c: schema.Column, x: str, plan: Plan) -> str | None:
@@ -613,6 +642,7 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     refund = vals["refund_amount"]
     status = f"coalesce({vals['order_status']}, CASE WHEN {q} < 0 THEN 'returned' WHEN {refund} > 0 THEN 'refunded' END)"
     out["order_status"] = status
+    out["currency"] = f"coalesce(upper({vals['currency']}), {lit(plan.currency)})"
     credit = f"regexp_full_match({vals['order_id']}, {lit(plan.decisions.credit_note)})" if plan.decisions.credit_note else "false"
     out["line_kind"] = line_kind_sql(vals["order_status"], q, out["revenue"], credit)
     return out

@@ -315,17 +315,28 @@ def dimension_values(wh: Warehouse, limit: int = 2000) -> dict[str, list[str]]:
         x = t.filter(t[col].notnull())
         expr = x.group_by(v=x[col]).aggregate(n=x.count()).order_by([ibis.desc("n"), "v"]).limit(limit)
         out[name] = [str(v) for v in fetch(expr).v]
+    out["currency"] = all_currencies(wh)
     return out
 
 
-def currency_symbol(wh: Warehouse) -> str:
-    """¥ unless the sales say another currency most often (USD → $, EUR → €, GBP → £)."""
+def currencies(wh: Warehouse, start: date, end: date) -> list[tuple[str, float]]:
+    """The currencies of the sale lines in [start, end] with their GMV, the largest first."""
+    d = day_rows(wh, Filters(start=start, end=end))
+    if d is not None:
+        expr = d.group_by("currency").aggregate(gmv=money_sum(d.gmv))
+    else:
+        t = sales(wh, Filters(start=start, end=end))
+        expr = t.group_by("currency").aggregate(gmv=revenue_sum(t))
+    df = fetch(expr.filter(expr.currency.notnull()))
+    return [(str(c), float(g)) for c, g in sorted(zip(df.currency, df.gmv, strict=True), key=lambda x: (-x[1], str(x[0])))]
+
+
+def all_currencies(wh: Warehouse) -> list[str]:
+    """Every currency of the sales, the most frequent first."""
     t = table(wh, "sales")
     x = t.filter(t.currency.notnull())
-    expr = x.group_by(c=x.currency.upper()).aggregate(n=x.count()).order_by(ibis.desc("n")).limit(1)
-    df = fetch(expr)
-    code = df.c.iloc[0] if len(df) else "CNY"
-    return {"USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "JPY": "¥"}.get(code, "¥")
+    df = fetch(x.group_by(c=x.currency).aggregate(n=x.count()).order_by([ibis.desc("n"), "c"]))
+    return [str(c) for c in df.c]
 
 
 def has_rows(wh: Warehouse, name: str) -> bool:

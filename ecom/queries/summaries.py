@@ -3,7 +3,7 @@
 The analytics pages answer from these instead of the order lines wherever the answer is the same:
 
 - `app.orders`: one row per order (of its sale lines: see `definitions`): `c` (a 64-bit hash of
-  the customer id), order time, shop, channel and region (ENUM types of this build), GMV, refunds,
+  the customer id), order time, shop, channel, region and currency (ENUM types of this build), GMV, refunds,
   units, `cats` and `brands` (bit masks of the categories and brands among its lines, bit 63 for
   none), and the customer's sequence: `prev_time` (the customer's previous order), `next_time`
   (their first order strictly later), `first_time` (their first order) and `new_month` (their
@@ -12,11 +12,11 @@ The analytics pages answer from these instead of the order lines wherever the an
   customers are the orders without a previous one, and "orders with a line in category X" is a
   bit test.
 - `app.daily`: GMV, refunds, units and sale lines per day × shop × channel × category × brand × product
-  (× name), return lines' refunds on their own day: every sum of a page that does not filter on
+  × currency (× name), return lines' refunds on their own day: every sum of a page that does not filter on
   region or split by customer or order.
 - `app.order_dups`: per order and product on more than one of its lines, the extra lines (day, shop,
   channel, region, product_id, extra): orders with a product are its lines less these.
-- `app.dim_shop`, `app.dim_channel`, `app.dim_region`: each ENUM value with its name. Filters on
+- `app.dim_shop`, `app.dim_channel`, `app.dim_region`, `app.dim_currency`: each ENUM value with its name. Filters on
   these columns go through them (`region IN (SELECT region FROM app.dim_region WHERE name IN ...)`):
   compared with a text literal, DuckDB would turn every row's ENUM into text first.
 - `app.first_orders` (customer_id, first_time, c): each customer's first order time over all loaded
@@ -25,7 +25,7 @@ The analytics pages answer from these instead of the order lines wherever the an
   named by its most frequent name (not by a correction line's), for pages that label products.
 
 The orders table stands for the order lines only when every line of an order has the same customer,
-time, shop, channel and region, and no two customers share a hash; the build checks both and records
+time, shop, channel, region and currency, and no two customers share a hash; the build checks both and records
 the result (`app.meta` `summary:orders` = 1), and the masks only when there are at most 63 categories
 (brands). Queries fall back to the order lines otherwise, and on a read-only warehouse.
 
@@ -51,9 +51,9 @@ from ecom.warehouse import Warehouse
 log = logging.getLogger(__name__)
 
 MASK_BITS = 63  # bit 63 of a mask stands for lines without a value
-ORDER_DIMS = ("shop", "channel", "region")
+ORDER_DIMS = ("shop", "channel", "region", "currency")
 MASK_DIMS = ("category", "brand")
-DAILY_DIMS = ("shop", "channel", "category", "brand", "product_id")
+DAILY_DIMS = ("shop", "channel", "category", "brand", "product_id", "currency")
 TABLES = ("first_orders", "orders", "daily", "order_dups", *(f"dim_{d}" for d in ORDER_DIMS), "product_attributes")
 
 
@@ -72,7 +72,7 @@ def _statements(masks: dict[str, bool]) -> list[tuple[str, str]]:
     customer = "CASE WHEN customer_id IS NOT NULL THEN hash(customer_id) END"
     mask_cols = ", ".join(f"{_mask(d) if masks[d] else 'NULL::UBIGINT'} AS {'cats' if d == 'category' else 'brands'}" for d in MASK_DIMS)
     dims = ", ".join(f"min({d}::{_enum(d)}) AS {d}" for d in ORDER_DIMS)
-    # an order's lines agree on customer, time, shop, channel and region: each has one value (or is
+    # an order's lines agree on customer, time, shop, channel, region and currency: each has one value (or is
     # null on every line); customers are told apart by their hash, checked for collisions below
     values = {"customer_id": customer, "order_time": "order_time", **{d: f"{d}::{_enum(d)}" for d in ORDER_DIMS}}
     same = " AND ".join(f"min({v}) IS NOT DISTINCT FROM max({v}) AND count({k}) IN (0, count(*))" for k, v in values.items())
@@ -127,7 +127,7 @@ def _meta(cur, key: str) -> str | None:
 
 
 # Bumped whenever the tables change shape, so a warehouse built by an older version is rebuilt.
-FORMAT = "4"
+FORMAT = "5"
 
 
 def built_version(wh: Warehouse) -> int | None:

@@ -23,8 +23,8 @@ from datetime import date
 
 import streamlit as st
 
-from ecom import filters, views
-from ecom.filters import DIMENSIONS, PRESETS, Filters
+from ecom import currency, filters, settings, views
+from ecom.filters import CURRENCY_KEY, DIMENSIONS, PRESETS, Filters
 from ecom.queries import common
 from ecom.ui.cache import cached_query, warehouse
 from ecom.ui.lang import tr
@@ -46,8 +46,13 @@ def dimension_values(wh) -> dict[str, list[str]]:
 
 
 @cached_query
-def currency_symbol(wh) -> str:
-    return common.currency_symbol(wh)
+def currencies(wh, start: date, end: date) -> list[tuple[str, float]]:
+    return common.currencies(wh, start, end)
+
+
+def currency_symbol() -> str:
+    """The symbol of the currency this run's figures are in."""
+    return currency.symbol(current().currency or settings.get("ECOM_CURRENCY"))
 
 
 def _notice_text(notice: str) -> str:
@@ -114,6 +119,9 @@ def render() -> Filters:
                 chosen = st.multiselect(tr(f"filters.{name}"), options, key=key, bind="query-params", placeholder=tr("filters.all"))
                 if chosen:
                     params[key] = list(chosen)
+        chosen = _currency_choice((start or default.start, end or default.end), checked.currency)
+        if chosen:
+            params[CURRENCY_KEY] = chosen
         f = filters.from_params(params, anchor, allowed)
         preset = next((p for p in PRESETS[:-1] if filters.preset_range(p, anchor) == (f.start, f.end)), "custom")
         f = Filters(**{**f.__dict__, "preset": preset, "notices": checked.notices + f.notices})
@@ -126,6 +134,22 @@ def render() -> Filters:
     if message:
         (st.error if message[0] == "error" else st.info)(message[1], icon=":material/bookmark:")
     return f
+
+
+def _currency_choice(window: tuple[date, date], asked: str) -> str:
+    """The one currency the figures are in: the range's only one, or (with several, never summed)
+    the one chosen in the sidebar and kept in the URL, by default the one with the largest GMV."""
+    found = currencies(*window)
+    codes = [c for c, _ in found]
+    if len(codes) <= 1:
+        st.query_params.pop(CURRENCY_KEY, None)
+        return codes[0] if codes else ""
+    if st.session_state.get(CURRENCY_KEY) not in codes:
+        st.session_state[CURRENCY_KEY] = asked if asked in codes else codes[0]
+    labels = {c: f"{c} · {currency.symbol(c).strip()}{g:,.0f}" for c, g in found}
+    code = st.selectbox(tr("filters.currency"), codes, key=CURRENCY_KEY, format_func=labels.__getitem__, help=tr("filters.currency.help"))
+    st.query_params[CURRENCY_KEY] = code
+    return code
 
 
 def current() -> Filters:

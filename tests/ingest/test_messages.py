@@ -40,12 +40,14 @@ def test_reject_reasons_message_and_notes_follow_the_language(warehouse, tmp_pat
     [rep] = ingest_file(warehouse, f, lang=lang)
     assert (rep.status, rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == ("loaded", 2, 3, 1)
     assert rep.message == message
-    assert rep.notes == [ZONE[lang], note]
+    assert rep.notes == [ZONE[lang], CNY[lang], note]
     assert rejects(warehouse) == reasons
 
 
-ZONE = {"en": "order_time (order_time): times have no time zone and are taken as shop time (UTC)",
-        "zh": "order_time（order_time）：时间不带时区，按店铺时间（UTC）读取"}
+CNY = {"en": "the file names no currency: amounts are taken as CNY (ECOM_CURRENCY); choose another for this upload if they are not",
+       "zh": "文件未注明币种：金额按 CNY（ECOM_CURRENCY）计；如不是，请为本次上传另选币种"}
+ZONE = {"en": "order_time (order_time): times have no time zone and are taken as shop time (Asia/Shanghai)",
+        "zh": "order_time（order_time）：时间不带时区，按店铺时间（Asia/Shanghai）读取"}
 
 
 def test_unmapped_required_column_is_named_in_chinese(warehouse, tmp_path):

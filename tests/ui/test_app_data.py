@@ -141,7 +141,8 @@ def test_ingest_messages_and_reject_reasons_in_chinese(app_env, steady_routing):
     assert_clean(at)
     assert [w.value for w in at.warning] == ["orders.csv：2 行已加载到 sales，1 行被拒绝，0 行被跳过。"]
     # the report's details and the stored reject reason are in the uploader's language
-    assert "- orders.csv：2 行已加载到 sales，1 行被拒绝，0 行被跳过\n- order_time（Order Date）：时间不带时区，按店铺时间（UTC）读取" in [
+    assert "- orders.csv：2 行已加载到 sales，1 行被拒绝，0 行被跳过\n- order_time（Order Date）：时间不带时区，按店铺时间（Asia/Shanghai）读取\n" \
+           "- 文件未注明币种：金额按 CNY（ECOM_CURRENCY）计；如不是，请为本次上传另选币种" in [
         m.value for m in at.markdown]
     rejects = frame_with(at, "reason")
     assert rejects["reason"].tolist() == ['order_time (Order Date) 的值 "not a date" 不是日期']

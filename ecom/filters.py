@@ -1,8 +1,8 @@
 """The global filters every analytics page shares, and their form in the URL.
 
 A `Filters` value is a date range (inclusive on both ends) plus value lists for shop, category,
-brand, product, channel and region, and one currency. It round-trips through URL query parameters
-with short, stable keys (`from`, `to`, `range`, `shop`, `cat`, `brand`, `sku`, `ch`, `region`, `cur`)
+brand, product, channel and region, one currency and one data set. It round-trips through URL query
+parameters with short, stable keys (`from`, `to`, `range`, `shop`, `cat`, `brand`, `sku`, `ch`, `region`, `cur`, `ds`)
 so that a copied address reproduces the view. Whatever arrives from a URL or a saved view goes through
 `from_params`, which keeps what is valid and falls back to the default for the rest, with a notice
 saying what was dropped.
@@ -34,7 +34,8 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
 }
 DATE_KEYS = ("from", "to", "range")
 CURRENCY_KEY = "cur"  # one currency: amounts in two currencies are never summed into one figure
-URL_KEYS = DATE_KEYS + tuple(key for key, _ in DIMENSIONS.values()) + (CURRENCY_KEY,)
+DATASET_KEY = "ds"  # one data set (the name given at upload), or all of them
+URL_KEYS = DATE_KEYS + tuple(key for key, _ in DIMENSIONS.values()) + (CURRENCY_KEY, DATASET_KEY)
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 MAX_VALUES = 200  # per dimension: more than this in a URL is not a hand-made filter
@@ -54,6 +55,7 @@ class Filters:
     channel: tuple[str, ...] = ()
     region: tuple[str, ...] = ()
     currency: str = ""  # an ISO code; empty: the data's only currency (pages pick one when there are several)
+    dataset: str = ""  # a data set's name; empty: every data set
     notices: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     @property
@@ -65,6 +67,8 @@ class Filters:
         out = {col: getattr(self, name) for name, (_, col) in DIMENSIONS.items() if getattr(self, name)}
         if self.currency:
             out["currency"] = (self.currency,)
+        if self.dataset:
+            out["_dataset"] = (self.dataset,)
         return out
 
     def previous_period(self) -> Filters:
@@ -92,10 +96,12 @@ class Filters:
                 params[key] = list(values)
         if self.currency:
             params[CURRENCY_KEY] = self.currency
+        if self.dataset:
+            params[DATASET_KEY] = self.dataset
         return params
 
     def cache_key(self) -> tuple:
-        return (self.start, self.end, *(getattr(self, n) for n in DIMENSIONS), self.currency)
+        return (self.start, self.end, *(getattr(self, n) for n in DIMENSIONS), self.currency, self.dataset)
 
 
 def _minus_year(d: date) -> date:
@@ -218,4 +224,12 @@ def from_params(
             currency = code
         else:
             notices.append(f"filters.notice.unknown_value|{CURRENCY_KEY}|{cur_vals[-1][:40]}")
-    return Filters(start=start, end=end, preset=preset, currency=currency, notices=tuple(notices), **dims)
+    dataset = ""
+    ds_vals = _values(params, DATASET_KEY)
+    if ds_vals and ds_vals[-1]:
+        known = allowed.get("dataset") if allowed is not None else None
+        if len(ds_vals[-1]) <= MAX_VALUE_LEN and (known is None or ds_vals[-1] in set(known)):
+            dataset = ds_vals[-1]
+        else:
+            notices.append(f"filters.notice.unknown_value|{DATASET_KEY}|{ds_vals[-1][:40]}")
+    return Filters(start=start, end=end, preset=preset, currency=currency, dataset=dataset, notices=tuple(notices), **dims)

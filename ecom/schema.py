@@ -212,11 +212,15 @@ STOCK = Table(
 TABLES: dict[str, Table] = {t.name: t for t in (SALES, BEHAVIOR, MARKET, REVIEWS, PRODUCTS, STOCK)}
 
 # Bookkeeping columns every canonical table carries: which upload a row came from, its row number
-# in the source file, and the source columns the schema does not know (kept, not dropped).
+# in the source file, the source columns the schema does not know (kept, not dropped), the data set
+# the upload was given to, and a hash of the row's identity (order id and line, or its whole
+# content) by which a row already loaded into the same data set is recognised.
 META_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_upload_id", "BIGINT"),
     ("_source_row", "BIGINT"),
     ("_extra", "MAP(VARCHAR, VARCHAR)"),
+    ("_dataset", "VARCHAR"),
+    ("_line_key", "UBIGINT"),
 )
 
 

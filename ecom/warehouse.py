@@ -78,6 +78,7 @@ class Warehouse:
         for table in schema.TABLES.values():
             cur.execute(schema.create_sql(table))
             self._add_new_columns(cur, table)
+        cur.execute("ALTER TABLE main.upload_log ADD COLUMN IF NOT EXISTS dataset VARCHAR")
         cur.execute("INSERT INTO app.meta VALUES ('data_version', '0') ON CONFLICT DO NOTHING")
         cur.close()
 
@@ -98,11 +99,11 @@ class Warehouse:
         have = {r[0] for r in cur.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?", [table.name]
         ).fetchall()}
-        for c in table.columns:
-            if c.name in have:
+        for name, type_ in [*((c.name, c.type) for c in table.columns), *schema.META_COLUMNS]:
+            if name in have:
                 continue
-            cur.execute(f'ALTER TABLE main.{table.name} ADD COLUMN "{c.name}" {c.type}')
-            if c.name == "line_kind":
+            cur.execute(f'ALTER TABLE main.{table.name} ADD COLUMN "{name}" {type_}')
+            if name == "line_kind":
                 cls.classify_lines(cur)
 
     # -- connections -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
@@ -54,6 +55,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     preset: str | None = None
     unmapped_required: list[str] = field(default_factory=list)
+    dataset: str | None = None
+    rows_duplicate: int = 0  # rows already loaded into the same data set, skipped (counted in rows_skipped)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -76,8 +79,13 @@ def ingest_file(wh, path, table="auto", mode="append", mapping=None, name=None, 
                         refresh=refresh)
 
 
+def default_dataset(source_name: str) -> str:
+    """The data set an upload goes to unless it is given one: its file's (or zip's) name."""
+    return re.split(r"[/\[]", source_name, maxsplit=1)[0]
+
+
 def ingest_files(wh, paths, table="auto", mode="append", mapping=None, names=None, progress=None, lang="en", refresh=True,
-                 skip=(), tables=None, mappings=None, currency=None, encodings=None) -> list[Report]:
+                 skip=(), tables=None, mappings=None, currency=None, encodings=None, dataset=None) -> list[Report]:
     """Load the files of one upload (or one `ingest` call), their zip members and sheets planned
     together (`ecom.ingest.plan`): each table that is complete alone loads alone, tables that complete
     each other are joined into order lines, the rest are listed and skipped. Never raises for bad
@@ -87,7 +95,8 @@ def ingest_files(wh, paths, table="auto", mode="append", mapping=None, names=Non
     what was guessed, for every table that has those columns; `mappings` and `tables` do the same per
     source name, and `skip` names sources to leave out. `currency` is the upload's currency (ISO code)
     for amounts without one of their own; `encodings` overrides detected text encodings per file
-    name. `progress(fraction, message)` is called as
+    name. `dataset` names the data set the loads go to (default: each file's name): lines already
+    loaded into it are skipped. `progress(fraction, message)` is called as
     batches land. Messages, notes and the reject reasons stored in main.rejects are in `lang`.
     `refresh=False` leaves the pages' summary tables to the caller, which then calls
     `refresh_summaries` once.
@@ -124,7 +133,7 @@ def ingest_files(wh, paths, table="auto", mode="append", mapping=None, names=Non
             chosen = (mappings or {}).get(src.name, mapping or {})
             try:
                 rep = _load_source(wh, src, forced.get(src.name, "auto") if unit.kind == "single" else "sales", mode, chosen, sub, Path(tmp), lang,
-                                   currency)
+                                   currency, dataset or default_dataset(unit.members[0].name if unit.members else src.name))
             except IngestError as exc:
                 rep = Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed", message=str(exc))
             except duckdb.Error as exc:
@@ -191,8 +200,8 @@ def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str], lang: st
 
 
 def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str, str], progress, workdir: Path,
-                 lang: str = "en", currency: str | None = None) -> Report:
-    rep = Report(src.name, encoding=src.encoding, delimiter=src.delimiter, notes=list(src.notes))
+                 lang: str = "en", currency: str | None = None, dataset: str | None = None) -> Report:
+    rep = Report(src.name, encoding=src.encoding, delimiter=src.delimiter, notes=list(src.notes), dataset=dataset or default_dataset(src.name))
     guess, map_notes = _resolve_mapping(src, wh, table, user_mapping, lang)
     rep.table, rep.mapping, rep.preset = guess.table, dict(guess.mapping), guess.preset
     rep.notes += guess.notes + map_notes
@@ -251,11 +260,11 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
         remember = rep.mapping if user_mapping else None
         counts = with_serial_fallback(con, src, lambda: _stream(
             wh, con, values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir), plan), plan, src, t, mode, upload_id,
-            progress, rep.mapping, remember, rep.notes))
+            progress, rep.mapping, remember, rep.notes, rep.dataset))
     finally:
         con.close()
-    rep.rows_loaded, rep.rows_rejected, rep.rows_skipped = counts
-    rep.rows_read = sum(counts)
+    rep.rows_loaded, rep.rows_rejected, rep.rows_skipped, rep.rows_duplicate = counts
+    rep.rows_read = rep.rows_loaded + rep.rows_rejected + rep.rows_skipped
     rep.upload_id = upload_id
     if rep.status == "failed" and not rep.message:
         rep.status = "loaded"
@@ -302,19 +311,31 @@ class _AllRejected(Exception):
     pass
 
 
+def _line_key(t: schema.Table, mapping: dict[str, str], exprs: dict[str, str]) -> str:
+    """SQL of a row's identity: order id and line number where the file has both, else its whole content."""
+    named = mapping_mod.targets_of(mapping)
+    cols = ["order_id", "line_no"] if t.name == "sales" and {"order_id", "line_no"} <= named else [*t.names, "_extra"]
+    return f"hash({', '.join(exprs[c] for c in cols)})"
+
+
 def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, mode: str, upload_id: int, progress, mapping, remember,
-            notes):
-    """Run the conversion and land its batches in one warehouse transaction. Returns counts and skip notes."""
+            notes, dataset: str):
+    """Run the conversion and land its batches in one warehouse transaction. Returns counts (loaded,
+    rejected, skipped) and the rows skipped as already loaded into the data set."""
     consts = values.constant_columns(plan)
     varying = [c for c in (*t.names, "_extra") if c not in consts]
     # constant columns are written by the INSERT itself, not carried row by row over Arrow
     sql = f"SELECT _row, _status, _reason, _raw, {', '.join(values.ident(c) for c in varying)} FROM ({sql})"
     targets = ", ".join(values.ident(c) for c in (*varying, *consts))
+    exprs = {**{c: values.ident(c) for c in varying}, **consts}
+    key = _line_key(t, mapping, exprs)
     insert_rows = (
-        f"INSERT INTO main.{t.name} ({targets}, _upload_id, _source_row) "
-        f"SELECT {', '.join([*(values.ident(c) for c in varying), *consts.values()])}, {upload_id}, _row "
+        f"INSERT INTO main.{t.name} ({targets}, _upload_id, _source_row, _dataset, _line_key) "
+        f"SELECT {', '.join([*(values.ident(c) for c in varying), *consts.values()])}, {upload_id}, _row, {values.lit(dataset)}, {key} "
         "FROM _rows WHERE _status = 0"
     )
+    # lines an earlier upload already put into the same data set (overlapping weekly exports) are skipped
+    not_loaded_yet = f" AND {key} NOT IN (SELECT _line_key FROM main.{t.name} WHERE _dataset = {values.lit(dataset)})"
     insert_rejects = (
         f"INSERT INTO main.rejects SELECT {upload_id}, {values.lit(src.name)}, {values.lit(t.name)}, _row, _reason, _raw "
         "FROM _others WHERE _status = 1 ORDER BY _row"
@@ -347,12 +368,18 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
                 cur.execute(f"DELETE FROM main.{t.name}")
                 cur.execute("DELETE FROM main.rejects WHERE table_name = ?", [t.name])
                 cur.execute("UPDATE main.upload_log SET undone_at = now()::TIMESTAMP WHERE table_name = ? AND undone_at IS NULL", [t.name])
+            overlap = cur.execute(f"SELECT count(*) > 0 FROM main.{t.name} WHERE _dataset = ?", [dataset]).fetchone()[0]
             reader = con.execute(sql).to_arrow_reader(BATCH_ROWS)
             # one INSERT consuming the stream: DuckDB's bulk path, memory flat (per-batch INSERTs pile up in the transaction)
             cur.register("_rows", pa.RecordBatchReader.from_batches(reader.schema, loaded_rows(reader)))
-            _run_reporting(lambda: cur.execute(insert_rows), events, progress)
+            inserted = []
+            _run_reporting(lambda: inserted.append(cur.execute(insert_rows + (not_loaded_yet if overlap else "")).fetchone()[0]),
+                           events, progress)
             cur.unregister("_rows")
-            loaded, rejected, skipped_n = counts[0], counts[1], counts[2]
+            duplicates = counts[0] - inserted[0]
+            loaded, rejected, skipped_n = inserted[0], counts[1], counts[2] + duplicates
+            if duplicates:
+                notes.append(i18n.t("ingest.note.already_loaded", plan.lang, n=duplicates, dataset=dataset))
             if others:
                 cur.register("_others", pa.Table.from_batches(others))
                 if rejected:
@@ -372,7 +399,7 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
                 skipped = {why: [n, [_after_bad_lines(r, bad_lines) for r in rows]] for why, (n, rows) in skipped.items()}
                 if first_reason is not None:
                     first_reason = (_after_bad_lines(first_reason[0], bad_lines), first_reason[1])
-            if loaded == 0 and (rejected or not skipped_n):
+            if loaded == 0 and not duplicates and (rejected or not skipped_n):
                 raise _AllRejected()
             if skipped:
                 notes.append(i18n.t("ingest.note.skipped", plan.lang, items="; ".join(
@@ -380,9 +407,11 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
                            rows=", ".join(map(str, rows)), more="…" if n > len(rows) else "")
                     for why, (n, rows) in sorted(skipped.items()))))
             cur.execute(
-                "INSERT INTO main.upload_log VALUES (?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                "INSERT INTO main.upload_log (upload_id, loaded_at, file_name, content_hash, table_name, mode, rows_read, rows_loaded, "
+                "rows_rejected, rows_skipped, encoding, delimiter, mapping, notes, dataset) "
+                "VALUES (?, ?::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [upload_id, _now_local(), src.name, src.content_hash, t.name, mode, loaded + rejected + skipped_n, loaded, rejected,
-                 skipped_n, src.encoding, src.delimiter, json.dumps(mapping, ensure_ascii=False), json.dumps(notes, ensure_ascii=False)],
+                 skipped_n, src.encoding, src.delimiter, json.dumps(mapping, ensure_ascii=False), json.dumps(notes, ensure_ascii=False), dataset],
             )
             if remember:
                 mapping_mod.remember_mapping(wh, src.columns, t.name, remember, cur=cur)
@@ -395,7 +424,7 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
             where = i18n.t("ingest.err.all_rejected_where", plan.lang, row=row) if row is not None else ""
             raise IngestError(i18n.t("ingest.err.all_rejected", plan.lang, name=src.name, n=rejected, where=where, why=why)) from None
         raise IngestError(i18n.t("ingest.err.no_data_rows", plan.lang, name=src.name)) from None
-    return loaded, rejected, skipped_n
+    return loaded, rejected, skipped_n, duplicates
 
 
 def _run_reporting(work, events: queue.Queue, progress) -> None:

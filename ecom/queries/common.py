@@ -316,7 +316,15 @@ def dimension_values(wh: Warehouse, limit: int = 2000) -> dict[str, list[str]]:
         expr = x.group_by(v=x[col]).aggregate(n=x.count()).order_by([ibis.desc("n"), "v"]).limit(limit)
         out[name] = [str(v) for v in fetch(expr).v]
     out["currency"] = all_currencies(wh)
+    out["dataset"] = datasets(wh)
     return out
+
+
+def datasets(wh: Warehouse) -> list[str]:
+    """The data sets of every table, in the order their first upload came."""
+    log = table(wh, "upload_log")
+    x = log.filter(log.undone_at.isnull() & log.dataset.notnull())
+    return [str(d) for d in fetch(x.group_by("dataset").aggregate(first=x.upload_id.min()).order_by("first")).dataset]
 
 
 def currencies(wh: Warehouse, start: date, end: date) -> list[tuple[str, float]]:

@@ -51,9 +51,9 @@ from ecom.warehouse import Warehouse
 log = logging.getLogger(__name__)
 
 MASK_BITS = 63  # bit 63 of a mask stands for lines without a value
-ORDER_DIMS = ("shop", "channel", "region", "currency")
+ORDER_DIMS = ("shop", "channel", "region", "currency", "_dataset")
 MASK_DIMS = ("category", "brand")
-DAILY_DIMS = ("shop", "channel", "category", "brand", "product_id", "currency")
+DAILY_DIMS = ("shop", "channel", "category", "brand", "product_id", "currency", "_dataset")
 TABLES = ("first_orders", "orders", "daily", "order_dups", *(f"dim_{d}" for d in ORDER_DIMS), "product_attributes")
 
 
@@ -127,7 +127,7 @@ def _meta(cur, key: str) -> str | None:
 
 
 # Bumped whenever the tables change shape, so a warehouse built by an older version is rebuilt.
-FORMAT = "5"
+FORMAT = "6"
 
 
 def built_version(wh: Warehouse) -> int | None:

@@ -24,7 +24,7 @@ from datetime import date
 import streamlit as st
 
 from ecom import currency, filters, settings, views
-from ecom.filters import CURRENCY_KEY, DIMENSIONS, PRESETS, Filters
+from ecom.filters import CURRENCY_KEY, DATASET_KEY, DIMENSIONS, PRESETS, Filters
 from ecom.queries import common
 from ecom.ui.cache import cached_query, warehouse
 from ecom.ui.lang import tr
@@ -119,6 +119,9 @@ def render() -> Filters:
                 chosen = st.multiselect(tr(f"filters.{name}"), options, key=key, bind="query-params", placeholder=tr("filters.all"))
                 if chosen:
                     params[key] = list(chosen)
+        ds = _dataset_choice(allowed.get("dataset") or [], checked.dataset)
+        if ds:
+            params[DATASET_KEY] = ds
         chosen = _currency_choice((start or default.start, end or default.end), checked.currency)
         if chosen:
             params[CURRENCY_KEY] = chosen
@@ -134,6 +137,23 @@ def render() -> Filters:
     if message:
         (st.error if message[0] == "error" else st.info)(message[1], icon=":material/bookmark:")
     return f
+
+
+def _dataset_choice(names: list[str], asked: str) -> str:
+    """One data set (a name given at upload) or all of them: a choice when there are several, kept in the URL."""
+    if len(names) <= 1:
+        st.query_params.pop(DATASET_KEY, None)
+        return ""
+    options = ["", *names]
+    if st.session_state.get(DATASET_KEY) not in options:
+        st.session_state[DATASET_KEY] = asked if asked in names else ""
+    name = st.selectbox(tr("filters.dataset"), options, key=DATASET_KEY, format_func=lambda n: n or tr("filters.dataset.all"),
+                        help=tr("filters.dataset.help"))
+    if name:
+        st.query_params[DATASET_KEY] = name
+    else:
+        st.query_params.pop(DATASET_KEY, None)
+    return name
 
 
 def _currency_choice(window: tuple[date, date], asked: str) -> str:

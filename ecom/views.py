@@ -60,7 +60,7 @@ PAGE_OPTIONS: dict[str, dict] = {
     "reviews": {"grain": _one_of("day", "week", "month"), "by": _one_of("category", "product_id"), "aspect": _text,
                 "pol": _one_of("all", "negative", "neutral", "positive"), "minr": _int_between(1, 20), "q": _text},
     "explore": {"t": _text, "x": _text, "y": _text, "agg": _one_of(*explore.AGGS), "color": _text,
-                "eg": _one_of(*explore.GRAINS), "chart": _one_of(*explore.CHARTS)},
+                "eg": _one_of(*explore.GRAINS), "chart": _one_of(*explore.CHARTS), "w": _text, "wv": _text},
     "recommendations": {"cust": _text, "prod": _text, "segkind": _one_of("rfm", "buyers"), "seg": _text, "segprod": _text,
                         "top": _one_of("1", "3", "5", "10")},
 }

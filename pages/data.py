@@ -1,22 +1,20 @@
 """Data: upload files, check and fix how they are read, load them, browse tables, undo uploads."""
 
-import shutil
-import tempfile
-import uuid
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from ecom import ingest, schema, settings
+from ecom.currency import CODES
 from ecom.ingest import mapping as mapping_mod
-from ecom.ingest.read import SUPPORTED_EXT, IngestError
+from ecom.ingest.read import SUPPORTED_EXT
+from ecom.ui import upload
 from ecom.ui.cache import cached_query, row_counts, warehouse
 from ecom.ui.download import download_buttons
 from ecom.ui.lang import current, tr
 
 TABLES = list(schema.TABLES)
 IGNORE = "—"
+SKIP = "skip"
 BROWSE_ROWS = 200
 
 
@@ -67,35 +65,6 @@ def table_label(name: str) -> str:
     return f"{name} · {tr('data.table.' + name)}"
 
 
-def upload_dir() -> Path:
-    if "data_dir" not in st.session_state:
-        st.session_state["data_dir"] = tempfile.mkdtemp(prefix="ecom-upload-")
-    return Path(st.session_state["data_dir"])
-
-
-def sniffed(uploaded) -> dict:
-    """Save an uploaded file to disk once and sniff it; remembered for the session."""
-    files = st.session_state.setdefault("data_files", {})
-    if uploaded.file_id not in files:
-        folder = upload_dir() / uuid.uuid4().hex
-        folder.mkdir()
-        path = folder / Path(uploaded.name).name
-        path.write_bytes(uploaded.getbuffer())
-        entry = {"name": uploaded.name, "path": str(path), "sources": [], "error": None}
-        try:
-            entry["sources"] = ingest.sniff(path, name=uploaded.name, wh=warehouse(), lang=current())
-        except IngestError as exc:
-            entry["error"] = str(exc)
-        files[uploaded.file_id] = entry
-    return files[uploaded.file_id]
-
-
-def forget_files() -> None:
-    shutil.rmtree(st.session_state.pop("data_dir", ""), ignore_errors=True)
-    st.session_state.pop("data_files", None)
-    st.session_state["data_uploader_gen"] = st.session_state.get("data_uploader_gen", 0) + 1
-
-
 def delimiter_label(delimiter: str | None) -> str:
     if delimiter == "\t":
         return tr("data.delim.tab")
@@ -104,124 +73,139 @@ def delimiter_label(delimiter: str | None) -> str:
     return f"“{delimiter}”"
 
 
-def examples(preview: pd.DataFrame, column: str) -> str:
-    if column not in preview.columns:
-        return ""
-    values = [str(v) for v in preview[column].tolist() if v not in (None, "") and not pd.isna(v)]
-    return values[0][:40] if values else ""
-
-
-def mapping_editor(key: str, src, table: str, preset: dict | None) -> tuple[dict[str, str], list[str]]:
-    """The editable mapping of one source; returns (mapping, problems)."""
-    columns = list(src.columns)
-    derive: dict[str, str] = {}
-    if preset is not None:
-        suggested = mapping_mod._apply_preset(preset, columns)
-        derive = {k: v for k, v in preset.get("derive", {}).items() if k not in {mapping_mod.split_target(x)[0] for x in suggested.values()}}
-    elif table == src.table:
-        suggested = dict(src.mapping)
+def detected_caption(load) -> None:
+    rows = f"{load.rows_estimate:,}" if load.rows_estimate is not None else "?"
+    header = load.header_row + 1 if load.header_row is not None else None
+    if load.encoding not in (None, "xlsx", "parquet"):
+        st.caption(tr("data.detected", encoding=load.encoding, delimiter=delimiter_label(load.delimiter), header=header or "—", rows=rows))
     else:
-        suggested = mapping_mod.suggest(columns, wh=warehouse(), values=src.preview.values.tolist(), table=table).mapping
-    targets = list(schema.TABLES[table].names)
-    targets += sorted({v for v in suggested.values() if v and v not in targets})
-    frame = pd.DataFrame(
-        {
-            "column": columns,
-            "example": [examples(src.preview, c) for c in columns],
-            "target": [suggested.get(c) or IGNORE for c in columns],
-        }
-    )
+        st.caption(tr("data.detected.sheet", header=header or "—", rows=rows))
+    if header is None and load.kind != "join":
+        st.caption(tr("data.no_header"))
+
+
+def mapping_editor(k: str, load, table: str) -> dict[str, str]:
+    """The editable mapping of one load (file column -> warehouse column), with how sure each guess is."""
+    targets = list(schema.TABLES[table].mappable)
+    targets += sorted({v for v in load.mapping.values() if v and v not in targets})
+    frame = pd.DataFrame({
+        "column": load.columns,
+        "example": [load.examples.get(c, "") for c in load.columns],
+        "target": [load.mapping.get(c) or IGNORE for c in load.columns],
+        "confidence": [tr(f"data.confidence.{load.confidence[c]}") if c in load.confidence else "" for c in load.columns],
+    })
     edited = st.data_editor(
-        frame,
-        key=f"data_map_{key}_{table}_{preset['name'] if preset else ''}",
-        hide_index=True,
-        disabled=["column", "example"],
+        frame, key=f"data_map_{k}_{table}", hide_index=True, disabled=["column", "example", "confidence"], width="stretch",
         column_config={
             "column": st.column_config.TextColumn(tr("data.map.source")),
             "example": st.column_config.TextColumn(tr("data.map.example")),
             "target": st.column_config.SelectboxColumn(tr("data.map.target"), options=[IGNORE, *targets], required=True),
+            "confidence": st.column_config.TextColumn(tr("data.map.confidence"), help=tr("data.map.confidence.help")),
         },
-        width="stretch",
     )
-    mapping = {c: ("" if t in (IGNORE, None) else t) for c, t in zip(edited["column"], edited["target"], strict=True)}
-    problems = []
+    return {c: ("" if t in (IGNORE, None) else t) for c, t in zip(edited["column"], edited["target"], strict=True)}
+
+
+def date_orders(k: str, load, mapping: dict[str, str]) -> dict[str, str]:
+    """Day-first or month-first for dates the data cannot tell apart: the guess, its reason, the person's choice."""
+    for col, why in load.date_notes.items():
+        source = load.dates[col]["source"]
+        if source not in mapping or "@" in mapping[source] or "," in mapping[source]:
+            continue
+        st.caption(why)
+        orders = ["dayfirst", "monthfirst"]
+        labels = {o: tr(f"ingest.date.{o}") for o in orders}
+        order = st.radio(tr("data.date_order", column=f"{col} ({source})"), orders, index=orders.index(load.dates[col]["order"]),
+                         format_func=labels.__getitem__, horizontal=True, key=f"data_order_{k}_{upload.key_of(col)}")
+        mapping = {**mapping, source: f"{mapping[source]}@{order}"}
+    return mapping
+
+
+def problems_of(load, table: str, mapping: dict[str, str]) -> list[str]:
+    out = []
     by_target: dict[str, list[str]] = {}
-    for col, target in mapping.items():
-        if target:
-            by_target.setdefault(mapping_mod.split_target(target)[0], []).append(col)
+    for col, target in mapping_mod.pairs(mapping):
+        name, marker = mapping_mod.split_target(target)
+        if marker not in ("year", "month", "time"):  # these complete another column's value
+            by_target.setdefault(name, []).append(col)
     for target, cols in by_target.items():
-        if len(cols) > 1 and not all(mapping_mod.split_target(mapping[c])[1] in ("year", "month") for c in cols):
-            problems.append(tr("data.duplicate_target", target=target, columns=", ".join(cols)))
+        if len(cols) > 1:
+            out.append(tr("data.duplicate_target", target=target, columns=", ".join(cols)))
+    derive = load.derive if table == load.table else {}
     missing = mapping_mod.check_mapping(table, {k: v for k, v in mapping.items() if v}, derive)
     if missing:
-        problems.append(tr("data.missing_required", table=table, columns=", ".join(missing)))
-    return mapping, problems
+        out.append(tr("data.missing_required", table=table, columns=", ".join(missing)))
+    return out
 
 
-def source_panel(key: str, src) -> tuple[str | None, dict[str, str], bool]:
-    """One sheet / file: what was detected, preview, table, preset and mapping. Returns (table, mapping, ok)."""
+def load_panel(load) -> tuple[dict | None, bool]:
+    """One load of the upload: what was read, its table and why, the files joined into it, the mapping
+    with its confidences and the date choices. Returns (what to load, whether it is ready)."""
+    k = upload.key_of(load.name)
+    c = upload.choices()
     with st.container(border=True):
-        st.markdown(f"**{src.source}**")
-        rows = f"{src.rows_estimate:,}" if src.rows_estimate is not None else "?"
-        header = src.header_row + 1 if src.header_row is not None else None
-        if src.encoding:
-            st.caption(tr("data.detected", encoding=src.encoding, delimiter=delimiter_label(src.delimiter), header=header or "—", rows=rows))
+        st.markdown(f"**{load.name}**")
+        detected_caption(load)
+        if load.reason:
+            st.caption(load.reason)
+        if load.kind == "join":
+            st.caption(tr("data.joined"))
+            for member in load.members:
+                w = f"data_member_{upload.key_of(member)}"
+                st.checkbox(member, value=True, key=w, on_change=upload.set_member, args=(member, w))
+        elif load.encoding not in (None, "xlsx", "parquet"):
+            w = f"data_encoding_{k}"
+            options = list(dict.fromkeys([load.encoding, *upload.ENCODINGS]))
+            st.selectbox(tr("data.encoding"), options, index=0, key=w, on_change=upload.set_encoding, args=(load.name, w),
+                         help=tr("data.encoding.help"))
+        options = ["sales"] if load.kind == "join" else list(TABLES)
+        options.append(SKIP)
+        if load.name in c["skip"]:
+            index = options.index(SKIP)
+        elif load.kind == "skip" or load.table not in options:
+            index = None
         else:
-            st.caption(tr("data.detected.sheet", header=header or "—", rows=rows))
-        if header is None:
-            st.caption(tr("data.no_header"))
-        if src.notes:
-            with st.expander(tr("data.notes")):
-                st.markdown("\n".join(f"- {n}" for n in src.notes))
-        with st.expander(tr("data.preview"), expanded=False):
-            st.dataframe(src.preview.head(10), hide_index=True)
-        left, right = st.columns(2)
-        table_labels = {t: table_label(t) for t in TABLES}
-        table = left.selectbox(
-            tr("data.target_table"),
-            TABLES,
-            index=TABLES.index(src.table) if src.table in TABLES else None,
-            format_func=table_labels.__getitem__,
-            key=f"data_table_{key}",
-        )
+            index = options.index(load.table)
+        w = f"data_table_{k}"
+        labels = {t: tr("data.skip") if t == SKIP else table_label(t) for t in options}
+        table = st.selectbox(tr("data.target_table"), options, index=index, key=w, on_change=upload.set_table, args=(load.name, w),
+                             format_func=labels.__getitem__)
+        if table == SKIP:
+            st.caption(tr("data.skipped"))
+            return None, True
         if table is None:
             st.warning(tr("data.choose_table"))
-            return None, {}, False
-        presets = {p["name"]: p for p in mapping_mod.presets() if p["table"] == table}
-        options = [None, *presets]
-        preset_labels = {None: tr("data.preset.none"), **{n: p.get("label", n) for n, p in presets.items()}}
-        chosen = right.selectbox(
-            tr("data.preset"),
-            options,
-            index=options.index(src.preset) if src.preset in options and table == src.table else 0,
-            format_func=preset_labels.__getitem__,
-            key=f"data_preset_{key}_{table}",
-        )
+            return None, False
+        if load.notes:
+            with st.expander(tr("data.notes"), expanded=bool(load.date_notes)):
+                st.markdown("\n".join(f"- {n}" for n in load.notes))
+        with st.expander(tr("data.preview"), expanded=False):
+            st.dataframe(load.preview.head(10), hide_index=True)
         st.markdown(tr("data.mapping"))
-        mapping, problems = mapping_editor(key, src, table, presets.get(chosen))
+        mapping = date_orders(k, load, mapping_editor(k, load, table))
+        problems = problems_of(load, table, mapping)
         for problem in problems:
             st.warning(problem, icon=":material/warning:")
-        return table, mapping, not problems
+        return {"name": load.name, "table": table, "mapping": mapping}, not problems
 
 
-def run_load(plans: list[dict], mode: str) -> list[dict]:
+def run_load(files: list[dict], loads: list[dict], mode: str, dataset: str, currency: str) -> list[dict]:
     bar = st.progress(0.0)
-    reports = []
-    for j, plan in enumerate(plans):
-        def progress(fraction: float, message: str, j=j, name=plan["name"]) -> None:
-            bar.progress(min(1.0, (j + fraction) / len(plans)), text=tr("data.loading", name=name))
 
-        progress(0.0, "")
-        for report in ingest.ingest_file(
-            warehouse(), plan["path"], table=plan["table"], mode=mode, mapping=plan["mapping"], name=plan["name"], progress=progress,
-            lang=current(), refresh=False,
-        ):
-            reports.append(report.to_dict())
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(1.0, fraction), text=tr("data.loading", name=message[:60] if message else ""))
+
+    c = upload.choices()
+    reports = ingest.ingest_files(
+        warehouse(), [f["path"] for f in files], names=[f["name"] for f in files], mode=mode, progress=progress, lang=current(),
+        refresh=False, skip=c["skip"], tables={ld["name"]: ld["table"] for ld in loads if ld["table"] != "auto"},
+        mappings={ld["name"]: ld["mapping"] for ld in loads}, encodings=c["encodings"], currency=currency or None, dataset=dataset or None,
+    )
     # the pages' summary tables once for the whole upload, not once per file
     bar.progress(0.99, text=tr("data.summaries"))
     ingest.refresh_summaries(warehouse())
     bar.progress(1.0, text=tr("data.done"))
-    return reports
+    return [r.to_dict() for r in reports]
 
 
 def show_reports(reports: list[dict]) -> None:
@@ -247,6 +231,8 @@ def show_reports(reports: list[dict]) -> None:
             (st.warning if r["rows_rejected"] else st.success)(tr("data.report.loaded", **fmt))
         elif r["status"] == "duplicate":
             st.info(tr("data.report.duplicate", **fmt))
+        elif r["status"] in ("joined", "skipped"):
+            st.info(r["message"])
         else:
             st.error(tr("data.report.failed", **fmt) + " " + r["message"])
         if r["notes"] or (r["status"] == "loaded" and r["message"]):
@@ -281,34 +267,36 @@ with upload_tab:
         help=tr("data.uploader.help"),
         key=f"data_uploader_{st.session_state.get('data_uploader_gen', 0)}",
     )
-    plans, all_ok = [], True
-    for uploaded in uploads or []:
-        entry = sniffed(uploaded)
-        if entry["error"]:
-            st.error(tr("data.read_failed", name=entry["name"], reason=entry["error"]))
-            continue
-        chosen_tables, merged = set(), {}
-        for i, src in enumerate(entry["sources"]):
-            table, mapping, ok = source_panel(f"{uploaded.file_id}_{i}", src)
+    files = [upload.saved(u) for u in uploads or []]
+    if files:
+        view = upload.plan(files)
+        for name, why in view.errors:
+            st.error(tr("data.read_failed", name=name, reason=why))
+        left, right = st.columns(2)
+        dataset = left.text_input(tr("data.dataset"), value=ingest.default_dataset(files[0]["name"]), key="data_dataset",
+                                  help=tr("data.dataset.help"))
+        # labels made now, in this run's language (a format_func is also called outside the run)
+        currency_labels = {"": tr("data.currency.auto"), **{code: code for code in CODES}}
+        currency = right.selectbox(tr("data.currency"), list(currency_labels), key="data_currency", format_func=currency_labels.__getitem__,
+                                   help=tr("data.currency.help"))
+        chosen, all_ok = [], True
+        for load in view.loads:
+            what, ok = load_panel(load)
             all_ok = all_ok and ok
-            chosen_tables.add(table)
-            merged.update(mapping)
-        # One table and one mapping per file: a workbook whose sheets go to different tables is loaded
-        # with the table guessed per sheet, and each sheet only uses the mapping entries of its columns.
-        table = chosen_tables.pop() if len(chosen_tables) == 1 else "auto"
-        plans.append({"name": entry["name"], "path": entry["path"], "table": table or "auto", "mapping": merged})
-    if plans:
-        mode_labels = {m: tr("data.mode." + m) for m in ("append", "replace")}
-        mode = st.radio(tr("data.mode"), list(mode_labels), format_func=mode_labels.__getitem__, horizontal=True, key="data_mode")
-        if not all_ok:
-            st.info(tr("data.fix_first"))
-        if st.button(tr("data.load"), type="primary", disabled=not all_ok, icon=":material/upload:", key="data_load"):
-            st.session_state["data_reports"] = run_load(plans, mode)
-            loaded = [r["table"] for r in st.session_state["data_reports"] if r["status"] == "loaded"]
-            if loaded:
-                st.session_state["data_browse"] = loaded[0]  # the tables browser opens on what was just loaded
-            forget_files()
-            st.rerun()
+            if what is not None:
+                chosen.append(what)
+        if view.loads:
+            mode_labels = {m: tr("data.mode." + m) for m in ("append", "replace")}
+            mode = st.radio(tr("data.mode"), list(mode_labels), format_func=mode_labels.__getitem__, horizontal=True, key="data_mode")
+            if not all_ok:
+                st.info(tr("data.fix_first"))
+            if st.button(tr("data.load"), type="primary", disabled=not all_ok or not chosen, icon=":material/upload:", key="data_load"):
+                st.session_state["data_reports"] = run_load(files, chosen, mode, dataset, currency)
+                loaded = [r["table"] for r in st.session_state["data_reports"] if r["status"] == "loaded"]
+                if loaded:
+                    st.session_state["data_browse"] = loaded[0]  # the tables browser opens on what was just loaded
+                upload.forget()
+                st.rerun()
     if st.session_state.get("data_reports"):
         show_reports(st.session_state["data_reports"])
 
@@ -339,9 +327,19 @@ with log_tab:
     if log.empty:
         st.info(tr("data.log.empty"))
     else:
-        shown = log[["upload_id", "loaded_at", "file_name", "table_name", "mode", "rows_read", "rows_loaded", "rows_rejected", "rows_skipped", "encoding", "undone_at"]]
+        shown = log[["upload_id", "loaded_at", "file_name", "table_name", "dataset", "mode", "rows_read", "rows_loaded", "rows_rejected", "rows_skipped",
+                     "encoding", "undone_at"]]
         st.dataframe(shown, hide_index=True)
         download_buttons(shown, "upload_log", key="data_log_dl")
+        with_rejects = log[(log["rows_rejected"] > 0) & log["undone_at"].isna()]
+        if not with_rejects.empty:
+            st.subheader(tr("data.log.rejects"))
+            names = {int(r.upload_id): tr("data.log.option", upload_id=int(r.upload_id), file=r.file_name, table=r.table_name,
+                                          rows=f"{int(r.rows_rejected):,}", when=str(r.loaded_at)[:16]) for r in with_rejects.itertuples()}
+            which = st.selectbox(tr("data.log.rejects_pick"), list(names), format_func=names.__getitem__, key="data_log_rejects")
+            rejected = data_rejects(int(which))
+            st.dataframe(rejected, hide_index=True)
+            download_buttons(rejected, f"rejects_{which}", key="data_log_rejects_dl")
         active = log[log["undone_at"].isna()]
         if not active.empty:
             st.subheader(tr("data.log.undo"))

@@ -22,7 +22,7 @@ table = url_option(st.selectbox, tr("explore.table"), tables, "t", "sales" if "s
                    lambda t: tr(f"data.table.{t}") if t in schema.TABLES else t)
 cols = ui.Q["explore_columns"](table)
 names = list(cols)
-groups = ["", *[c for c, k in cols.items() if k in ("text", "bool")]]
+groups = ["", *[c for c, k in cols.items() if k in ("text", "bool") or c.startswith(explore.EXTRA)]]
 c1, c2, c3 = st.columns(3)
 x = url_option(c1.selectbox, tr("explore.x"), names, "x", names[0])
 agg = url_option(c2.selectbox, tr("explore.agg"), explore.AGGS, "agg", "count", lambda a: tr(f"explore.agg.{a}"))
@@ -33,7 +33,19 @@ grain = url_option(c5.selectbox, tr("explore.grain"), list(explore.GRAINS), "eg"
                    disabled=cols.get(x) != "time")
 chart = url_option(c6.selectbox, tr("explore.chart"), explore.CHARTS, "chart", "bar", lambda c: tr(f"explore.chart.{c}"))
 
-spec = explore.Spec(table=table, x=x, y=y, agg=agg, color=color, grain=grain, chart=chart)
+c7, c8 = st.columns([1, 2])
+where = url_option(c7.selectbox, tr("explore.where"), groups, "w", "", lambda c: c or tr("explore.none"))
+chosen = []
+if where:
+    offered = ui.Q["explore_values"](table, where)
+    asked = [v for v in st.query_params.get("wv", "").split("|") if v in offered]
+    chosen = c8.multiselect(tr("explore.equals"), offered, default=asked, key=f"explore_wv_{table}_{where}")
+if chosen:
+    st.query_params["wv"] = "|".join(chosen)
+else:
+    st.query_params.pop("wv", None)
+
+spec = explore.Spec(table=table, x=x, y=y, agg=agg, color=color, grain=grain, chart=chart, where=where, equals="|".join(chosen))
 try:
     df = ui.Q["explore_run"](f, spec)
 except explore.SpecError as exc:

@@ -14,7 +14,7 @@ Callers with an upload in memory write it to a temporary file and pass its displ
 and the reject reasons stored in main.rejects; the CLI keeps English.
 """
 
-from ecom.ingest.load import Report, column_quality, ingest_file, ingest_files, refresh_summaries, undo_upload
+from ecom.ingest.load import Report, column_quality, default_dataset, ingest_file, ingest_files, refresh_summaries, undo_upload
 from ecom.ingest.mapping import remember_mapping
 from ecom.ingest.read import SUPPORTED_EXT, IngestError, Sniffed, read_frame, sniff
 
@@ -24,6 +24,7 @@ __all__ = [
     "Report",
     "Sniffed",
     "column_quality",
+    "default_dataset",
     "ingest_file",
     "ingest_files",
     "refresh_summaries",

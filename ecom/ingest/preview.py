@@ -44,18 +44,20 @@ class LoadView:
     examples: dict[str, str] = field(default_factory=dict)  # source column -> a few distinct values
     dates: dict[str, dict] = field(default_factory=dict)  # canonical column -> {source, order, decided_by, ambiguous}
     notes: list[str] = field(default_factory=list)
+    derive: dict[str, str] = field(default_factory=dict)  # canonical columns made by rule (an order id from customer + time)
+    date_notes: dict[str, str] = field(default_factory=dict)  # canonical column -> why its day/month order was chosen
 
 
 @dataclass
 class UploadView:
     loads: list[LoadView]
-    errors: list[str]  # files that could not be read at all, one line each
+    errors: list[tuple[str, str]]  # (file, one line saying why) for files that could not be read at all
 
 
 def preview(paths, names=None, wh=None, lang: str = "en", skip=(), tables=None, mappings=None, encodings=None) -> UploadView:
     paths = [Path(p) for p in paths]
     names = list(names) if names else [p.name for p in paths]
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []
     loads: list[LoadView] = []
     with tempfile.TemporaryDirectory(prefix="ecom-preview-") as tmp:
         sources = []
@@ -65,7 +67,7 @@ def preview(paths, names=None, wh=None, lang: str = "en", skip=(), tables=None, 
             try:
                 sources += open_sources(path, display, folder, lang, encodings)
             except IngestError as exc:
-                errors.append(str(exc))
+                errors.append((display, str(exc)))
         mapped = {s.name for s in sources if set((mappings or {}).get(s.name, {})) & set(s.columns)}
         units = plan_mod.plan(sources, Path(tmp), wh=wh, lang=lang, skip=set(skip), tables=dict(tables or {}), mapped=mapped)
         for unit in units:
@@ -105,7 +107,7 @@ def _describe(unit: plan_mod.Unit, wh, lang: str, user: dict[str, str] | None) -
     sample = {c: [r[i] if i < len(r) else None for r in src.sample] for i, c in enumerate(src.columns)}
     mapping, order_notes = mapping_mod.per_order(table, mapping, sample, lang)
     decisions = values.decide(table, mapping, sample, lang, _tz())
-    view.table, view.mapping = table, mapping
+    view.table, view.mapping, view.derive = table, mapping, dict(g.derive)
     view.confidence = {k: ("high" if user and k in user else g.confidence.get(k, "high")) for k in mapping}
     view.reason = g.reason if g.table else unit.reason
     if unit.kind == "join":
@@ -115,6 +117,8 @@ def _describe(unit: plan_mod.Unit, wh, lang: str, user: dict[str, str] | None) -
                        and mapping_mod.split_target(tg)[1] != "time"), None)
         view.dates[col] = {"source": source, "order": profile.order, "decided_by": profile.decided_by, "ambiguous": profile.ambiguous,
                            "zone": profile.zone(), "has_time": profile.has_time, "example": profile.example}
+        if profile.ambiguous and source:
+            view.date_notes[col] = values.date_notes(col, source, profile, _tz(), lang)[0]
     view.notes += g.notes + order_notes + decisions.notes
     return view
 

@@ -9,6 +9,7 @@ over all loaded history) falls in it.
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import ibis
@@ -19,6 +20,7 @@ from ecom.i18n import t as tr
 from ecom.queries import definitions, summaries
 from ecom.queries.common import (
     counted,
+    data_span,
     day_bounds,
     day_rows,
     fetch,
@@ -34,7 +36,12 @@ from ecom.queries.common import (
 KPIS = ("gmv", "refunds", "net_sales", "refund_rate", "aov", "orders", "units", "customers", "new_customers", "returning_customers")
 PERIODS = ("current", "previous", "last_year")
 
-# Robust anomaly rule: |0.6745 (x − median) / MAD| > 3.5 over the same weekday of the previous weeks.
+# Robust anomaly rule: |0.6745 (x − median) / scale| > 3.5 over the same weekday of the previous weeks,
+# where the scale is the MAD, but never below the noise a day's volume carries by chance: √median for a
+# count (orders, customers: Poisson), median / √(median orders) for GMV (a sum of that many orders),
+# and MAD_FLOOR of the median. Only weeks since the data's first order count (no flags while it warms
+# up: a shop's first weeks are not "up" on weeks before it had data), and a day is judged only against
+# at least MIN_BASELINE such weeks with sales.
 BASELINE_WEEKS = 8
 MIN_BASELINE = 4
 Z_LIMIT = 3.5
@@ -188,20 +195,28 @@ def daily(wh, f: Filters, weeks_before: int = 0, metrics: tuple[str, ...] = DAIL
 
 def anomalies(wh, f: Filters, metric: str = "gmv") -> pd.DataFrame:
     """The daily series of the range with, per day, the median and MAD of the same weekday over the
-    previous BASELINE_WEEKS weeks, the robust z-score and a flag."""
-    df = daily(wh, f, weeks_before=BASELINE_WEEKS, metrics=(metric,))
-    values = df.set_index("day")[metric].astype("float64")
+    previous BASELINE_WEEKS weeks (within the data), the robust z-score and a flag."""
+    metrics = (metric,) if metric == "orders" else (metric, "orders")
+    df = daily(wh, f, weeks_before=BASELINE_WEEKS, metrics=metrics)
+    series = df.set_index("day")
+    values = series[metric].astype("float64")
+    orders = series["orders"].astype("float64")
+    span = data_span(wh)
+    first = pd.Timestamp(span[0]) if span else None
     rows = []
     for day in pd.date_range(f.start, f.end, freq="D"):
-        base = [values[d] for d in (day - pd.Timedelta(weeks=k) for k in range(1, BASELINE_WEEKS + 1)) if d in values.index]
+        weeks = [day - pd.Timedelta(weeks=k) for k in range(1, BASELINE_WEEKS + 1)]
+        weeks = [d for d in weeks if d in values.index and first is not None and d >= first]
         x = float(values[day])
-        if len(base) < MIN_BASELINE:
+        base = pd.Series([values[d] for d in weeks], dtype="float64")
+        if len(base) < MIN_BASELINE or float(base.median()) <= 0:
             rows.append((day, x, float("nan"), float("nan"), float("nan"), False))
             continue
-        s = pd.Series(base)
-        med = float(s.median())
-        mad = float((s - med).abs().median())
-        scale = max(mad, MAD_FLOOR * abs(med), 1e-9)
+        med = float(base.median())
+        mad = float((base - med).abs().median())
+        volume = float(pd.Series([orders[d] for d in weeks]).median())
+        chance = med / math.sqrt(max(volume, 1.0)) if metric == "gmv" else math.sqrt(med)
+        scale = max(mad, MAD_FLOOR * abs(med), 0.6745 * chance, 1e-9)
         z = 0.6745 * (x - med) / scale
         rows.append((day, x, med, mad, z, abs(z) > Z_LIMIT))
     return pd.DataFrame(rows, columns=["day", metric, "median", "mad", "z", "anomaly"])

@@ -94,7 +94,7 @@ def _orders(wh, f: Filters, by: str | None, keys: list | None, group) -> pd.Data
             # orders with a line of each value: a bit test per value on the order's mask
             mask = o[MASK_COLUMNS[by]]
             named = [k for k in keys if k != OTHER]
-            own = {i: mask_bits(s, by, [k]) if k is not None else 1 << summaries.MASK_BITS for i, k in enumerate(named)}
+            own = {i: mask_bits(s, by, [k]) if k != NONE else 1 << summaries.MASK_BITS for i, k in enumerate(named)}
             aggs = {f"k{i}": bit_set(mask, b).cast("int64").sum() for i, b in own.items()}
             if OTHER in keys:
                 # the other values: of the filter's values when it filters on `by` itself
@@ -116,9 +116,9 @@ def _orders(wh, f: Filters, by: str | None, keys: list | None, group) -> pd.Data
         for col, values in f.dims().items():
             x = x.filter(one_of(s, x, col, values))
         if keys is not None:
-            d, x = d.filter(d.product_id.isin(keys)), x.filter(x.product_id.isin(keys))
-        lines = d.group_by(**group(d, "daily"), key=d.product_id).aggregate(lines=d.lines.sum())
-        extra = x.group_by(**group(x, "daily"), key=x.product_id).aggregate(extra=x.extra.sum())
+            d, x = d.filter(_among(d.product_id, keys)), x.filter(_among(x.product_id, keys))
+        lines = d.group_by(**group(d, "daily"), key=_key(d.product_id, None)).aggregate(lines=d.lines.sum())
+        extra = x.group_by(**group(x, "daily"), key=_key(x.product_id, None)).aggregate(extra=x.extra.sum())
         on = [*group(d, "daily"), "key"]
         j = lines.left_join(extra, on)
         return fetch(j.select(*on, orders=(j.lines - j.extra.fill_null(0)).cast("int64")))
@@ -127,21 +127,29 @@ def _orders(wh, f: Filters, by: str | None, keys: list | None, group) -> pd.Data
     if by is not None:
         cols["key"] = _key(t[by], keys)
         if keys is not None and OTHER not in keys:
-            inside = t[by].isin([k for k in keys if k is not None])
-            t = t.filter(inside | t[by].isnull() if None in keys else inside)
+            t = t.filter(_among(t[by], keys))
             cols = {**group(t, "lines"), "key": _key(t[by], keys)}
     return fetch(t.group_by(**cols).aggregate(orders=t.order_id.nunique()))
 
 
 OTHER = "(other)"
+NONE = "(none)"  # lines without a value of the breakdown (no category, no brand): shown, not dropped
+
+
+def _among(col, keys: list):
+    """`col` is one of the breakdown values in `keys` ("(none)" standing for no value)."""
+    inside = col.isin([k for k in keys if k not in (NONE, OTHER)])
+    return inside | col.isnull() if NONE in keys else inside
 
 
 def _key(col, keys: list | None):
     """The breakdown value, or "(other)" for values outside `keys` when `keys` has "(other)"."""
     if keys is None or OTHER not in keys:
-        return col.cast("string")
-    names = [k for k in keys if k not in (None, OTHER)]
-    return ibis.cases((col.isin(names), col.cast("string")), else_=OTHER) if names else ibis.literal(OTHER)
+        return col.cast("string").fill_null(NONE)
+    names = [k for k in keys if k not in (NONE, OTHER)]
+    label = col.cast("string").fill_null(NONE)
+    kept = col.isin(names) | (col.isnull() if NONE in keys else ibis.literal(False))
+    return ibis.cases((kept, label), else_=OTHER) if names or NONE in keys else ibis.literal(OTHER)
 
 
 def trend(wh, f: Filters, grain: str = "day", by: str | None = None, top: int = 8, measures: tuple[str, ...] = ALL) -> pd.DataFrame:
@@ -154,7 +162,7 @@ def trend(wh, f: Filters, grain: str = "day", by: str | None = None, top: int = 
         if by not in BREAKDOWNS:
             raise ValueError(f"unknown breakdown {by!r}")
         lead = _ranking(wh, f, by, max(top, TOP_FETCH))[:top]
-        keys = [*(str(v) for v in lead if v is not None), OTHER]
+        keys = [*(str(v) for v in lead), OTHER]
     t, kind = _sum_source(wh, f, by)
     cols = {"period": _period(t, kind, grain)}
     if by is not None:
@@ -175,7 +183,7 @@ def trend(wh, f: Filters, grain: str = "day", by: str | None = None, top: int = 
 def _ranking(wh, f: Filters, by: str, top: int) -> list:
     """The `top` values of a breakdown by GMV (ties by value), the largest first."""
     t, kind = _sum_source(wh, f, by)
-    per = t.group_by(key=t[by].cast("string")).aggregate(gmv=_sums(t, kind, ("gmv",))["gmv"])
+    per = t.group_by(key=_key(t[by], None)).aggregate(gmv=_sums(t, kind, ("gmv",))["gmv"])
     return fetch(per.order_by([ibis.desc("gmv"), "key"]).limit(top)).key.tolist()
 
 
@@ -195,7 +203,7 @@ def _top_values(wh, f: Filters, by: str) -> pd.DataFrame:
 
 def _breakdown(wh, f: Filters, by: str, top: int) -> pd.DataFrame:
     t, kind = _sum_source(wh, f, by)
-    per = t.group_by(key=t[by].cast("string")).aggregate(**_sums(t, kind, ALL))
+    per = t.group_by(key=_key(t[by], None)).aggregate(**_sums(t, kind, ALL))
     total = per.gmv.sum().over(ibis.window())
     per = per.mutate(share=ibis.cases((total != 0, per.gmv / total), else_=None))
     df = fetch(per.order_by([ibis.desc("gmv"), "key"]).limit(top))
@@ -208,6 +216,7 @@ def _breakdown(wh, f: Filters, by: str, top: int) -> pd.DataFrame:
     if by == "product_id":
         df["name"] = df.key.map(product_names(wh, df.key))
     cols = ["key", "gmv", "refunds", "orders", "units", *(["name"] if by == "product_id" else []), "share"]
+    df["orders"] = df["orders"].fillna(0)
     return df[cols].astype({"gmv": "float64", "refunds": "float64", "share": "float64", "orders": "int64"})
 
 

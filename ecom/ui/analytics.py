@@ -32,7 +32,7 @@ Q = {
         "ours_vs_competitors": market.ours_vs_competitors, "movers": market.movers, "concentration": market.concentration,
         "category_share": market.category_share,
         "stock_summary": inventory.summary, "stock_products": inventory.products,
-        "explore_columns": explore.columns, "explore_run": explore.run,
+        "explore_columns": explore.columns, "explore_run": explore.run, "explore_values": explore.values,
     }.items()
 }
 

@@ -32,7 +32,7 @@ from ecom.ui.lang import tr
 STATE_KEY = "_filters"
 PRESET_KEY = "_preset"
 VIEW_MESSAGE_KEY = "_view_message"
-MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2100, 12, 31)  # old exports (Northwind, CDNOW) predate 2000
 
 
 @cached_query
@@ -95,17 +95,39 @@ def _seed_from_url(anchor: date, checked: Filters) -> None:
         st.session_state["from"], st.session_state["to"] = checked.start, checked.end
 
 
+AUTO_KEY = "_range_auto"  # the default range the date inputs hold until the person picks one (False once they have)
+
+
+def _follow_data(default: Filters, linked: bool) -> None:
+    """Until the person picks a range (or opens a link with one), the date inputs follow the data:
+    after a load or an undo they move to the 30 days ending at the latest order."""
+    auto = st.session_state.get(AUTO_KEY)
+    wanted = (default.start, default.end)
+    if auto is None:
+        st.session_state[AUTO_KEY] = False if linked else wanted
+        return
+    if auto is False or "from" not in st.session_state:
+        return
+    if (st.session_state.get("from"), st.session_state.get("to")) != auto:
+        st.session_state[AUTO_KEY] = False  # the person chose these dates
+    elif auto != wanted:
+        st.session_state["from"], st.session_state["to"] = wanted
+        st.session_state[AUTO_KEY] = wanted
+
+
 def render() -> Filters:
     """Draw the filters in the sidebar and return (and remember for the page) the current value."""
     anchor = anchor_date()
     allowed = dimension_values()
     token = st.query_params.get("view")
+    linked = bool(token) or any(k in st.query_params for k in filters.DATE_KEYS)
     if token:
         _open_view(token, anchor, allowed)
     raw = {key: st.query_params.get_all(key) for key in filters.URL_KEYS if key in st.query_params}
     checked = filters.from_params(raw, anchor, allowed)
     _seed_from_url(anchor, checked)
     default = filters.default(anchor)
+    _follow_data(default, linked)
     with st.sidebar:
         st.subheader(tr("filters.title"))
         st.selectbox(tr("filters.range"), [p for p in PRESETS if p != "custom"], index=None, key=PRESET_KEY,

@@ -22,6 +22,16 @@ def insert(wh, table: str, rows: list[dict]) -> None:
         wh.bump_version(cur)
 
 
+def insert_frame(wh, table: str, df) -> None:
+    """Insert a DataFrame of canonical columns (many rows at once), then bump the data version."""
+    with wh.transaction() as cur:
+        cur.register("frame", df)
+        cur.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM frame")
+        cur.unregister("frame")
+        wh.classify_lines(cur)
+        wh.bump_version(cur)
+
+
 def sale(order_id, order_time, product_id, revenue, customer_id=None, **kw) -> dict:
     row = dict(SALES_DEFAULTS)
     row.update(order_id=order_id, order_time=order_time, product_id=product_id, revenue=revenue, customer_id=customer_id, **kw)

@@ -1,10 +1,12 @@
 from datetime import date, datetime, timedelta
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from ecom.filters import Filters
 from ecom.queries import overview
-from tests.queries.helpers import insert, sale
+from tests.queries.helpers import insert, insert_frame, sale
 
 WEEK = Filters(start=date(2024, 3, 11), end=date(2024, 3, 17))
 
@@ -76,8 +78,27 @@ def test_anomaly_flags_only_the_planted_spike(spike_wh):
     row = flagged.iloc[0]
     # same weekday in the 8 previous weeks: i % 3 over i = 72-7k → values 100/105/110 → median 105, MAD 5
     assert row["median"] == 105 and row["mad"] == 5
-    # the scale is the MAD floor, 5% of the median (5.25), as it exceeds the MAD
-    assert row.z == pytest.approx(0.6745 * (1000 - 105) / 5.25)
+    # one order a day: the scale is the noise of one order's amount, 0.6745 × 105 / √1, as it exceeds the MAD
+    assert row.z == pytest.approx((1000 - 105) / 105)
+
+
+@pytest.mark.parametrize("mean", [20, 200])
+def test_a_steady_poisson_shop_is_almost_never_flagged(warehouse, mean):
+    """365 days of Poisson(mean) orders of ¥10 from the data's first day: under 2% of days flagged, on
+    orders and on GMV, and none in the first four weeks (no baseline yet)."""
+    rng = np.random.default_rng(mean)
+    start = date(2023, 1, 2)
+    days = np.repeat(np.arange(365), rng.poisson(mean, 365))
+    insert_frame(warehouse, "sales", pd.DataFrame({
+        "order_id": [f"o{i}" for i in range(len(days))], "customer_id": [f"c{i}" for i in range(len(days))], "product_id": "A",
+        "order_time": pd.Timestamp(start) + pd.to_timedelta(days, unit="D") + pd.Timedelta(hours=10), "quantity": 1, "revenue": 10.0,
+    }))
+    whole = Filters(start=start, end=start + timedelta(days=364))
+    for metric in ("orders", "gmv"):
+        a = overview.anomalies(warehouse, whole, metric)
+        assert len(a) == 365
+        assert a.anomaly.mean() < 0.02, (metric, a[a.anomaly])
+        assert not a.anomaly.iloc[:28].any()
 
 
 @pytest.fixture

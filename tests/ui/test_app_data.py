@@ -31,9 +31,9 @@ def editor_mapping(at) -> dict:
 
 
 def frame_with(at, column: str) -> pd.DataFrame:
-    """The one dataframe on the page that has `column`."""
+    """The first dataframe on the page that has `column` (the load report's, before the upload log's)."""
     frames = [df.value for df in at.dataframe if column in df.value.columns]
-    assert len(frames) == 1, [list(df.value.columns) for df in at.dataframe]
+    assert frames, [list(df.value.columns) for df in at.dataframe]
     return frames[0]
 
 

@@ -2,9 +2,8 @@
 
 import pytest
 
-from ecom.queries import summaries
-
 from ecom import sqlbox
+from ecom.queries import summaries
 from ecom.warehouse import Warehouse
 from tests.test_sqlbox import HOSTILE
 from tests.ui.conftest import assert_clean, open_app

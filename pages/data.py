@@ -198,7 +198,7 @@ def run_load(files: list[dict], loads: list[dict], mode: str, dataset: str, curr
     c = upload.choices()
     reports = ingest.ingest_files(
         warehouse(), [f["path"] for f in files], names=[f["name"] for f in files], mode=mode, progress=progress, lang=current(),
-        refresh=False, skip=c["skip"], tables={ld["name"]: ld["table"] for ld in loads if ld["table"] != "auto"},
+        refresh=False, skip=c["skip"], tables=c["tables"],
         mappings={ld["name"]: ld["mapping"] for ld in loads}, encodings=c["encodings"], currency=currency or None, dataset=dataset or None,
     )
     # the pages' summary tables once for the whole upload, not once per file

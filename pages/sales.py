@@ -13,6 +13,10 @@ f, lang, symbol = ui.context()
 st.title(tr("nav.sales"))
 need_tables("sales")
 st.caption(tr("sales.caption", period=ui.period_text(f)))
+k = ui.Q["kpis"](f)["current"]
+for col, name in zip(st.columns(4), ("gmv", "refunds", "net_sales", "orders"), strict=True):
+    col.metric(tr(f"overview.kpi.{name}"), ui.money(k[name], symbol) if name != "orders" else f"{k[name]:,.0f}", border=True,
+               help=tr(f"overview.kpi.{name}.help"))
 
 c1, c2, c3, c4 = st.columns(4)
 grain = url_option(c1.segmented_control, tr("sales.grain"), ["day", "week", "month"], "grain", "day", lambda g: tr(f"sales.grain.{g}"))

@@ -97,17 +97,20 @@ def main(argv: list[str]) -> int:
         for r in reports:
             if r.status == "failed":
                 failed += 1
+            said = r.status in ("failed", "skipped")  # what did not load is said on stderr, one line each
             if args.json:
                 print(json.dumps(r.to_dict(), ensure_ascii=False), flush=True)
-                if r.status == "failed":
+                if said:
                     print(f"ingest: {r.message}", file=sys.stderr)
             else:
-                print(r.message, file=sys.stderr if r.status == "failed" else sys.stdout)
+                print(r.message, file=sys.stderr if said else sys.stdout)
                 for note in r.notes:
                     print(f"  note: {note}")
         # once for all the files, not once per file with sales in it
         refresh_summaries(wh)
-        return 1 if failed else 0
+        # nothing loaded at all (every table failed or fitted nothing) is a failed call too
+        landed = any(r.status in ("loaded", "duplicate", "joined") for r in reports)
+        return 1 if failed or not landed else 0
     finally:
         wh.close()
 

@@ -216,8 +216,9 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
     cur = wh.cursor()
     try:
         dup = cur.execute(
-            "SELECT upload_id FROM main.upload_log WHERE content_hash = ? AND table_name = ? AND undone_at IS NULL LIMIT 1",
-            [src.content_hash, t.name],
+            "SELECT upload_id FROM main.upload_log WHERE content_hash = ? AND table_name = ? AND undone_at IS NULL "
+            "AND dataset IS NOT DISTINCT FROM ? LIMIT 1",
+            [src.content_hash, t.name, rep.dataset],
         ).fetchone()
         upload_id = cur.execute("SELECT nextval('app.upload_seq')").fetchone()[0]
     finally:

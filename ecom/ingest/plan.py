@@ -87,10 +87,12 @@ def plan(sources: list[Source], workdir, wh=None, lang: str = "en", skip: set[st
     forced_any = {s.name for s in live if tables.get(s.name, "auto") != "auto" or s.name in mapped}
     used: set[str] = set()
     joins: list[Unit] = []
+    # a table the person put somewhere themselves joins nothing, unless it is a product master
+    fixed = {n for n in forced_any if (tables.get(n) or guesses[n].table) not in LOOKUP_TABLES}
     for base in incomplete:
         if base.name in used or base.name in forced_any:
             continue
-        unit = _join_for(base, live, guesses, used | forced_any, workdir, lang)
+        unit = _join_for(base, live, guesses, used | fixed, workdir, lang)
         if unit is not None:
             used.update(m.name for m in unit.members)
             joins.append(unit)

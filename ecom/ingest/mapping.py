@@ -300,8 +300,15 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
         return m, []
     orders = sample.get(rev["order_id"], [])
     products = sample.get(rev["product_id"], [])
-    qty = [to_number(str(v)) if v is not None else None for v in sample.get(rev.get("quantity", ""), [])] or [1.0] * len(orders)
-    price = [to_number(str(v)) if v is not None else None for v in sample.get(rev.get("unit_price", ""), [])] or [None] * len(orders)
+    qty = sample.get(rev.get("quantity", ""), [])
+    price = sample.get(rev.get("unit_price", ""), [])
+
+    def list_value(i: int) -> float | None:
+        """quantity × unit price of sample row i (read only for the few rows of orders that repeat an amount)."""
+        u = to_number(str(price[i])) if i < len(price) and price[i] is not None else None
+        q = to_number(str(qty[i])) if i < len(qty) and qty[i] is not None else 1.0
+        return None if u is None else (q or 1.0) * u
+
     notes = []
     out = dict(m)
     for col in (c.name for c in schema.SALES.columns if c.per_order):
@@ -310,16 +317,19 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
             continue
         amounts = sample.get(src, [])
         lines = defaultdict(list)
-        for o, p, a, q, u in zip(orders, products, amounts, qty, price, strict=False):
+        for i, (o, p, a) in enumerate(zip(orders, products, amounts, strict=False)):
             if o is not None:
-                lines[o].append((p, a, (q or 1) * u if u is not None else None))
+                lines[o].append((p, a, i))
         multi = [ls for ls in lines.values() if len({p for p, _, _ in ls}) >= 2]
         same = [ls for ls in multi if len({a for _, a, _ in ls}) == 1 and ls[0][1] not in (None, "", "0", "0.00")]
         if not multi or len(same) < 0.9 * len(multi):
             continue
-        covers = [ls for ls in same if col == "revenue" and all(v is not None for _, _, v in ls)
-                  and (to_number(str(ls[0][1])) or 0) >= 0.8 * sum(v for _, _, v in ls)]
-        if len(multi) >= 3 or (covers and len(covers) == len(same)):
+        covers = 0
+        if col == "revenue" and len(multi) < 3:
+            for ls in same:
+                values = [list_value(i) for _, _, i in ls]
+                covers += all(v is not None for v in values) and (to_number(str(ls[0][1])) or 0) >= 0.8 * sum(values)
+        if len(multi) >= 3 or (same and covers == len(same)):
             out[src] = f"{col}@order"
             notes.append(i18n.t("ingest.note.per_order", lang, col=col, src=src))
     return out, notes

@@ -123,7 +123,7 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None, lan
         raise IngestError(i18n.t("ingest.err.too_big", lang, name=display, size=f"{size / 1048576:.0f}", limit=limit_mb))
     with path.open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
-    digest = file_hash(path)
+    digest, nul = _scan(path)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
             zf = zipfile.ZipFile(path)
@@ -147,7 +147,7 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None, lan
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
             raise IngestError(i18n.t("ingest.err.binary", lang, name=display, what=i18n.t(f"ingest.binary.{what}", lang)))
-    return [_text_source(path, display, digest, head, size, lang, (encodings or {}).get(display))]
+    return [_text_source(path, display, digest, head, size, lang, (encodings or {}).get(display), nul)]
 
 
 def read_frame(path, sheet=None) -> pd.DataFrame:
@@ -211,17 +211,18 @@ def sniff(path, name=None, wh=None, lang: str = "en") -> list[Sniffed]:
 
 
 def file_hash(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+    return _scan(path)[0]
 
 
-def has_nul(path: Path) -> bool:
-    """Whether the file holds a NUL byte anywhere (the loader then checks every value for one)."""
+def _scan(path: Path) -> tuple[str, bool]:
+    """The file's SHA-256, and whether it holds a NUL byte anywhere (the loader then checks every
+    value of an 8-bit text file for one), in one pass over it."""
+    h, nul = hashlib.sha256(), False
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
-            if b"\x00" in chunk:
-                return True
-    return False
+            h.update(chunk)
+            nul = nul or b"\x00" in chunk
+    return h.hexdigest(), nul
 
 
 # -- the raw relation DuckDB parses ----------------------------------------------------------------
@@ -322,7 +323,8 @@ def _q(name: str) -> str:
 
 
 # -- text files ------------------------------------------------------------------------------------
-def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, lang: str = "en", chosen: str | None = None) -> Source:
+def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, lang: str = "en", chosen: str | None = None,
+                 nul: bool = False) -> Source:
     encoding, bom = detect_encoding(head, display, lang)
     notes = []
     if chosen and chosen != encoding:
@@ -358,7 +360,7 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
         name=display, kind="csv", content_hash=digest, path=path, encoding=encoding, delimiter=delimiter, bom_len=len(bom),
         header_row=None if header_idx is None else records[header_idx][0] - 1, skip_lines=skip, columns=header,
         preview=data[:PREVIEW_ROWS], sample=data[:SAMPLE_ROWS], notes=notes, size=size,
-        nul=not encoding.startswith("utf-16") and not encoding.startswith("utf-32") and has_nul(path),
+        nul=nul and not encoding.startswith("utf-16") and not encoding.startswith("utf-32"),
         footer_row=None if footer is None else skip + 1 + footer - first_data,
     )
     if footer is not None:

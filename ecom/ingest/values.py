@@ -273,7 +273,9 @@ def number_expr(x: str, decimal_comma: bool, allow_percent: bool, money: bool = 
         # the double only for what a decimal cannot read (1.5E+3); an amount with a remark in brackets
         # after it ("131.77(已退款89.84)") is its leading number
         remark = f"TRY_CAST(regexp_extract({s}, '^([-+]?[0-9]*\\.?[0-9]+)\\s*[(（]', 1) AS DECIMAL(38,10))"
-        slow = f"coalesce(TRY_CAST({body} AS DECIMAL(38,10)), CAST(TRY_CAST({body} AS DOUBLE) AS DECIMAL(38,10)), {remark}) * {scale}"
+        # (wide decimals only on this rare path: DECIMAL(38,…) is 128-bit arithmetic, 6× the cost per row)
+        slow = (f"TRY_CAST(coalesce(TRY_CAST({body} AS DECIMAL(38,10)), CAST(TRY_CAST({body} AS DOUBLE) AS DECIMAL(38,10)), {remark}) * {scale} "
+                "AS DECIMAL(18,2))")
         fast = "NULL" if decimal_comma else f"TRY_CAST({x} AS DECIMAL(18,2))"
     else:
         slow = f"TRY_CAST({body} AS DOUBLE) * {scale} * {pct}"
@@ -590,7 +592,7 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
         scaled = "{N}" if c.name not in d.share_percent else f"CASE WHEN {has_pct} THEN {{N}} ELSE {{N}} / 100 END"
         return f"CASE WHEN ({scaled}) BETWEEN 0 AND 1 THEN CAST({scaled} AS DOUBLE) END", bad
     if kind == "money":
-        return "CASE WHEN abs({N}) < 1e13 THEN CAST({N} AS DECIMAL(18,2)) END", bad
+        return "CASE WHEN abs({N}) < CAST(1e13 AS DECIMAL(18,2)) THEN {N} END", bad
     return "{N}", bad
 
 
@@ -605,6 +607,8 @@ def _derived(name: str, plan: Plan) -> str:
     """A column the file does not have: from a derive rule (a preset's, or mapping's for order lines
     without an order id), or NULL (defaults come later)."""
     rule = plan.derive.get(name)
+    if rule is None and name == "currency" and plan.table == "sales":
+        return lit(plan.currency)  # the file has no currency column: one currency for the whole upload
     if rule is None:
         return "NULL"
     if rule == "row":
@@ -632,7 +636,8 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     out["quantity"] = q
     price = vals["unit_price"]
     revenue = vals["revenue"]
-    out["revenue"] = f"coalesce({revenue}, round({q} * {price}, 2))"
+    # kept 64-bit: INTEGER × DECIMAL(18,2) would widen to a 128-bit decimal
+    out["revenue"] = f"coalesce({revenue}, TRY_CAST({q} * {price} AS DECIMAL(18,2)))"
     if "unit_price" not in by_target and "revenue" in by_target:
         out["unit_price"] = f"CASE WHEN {q} <> 0 THEN round({revenue} / {q}, 2) END"
     if "revenue" not in by_target and "discount_rate" in by_target:
@@ -642,9 +647,11 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     refund = vals["refund_amount"]
     status = f"coalesce({vals['order_status']}, CASE WHEN {q} < 0 THEN 'returned' WHEN {refund} > 0 THEN 'refunded' END)"
     out["order_status"] = status
-    out["currency"] = f"coalesce(upper({vals['currency']}), {lit(plan.currency)})"
+    if "currency" in by_target:
+        out["currency"] = f"coalesce(upper({vals['currency']}), {lit(plan.currency)})"
     credit = f"regexp_full_match({vals['order_id']}, {lit(plan.decisions.credit_note)})" if plan.decisions.credit_note else "false"
-    out["line_kind"] = line_kind_sql(vals["order_status"], q, out["revenue"], credit)
+    # the sign of the amount without computing it again: a line's own amount, else its price (quantity is tested already)
+    out["line_kind"] = line_kind_sql(vals["order_status"], q, f"coalesce({revenue}, {price})", credit)
     return out
 
 

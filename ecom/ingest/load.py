@@ -28,7 +28,7 @@ from ecom import i18n, schema, settings
 from ecom.ingest import dates, values
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest import plan as plan_mod
-from ecom.ingest.read import IngestError, Source, blank_lines_before, open_sources, raw_relation, with_serial_fallback
+from ecom.ingest.read import IngestError, Source, blank_lines_before, open_upload, raw_relation, with_serial_fallback
 from ecom.queries import summaries
 
 BATCH_ROWS = 250_000
@@ -111,16 +111,8 @@ def ingest_files(wh, paths, table="auto", mode="append", mapping=None, names=Non
     report = progress or (lambda fraction, message: None)
     out: list[Report] = []
     with tempfile.TemporaryDirectory(prefix="ecom-ingest-") as tmp:
-        sources: list[Source] = []
-        for i, (path, display) in enumerate(zip(paths, names, strict=True)):
-            folder = Path(tmp) / f"f{i}"
-            folder.mkdir()
-            try:
-                sources += open_sources(path, display, folder, lang, encodings)
-            except IngestError as exc:
-                out.append(Report(display, status="failed", message=str(exc)))
-            except (OSError, ValueError, duckdb.Error) as exc:
-                out.append(Report(display, status="failed", message=i18n.t("ingest.err.unreadable", lang, name=display, detail=_one_line(exc))))
+        sources, errors = open_upload(paths, names, Path(tmp), lang, encodings)
+        out += [Report(display, status="failed", message=why) for display, why in errors]
         forced = {s.name: table for s in sources} if table not in ("auto", None) else dict(tables or {})
         mapped = {s.name for s in sources if set((mappings or {}).get(s.name, mapping or {})) & set(s.columns)}
         units = plan_mod.plan(sources, Path(tmp), wh=wh, lang=lang, skip=set(skip), tables=forced, mapped=mapped)

@@ -19,7 +19,7 @@ from ecom import i18n
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest import plan as plan_mod
 from ecom.ingest import values
-from ecom.ingest.read import IngestError, open_sources
+from ecom.ingest.read import open_upload
 
 EXAMPLES = 3
 
@@ -57,17 +57,9 @@ class UploadView:
 def preview(paths, names=None, wh=None, lang: str = "en", skip=(), tables=None, mappings=None, encodings=None) -> UploadView:
     paths = [Path(p) for p in paths]
     names = list(names) if names else [p.name for p in paths]
-    errors: list[tuple[str, str]] = []
     loads: list[LoadView] = []
     with tempfile.TemporaryDirectory(prefix="ecom-preview-") as tmp:
-        sources = []
-        for i, (path, display) in enumerate(zip(paths, names, strict=True)):
-            folder = Path(tmp) / f"f{i}"
-            folder.mkdir()
-            try:
-                sources += open_sources(path, display, folder, lang, encodings)
-            except IngestError as exc:
-                errors.append((display, str(exc)))
+        sources, errors = open_upload(paths, names, Path(tmp), lang, encodings)
         mapped = {s.name for s in sources if set((mappings or {}).get(s.name, {})) & set(s.columns)}
         units = plan_mod.plan(sources, Path(tmp), wh=wh, lang=lang, skip=set(skip), tables=dict(tables or {}), mapped=mapped)
         for unit in units:

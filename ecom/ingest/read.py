@@ -150,6 +150,27 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None, lan
     return [_text_source(path, display, digest, head, size, lang, (encodings or {}).get(display), nul)]
 
 
+def open_upload(paths, names, workdir: Path, lang: str = "en", encodings: dict[str, str] | None = None
+                ) -> tuple[list[Source], list[tuple[str, str]]]:
+    """The sources of every file of an upload (each opened in its own folder of `workdir`), and
+    (file, one line saying why) for the files that cannot be read at all."""
+    import duckdb
+
+    sources: list[Source] = []
+    errors: list[tuple[str, str]] = []
+    for i, (path, display) in enumerate(zip(paths, names, strict=True)):
+        folder = Path(workdir) / f"f{i}"
+        folder.mkdir()
+        try:
+            sources += open_sources(path, display, folder, lang, encodings)
+        except IngestError as exc:
+            errors.append((display, str(exc)))
+        except (OSError, ValueError, duckdb.Error) as exc:
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+            errors.append((display, i18n.t("ingest.err.unreadable", lang, name=display, detail=detail)))
+    return sources, errors
+
+
 def read_frame(path, sheet=None) -> pd.DataFrame:
     """The file read with full sniffing, all columns as strings, header names as in the file.
 

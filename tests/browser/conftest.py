@@ -54,6 +54,14 @@ def streamlit_server(warehouse: Path, tmp: Path):
 
 
 @pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A fresh app on an empty temporary warehouse, one per test module: (base URL, its folder)."""
+    tmp = tmp_path_factory.mktemp("server")
+    with streamlit_server(tmp / "wh.duckdb", tmp) as url:
+        yield url, tmp
+
+
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("needs Chromium at /usr/bin/chromium (apt-get install chromium)")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, fresh_page, streamlit_server
+from tests.browser.conftest import CHROMIUM, fresh_page
 from tests.ui.test_app_data import GBK_ORDERS
 
 pytestmark = [
@@ -12,13 +12,6 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium at /usr/bin/chromium (apt-get install chromium)"),
 ]
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A fresh app on an empty temporary warehouse."""
-    tmp = tmp_path_factory.mktemp("server")
-    with streamlit_server(tmp / "wh.duckdb", tmp) as url:
-        yield url, tmp
 
 
 def test_deep_link_upload_gbk_in_chinese_and_browse(server, browser):

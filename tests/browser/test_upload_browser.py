@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, fresh_page, streamlit_server
+from tests.browser.conftest import CHROMIUM, fresh_page
 from tests.conftest import ROOT
 
 pytestmark = [
@@ -26,12 +26,6 @@ DDMM = (
     "D3,04-01-2024,S1,1,100.00\n"
 )
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("upload")
-    with streamlit_server(tmp / "wh.duckdb", tmp) as url:
-        yield url, tmp
 
 
 def test_upload_a_multi_file_export_and_a_dd_mm_yyyy_file_then_see_overview(server, browser):

@@ -1,4 +1,4 @@
-"""Ecom Insight: routes to the pages and draws the shared sidebar. Pages live in pages/."""
+"""Ecom Insight: routes to the pages and draws the shared sidebar. Pages live in app_pages/ (not pages/, so Streamlit never runs a page without this shell)."""
 
 import streamlit as st
 

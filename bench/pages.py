@@ -38,7 +38,7 @@ PAGES = ("overview", "sales", "customers", "market", "inventory", "explore")
 
 
 def query_set(page: str, wh, f: Filters, lang: str = "en") -> None:
-    """Every query `pages/<page>.py` runs for filters `f` with its default options."""
+    """Every query `app_pages/<page>.py` runs for filters `f` with its default options."""
     if page == "overview":
         overview.kpis(wh, f)
         overview.explain(wh, f, lang, "¥")
@@ -113,7 +113,7 @@ def cached_reruns(path: Path, page: str, params_list: list[dict], repeats: int) 
     first, again = [], []
     for params in params_list:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
         for k, v in params.items():
             at.query_params[k] = v
         t0 = time.perf_counter()

@@ -75,7 +75,7 @@ def _open_view(token: str, anchor: date, allowed: dict) -> None:
     options = {k: v for k, v in view.params.items() if k not in filters.URL_KEYS}
     notes = " ".join(_notice_text(n) for n in view.notices)
     st.session_state[VIEW_MESSAGE_KEY] = ("info", tr("views.opened", name=view.name) + (f" {notes}" if notes else ""))
-    st.switch_page(f"pages/{view.page}.py", query_params={**f.to_params(), **options})
+    st.switch_page(f"app_pages/{view.page}.py", query_params={**f.to_params(), **options})
 
 
 def _apply_preset() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import streamlit as st
 
 from ecom import i18n, settings
-from ecom.ui.routing import ensure_shell
 
 # Session-state key holding the session's language; also the URL query parameter's name.
 KEY = "lang"
@@ -22,7 +21,6 @@ def default_lang() -> str:
 
 
 def current() -> str:
-    ensure_shell()
     lang = st.session_state.get(KEY)
     return lang if lang in i18n.LANGS else default_lang()
 

@@ -1,6 +1,6 @@
 """Every page of the product, in menu order.
 
-`app.py` registers the pages whose file `pages/<name>.py` exists, so a page is added by adding its
+`app.py` registers the pages whose file `app_pages/<name>.py` exists, so a page is added by adding its
 file (its title key goes in that page's locale file). A page's `url_path` is its public URL
 (`/sales`, `/data`, ...): never change one, people bookmark them. Home is served at the root.
 """
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @dataclass(frozen=True)
 class PageSpec:
-    name: str  # file pages/<name>.py
+    name: str  # file app_pages/<name>.py
     url_path: str
     icon: str  # Material icon, ":material/<name>:"
     title_key: str  # i18n key of the menu title
@@ -23,7 +23,7 @@ class PageSpec:
 
     @property
     def file(self) -> str:
-        return f"pages/{self.name}.py"
+        return f"app_pages/{self.name}.py"
 
     def exists(self, root: Path = ROOT) -> bool:
         return (root / self.file).is_file()

@@ -1,7 +1,6 @@
 """AppTest fixtures: the real app.py on a temporary warehouse, in English unless a test says otherwise."""
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -20,24 +19,8 @@ def app_env(tmp_path, monkeypatch):
     return path
 
 
-@pytest.fixture
-def steady_routing(monkeypatch):
-    """Serve pages the way a running server does once any session has called st.navigation.
-
-    AppTest starts every run in Streamlit's old `pages/`-folder mode, where ecom.ui.routing reruns
-    the script through app.py; a rerun drops a button click, so tests that click use this.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 def open_app(page: str | None = None, lang: str | None = None, locale: str | None = None) -> AppTest:
-    """AppTest of app.py opened at `page` (e.g. "pages/data.py"), like a deep link."""
+    """AppTest of app.py opened at `page` (e.g. "app_pages/data.py"), like a deep link."""
     at = AppTest.from_file(APP, default_timeout=60)
     if page:
         at.switch_page(page)

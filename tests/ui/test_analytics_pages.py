@@ -41,7 +41,7 @@ def sample_file(tmp_path_factory):
 
 
 @pytest.fixture
-def demo(app_env, demo_file, steady_routing):
+def demo(app_env, demo_file):
     shutil.copy(demo_file, app_env)
     return app_env
 
@@ -62,7 +62,7 @@ def no_raw_rows(monkeypatch):
 
 def run_page(page: str, params: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"app_pages/{page}.py")
     for key, value in (params or {}).items():
         at.query_params[key] = value
     return at.run()
@@ -80,7 +80,7 @@ def test_every_page_renders_with_filters_without_pulling_raw_rows(demo, no_raw_r
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_on_the_sample_data_without_pulling_raw_rows(app_env, sample_file, steady_routing, no_raw_rows, page):
+def test_every_page_renders_on_the_sample_data_without_pulling_raw_rows(app_env, sample_file, no_raw_rows, page):
     shutil.copy(sample_file, app_env)
     for params in ({}, {"range": "1111", "region": "浙江省"}):
         at = run_page(page, params)

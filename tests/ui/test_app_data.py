@@ -37,8 +37,8 @@ def frame_with(at, column: str) -> pd.DataFrame:
     return frames[0]
 
 
-def test_gbk_upload_mapping_load_and_browse_in_chinese(app_env, steady_routing):
-    at = open_app("pages/data.py", lang="zh")
+def test_gbk_upload_mapping_load_and_browse_in_chinese(app_env):
+    at = open_app("app_pages/data.py", lang="zh")
     assert_clean(at)
     upload(at, "订单.csv", GBK_ORDERS)
     assert_clean(at)
@@ -73,8 +73,8 @@ def test_gbk_upload_mapping_load_and_browse_in_chinese(app_env, steady_routing):
     assert "尚未加载数据。" in [c.value for c in at.sidebar.caption]
 
 
-def test_rejected_rows_are_reported_and_downloadable(app_env, steady_routing):
-    at = open_app("pages/data.py")
+def test_rejected_rows_are_reported_and_downloadable(app_env):
+    at = open_app("app_pages/data.py")
     upload(at, "orders.csv", WITH_BAD_DATE)
     assert_clean(at)
     at.button(key="data_load").click().run()
@@ -91,8 +91,8 @@ def test_rejected_rows_are_reported_and_downloadable(app_env, steady_routing):
     assert int(by_column.loc["quantity", "nulls"]) == 0
 
 
-def test_loading_the_same_file_twice_is_reported_as_duplicate(app_env, steady_routing):
-    at = open_app("pages/data.py")
+def test_loading_the_same_file_twice_is_reported_as_duplicate(app_env):
+    at = open_app("app_pages/data.py")
     upload(at, "orders.csv", WITH_BAD_DATE)
     at.button(key="data_load").click().run()
     upload(at, "orders.csv", WITH_BAD_DATE)
@@ -103,16 +103,16 @@ def test_loading_the_same_file_twice_is_reported_as_duplicate(app_env, steady_ro
     assert wh.row_counts()["sales"] == 2
 
 
-def test_unreadable_file_is_a_message_not_a_traceback(app_env, steady_routing):
-    at = open_app("pages/data.py")
+def test_unreadable_file_is_a_message_not_a_traceback(app_env):
+    at = open_app("app_pages/data.py")
     upload(at, "picture.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     assert_clean(at)
     assert [e.value for e in at.error] == ["picture.csv cannot be read: picture.csv: the file is a PNG image, not CSV, Excel or Parquet"]
     assert len(at.button) == 0
 
 
-def test_unknown_headers_ask_for_a_table(app_env, steady_routing):
-    at = open_app("pages/data.py")
+def test_unknown_headers_ask_for_a_table(app_env):
+    at = open_app("app_pages/data.py")
     upload(at, "mystery.csv", b"foo,bar\n1,2\n3,4\n")
     assert_clean(at)
     assert "Choose the table these rows belong to." in [w.value for w in at.warning]
@@ -124,15 +124,15 @@ def test_unknown_headers_ask_for_a_table(app_env, steady_routing):
     assert at.button(key="data_load").disabled
 
 
-def test_tables_browser_lists_counts(app_env, steady_routing):
-    at = open_app("pages/data.py")
+def test_tables_browser_lists_counts(app_env):
+    at = open_app("app_pages/data.py")
     options = at.selectbox(key="data_browse").options
     assert "sales · Sales (0)" in options and "upload_log · Upload log (0)" in options
     assert len(options) == 8  # six canonical tables, upload_log, rejects: never the app schema
 
 
-def test_ingest_messages_and_reject_reasons_in_chinese(app_env, steady_routing):
-    at = open_app("pages/data.py", lang="zh")
+def test_ingest_messages_and_reject_reasons_in_chinese(app_env):
+    at = open_app("app_pages/data.py", lang="zh")
     upload(at, "picture.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     assert_clean(at)
     assert [e.value for e in at.error] == ["无法读取 picture.csv：picture.csv：该文件是 PNG 图片，不是 CSV、Excel 或 Parquet 文件"]

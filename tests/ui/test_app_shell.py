@@ -10,7 +10,7 @@ PAGES = [p.file for p in nav.available()]
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_opens_by_deep_link_with_the_sidebar(app_env, steady_routing, page):
+def test_every_page_opens_by_deep_link_with_the_sidebar(app_env, page):
     at = open_app(page)
     assert_clean(at)
     assert [r.label for r in at.sidebar.radio][:1] == ["Language · 语言"]
@@ -18,47 +18,47 @@ def test_every_page_opens_by_deep_link_with_the_sidebar(app_env, steady_routing,
 
 
 def test_first_deep_link_after_a_server_start_still_runs_app_py(app_env):
-    # No steady_routing: Streamlit's pages/-folder mode would run pages/sql.py alone (no password
-    # gate, no sidebar); ecom.ui.routing must send it through app.py.
-    at = open_app("pages/sql.py")
+    # With no pages/ folder, Streamlit never runs a page file alone (no sign-in gate, no sidebar):
+    # the first deep link after a start goes through app.py's st.navigation.
+    at = open_app("app_pages/sql.py")
     assert_clean(at)
     assert [r.value for r in at.sidebar.radio] == ["en"]
     assert [t.value for t in at.title] == ["SQL"]
 
 
-def test_browser_locale_decides_the_language(app_env, steady_routing):
+def test_browser_locale_decides_the_language(app_env):
     at = open_app(locale="zh-CN")
     assert [t.value for t in at.title] == ["Ecom Insight"]
     assert at.caption[0].value == i18n.t("home.subtitle", "zh")
     assert "尚未加载数据。" in [c.value for c in at.sidebar.caption]
 
 
-def test_query_parameter_overrides_the_browser(app_env, steady_routing):
-    at = open_app("pages/sql.py", lang="en", locale="zh-CN")
+def test_query_parameter_overrides_the_browser(app_env):
+    at = open_app("app_pages/sql.py", lang="en", locale="zh-CN")
     assert [t.value for t in at.title] == ["SQL"]
-    at = open_app("pages/sql.py", lang="zh", locale="en-US")
+    at = open_app("app_pages/sql.py", lang="zh", locale="en-US")
     assert [t.value for t in at.title] == ["SQL 查询"]
 
 
-def test_setting_decides_without_browser_locale(app_env, steady_routing, monkeypatch):
+def test_setting_decides_without_browser_locale(app_env, monkeypatch):
     monkeypatch.setenv("ECOM_LANG", "zh")
-    at = open_app("pages/sql.py")
+    at = open_app("app_pages/sql.py")
     assert [t.value for t in at.title] == ["SQL 查询"]
 
 
-def test_sidebar_switch_changes_language_and_url(app_env, steady_routing):
-    at = open_app("pages/sql.py")
+def test_sidebar_switch_changes_language_and_url(app_env):
+    at = open_app("app_pages/sql.py")
     assert [t.value for t in at.title] == ["SQL"]
     at.sidebar.radio[0].set_value("zh").run()
     assert [t.value for t in at.title] == ["SQL 查询"]
     assert at.query_params["lang"] == "zh"
-    at.switch_page("pages/home.py").run()
+    at.switch_page("app_pages/home.py").run()
     assert at.caption[0].value == i18n.t("home.subtitle", "zh")
 
 
-def test_password_gate(app_env, steady_routing, monkeypatch):
+def test_password_gate(app_env, monkeypatch):
     monkeypatch.setenv("ECOM_PASSWORD", "s3cret")
-    at = open_app("pages/sql.py")
+    at = open_app("app_pages/sql.py")
     assert_clean(at)
     assert [t.label for t in at.text_input] == ["Password"]
     assert len(at.text_area) == 0  # the SQL editor is not shown
@@ -73,12 +73,12 @@ def test_password_gate(app_env, steady_routing, monkeypatch):
     assert len(at.text_area) == 1
 
 
-def test_no_password_by_default(app_env, steady_routing):
-    at = open_app("pages/sql.py")
+def test_no_password_by_default(app_env):
+    at = open_app("app_pages/sql.py")
     assert len(at.text_input) == 0 and len(at.text_area) == 1
 
 
-def test_home_points_to_data_page_when_empty(app_env, steady_routing):
+def test_home_points_to_data_page_when_empty(app_env):
     at = open_app()
     assert_clean(at)
     assert at.info[0].value == i18n.t("home.empty", "en")

@@ -41,11 +41,11 @@ def state(wh):
         cur.close()
 
 
-def test_hostile_statements_are_refused_on_the_page(loaded, steady_routing, tmp_path):
+def test_hostile_statements_are_refused_on_the_page(loaded, tmp_path):
     # the summary tables, as a load builds them (the sidebar reads them), are there before the attack
     summaries.refresh(loaded)
     before = state(loaded)
-    at = open_app("pages/sql.py")
+    at = open_app("app_pages/sql.py")
     for name, (sql, key) in sorted(HOSTILE.items()):
         run_sql(at, sql.format(tmp=tmp_path))
         assert_clean(at)
@@ -58,15 +58,15 @@ def test_hostile_statements_are_refused_on_the_page(loaded, steady_routing, tmp_
     assert not (tmp_path / "out.csv").exists() and not (tmp_path / "dump").exists()
 
 
-def test_refusal_in_chinese(loaded, steady_routing):
-    at = open_app("pages/sql.py", lang="zh")
+def test_refusal_in_chinese(loaded):
+    at = open_app("app_pages/sql.py", lang="zh")
     run_sql(at, "SELECT * FROM app.meta")
     assert [e.value for e in at.error] == ["只能读取编辑器旁列出的表，不能读取 app.meta。"]
 
 
-def test_results_row_cap_and_download(loaded, steady_routing, monkeypatch):
+def test_results_row_cap_and_download(loaded, monkeypatch):
     monkeypatch.setenv("ECOM_SQL_ROW_CAP", "2")
-    at = open_app("pages/sql.py")
+    at = open_app("app_pages/sql.py")
     run_sql(at, "SELECT order_id, quantity FROM sales ORDER BY order_id")
     assert_clean(at)
     assert at.dataframe[0].value["order_id"].tolist() == ["A1", "A2"]
@@ -74,8 +74,8 @@ def test_results_row_cap_and_download(loaded, steady_routing, monkeypatch):
     assert [b.proto.label for b in at.main.get("download_button")] == ["Download CSV", "Download Excel"]
 
 
-def test_results_follow_the_data_version(loaded, steady_routing):
-    at = open_app("pages/sql.py")
+def test_results_follow_the_data_version(loaded):
+    at = open_app("app_pages/sql.py")
     run_sql(at, "SELECT count(*) AS n, sum(quantity) AS units FROM sales")
     assert at.dataframe[0].value.iloc[0].tolist() == [3, 6]
     with loaded.transaction() as cur:
@@ -87,7 +87,7 @@ def test_results_follow_the_data_version(loaded, steady_routing):
     assert "Sales 4" in [c.value for c in at.sidebar.caption]
 
 
-def test_tables_beside_the_editor_exclude_the_app_schema(loaded, steady_routing):
-    at = open_app("pages/sql.py")
+def test_tables_beside_the_editor_exclude_the_app_schema(loaded):
+    at = open_app("app_pages/sql.py")
     labels = [e.label for e in at.expander]
     assert labels == ["behavior (0)", "market (0)", "products (0)", "rejects (0)", "reviews (0)", "sales (3)", "stock (0)", "upload_log (0)"]

@@ -35,7 +35,7 @@ def loaded(tmp_path_factory):
 
 def open_page(page: str, k: dict) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"app_pages/{page}.py")
     at.query_params["from"], at.query_params["to"] = k["from"], k["to"]
     return at.run()
 
@@ -45,7 +45,7 @@ def cards(at: AppTest) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("cid", CASES)
-def test_cards_of_overview_sales_and_customers_equal_the_independent_figures(cid, loaded, app_env, steady_routing):
+def test_cards_of_overview_sales_and_customers_equal_the_independent_figures(cid, loaded, app_env):
     path, case = loaded[cid]
     shutil.copy(path, app_env)
     k = case["kpis"]

@@ -18,7 +18,7 @@ from ecom.ui import recsys as ui_recsys
 from ecom.warehouse import Warehouse
 from tests.ui.conftest import APP, assert_clean
 
-PAGE = "pages/recommendations.py"
+PAGE = "app_pages/recommendations.py"
 TINY = SASRecConfig(n_items=0, max_len=20, hidden=16, n_layers=1, n_heads=1, dropout=0.2)
 QUICK = TrainConfig(epochs=3, batch_size=64, lr=5e-3, patience=2, seed=0)
 
@@ -110,14 +110,14 @@ def bought_next_figures(p: pd.DataFrame, x: str, y: str) -> tuple[int, int]:
     return len(count), len(base)
 
 
-def test_no_sales_points_to_the_data_page(app_env, steady_routing):
+def test_no_sales_points_to_the_data_page(app_env):
     at = open_page()
     assert_clean(at)
     assert any("sales" in i.value for i in at.info)
     assert [b for b in at.button if b.key == "rec_train"] == []
 
 
-def test_fallback_before_training_then_training_from_the_page(sales_file, app_env, steady_routing, tiny):
+def test_fallback_before_training_then_training_from_the_page(sales_file, app_env, tiny):
     shutil.copy(sales_file, app_env)
     at = open_page()
     assert_clean(at)
@@ -145,7 +145,7 @@ def test_fallback_before_training_then_training_from_the_page(sales_file, app_en
     assert yardsticks["hr@10"].tolist() == [figures[m]["hr@10"] for m in ("model", "popularity", "item_knn")]
 
 
-def test_a_bought_next_reason_matches_the_order_lines(trained_file, app_env, steady_routing, tiny, monkeypatch):
+def test_a_bought_next_reason_matches_the_order_lines(trained_file, app_env, tiny, monkeypatch):
     path, model = trained_file
     shutil.copy(path, app_env)
     monkeypatch.setenv("ECOM_RECSYS_MODEL", str(model))
@@ -171,7 +171,7 @@ def _repeatable(p: pd.DataFrame) -> set[str]:
     return set(g[(g.again >= 2) & (g.again >= 0.1 * g.buyers)].index)
 
 
-def test_product_companions_and_the_segment_campaign(trained_file, app_env, steady_routing, tiny, monkeypatch):
+def test_product_companions_and_the_segment_campaign(trained_file, app_env, tiny, monkeypatch):
     path, model = trained_file
     shutil.copy(path, app_env)
     monkeypatch.setenv("ECOM_RECSYS_MODEL", str(model))
@@ -198,7 +198,7 @@ def test_product_companions_and_the_segment_campaign(trained_file, app_env, stea
     assert len(campaign) == len(buyers)
 
 
-def test_the_page_in_chinese(trained_file, app_env, steady_routing, tiny, monkeypatch):
+def test_the_page_in_chinese(trained_file, app_env, tiny, monkeypatch):
     path, model = trained_file
     shutil.copy(path, app_env)
     monkeypatch.setenv("ECOM_RECSYS_MODEL", str(model))
@@ -210,7 +210,7 @@ def test_the_page_in_chinese(trained_file, app_env, steady_routing, tiny, monkey
 
 
 
-def test_a_customer_newer_than_the_stored_list_is_scored_by_the_model(trained_file, app_env, steady_routing, tiny, monkeypatch):
+def test_a_customer_newer_than_the_stored_list_is_scored_by_the_model(trained_file, app_env, tiny, monkeypatch):
     path, model = trained_file
     shutil.copy(path, app_env)
     monkeypatch.setenv("ECOM_RECSYS_MODEL", str(model))
@@ -225,7 +225,7 @@ def test_a_customer_newer_than_the_stored_list_is_scored_by_the_model(trained_fi
     assert frame(at, "next_items").product_id.tolist() == stored  # the same model, the same top 10
 
 
-def test_a_saved_view_reopens_the_customer_and_the_campaign_options(trained_file, app_env, steady_routing, tiny, monkeypatch):
+def test_a_saved_view_reopens_the_customer_and_the_campaign_options(trained_file, app_env, tiny, monkeypatch):
     from datetime import date
 
     from ecom import views

@@ -65,7 +65,7 @@ def fill(path, scorer: Scorer | None = None) -> None:
 
 
 @pytest.fixture
-def model_env(app_env, review_model, steady_routing, monkeypatch):
+def model_env(app_env, review_model, monkeypatch):
     monkeypatch.setenv("ECOM_REVIEW_MODEL", str(review_model))
     return app_env
 
@@ -80,7 +80,7 @@ def open_reviews(params: dict | None = None, lang: str = "en"):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/reviews.py")
+    at.switch_page("app_pages/reviews.py")
     for key, value in {**PERIOD, "lang": lang, **(params or {})}.items():
         at.query_params[key] = value
     return at.run()
@@ -100,7 +100,7 @@ def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_without_reviews_the_page_points_to_the_data_page(app_env, steady_routing):
+def test_without_reviews_the_page_points_to_the_data_page(app_env):
     at = open_reviews()
     assert_clean(at)
     assert [i.value for i in at.info] == ["This page needs data in: reviews. Load it on the Data page first."]

@@ -20,7 +20,7 @@ for row in listed.itertuples():
         a, b = st.columns([4, 1])
         a.markdown(f"**{row.name}** · {tr('nav.' + row.page)}")
         a.code(f"{base}?view={row.token}", language=None)
-        b.page_link("pages/views.py", label=tr("views.open"), icon=":material/open_in_new:", query_params={"view": row.token})
+        b.page_link("app_pages/views.py", label=tr("views.open"), icon=":material/open_in_new:", query_params={"view": row.token})
 
 st.subheader(tr("views.manage"))
 labels = {row.token: f"{row.name} · {tr('nav.' + row.page)}" for row in listed.itertuples()}

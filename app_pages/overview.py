@@ -35,7 +35,7 @@ why = ui.Q["explain"](f, lang, symbol)
 st.markdown(why["text"])
 for key, name, d, share in zip(why["contributors"].key, why["contributors"].name, why["contributors"].delta, why["contributors"].share, strict=True):
     params = {**f.to_params(), "sku": [key]}
-    st.page_link("pages/sales.py", label=tr("overview.contributor", name=name or key, delta=ui.money(d, symbol), share=ui.pct(share, 0)),
+    st.page_link("app_pages/sales.py", label=tr("overview.contributor", name=name or key, delta=ui.money(d, symbol), share=ui.pct(share, 0)),
                  icon=":material/arrow_forward:", query_params=params)
 
 st.subheader(tr("overview.daily"))

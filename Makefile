@@ -21,8 +21,7 @@ venv: $(BIN)/.installed
 # Loads sample_data/ through the same ingestion path users use, only into an empty warehouse.
 run: $(BIN)/.installed
 	$(BIN)/python -m ecom ingest --if-empty sample_data/
-	ECOM_OUR_BRANDS="$${ECOM_OUR_BRANDS:-悦颜,棉语,小满}" $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
-		--server.maxUploadSize $$($(BIN)/python -c "from ecom import settings; print(settings.get('ECOM_MAX_UPLOAD_MB'))")
+	ECOM_OUR_BRANDS="$${ECOM_OUR_BRANDS:-悦颜,棉语,小满}" $(BIN)/python -m ecom serve --port $(PORT)
 
 test: $(BIN)/.dev-installed
 	$(BIN)/ruff check .

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from ecom import ingest, schema, settings
+from ecom import audit, ingest, schema, settings
 from ecom.currency import CODES
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest.read import SUPPORTED_EXT
-from ecom.ui import upload
+from ecom.ui import auth, tables, upload
 from ecom.ui.cache import cached_query, row_counts, warehouse
 from ecom.ui.download import download_buttons
 from ecom.ui.lang import current, tr
@@ -94,7 +94,7 @@ def mapping_editor(k: str, load, table: str) -> dict[str, str]:
         "target": [load.mapping.get(c) or IGNORE for c in load.columns],
         "confidence": [tr(f"data.confidence.{load.confidence[c]}") if c in load.confidence else "" for c in load.columns],
     })
-    edited = st.data_editor(
+    edited = tables.edit(
         frame, key=f"data_map_{k}_{table}", hide_index=True, disabled=["column", "example", "confidence"], width="stretch",
         column_config={
             "column": st.column_config.TextColumn(tr("data.map.source")),
@@ -180,7 +180,7 @@ def load_panel(load) -> tuple[dict | None, bool]:
             with st.expander(tr("data.notes"), expanded=bool(load.date_notes)):
                 st.markdown("\n".join(f"- {n}" for n in load.notes))
         with st.expander(tr("data.preview"), expanded=False):
-            st.dataframe(load.preview.head(10), hide_index=True)
+            tables.show(load.preview.head(10), hide_index=True)
         st.markdown(tr("data.mapping"))
         mapping = date_orders(k, load, mapping_editor(k, load, table))
         problems = problems_of(load, table, mapping)
@@ -205,7 +205,11 @@ def run_load(files: list[dict], loads: list[dict], mode: str, dataset: str, curr
     bar.progress(0.99, text=tr("data.summaries"))
     ingest.refresh_summaries(warehouse())
     bar.progress(1.0, text=tr("data.done"))
-    return [r.to_dict() for r in reports]
+    done = [r.to_dict() for r in reports]
+    audit.write(warehouse(), auth.current(), "replace" if mode == "replace" else "upload",
+                "; ".join(f"{r['source']} -> {r['table'] or '-'}: {r['status']}, {r['rows_loaded']} loaded, {r['rows_rejected']} rejected"
+                          for r in done), auth.address())
+    return done
 
 
 def show_reports(reports: list[dict]) -> None:
@@ -221,7 +225,7 @@ def show_reports(reports: list[dict]) -> None:
             tr("data.col.status"): [tr("data.status." + r["status"]) for r in reports],
         }
     )
-    st.dataframe(summary, hide_index=True)
+    tables.show(summary, hide_index=True)
     for i, r in enumerate(reports):
         fmt = {
             "source": r["source"], "table": r["table"] or "—", "loaded": f"{r['rows_loaded']:,}",
@@ -243,16 +247,17 @@ def show_reports(reports: list[dict]) -> None:
         if r["rows_rejected"]:
             with st.expander(tr("data.rejects", source=r["source"]), expanded=True):
                 rejects = data_rejects(int(r["upload_id"]))
-                st.dataframe(rejects, hide_index=True)
+                tables.show(rejects, hide_index=True)
                 download_buttons(rejects, f"rejects_{r['upload_id']}", key=f"data_rejects_{i}")
         with st.expander(tr("data.quality", source=r["source"], table=r["table"])):
-            st.dataframe(data_quality(r["table"], int(r["upload_id"])), hide_index=True)
+            tables.show(data_quality(r["table"], int(r["upload_id"])), hide_index=True)
 
 
 # -- the page ------------------------------------------------------------------------------------
 
 st.title(tr("data.title"))
 st.caption(tr("data.intro"))
+me = auth.require("upload")
 upload_tab, tables_tab, log_tab = st.tabs([tr("data.tab.upload"), tr("data.tab.tables"), tr("data.tab.log")])
 
 with upload_tab:
@@ -286,11 +291,12 @@ with upload_tab:
             if what is not None:
                 chosen.append(what)
         if view.loads:
-            mode_labels = {m: tr("data.mode." + m) for m in ("append", "replace")}
+            mode_labels = {m: tr("data.mode." + m) for m in ("append", "replace") if m == "append" or me.can("replace")}
             mode = st.radio(tr("data.mode"), list(mode_labels), format_func=mode_labels.__getitem__, horizontal=True, key="data_mode")
             if not all_ok:
                 st.info(tr("data.fix_first"))
             if st.button(tr("data.load"), type="primary", disabled=not all_ok or not chosen, icon=":material/upload:", key="data_load"):
+                auth.require("replace" if mode == "replace" else "upload")
                 st.session_state["data_reports"] = run_load(files, chosen, mode, dataset, currency)
                 loaded = [r["table"] for r in st.session_state["data_reports"] if r["status"] == "loaded"]
                 if loaded:
@@ -319,7 +325,7 @@ with tables_tab:
         else:
             preview = data_table_preview(browse, BROWSE_ROWS)
             st.caption(tr("data.browse.rows", table=browse, rows=f"{total:,}", shown=f"{len(preview):,}"))
-            st.dataframe(preview, hide_index=True)
+            tables.show(preview, hide_index=True)
             download_buttons(preview, browse, key="data_browse_dl")
 
 with log_tab:
@@ -329,7 +335,7 @@ with log_tab:
     else:
         shown = log[["upload_id", "loaded_at", "file_name", "table_name", "dataset", "mode", "rows_read", "rows_loaded", "rows_rejected", "rows_skipped",
                      "encoding", "undone_at"]]
-        st.dataframe(shown, hide_index=True)
+        tables.show(shown, hide_index=True)
         download_buttons(shown, "upload_log", key="data_log_dl")
         with_rejects = log[(log["rows_rejected"] > 0) & log["undone_at"].isna()]
         if not with_rejects.empty:
@@ -338,10 +344,10 @@ with log_tab:
                                           rows=f"{int(r.rows_rejected):,}", when=str(r.loaded_at)[:16]) for r in with_rejects.itertuples()}
             which = st.selectbox(tr("data.log.rejects_pick"), list(names), format_func=names.__getitem__, key="data_log_rejects")
             rejected = data_rejects(int(which))
-            st.dataframe(rejected, hide_index=True)
+            tables.show(rejected, hide_index=True)
             download_buttons(rejected, f"rejects_{which}", key="data_log_rejects_dl")
         active = log[log["undone_at"].isna()]
-        if not active.empty:
+        if not active.empty and me.can("undo"):
             st.subheader(tr("data.log.undo"))
             labels = {
                 int(r.upload_id): tr("data.log.option", upload_id=int(r.upload_id), file=r.file_name, table=r.table_name,
@@ -351,7 +357,9 @@ with log_tab:
             pick = st.selectbox(tr("data.log.pick"), list(labels), format_func=labels.__getitem__, key="data_undo_pick")
             sure = st.checkbox(tr("data.log.confirm"), key="data_undo_sure")
             if st.button(tr("data.log.undo_button"), disabled=not sure, icon=":material/undo:", key="data_undo"):
+                auth.require("undo")
                 removed = ingest.undo_upload(warehouse(), int(pick))
+                audit.write(warehouse(), me, "undo", f"upload {int(pick)}: {removed} rows removed", auth.address())
                 st.session_state["data_undone"] = (int(pick), removed)
                 st.session_state.pop("data_undo_sure", None)
                 st.rerun()

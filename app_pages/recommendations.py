@@ -12,6 +12,7 @@ from ecom.queries.customers import SEGMENTS
 from ecom.recsys import campaigns, explain, store
 from ecom.recsys.recommend import Rec, customer_history, product_names, stored_preview
 from ecom.ui import analytics as ui
+from ecom.ui import auth, tables
 from ecom.ui import recsys as rs
 from ecom.ui.cache import cached_query, warehouse
 from ecom.ui.download import download_buttons
@@ -74,7 +75,7 @@ rec_config = {
 # -- model status and training -----------------------------------------------------------------
 registry = store.models(wh)
 status, action = st.columns([4, 1], vertical_alignment="center")
-if action.button(tr("recpage.train"), icon=":material/model_training:", type="primary" if registry.empty else "secondary",
+if auth.can("train") and action.button(tr("recpage.train"), icon=":material/model_training:", type="primary" if registry.empty else "secondary",
                  help=tr("recpage.train_help"), key="rec_train"):  # fmt: skip
     with status:
         if rs.train():
@@ -117,17 +118,17 @@ with customer_tab:
         if (recs.reason == "popular_in_category").all():
             source = "fallback"
         st.caption(tr(f"recpage.source.{source}"))
-        st.dataframe(recs[rs.REC_COLUMNS], hide_index=True, column_config=rec_config)
+        tables.show(recs[rs.REC_COLUMNS], hide_index=True, column_config=rec_config)
         st.caption(tr("recpage.exclusion_note"))
         st.subheader(tr("recpage.history"))
         st.caption(tr("recpage.history_caption", orders=hist.order_id.nunique(), lines=len(hist)))
-        st.dataframe(hist, hide_index=True, height=min(400, 38 + 35 * len(hist)), column_config={
+        tables.show(hist, hide_index=True, height=min(400, 38 + 35 * len(hist)), column_config={
             "order_time": st.column_config.DatetimeColumn(tr("recpage.order_time"), format="YYYY-MM-DD HH:mm"),
             "order_id": tr("recpage.order_id"), "product_id": tr("recpage.product_id"),
             "product_name": tr("recpage.product_name"), "category": tr("recpage.category")})  # fmt: skip
     elif query:
         st.info(tr("recpage.new_customer"), icon=":material/person_add:")
-        st.dataframe(rs.frame(rs.fallback(ev, None, []), label_of, lang), hide_index=True, column_config=rec_config)
+        tables.show(rs.frame(rs.fallback(ev, None, []), label_of, lang), hide_index=True, column_config=rec_config)
 
 # -- a product ---------------------------------------------------------------------------------
 with product_tab:
@@ -148,13 +149,13 @@ with product_tab:
                 if df.empty:
                     st.caption(tr("recpage.no_pairs"))
                 else:
-                    st.dataframe(df, hide_index=True, column_config={
+                    tables.show(df, hide_index=True, column_config={
                         "share": ui.pct_column(tr("recpage.share")), "count": tr(unit), "base": tr("recpage.base"),
                         "product_id": tr("recpage.product_id"), "product_name": tr("recpage.product_name")})  # fmt: skip
         if not ev.bought_together(product) and not ev.bought_next(product):
             st.info(tr("recpage.unknown_item"), icon=":material/info:")
             picks = ev.popular_in_category(ev.product_category.get(product), {product}, 10)
-            st.dataframe(rs.frame([Rec(p, 0.0, r) for p, r in picks], label_of, lang), hide_index=True, column_config=rec_config)
+            tables.show(rs.frame([Rec(p, 0.0, r) for p, r in picks], label_of, lang), hide_index=True, column_config=rec_config)
         trend = campaigns.product_trend(wh, product, "week")
         ui.chart(charts.line(trend, "period", "units", tr("recpage.trend", product=label(product)), "count",
                              names={"units": tr("recpage.units")}), "rec_trend")  # fmt: skip
@@ -184,7 +185,7 @@ with segment_tab:
         preview["reason"] = [tr(f"recpage.kind.{k}") for k in preview.reason]
         preview = preview[["product_id", "product_name", "reach", "reach_share", "mean_score", "reason"]]
         st.subheader(tr("recpage.push"))
-        st.dataframe(preview, hide_index=True, column_config={
+        tables.show(preview, hide_index=True, column_config={
             "reach": st.column_config.NumberColumn(tr("recpage.reach"), help=tr("recpage.reach_help", top=top)),
             "reach_share": ui.pct_column(tr("recpage.reach_share")), "reason": tr("recpage.main_reason"),
             "mean_score": st.column_config.NumberColumn(tr("recpage.score"), format="percent"),
@@ -192,7 +193,7 @@ with segment_tab:
         st.subheader(tr("recpage.campaign"))
         listing = campaigns.campaign_list(wh, members, top=top)
         st.caption(tr("recpage.campaign_caption", n=f"{len(listing):,}", top=top))
-        st.dataframe(listing, hide_index=True, height=240,
+        tables.show(listing, hide_index=True, height=240,
                      column_config={"customer_id": tr("recpage.customer"), "items": tr("recpage.items")})  # fmt: skip
         download_buttons(listing, basename, "campaign")
 
@@ -209,12 +210,12 @@ with model_tab:
             col.metric(tr(f"recpage.metric.{k}"), ui.pct(latest.get(f"model {k}"), 2), border=True,
                        delta=None if not base else tr("recpage.vs_popularity", x=latest.get(f"model {k}") / base),
                        delta_color="off", help=tr(f"recpage.metric.{k}.help"))  # fmt: skip
-        st.dataframe(side, hide_index=True, column_config={
+        tables.show(side, hide_index=True, column_config={
             "method": tr("recpage.method"), **{k: st.column_config.NumberColumn(tr(f"recpage.metric.{k}"), format="%.4f") for k in METRICS}})  # fmt: skip
         st.caption(tr("recpage.eval_note"))
         st.subheader(tr("recpage.registry"))
         runs = registry[[c for c in REGISTRY_COLUMNS if c in registry.columns]]
-        st.dataframe(runs, hide_index=True, column_config={
+        tables.show(runs, hide_index=True, column_config={
             c: st.column_config.NumberColumn(tr(f"recpage.run.{c}"), format="%.4f") if "@" in c else tr(f"recpage.run.{c}") for c in runs.columns})  # fmt: skip
 
 ui.save_view_box("recommendations", {k: st.session_state.get(k) or "" for k in ("cust", "prod", "segkind", "seg", "segprod", "top")})

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ecom.reviews import registry
 from ecom.ui import analytics as ui
+from ecom.ui import auth, tables
 from ecom.ui import reviews as rv
 from ecom.ui.cache import warehouse
 from ecom.ui.filters import url_option
@@ -133,6 +134,7 @@ with tabs[5]:
 
 with tabs[6]:
     st.caption(tr("rvp.train.help"))
+    auth.require("train")
     wh = warehouse()
     with st.form("train_form", border=True):
         t1, t2 = st.columns([3, 1])
@@ -177,13 +179,13 @@ with tabs[6]:
         m1, m2 = st.columns(2)
         with m1:
             st.markdown(f"**{tr('rvp.train.confusion_new', name=shown)}**")
-            st.dataframe(rv.confusion_frame(new), hide_index=True)
+            tables.show(rv.confusion_frame(new), hide_index=True)
         with m2:
             st.markdown(f"**{tr('rvp.train.confusion_active')}**")
             if "error" in old:
                 st.warning(tr("rvp.train.active_failed", error=old["error"]))
             else:
-                st.dataframe(rv.confusion_frame(old), hide_index=True)
+                tables.show(rv.confusion_frame(old), hide_index=True)
 
         st.subheader(tr("rvp.train.choose"))
         current = models.name[models.active].iloc[0] if models.active.any() else None

@@ -5,6 +5,7 @@ import streamlit as st
 from ecom import charts
 from ecom.queries.sales import BREAKDOWNS
 from ecom.ui import analytics as ui
+from ecom.ui import tables
 from ecom.ui.filters import url_option
 from ecom.ui.guards import need_tables
 from ecom.ui.lang import tr
@@ -49,7 +50,7 @@ with left:
     ui.chart(charts.pareto(ui.Q["pareto"](f), tr("sales.chart.pareto", period=ui.period_text(f)), (tr("sales.cum_share"), "80%")), "pareto")
 with right:
     abc = ui.Q["abc"](f)
-    st.dataframe(abc, hide_index=True, column_config={"gmv": ui.money_column(tr("sales.measure.gmv"), symbol), "share": ui.pct_column(tr("sales.share"))})
+    tables.show(abc, hide_index=True, column_config={"gmv": ui.money_column(tr("sales.measure.gmv"), symbol), "share": ui.pct_column(tr("sales.share"))})
     st.caption(tr("sales.abc_help"))
     cls = st.segmented_control(tr("sales.abc_class"), ["A", "B", "C"], default="A", key="abc_class") or "A"
 ui.table(ui.Q["abc_products"](f, cls), f"abc_{cls}", "abc_products", {"gmv": ui.money_column(tr("sales.measure.gmv"), symbol),

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from ecom import settings, sqlbox
-from ecom.ui.cache import cached_query, row_counts
+from ecom import audit, settings, sqlbox
+from ecom.ui import auth
+from ecom.ui.cache import cached_query, row_counts, warehouse
 from ecom.ui.download import download_buttons
 from ecom.ui.lang import current, tr
+from ecom.ui.tables import show as show_table
 
 EXAMPLE = "SELECT category, count(*) AS lines, sum(revenue) AS revenue\nFROM sales\nGROUP BY category\nORDER BY revenue DESC"
 
@@ -34,6 +36,7 @@ def table_columns(wh) -> dict[str, list[tuple[str, str]]]:
 
 
 lang = current()
+me = auth.require("sql")
 st.title(tr("sql.title"))
 st.caption(tr("sql.intro", cap=f"{settings.get('ECOM_SQL_ROW_CAP'):,}", seconds=f"{settings.get('ECOM_SQL_TIMEOUT_S'):g}"))
 
@@ -51,6 +54,7 @@ with tables:
 
 if submitted:
     st.session_state["sql_last"] = sql
+    audit.write(warehouse(), me, "sql", sql, auth.address())
 query = st.session_state.get("sql_last")
 if query:
     try:
@@ -62,5 +66,5 @@ if query:
         st.caption(tr("sql.showing", n=f"{len(result.frame):,}", m=f"{result.total_rows:,}", seconds=f"{result.elapsed_s:.2f}"))
     else:
         st.caption(tr("sql.rows", m=f"{result.total_rows:,}", seconds=f"{result.elapsed_s:.2f}"))
-    st.dataframe(result.frame, hide_index=True)
+    show_table(result.frame, hide_index=True)
     download_buttons(result.frame, "query", key="sql_download")

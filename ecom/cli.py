@@ -7,6 +7,7 @@ import importlib
 import sys
 
 COMMANDS = {
+    "serve": ("ecom.server", "start the app (sign-in gate in front of every route); see the README"),
     "ingest": ("ecom.ingest.cli", "load CSV/TSV/Excel/Parquet/zip files into the warehouse"),
     "sample": ("ecom.sample", "generate the seeded sample data set"),
     "kpis": ("ecom.kpis_cli", "GMV, refunds, net sales, orders, customers and refund rate of a date range"),
@@ -27,6 +28,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if argv[0] not in COMMANDS:
         print(f"ecom: unknown command {argv[0]!r}\n{USAGE}", file=sys.stderr)
+        return 2
+    from ecom import settings
+
+    try:
+        settings.check()  # broken configuration stops every command before it does anything
+    except settings.SettingError as exc:
+        print(f"ecom: {exc}", file=sys.stderr)
         return 2
     module = importlib.import_module(COMMANDS[argv[0]][0])
     return int(module.main(argv[1:]) or 0)

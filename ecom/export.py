@@ -1,8 +1,9 @@
 """Downloads: CSV that Excel on Windows opens with Chinese intact, and XLSX that keeps ids as text.
 
-Cells a spreadsheet would run as a formula (text starting with = + - @ tab or CR) get a leading
-apostrophe, the usual defence against CSV/formula injection: a review text like "=HYPERLINK(...)"
-shows as text instead of running.
+Cells a spreadsheet would run as a formula (text starting with = + - @ tab or CR, or the full-width
+＝ ＋ － ＠) get a leading apostrophe, the usual defence against CSV/formula injection: a review text
+like "=HYPERLINK(...)" shows as text instead of running. `neutralise` is the one place that decides;
+the tables the app draws use it too (ecom/ui/tables.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import pandas as pd
 
 from ecom import schema
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The full-width forms too: spreadsheets set up for Chinese or Japanese input read a leading ＝ as =.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 # Columns whose values are identifiers, not quantities: written as text so that an order number
 # like 202411200001234567 is not shown as 2.02E+17 and leading zeros survive.
 ID_COLUMNS = {c.name for t in schema.TABLES.values() for c in t.columns if c.kind == "id"} | {"upload_id", "_upload_id"}
@@ -35,15 +37,24 @@ def _is_id(column: str) -> bool:
     return name in ID_COLUMNS or name.endswith("_id") or name == "id"
 
 
-def _text_columns(df: pd.DataFrame) -> list:
-    return [c for c in df.columns if not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_datetime64_any_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]
+def _is_text(col: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_bool_dtype(col))
+
+
+def safe_cells(df: pd.DataFrame, columns=None) -> pd.DataFrame:
+    """A copy of `df` with formula-looking text cells neutralised, in `columns` (default all); numbers,
+    dates and headers untouched."""
+    # column by column through items(): a query result may repeat a column name
+    parts = [
+        col.map(neutralise, na_action="ignore") if _is_text(col) and (columns is None or name in columns) else col.copy()
+        for name, col in df.items()
+    ]
+    return pd.concat(parts, axis=1) if parts else df.copy()
 
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `df` with formula-looking text neutralised (numbers and dates untouched)."""
-    out = df.copy()
-    for col in _text_columns(out):
-        out[col] = out[col].map(neutralise, na_action="ignore")
+    """A copy of `df` with formula-looking text and headers neutralised (numbers and dates untouched)."""
+    out = safe_cells(df)
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 

@@ -2,7 +2,9 @@
 
 A view lives in the warehouse's `app` schema (never reachable from the SQL or Explore pages) and
 holds only validated values: the filters in their URL form and the page's chart options, each
-checked against an allow-list here. It never holds SQL. Opening a view re-validates everything
+checked against an allow-list here. It never holds SQL. A view has an owner (the person who saved
+it; views saved before owners existed belong to the admins): only the owner or an admin renames or
+deletes it, and anyone signed in opens it by its link. Opening a view re-validates everything
 against the warehouse as it is now, so a view whose table or columns are gone opens with a clear
 message instead of an error, and a tampered or unknown token gets one too.
 """
@@ -24,11 +26,6 @@ from ecom.queries import explore
 TOKEN_BYTES = 12  # 96 random bits, 16 URL-safe characters
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_NAME = 100
-
-DDL = """CREATE TABLE IF NOT EXISTS app.views (
-    token VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, page VARCHAR NOT NULL, state VARCHAR NOT NULL,
-    created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)"""
-
 
 def _one_of(*allowed):
     return lambda v: v if v in allowed else None
@@ -85,15 +82,6 @@ class View:
     notices: tuple[str, ...] = ()
 
 
-def _ensure(wh) -> None:
-    with wh.write_lock:
-        cur = wh.cursor()
-        try:
-            cur.execute(DDL)
-        finally:
-            cur.close()
-
-
 def clean_options(page: str, options: dict) -> dict[str, str]:
     """The page's known chart options with valid values; everything else is dropped."""
     out = {}
@@ -114,7 +102,7 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def save(wh, name: str, page: str, f: Filters, options: dict | None = None) -> str:
+def save(wh, name: str, page: str, f: Filters, options: dict | None = None, owner: str | None = None) -> str:
     """Store a view and return its token. The date range is stored as fixed dates, so the view
     shows exactly what was on screen."""
     if page not in PAGE_OPTIONS:
@@ -126,9 +114,9 @@ def save(wh, name: str, page: str, f: Filters, options: dict | None = None) -> s
     state = {"filters": replace(f, preset="custom").to_params(), "options": opts}
     token = secrets.token_urlsafe(TOKEN_BYTES)
     now = datetime.now().replace(microsecond=0)
-    _ensure(wh)
     with wh.transaction() as cur:
-        cur.execute("INSERT INTO app.views VALUES (?, ?, ?, ?, ?, ?)", [token, name, page, json.dumps(state, ensure_ascii=False), now, now])
+        cur.execute("INSERT INTO app.views (token, name, page, state, created_at, updated_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [token, name, page, json.dumps(state, ensure_ascii=False), now, now, owner])
     return token
 
 
@@ -140,7 +128,6 @@ def load(wh, token: str, anchor: date, allowed: dict | None = None) -> View:
     """The view behind `token`, re-validated against the warehouse as it is now."""
     if not isinstance(token, str) or not TOKEN_RE.match(token):
         raise ViewError("views.error.bad_token")
-    _ensure(wh)
     cur = wh.cursor()
     try:
         row = cur.execute("SELECT name, page, state FROM app.views WHERE token = ?", [token]).fetchone()
@@ -177,22 +164,39 @@ def _gone(name: str, detail: str) -> ViewError:
 
 
 def list_views(wh) -> pd.DataFrame:
-    _ensure(wh)
     cur = wh.cursor()
     try:
-        return cur.execute("SELECT token, name, page, created_at, updated_at FROM app.views ORDER BY updated_at DESC, name").df()
+        return cur.execute("SELECT token, name, page, created_at, updated_at, owner FROM app.views "
+                           "ORDER BY updated_at DESC, name").df()
     finally:
         cur.close()
 
 
-def rename(wh, token: str, name: str) -> None:
+def may_manage(wh, token: str, who) -> bool:
+    """Whether person `who` may rename or delete the view: its owner, or an admin."""
+    if who.can("manage_any_view"):
+        return True
+    cur = wh.cursor()
+    try:
+        row = cur.execute("SELECT owner FROM app.views WHERE token = ?", [token]).fetchone()
+    finally:
+        cur.close()
+    return row is not None and row[0] is not None and row[0] == who.id
+
+
+def _check_manage(wh, token: str, who) -> None:
+    if not may_manage(wh, token, who):
+        raise ViewError("views.error.not_owner")
+
+
+def rename(wh, token: str, name: str, who) -> None:
     name = _clean_name(name)
-    _ensure(wh)
+    _check_manage(wh, token, who)
     with wh.transaction() as cur:
         cur.execute("UPDATE app.views SET name = ?, updated_at = ? WHERE token = ?", [name, datetime.now().replace(microsecond=0), token])
 
 
-def delete(wh, token: str) -> None:
-    _ensure(wh)
+def delete(wh, token: str, who) -> None:
+    _check_manage(wh, token, who)
     with wh.transaction() as cur:
         cur.execute("DELETE FROM app.views WHERE token = ?", [token])

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from ecom import schema, settings
+from ecom import schema, settings, tempfiles
 
 APP_SCHEMA_SQL = (
     "CREATE SCHEMA IF NOT EXISTS app",
@@ -30,6 +30,15 @@ APP_SCHEMA_SQL = (
         table_name VARCHAR, mode VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT,
         rows_skipped BIGINT, encoding VARCHAR, delimiter VARCHAR, mapping VARCHAR, notes VARCHAR,
         undone_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS app.views (
+        token VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, page VARCHAR NOT NULL, state VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+    # Views saved before owners existed belong to the admins (owner NULL).
+    "ALTER TABLE app.views ADD COLUMN IF NOT EXISTS owner VARCHAR",
+    """CREATE TABLE IF NOT EXISTS app.people (
+        email VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, shops VARCHAR[], updated_by VARCHAR, updated_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS app.audit (
+        happened_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, via VARCHAR, kind VARCHAR NOT NULL, detail VARCHAR, address VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS main.rejects (
         upload_id BIGINT, file_name VARCHAR, table_name VARCHAR, source_row BIGINT,
         reason VARCHAR, raw MAP(VARCHAR, VARCHAR))""",
@@ -39,6 +48,18 @@ RESERVED_STEMS = ("app", "main", "system", "temp")
 
 # Tables users may read (SQL page, Explore, table browser). The app schema is never among them.
 BOOKKEEPING_TABLES = ("upload_log", "rejects")
+
+
+_spill_dirs: dict[str, Path] = {}
+_spill_lock = threading.Lock()
+
+
+def _spill_dir(path: Path) -> Path:
+    with _spill_lock:
+        key = str(path.resolve()) if str(path) != ":memory:" else ":memory:"
+        if key not in _spill_dirs or not _spill_dirs[key].is_dir():
+            _spill_dirs[key] = tempfiles.make_dir("spill")
+        return _spill_dirs[key]
 
 
 class WarehouseBusy(RuntimeError):
@@ -54,11 +75,17 @@ class Warehouse:
             raise ValueError(f"the warehouse file cannot be called {self.path.name!r}: pick another name (e.g. warehouse.duckdb)")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        # DuckDB spills large work to files: into a private folder of the app's temp folder (not
+        # beside the warehouse, readable by everyone), which a killed process leaves to cleanup().
+        # One per warehouse file and process: DuckDB refuses a second connection to the same file
+        # with another configuration.
+        self._spill = _spill_dir(self.path)
         try:
             self.con = duckdb.connect(
                 str(self.path),
                 read_only=read_only,
-                config={"enable_external_access": False, "memory_limit": settings.get("ECOM_MEMORY_LIMIT")},
+                config={"enable_external_access": False, "memory_limit": settings.get("ECOM_MEMORY_LIMIT"),
+                        "temp_directory": str(self._spill)},
             )
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
@@ -75,6 +102,7 @@ class Warehouse:
         cur = self.con.cursor()
         for sql in APP_SCHEMA_SQL:
             cur.execute(sql)
+        ensure_output_tables(cur)
         for table in schema.TABLES.values():
             cur.execute(schema.create_sql(table))
             self._add_new_columns(cur, table)
@@ -177,6 +205,18 @@ class Warehouse:
         finally:
             cur.close()
         return [r[0] for r in rows]
+
+
+def ensure_output_tables(cur) -> None:
+    """The tables models write (review scores and aspects, trained review models, recommender runs
+    and top-N), made unless they exist. Done once as the warehouse opens: made lazily on a page's
+    first visit, two sessions visiting at once raced into "Catalog write-write conflict"."""
+    # imported here: the model modules bring pandas and numpy, which opening a warehouse does not need
+    from ecom.recsys import store
+    from ecom.reviews import registry, score
+
+    for sql in (*score.TABLES_SQL, *registry.REGISTRY_SQL, *store.TABLES_SQL):
+        cur.execute(sql)
 
 
 def open_warehouse(path: str | Path | None = None, read_only: bool = False) -> Warehouse:

@@ -23,7 +23,7 @@ def frame():
 
 
 def test_neutralise_prefixes_every_formula_start():
-    for text in ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"]:
+    for text in ["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "＝1+1", "＋1", "－1", "＠A1", "＝HYPERLINK(\"http://x\")"]:
         assert export.neutralise(text) == "'" + text
     assert export.neutralise("a=b") == "a=b"
     assert export.neutralise(-1) == -1
@@ -63,3 +63,25 @@ def test_empty_frame_exports():
     assert export.to_csv_bytes(empty) == "\ufeffa\r\n".encode()
     rows = CalamineWorkbook.from_filelike(io.BytesIO(export.to_xlsx_bytes(empty))).get_sheet_by_index(0).to_python()
     assert rows == [["a"]]
+
+
+def test_full_width_tab_and_cr_are_neutralised_in_csv_and_xlsx():
+    df = pd.DataFrame({"text": ["＝HYPERLINK(\"http://x\")", "＠SUM(A1)", "\t=1", "\r=1", "－5", "ok"], "amount": [-5.5, -1.0, 0.0, 2.0, 3.0, 4.0]})
+    lines = export.to_csv_bytes(df).decode("utf-8-sig").split("\r\n")
+    assert lines[1:3] == ["\"'＝HYPERLINK(\"\"http://x\"\")\",-5.5", "'＠SUM(A1),-1.0"]
+    assert lines[5:7] == ["'－5,3.0", "ok,4.0"]
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(export.to_xlsx_bytes(df))).get_sheet_by_index(0).to_python()
+    assert [r[0] for r in rows[1:]] == ["'＝HYPERLINK(\"http://x\")", "'＠SUM(A1)", "'\t=1", "'\r=1", "'－5", "ok"]
+    assert [r[1] for r in rows[1:]] == [-5.5, -1.0, 0.0, 2.0, 3.0, 4.0]
+
+
+def test_safe_cells_touches_only_text_and_keeps_repeated_columns():
+    df = pd.DataFrame([["=1", -5, "=2", decimal.Decimal("-1.50")], [None, 3, "b", None]], columns=["a", "n", "a", "money"])
+    out = export.safe_cells(df)
+    assert out.columns.tolist() == ["a", "n", "a", "money"]
+    assert out.iloc[:, 0].tolist()[0] == "'=1" and pd.isna(out.iloc[1, 0])
+    assert out.iloc[:, 2].tolist() == ["'=2", "b"]
+    assert out["n"].tolist() == [-5, 3] and out["n"].dtype == df["n"].dtype
+    assert out["money"].tolist()[0] == decimal.Decimal("-1.50")  # a number in an object column stays a number
+    assert export.safe_cells(df, columns=["n"]).iloc[:, 0].tolist()[0] == "=1"
+    assert df.iloc[0, 0] == "=1"  # the input is left alone

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from ecom import filters
+from ecom import filters, settings
 from ecom.filters import Filters
 
 ANCHOR = date(2024, 11, 20)
@@ -34,9 +34,14 @@ def test_promo_windows_come_from_settings_and_roll_back_a_year(monkeypatch):
     assert filters.preset_range("618", date(2024, 5, 1)) == (date(2023, 5, 25), date(2023, 6, 18))
     # a window still running on the anchor ends at the anchor
     assert filters.preset_range("618", date(2024, 6, 3)) == (date(2024, 5, 25), date(2024, 6, 3))
-    monkeypatch.setenv("ECOM_PROMO_1111", "nonsense")
+    # a window with no such day in the year falls back to the default range, with a notice
+    monkeypatch.setenv("ECOM_PROMO_1111", "02-30:03-05")
     f = filters.from_params({"range": "1111"}, ANCHOR)
     assert f.preset == "30d" and f.notices == ("filters.notice.bad_range|1111",)
+    # a malformed setting is not quietly ignored: it stops the app at start-up (ecom.settings.check)
+    monkeypatch.setenv("ECOM_PROMO_1111", "nonsense")
+    with pytest.raises(settings.SettingError, match="ECOM_PROMO_1111"):
+        filters.from_params({"range": "1111"}, ANCHOR)
 
 
 def test_url_round_trip_with_repeated_keys():

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from ecom import views
+from ecom import access, views
 from ecom.filters import Filters
 from tests.queries.helpers import insert
 
@@ -26,13 +26,14 @@ def test_invalid_option_values_are_dropped(warehouse):
 
 
 def test_list_rename_delete(warehouse):
-    a = views.save(warehouse, "a", "overview", F)
-    b = views.save(warehouse, "b", "customers", F)
+    a = views.save(warehouse, "a", "overview", F, owner="ana@example.com")
+    b = views.save(warehouse, "b", "customers", F, owner="ana@example.com")
     assert a != b
-    views.rename(warehouse, a, "renamed")
+    ana = access.Person("ana@example.com", "analyst", access.VIA_OIDC)
+    views.rename(warehouse, a, "renamed", ana)
     listed = views.list_views(warehouse)
     assert set(zip(listed.token, listed.name, listed.page, strict=True)) == {(a, "renamed", "overview"), (b, "b", "customers")}
-    views.delete(warehouse, b)
+    views.delete(warehouse, b, ana)
     assert views.list_views(warehouse).token.tolist() == [a]
     with pytest.raises(views.ViewError) as e:
         views.load(warehouse, b, ANCHOR)

@@ -74,9 +74,12 @@ def main(argv: list[str]) -> int:
         print("ingest: " + "; ".join(problems), file=sys.stderr)
         return 2
 
+    from ecom import tempfiles
     from ecom.ingest import ingest_files, refresh_summaries
     from ecom.warehouse import Warehouse, WarehouseBusy
 
+    # what an earlier load left when it was killed (a copy of the file, a worker's sheets) goes first
+    tempfiles.cleanup()
     try:
         wh = Warehouse(args.warehouse) if args.warehouse else Warehouse()
     except WarehouseBusy as exc:

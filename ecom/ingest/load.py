@@ -12,7 +12,6 @@ import json
 import os
 import queue
 import re
-import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -24,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ecom import i18n, schema, settings
+from ecom import i18n, schema, settings, tempfiles
 from ecom.ingest import dates, values
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest import plan as plan_mod
@@ -110,12 +109,12 @@ def ingest_files(wh, paths, table="auto", mode="append", mapping=None, names=Non
                 for n in names]
     report = progress or (lambda fraction, message: None)
     out: list[Report] = []
-    with tempfile.TemporaryDirectory(prefix="ecom-ingest-") as tmp:
-        sources, errors = open_upload(paths, names, Path(tmp), lang, encodings)
+    with tempfiles.workdir("ingest") as tmp:
+        sources, errors = open_upload(paths, names, tmp, lang, encodings)
         out += [Report(display, status="failed", message=why) for display, why in errors]
         forced = {s.name: table for s in sources} if table not in ("auto", None) else dict(tables or {})
         mapped = {s.name for s in sources if set((mappings or {}).get(s.name, mapping or {})) & set(s.columns)}
-        units = plan_mod.plan(sources, Path(tmp), wh=wh, lang=lang, skip=set(skip), tables=forced, mapped=mapped)
+        units = plan_mod.plan(sources, tmp, wh=wh, lang=lang, skip=set(skip), tables=forced, mapped=mapped)
         loads = [u for u in units if u.kind != "skip"]
         for i, unit in enumerate(loads):
             def sub(fraction, message, i=i):
@@ -124,7 +123,7 @@ def ingest_files(wh, paths, table="auto", mode="append", mapping=None, names=Non
             src = unit.source
             chosen = (mappings or {}).get(src.name, mapping or {})
             try:
-                rep = _load_source(wh, src, forced.get(src.name, "auto") if unit.kind == "single" else "sales", mode, chosen, sub, Path(tmp), lang,
+                rep = _load_source(wh, src, forced.get(src.name, "auto") if unit.kind == "single" else "sales", mode, chosen, sub, tmp, lang,
                                    currency, dataset or default_dataset(unit.members[0].name if unit.members else src.name))
             except IngestError as exc:
                 rep = Report(src.name, encoding=src.encoding, delimiter=src.delimiter, status="failed", message=str(exc))

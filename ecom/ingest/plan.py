@@ -16,6 +16,7 @@ the person can skip any table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -220,7 +221,7 @@ def _joined_source(base: Source, parts: list[_Part], workdir) -> Source:
 
 def _joined_sample(src: Source, workdir) -> list[list[str | None]]:
     """The first rows of the joined relation (for mapping and the preview)."""
-    con = duckdb.connect()
+    con = duckdb.connect(config={"temp_directory": str(Path(workdir) / "spill")})
     try:
         rows = with_serial_fallback(con, src, lambda: con.execute(
             f"SELECT * FROM ({src.relation(con, 'plan', workdir)}) ORDER BY _row LIMIT {SAMPLE_ROWS}").fetchall())

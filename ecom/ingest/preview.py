@@ -9,13 +9,12 @@ mapping, a day/month order, an encoding, a skipped file) go back into `ingest_fi
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ecom import i18n
+from ecom import i18n, tempfiles
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest import plan as plan_mod
 from ecom.ingest import values
@@ -58,10 +57,10 @@ def preview(paths, names=None, wh=None, lang: str = "en", skip=(), tables=None, 
     paths = [Path(p) for p in paths]
     names = list(names) if names else [p.name for p in paths]
     loads: list[LoadView] = []
-    with tempfile.TemporaryDirectory(prefix="ecom-preview-") as tmp:
-        sources, errors = open_upload(paths, names, Path(tmp), lang, encodings)
+    with tempfiles.workdir("preview") as tmp:
+        sources, errors = open_upload(paths, names, tmp, lang, encodings)
         mapped = {s.name for s in sources if set((mappings or {}).get(s.name, {})) & set(s.columns)}
-        units = plan_mod.plan(sources, Path(tmp), wh=wh, lang=lang, skip=set(skip), tables=dict(tables or {}), mapped=mapped)
+        units = plan_mod.plan(sources, tmp, wh=wh, lang=lang, skip=set(skip), tables=dict(tables or {}), mapped=mapped)
         for unit in units:
             loads.append(_describe(unit, wh, lang, (mappings or {}).get(unit.source.name)))
     return UploadView(loads, errors)

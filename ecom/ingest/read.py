@@ -3,7 +3,9 @@
 Every upload becomes one or more `Source`s (a CSV/TXT file, a zip member, an Excel sheet, a Parquet
 file) with its encoding, delimiter and header row sniffed from the first megabyte. Large text files
 are never loaded into Python: a UTF-8 file is parsed by DuckDB where it lies; any other encoding is
-transcoded chunk by chunk into a temporary UTF-8 file first.
+transcoded chunk by chunk into a temporary UTF-8 file first. Excel sheets are read by a worker process
+into CSV files (ecom.ingest.sheets). Nothing is allocated for a file before its declared sizes pass
+ecom.ingest.limits (zip members, cells, columns: ECOM_MAX_COLUMNS).
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ import hashlib
 import io
 import re
 import shutil
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
 
-from ecom import i18n, settings
+from ecom import i18n, settings, tempfiles
+from ecom.ingest import limits, sheets
 from ecom.ingest import mapping as mapping_mod
+from ecom.ingest.limits import IngestError
 
 TEXT_EXT = {".csv", ".tsv", ".txt", ".tab", ".dat"}
 EXCEL_EXT = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -43,10 +45,6 @@ _BINARY_MAGIC = {b"%PDF": "pdf", b"\x89PNG": "png", b"\xff\xd8\xff": "jpeg", b"G
                  b"7z\xbc\xaf": "7z", b"SQLite format": "sqlite", b"DUCK": "duckdb"}
 TOTAL_WORDS = ("合计", "总计", "小计", "汇总", "总和", "total", "totals", "grand total", "subtotal", "sum")
 _NUMERIC_LIKE = re.compile(r"^[\s(+\-]*[¥￥$€£]?\s*[\d.,]+\s*(%|元|万|亿)?\)?$|^\d{4}[-/.年]\d{1,2}([-/.月]\d{1,2}日?)?([ T]\d{1,2}:\d{2}(:\d{2})?)?$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?$")
-
-
-class IngestError(Exception):
-    """A file that cannot be read; the message is one line a person understands (in the caller's language)."""
 
 
 @dataclass
@@ -76,14 +74,12 @@ class Source:
     """One readable table of an upload, ready to be parsed by DuckDB."""
 
     name: str  # display name: file, file/member or file[sheet]
-    kind: str  # csv | rows | parquet
+    kind: str  # csv | sheet | parquet (| join, wide: see relation)
     content_hash: str
-    path: Path | None = None  # csv: a UTF-8 file; parquet: the file
-    rows: list[list[str | None]] | None = None  # rows: data rows (sheet), cells as strings
-    row_numbers: list[int] | None = None  # rows: the sheet row number of each data row
+    path: Path | None = None  # csv: a UTF-8 file; sheet: the worker's CSV of the sheet (`_row` first); parquet: the file
     encoding: str | None = None
     delimiter: str | None = None
-    header_row: int | None = None
+    header_row: int | None = None  # sheet: its data are the rows below this one
     skip_lines: int = 0  # csv: physical lines before the first data row
     columns: list[str] = field(default_factory=list)
     preview: list[list[str | None]] = field(default_factory=list)
@@ -125,23 +121,17 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None, lan
         head = fh.read(SAMPLE_BYTES)
     digest, nul = _scan(path)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        try:
-            zf = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:
-            raise IngestError(i18n.t("ingest.err.bad_zip", lang, name=display)) from None
-        with zf:
+        with limits.open_zip(path, display, lang) as zf:
             names = zf.namelist()
             if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-                return _excel_sources(path, display, digest, lang)
+                return _excel_sources(path, display, digest, workdir, lang)
             if workdir is None:
                 raise IngestError(i18n.t("ingest.err.zip_workdir", lang, name=display))
             return _zip_sources(zf, display, digest, workdir, limit_mb, lang, encodings)
     if head.startswith(_OLE_MAGIC):
-        with path.open("rb") as fh:
-            whole = fh.read()
-        if _ENCRYPTED in whole:
+        if _holds(path, _ENCRYPTED):
             raise IngestError(i18n.t("ingest.err.ole_password", lang, name=display))
-        return _excel_sources(path, display, digest, lang)
+        return _excel_sources(path, display, digest, workdir, lang)
     if head.startswith(b"PAR1"):
         return [_parquet_source(path, display, digest, lang)]
     for magic, what in _BINARY_MAGIC.items():
@@ -160,7 +150,7 @@ def open_upload(paths, names, workdir: Path, lang: str = "en", encodings: dict[s
     errors: list[tuple[str, str]] = []
     for i, (path, display) in enumerate(zip(paths, names, strict=True)):
         folder = Path(workdir) / f"f{i}"
-        folder.mkdir()
+        folder.mkdir(mode=0o700)
         try:
             sources += open_sources(path, display, folder, lang, encodings)
         except IngestError as exc:
@@ -176,8 +166,8 @@ def read_frame(path, sheet=None) -> pd.DataFrame:
 
     Title rows above the header, blank rows, repeated headers and totals rows are left out.
     """
-    with tempfile.TemporaryDirectory(prefix="ecom-read-") as tmp:
-        return _read_frame(path, sheet, Path(tmp))
+    with tempfiles.workdir("read") as tmp:
+        return _read_frame(path, sheet, tmp)
 
 
 def _read_frame(path, sheet, workdir: Path) -> pd.DataFrame:
@@ -190,7 +180,7 @@ def _read_frame(path, sheet, workdir: Path) -> pd.DataFrame:
             raise IngestError(i18n.t("ingest.err.no_sheet", name=Path(path).name, sheet=repr(sheet)))
         sources = chosen
     src = sources[0]
-    con = duckdb.connect()
+    con = duckdb.connect(config={"temp_directory": str(workdir / "spill")})
     try:
         rel_sql = raw_relation(con, src, workdir=workdir)
         cols = ", ".join(f"c{i}" for i in range(len(src.columns)))
@@ -211,8 +201,8 @@ def _read_frame(path, sheet, workdir: Path) -> pd.DataFrame:
 def sniff(path, name=None, wh=None, lang: str = "en") -> list[Sniffed]:
     """One `Sniffed` per sheet / zip member: format, header, suggested table and mapping (notes in `lang`)."""
     out = []
-    with tempfile.TemporaryDirectory(prefix="ecom-sniff-") as tmp:
-        sources = open_sources(path, name, Path(tmp), lang)
+    with tempfiles.workdir("sniff") as tmp:
+        sources = open_sources(path, name, tmp, lang)
     for src in sources:
         guess = mapping_mod.suggest(src.columns, wh=wh, values=src.sample, lang=lang)
         if guess.table is not None:
@@ -233,6 +223,17 @@ def sniff(path, name=None, wh=None, lang: str = "en") -> list[Sniffed]:
 
 def file_hash(path: Path) -> str:
     return _scan(path)[0]
+
+
+def _holds(path: Path, needle: bytes) -> bool:
+    """Whether the file holds `needle`, read a chunk at a time."""
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-(len(needle) - 1):]
+    return False
 
 
 def _scan(path: Path) -> tuple[str, bool]:
@@ -280,17 +281,16 @@ def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = Non
             f"SELECT CAST(ordinality AS BIGINT) + {src.skip_lines} AS _row, {', '.join(f'c{i}' for i in range(n))} "
             f"FROM read_csv({_lit(str(utf8_file(src, workdir or src.path.parent)))}, {opts}) WITH ORDINALITY"
         )
-    if src.kind == "parquet":
-        names = src.columns
-        sel = ", ".join(f'CAST("{_q(c)}" AS VARCHAR) AS c{i}' for i, c in enumerate(names))
-        return f"SELECT CAST(file_row_number AS BIGINT) + 1 AS _row, {sel} FROM read_parquet({_lit(str(src.path))}, file_row_number=true)"
-    import pyarrow as pa
-
-    arrays = {"_row": pa.array(src.row_numbers, pa.int64())}
-    for i in range(n):
-        arrays[f"c{i}"] = pa.array([r[i] if i < len(r) else None for r in src.rows], pa.string())
-    con.register(f"_sheet_{tag}", pa.table(arrays))
-    return f"SELECT * FROM _sheet_{tag}"
+    if src.kind == "sheet":
+        cols = "{'_row': 'BIGINT', " + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+        opts = (f"header=false, auto_detect=false, delim=',', quote='\"', escape='\"', columns={cols}, "
+                f"parallel={str(src.parallel).lower()}")
+        below = 0 if src.header_row is None else src.header_row + 1  # the header's own row number
+        return (f"SELECT _row, {', '.join(f'c{i}' for i in range(n))} FROM read_csv({_lit(str(src.path))}, {opts}) "
+                f"WHERE _row > {below}")
+    names = src.columns
+    sel = ", ".join(f'CAST("{_q(c)}" AS VARCHAR) AS c{i}' for i, c in enumerate(names))
+    return f"SELECT CAST(file_row_number AS BIGINT) + 1 AS _row, {sel} FROM read_parquet({_lit(str(src.path))}, file_row_number=true)"
 
 
 def with_serial_fallback(con, src: Source, work):
@@ -368,6 +368,7 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
     delimiter = detect_delimiter(lines)
     records = _records(lines, delimiter)
     header_idx, header, header_notes = detect_header(records, delimiter, lang)
+    _check_columns(len(header), display, lang)
     notes += header_notes
     # physical lines up to and including the header
     skip = records[header_idx][0] if header_idx is not None else (records[0][0] - 1 if records else 0)
@@ -498,7 +499,7 @@ def _transcode(src: Path, dst: Path, encoding: str, bom_len: int, whitespace: bo
     """Stream `src` into a UTF-8 file (whitespace-separated lines become tab-separated)."""
     decoder = codecs.getincrementaldecoder(encoding)("replace")
     ws = re.compile(r"[ \t]+")
-    with src.open("rb") as fin, dst.open("w", encoding="utf-8", newline="") as fout:
+    with src.open("rb") as fin, tempfiles.open_private(dst, "w", encoding="utf-8", newline="") as fout:
         fin.read(bom_len)
         pending = ""
         while True:
@@ -651,69 +652,37 @@ def _unique(names: list[str]) -> list[str]:
 
 
 # -- Excel -----------------------------------------------------------------------------------------
-def _cell(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value != value:
-            return None
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat()
-    text = str(value)
-    return text if text.strip() else None
-
-
-def _excel_sources(path: Path, display: str, digest: str, lang: str = "en") -> list[Source]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
-        msg = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        if "password" in msg.lower() or "encrypt" in msg.lower():
-            raise IngestError(i18n.t("ingest.err.xlsx_password", lang, name=display)) from None
-        raise IngestError(i18n.t("ingest.err.xlsx_unreadable", lang, name=display, detail=msg)) from None
+def _excel_sources(path: Path, display: str, digest: str, workdir: Path | None, lang: str = "en") -> list[Source]:
+    """The workbook's non-empty sheets, read by the worker (ecom.ingest.sheets) into CSV files in `workdir`."""
+    if workdir is None:
+        raise IngestError(i18n.t("ingest.err.excel_workdir", lang, name=display))
+    book = sheets.read_workbook(path, display, workdir, lang, settings.get("ECOM_MAX_COLUMNS"))
     sources = []
-    for sheet in wb.sheet_names:
-        try:
-            values = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise IngestError(i18n.t("ingest.err.sheet_unreadable", lang, name=f"{display}[{sheet}]", detail=str(exc)[:120])) from None
-        rows = [[_cell(v) for v in r] for r in values]
-        numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c is not None for c in r)]
-        if not numbered:
-            continue
-        records = [(n, [c or "" for c in r]) for n, r in numbered]
+    for sheet in book.sheets:
+        records = [(n, [c or "" for c in r]) for n, r in sheet.head]
         header_idx, header, notes = detect_header(records, ",", lang)
         start = 0 if header_idx is None else header_idx + 1
         width = len(header)
-        data = numbered[start:]
+        data = [(r + [None] * width)[:width] for _, r in sheet.head[start:]]
         src = Source(
-            name=f"{display}[{sheet}]" if len(wb.sheet_names) > 1 else display, kind="rows",
-            content_hash=f"{digest}#{sheet}", rows=[(r + [None] * width)[:width] for _, r in data],
-            row_numbers=[n for n, _ in data], encoding="xlsx", delimiter=None,
+            name=f"{display}[{sheet.name}]" if len(book.sheet_names) > 1 else display, kind="sheet",
+            content_hash=f"{digest}#{sheet.name}", path=sheet.csv, encoding="xlsx", delimiter=None,
             header_row=None if header_idx is None else records[header_idx][0] - 1, columns=header,
             notes=notes, size=path.stat().st_size,
         )
-        extra = [r for _, r in data if len(r) > width and any(c is not None for c in r[width:])]
-        if extra:
-            src.notes.append(i18n.t("ingest.note.extra_cells", lang, n=len(extra)))
-        src.preview = src.rows[:PREVIEW_ROWS]
-        src.sample = src.rows[:SAMPLE_ROWS]
-        src.rows_estimate = len(src.rows)
+        src.preview = data[:PREVIEW_ROWS]
+        src.sample = data[:SAMPLE_ROWS]
+        src.rows_estimate = sheet.rows - start
         sources.append(src)
     if not sources:
         raise IngestError(i18n.t("ingest.err.all_sheets_empty", lang, name=display))
     return sources
+
+
+def _check_columns(found: int, display: str, lang: str) -> None:
+    limit = settings.get("ECOM_MAX_COLUMNS")
+    if found > limit:
+        raise limits.refuse("file_columns", lang, name=display, found=found, limit=limit)
 
 
 # -- Parquet and zip -------------------------------------------------------------------------------
@@ -724,14 +693,20 @@ def _parquet_source(path: Path, display: str, digest: str, lang: str = "en") -> 
         pf = pq.ParquetFile(path)
         schema = pf.schema_arrow
         rows = pf.metadata.num_rows
-        preview = pf.read_row_group(0).slice(0, SAMPLE_ROWS).to_pylist() if pf.num_row_groups else []
+    except Exception as exc:
+        raise IngestError(i18n.t("ingest.err.parquet_unreadable", lang, name=display, detail=str(exc).splitlines()[0][:120])) from None
+    _check_columns(len(schema.names), display, lang)
+    try:
+        # the first rows only: reading the first row group whole would hold it all in memory
+        first = next(pf.iter_batches(batch_size=SAMPLE_ROWS), None)
+        preview = first.to_pylist() if first is not None else []
     except Exception as exc:
         raise IngestError(i18n.t("ingest.err.parquet_unreadable", lang, name=display, detail=str(exc).splitlines()[0][:120])) from None
     columns = list(schema.names)
     return Source(
         name=display, kind="parquet", content_hash=digest, path=path, encoding="parquet", columns=columns,
-        preview=[[_cell(r.get(c)) for c in columns] for r in preview[:PREVIEW_ROWS]],
-        sample=[[_cell(r.get(c)) for c in columns] for r in preview], rows_estimate=rows, size=path.stat().st_size,
+        preview=[[sheets.cell_text(r.get(c)) for c in columns] for r in preview[:PREVIEW_ROWS]],
+        sample=[[sheets.cell_text(r.get(c)) for c in columns] for r in preview], rows_estimate=rows, size=path.stat().st_size,
     )
 
 
@@ -746,17 +721,18 @@ def _zip_sources(zf: zipfile.ZipFile, display: str, digest: str, workdir: Path, 
             members.append(info)
     if not members:
         raise IngestError(i18n.t("ingest.err.zip_no_tables", lang, name=display))
-    if sum(m.file_size for m in members) > limit_mb * 1024 * 1024 * 4:
-        raise IngestError(i18n.t("ingest.err.zip_too_big", lang, name=display, limit=limit_mb))
+    # unpacked, the members may take 4x the upload limit (CSV packs 3-20:1)
+    unpacked = limits.check_members(members, display, lang)
+    if unpacked > limit_mb * 1024 * 1024 * 4:
+        raise limits.refuse("zip_total", lang, name=display, found=unpacked // 1048576, limit=limit_mb)
     sources: list[Source] = []
     for i, info in enumerate(members):
-        if info.flag_bits & 0x1:
-            raise IngestError(i18n.t("ingest.err.zip_member_password", lang, name=f"{display}/{info.filename}"))
         target = workdir / f"zip{i}{Path(info.filename).suffix.lower()}"
         try:
-            with zf.open(info) as fin, target.open("wb") as fout:
+            # zipfile never unpacks more than the size the directory declares (checked above), and checks the CRC
+            with zf.open(info) as fin, tempfiles.open_private(target) as fout:
                 shutil.copyfileobj(fin, fout, CHUNK_BYTES)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
             raise IngestError(i18n.t("ingest.err.zip_member_damaged", lang, name=f"{display}/{info.filename}", detail=exc)) from None
         for src in open_sources(target, f"{display}/{info.filename}", workdir, lang, encodings):
             sheet = src.content_hash.partition("#")[2]

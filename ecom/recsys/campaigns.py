@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ecom.recsys import store
-
 
 def _ids_frame(customer_ids) -> pd.DataFrame:
     return pd.DataFrame({"customer_id": pd.Series(list(dict.fromkeys(str(c) for c in customer_ids)), dtype="string")})
@@ -16,7 +14,6 @@ def _ids_frame(customer_ids) -> pd.DataFrame:
 def segment_preview(warehouse, customer_ids, top: int = 3, n: int = 20) -> pd.DataFrame:
     """Items to push to these customers: for each product, how many of them have it among their
     `top` recommendations (reach), their mean score, and the most common reason; biggest reach first."""
-    store.ensure_tables(warehouse)
     cur = warehouse.cursor()
     try:
         cur.register("segment_ids", _ids_frame(customer_ids))
@@ -33,7 +30,6 @@ def segment_preview(warehouse, customer_ids, top: int = 3, n: int = 20) -> pd.Da
 def campaign_list(warehouse, customer_ids, top: int = 3, products: list[str] | None = None) -> pd.DataFrame:
     """One row per customer: their first `top` recommended items (only `products`, when given),
     comma-separated in rank order; customers with none are left out."""
-    store.ensure_tables(warehouse)
     cur = warehouse.cursor()
     try:
         cur.register("segment_ids", _ids_frame(customer_ids))

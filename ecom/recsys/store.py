@@ -14,6 +14,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+# Made as the warehouse opens (ecom.warehouse.ensure_output_tables), never on a page visit.
 TABLES_SQL = (
     "CREATE SCHEMA IF NOT EXISTS app",
     """CREATE TABLE IF NOT EXISTS app.models (
@@ -32,18 +33,8 @@ RECS_COLUMNS = (
 )  # fmt: skip
 
 
-def ensure_tables(warehouse) -> None:
-    """Create the tables unless they exist (a read-only warehouse is left as it is)."""
-    if warehouse.read_only:
-        return
-    with warehouse.transaction() as cur:
-        for sql in TABLES_SQL:
-            cur.execute(sql)
-
-
 def register_model(warehouse, record: dict) -> None:
     """Add a training run to app.models (`record` keys are its columns; dicts are stored as JSON)."""
-    ensure_tables(warehouse)
     row = {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v) for k, v in record.items()}
     row.setdefault("created_at", datetime.now().replace(microsecond=0))
     cols = ", ".join(row)
@@ -53,7 +44,6 @@ def register_model(warehouse, record: dict) -> None:
 
 def models(warehouse) -> pd.DataFrame:
     """The registry, newest first, with metrics parsed into columns (model/popularity/item_knn × HR, NDCG, coverage)."""
-    ensure_tables(warehouse)
     cur = warehouse.cursor()
     try:
         df = cur.execute("SELECT * FROM app.models ORDER BY created_at DESC, model_id DESC").df()
@@ -70,7 +60,6 @@ def models(warehouse) -> pd.DataFrame:
 
 def write_recs(warehouse, recs: pd.DataFrame) -> int:
     """Replace app.recs with `recs` (columns RECS_COLUMNS) in one transaction; returns the row count."""
-    ensure_tables(warehouse)
     frame = recs.reindex(columns=list(RECS_COLUMNS))
     with warehouse.transaction() as cur:
         cur.execute("DELETE FROM app.recs")
@@ -82,7 +71,6 @@ def write_recs(warehouse, recs: pd.DataFrame) -> int:
 
 def read_recs(warehouse, customer_id: str | None = None) -> pd.DataFrame:
     """Stored top-N of one customer (or everyone), by rank."""
-    ensure_tables(warehouse)
     cur = warehouse.cursor()
     try:
         if customer_id is None:

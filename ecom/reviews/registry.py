@@ -24,6 +24,7 @@ from ecom.reviews.corpora import assign_split
 from ecom.reviews.evaluate import metrics
 from ecom.reviews.score import Scorer
 
+# Made as the warehouse opens (ecom.warehouse.ensure_output_tables), never on a page visit.
 REGISTRY_SQL = (
     "CREATE SCHEMA IF NOT EXISTS app",
     """CREATE TABLE IF NOT EXISTS app.review_models (
@@ -34,11 +35,6 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MIN_REVIEWS = 20
 
 
-def _ensure(cur) -> None:
-    for sql in REGISTRY_SQL:
-        cur.execute(sql)
-
-
 def models_dir(wh) -> Path:
     return Path(wh.path).resolve().parent / "review-models"
 
@@ -46,7 +42,6 @@ def models_dir(wh) -> Path:
 def registry(wh) -> pd.DataFrame:
     cur = wh.cursor()
     try:
-        _ensure(cur)
         return cur.execute("SELECT * FROM app.review_models ORDER BY trained_at DESC").df()
     finally:
         cur.close()
@@ -56,7 +51,6 @@ def active_model(wh) -> str:
     """Path of the active model: the registry's active row, else the ECOM_REVIEW_MODEL setting."""
     cur = wh.cursor()
     try:
-        _ensure(cur)
         row = cur.execute("SELECT path FROM app.review_models WHERE active").fetchone()
     finally:
         cur.close()
@@ -65,7 +59,6 @@ def active_model(wh) -> str:
 
 def activate(wh, name: str | None) -> None:
     with wh.transaction() as cur:
-        _ensure(cur)
         if name is not None and not cur.execute("SELECT 1 FROM app.review_models WHERE name = ?", [name]).fetchone():
             raise ValueError(f"no trained review model named {name!r}")
         cur.execute("UPDATE app.review_models SET active = (name IS NOT DISTINCT FROM ?)", [name])
@@ -134,7 +127,6 @@ def finetune(
         "metrics": json.dumps(new), "active_metrics": json.dumps(current), "active": False,
     }
     with wh.transaction() as cur:
-        _ensure(cur)
         cur.execute(
             "INSERT INTO app.review_models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row.values())
         )

@@ -29,6 +29,7 @@ DEFAULT_BAND = (0.4, 0.6)
 MAX_TOKENS = 512
 Progress = Callable[[int, int], None]
 
+# Made as the warehouse opens (ecom.warehouse.ensure_output_tables), never on a page visit.
 TABLES_SQL = (
     "CREATE SCHEMA IF NOT EXISTS app",
     """CREATE TABLE IF NOT EXISTS app.review_scores (
@@ -176,11 +177,6 @@ class Scorer:
         return pd.DataFrame({"p_positive": p, "label": self.label(p)})
 
 
-def ensure_tables(cur) -> None:
-    for sql in TABLES_SQL:
-        cur.execute(sql)
-
-
 # (done table, its version column): where each kind of per-text work records what it has done
 _DONE = {"scores": ("app.review_scores", "model_version"), "aspects": ("app.review_aspect_runs", "aspects_version")}
 
@@ -190,7 +186,6 @@ def _todo(wh, kind: str, version: str) -> pd.DataFrame:
     table, column = _DONE[kind]
     cur = wh.cursor()
     try:
-        ensure_tables(cur)
         return cur.execute(
             f"""SELECT DISTINCT sha256(r.review_text) AS text_hash, r.review_text AS text FROM main.reviews r
                WHERE r.review_text IS NOT NULL AND trim(r.review_text) <> ''

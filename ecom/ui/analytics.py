@@ -11,6 +11,7 @@ import streamlit as st
 from ecom import views
 from ecom.filters import Filters
 from ecom.queries import customers, explore, inventory, market, overview, sales
+from ecom.ui import auth, tables
 from ecom.ui.cache import cached_query, warehouse
 from ecom.ui.download import download_buttons
 from ecom.ui.filters import currency_symbol
@@ -72,7 +73,7 @@ def chart(fig, key: str) -> None:
 
 def table(df: pd.DataFrame, basename: str, key: str, column_config: dict | None = None, height: int | str = "auto") -> None:
     """A table with CSV and XLSX downloads of exactly what it shows."""
-    st.dataframe(df, hide_index=True, column_config=column_config, height=height)
+    tables.show(df, hide_index=True, column_config=column_config, height=height)
     download_buttons(df, basename, key=key)
 
 
@@ -93,7 +94,7 @@ def save_view_box(page: str, options: dict | None = None) -> None:
         if submitted:
             f, _, _ = context()
             try:
-                token = views.save(warehouse(), name, page, f, options or {})
+                token = views.save(warehouse(), name, page, f, options or {}, owner=auth.current().id)
             except (views.ViewError, explore.SpecError) as exc:
                 key = getattr(exc, "key", "views.error.name")
                 st.error(tr(key, **getattr(exc, "args_", {})))

@@ -19,6 +19,7 @@ view's page with them in the URL.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -115,10 +116,32 @@ def _follow_data(default: Filters, linked: bool) -> None:
         st.session_state[AUTO_KEY] = wanted
 
 
+def scoped_person() -> bool:
+    """Whether this session's person is limited to some shops."""
+    return bool(_shops_of_person())
+
+
+def _shops_of_person() -> tuple[str, ...]:
+    from ecom.ui import auth
+
+    person = st.session_state.get(auth.STATE_KEY)
+    return person.shops if person is not None else ()
+
+
+def scoped(f: Filters) -> Filters:
+    """`f` limited to the person's shops: no shop chosen means all of theirs, never everyone's."""
+    shops = _shops_of_person()
+    if not shops:
+        return f
+    return replace(f, shop=tuple(s for s in f.shop if s in shops) or shops)
+
+
 def render() -> Filters:
     """Draw the filters in the sidebar and return (and remember for the page) the current value."""
     anchor = anchor_date()
     allowed = dimension_values()
+    if _shops_of_person():
+        allowed = {**allowed, "shop": [s for s in allowed.get("shop") or [] if s in _shops_of_person()]}
     token = st.query_params.get("view")
     linked = bool(token) or any(k in st.query_params for k in filters.DATE_KEYS)
     if token:
@@ -154,6 +177,7 @@ def render() -> Filters:
         st.caption(tr("filters.showing", label=label, start=f.start.isoformat(), end=f.end.isoformat(), days=f.days, anchor=anchor.isoformat()))
         for notice in dict.fromkeys(f.notices):
             st.warning(_notice_text(notice), icon=":material/filter_alt_off:")
+    f = scoped(f)
     st.session_state[STATE_KEY] = f
     message = st.session_state.pop(VIEW_MESSAGE_KEY, None)
     if message:
@@ -197,7 +221,7 @@ def _currency_choice(window: tuple[date, date], asked: str) -> str:
 def current() -> Filters:
     """The filters the sidebar drew this run (the default range when it has not run)."""
     f = st.session_state.get(STATE_KEY)
-    return f if isinstance(f, Filters) else filters.default(anchor_date())
+    return scoped(f if isinstance(f, Filters) else filters.default(anchor_date()))
 
 
 def _sync_url(key: str, default) -> None:

@@ -20,6 +20,8 @@ class PageSpec:
     icon: str  # Material icon, ":material/<name>:"
     title_key: str  # i18n key of the menu title
     help_key: str  # i18n key of one line saying what the page answers
+    need: str = "view"  # the action of ecom.access a person needs to open it
+    scoped: bool = True  # whether everything it shows can be limited to a person's shops
 
     @property
     def file(self) -> str:
@@ -35,13 +37,16 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("sales", "sales", ":material/trending_up:", "nav.sales", "nav.sales.help"),
     PageSpec("customers", "customers", ":material/group:", "nav.customers", "nav.customers.help"),
     PageSpec("market", "market", ":material/pie_chart:", "nav.market", "nav.market.help"),
-    PageSpec("inventory", "inventory", ":material/inventory_2:", "nav.inventory", "nav.inventory.help"),
-    PageSpec("reviews", "reviews", ":material/reviews:", "nav.reviews", "nav.reviews.help"),
-    PageSpec("recommendations", "recommendations", ":material/recommend:", "nav.recommendations", "nav.recommendations.help"),
-    PageSpec("explore", "explore", ":material/travel_explore:", "nav.explore", "nav.explore.help"),
+    # Inventory, reviews, recommendations and free-form reads have no shop column to limit them by.
+    PageSpec("inventory", "inventory", ":material/inventory_2:", "nav.inventory", "nav.inventory.help", scoped=False),
+    PageSpec("reviews", "reviews", ":material/reviews:", "nav.reviews", "nav.reviews.help", scoped=False),
+    PageSpec("recommendations", "recommendations", ":material/recommend:", "nav.recommendations", "nav.recommendations.help",
+             scoped=False),
+    PageSpec("explore", "explore", ":material/travel_explore:", "nav.explore", "nav.explore.help", scoped=False),
     PageSpec("views", "views", ":material/bookmarks:", "nav.views", "nav.views.help"),
-    PageSpec("data", "data", ":material/upload_file:", "nav.data", "nav.data.help"),
-    PageSpec("sql", "sql", ":material/terminal:", "nav.sql", "nav.sql.help"),
+    PageSpec("data", "data", ":material/upload_file:", "nav.data", "nav.data.help", need="upload", scoped=False),
+    PageSpec("sql", "sql", ":material/terminal:", "nav.sql", "nav.sql.help", need="sql", scoped=False),
+    PageSpec("admin", "admin", ":material/admin_panel_settings:", "nav.admin", "nav.admin.help", need="people", scoped=False),
 )
 
 BY_NAME = {p.name: p for p in PAGES}
@@ -52,10 +57,23 @@ def available(root: Path = ROOT) -> list[PageSpec]:
     return [p for p in PAGES if p.exists(root)]
 
 
+def allowed(spec: PageSpec, person) -> bool:
+    """Whether `person` may open the page: the role allows it, and a person limited to shops
+    sees only pages whose every figure can be limited to them."""
+    return person.can(spec.need) and (spec.scoped or not person.limited)
+
+
+def for_person(person, root: Path = ROOT) -> list[PageSpec]:
+    return [p for p in available(root) if allowed(p, person)]
+
+
 def link(name: str, label: str | None = None, icon: str | None = None) -> None:
-    """A link to page `name`, drawn only when that page exists."""
+    """A link to page `name`, drawn only when that page exists and this session's person may open it."""
     import streamlit as st
 
+    from ecom.ui import auth
+
     spec = BY_NAME[name]
-    if spec.exists():
+    person = st.session_state.get(auth.STATE_KEY)
+    if spec.exists() and person is not None and allowed(spec, person):
         st.page_link(spec.file, label=label, icon=icon or spec.icon)

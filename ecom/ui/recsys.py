@@ -14,6 +14,7 @@ from ecom.recsys import explain
 from ecom.recsys.model import SASRecConfig
 from ecom.recsys.recommend import Rec, Recommender
 from ecom.recsys.train import TrainConfig
+from ecom.ui import errors
 from ecom.ui.cache import warehouse
 from ecom.ui.lang import tr
 
@@ -60,9 +61,16 @@ def _recommender(wh_path: str, model_path: str, model_id: str, version: int) -> 
 
 
 def recommender(latest: pd.Series) -> Recommender | None:
-    """The latest registered model, loaded once per server process (None when its files are gone)."""
+    """The latest registered model, loaded once per server process (None when its files are gone, or
+    when it fails to load: then a plain message with an error id says so, and the page goes on with
+    the popular-in-category fallback)."""
     wh = warehouse()
-    return _recommender(str(wh.path), str(latest["path"]), str(latest["model_id"]), wh.data_version())
+    key = (str(wh.path), str(latest["path"]), str(latest["model_id"]), wh.data_version())
+    try:
+        return _recommender(*key)
+    except Exception as exc:  # broken weights, or a library failing on them
+        errors.show(exc, kind="model")
+        return None
 
 
 def frame(recs: list[Rec], names: dict[str, str], lang: str) -> pd.DataFrame:

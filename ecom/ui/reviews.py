@@ -13,6 +13,7 @@ import streamlit as st
 from ecom import charts
 from ecom.filters import Filters
 from ecom.reviews import insights, registry, score
+from ecom.ui import errors
 from ecom.ui.cache import cached_query, warehouse
 from ecom.ui.lang import tr
 
@@ -36,13 +37,14 @@ def _stamp(path: str) -> float:
 
 
 def active_scorer() -> score.Scorer:
-    """The active model (registry, else ECOM_REVIEW_MODEL); stops the page with the reason if it cannot load."""
+    """The active model (registry, else ECOM_REVIEW_MODEL); if it cannot load, the page stops with a
+    plain message and an error id (the reason, which names server paths, goes to the log)."""
     path = registry.active_model(warehouse())
     try:
         with st.spinner(tr("rvp.loading_model")):
             return _scorer(str(path), _stamp(str(path)))
-    except score.ReviewModelError as exc:
-        st.error(tr("reviews.model.missing", error=str(exc)), icon=":material/error:")
+    except Exception as exc:  # a missing model, and also broken weights or a library failing on them
+        errors.show(exc, kind="model")
         st.stop()
 
 

@@ -77,8 +77,8 @@ def render() -> None:
         st.caption(freshness_text(info, shop_now(), lang))
         counts = row_counts()
         loaded = {t: n for t, n in counts.items() if n and t not in ("upload_log", "rejects")}
-        if loaded:
+        if loaded and not ui_filters.scoped_person():  # every shop's row counts are not for someone limited to some
             st.caption(" · ".join(f"{tr('data.table.' + t)} {n:,}" for t, n in loaded.items()))
-        else:
+        elif not loaded:
             nav.link("data", label=tr("sidebar.load_data"))
     ui_filters.render()

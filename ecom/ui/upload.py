@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import tempfile
 import uuid
 from pathlib import Path
 
 import streamlit as st
 
+from ecom import tempfiles
 from ecom.ingest import preview as preview_mod
 from ecom.ui.cache import warehouse
 from ecom.ui.lang import current
@@ -29,8 +28,10 @@ ENCODINGS = ("utf-8", "gb18030", "cp1252", "latin-1", "big5", "shift_jis", "utf-
 
 
 def upload_dir() -> Path:
+    """The session's private folder for its uploads (in ecom.tempfiles' folder, removed by `forget`,
+    or at the next start-up when the session never loads)."""
     if "data_dir" not in st.session_state:
-        st.session_state["data_dir"] = tempfile.mkdtemp(prefix="ecom-upload-")
+        st.session_state["data_dir"] = str(tempfiles.make_dir("upload"))
     return Path(st.session_state["data_dir"])
 
 
@@ -39,9 +40,10 @@ def saved(uploaded) -> dict:
     files = st.session_state.setdefault(FILES, {})
     if uploaded.file_id not in files:
         folder = upload_dir() / uuid.uuid4().hex
-        folder.mkdir()
+        folder.mkdir(mode=0o700)
         path = folder / Path(uploaded.name).name
-        path.write_bytes(uploaded.getbuffer())
+        with tempfiles.open_private(path) as fh:
+            fh.write(uploaded.getbuffer())
         files[uploaded.file_id] = {"name": uploaded.name, "path": str(path)}
     return files[uploaded.file_id]
 
@@ -52,7 +54,8 @@ def choices() -> dict:
 
 def forget() -> None:
     """After a load: the saved files, the choices and the uploader go."""
-    shutil.rmtree(st.session_state.pop("data_dir", ""), ignore_errors=True)
+    if "data_dir" in st.session_state:
+        tempfiles.remove(st.session_state.pop("data_dir"))
     for key in (FILES, CHOICES, PREVIEW):
         st.session_state.pop(key, None)
     st.session_state["data_uploader_gen"] = st.session_state.get("data_uploader_gen", 0) + 1

@@ -1,56 +1,21 @@
-"""Shared pieces of the real-browser tests: a `streamlit run app.py` on a free localhost port over a
-given warehouse, and headless Debian Chromium driven by Playwright."""
+"""Shared pieces of the real-browser tests: the app (`python -m ecom serve`) on a free localhost port
+over a given warehouse, and headless Debian Chromium driven by Playwright."""
 
-import os
-import socket
-import subprocess
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.servers import app_server
 
 CHROMIUM = "/usr/bin/chromium"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def streamlit_server(warehouse: Path, tmp: Path):
-    """Start the app on `warehouse` (no password, no language override); yield its base URL."""
-    port = free_port()
-    env = dict(os.environ, ECOM_WAREHOUSE=str(warehouse), ECOM_SECRETS_FILE=str(tmp / "none.toml"))
-    for name in ("ECOM_PASSWORD", "ECOM_LANG"):
-        env.pop(name, None)
-    log_path = tmp / "streamlit.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/streamlit"), "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("streamlit did not start: " + log_path.read_text())
+    """Start the app on `warehouse` (no sign-in configured: local admin on 127.0.0.1); yield its base URL."""
+    with app_server(warehouse, tmp) as (url, _):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="module")

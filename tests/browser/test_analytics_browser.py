@@ -1,4 +1,4 @@
-"""A real browser against `streamlit run app.py` on a demo warehouse: filters survive page switches
+"""A real browser against the app (`python -m ecom serve`) on a demo warehouse: filters survive page switches
 and a copied URL reproduces them (and the KPIs) in a fresh browser context; a saved-view link too."""
 
 import re

@@ -1,4 +1,4 @@
-"""A real browser against `streamlit run app.py`: deep link, Chinese UI, GBK upload, tables browser."""
+"""A real browser against the app (`python -m ecom serve`): deep link, Chinese UI, GBK upload, tables browser."""
 
 from pathlib import Path
 

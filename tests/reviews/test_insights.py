@@ -5,7 +5,7 @@ import pytest
 
 from ecom.filters import Filters
 from ecom.reviews import insights
-from ecom.reviews.score import ensure_tables, text_hash
+from ecom.reviews.score import text_hash
 
 REVIEWS = [
     # review_time, product_id, rating, text, label
@@ -21,7 +21,6 @@ REVIEWS = [
 @pytest.fixture
 def wh(warehouse):
     with warehouse.transaction() as cur:
-        ensure_tables(cur)
         for t, pid, rating, text, label in REVIEWS:
             cur.execute("INSERT INTO main.reviews (review_time, product_id, rating, review_text) VALUES (?, ?, ?, ?)", [t, pid, rating, text])
             p = {"positive": 0.9, "negative": 0.1, "neutral": 0.5}[label]

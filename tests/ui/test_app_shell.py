@@ -56,26 +56,10 @@ def test_sidebar_switch_changes_language_and_url(app_env):
     assert at.caption[0].value == i18n.t("home.subtitle", "zh")
 
 
-def test_password_gate(app_env, monkeypatch):
-    monkeypatch.setenv("ECOM_PASSWORD", "s3cret")
+def test_no_sign_in_configured_means_local_admin_and_says_so(app_env):
     at = open_app("app_pages/sql.py")
-    assert_clean(at)
-    assert [t.label for t in at.text_input] == ["Password"]
-    assert len(at.text_area) == 0  # the SQL editor is not shown
-    at.text_input[0].set_value("wrong")
-    at.button[0].click().run()
-    assert [e.value for e in at.error] == ["Wrong password."]
-    assert len(at.text_area) == 0
-    at.text_input[0].set_value("s3cret")
-    at.button[0].click().run()
-    assert_clean(at)
-    assert [t.value for t in at.title] == ["SQL"]
     assert len(at.text_area) == 1
-
-
-def test_no_password_by_default(app_env):
-    at = open_app("app_pages/sql.py")
-    assert len(at.text_input) == 0 and len(at.text_area) == 1
+    assert any("127.0.0.1" in c.value for c in at.sidebar.caption)
 
 
 def test_home_points_to_data_page_when_empty(app_env):

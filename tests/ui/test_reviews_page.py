@@ -12,7 +12,7 @@ import json
 import pytest
 
 from ecom.reviews import registry
-from ecom.reviews.score import Scorer, ensure_tables, score_aspects, text_hash
+from ecom.reviews.score import Scorer, score_aspects, text_hash
 from ecom.warehouse import Warehouse
 from tests.reviews.conftest import NEGATIVE, POSITIVE, TINY, tiny_data
 from tests.ui.conftest import APP, assert_clean
@@ -55,7 +55,6 @@ def fill(path, scorer: Scorer | None = None) -> None:
                         "VALUES (?, '2024-11-20 12:00:00', ?, ?, ?, ?, 10, '天猫', 'sale')", [f"O{product}", product, f"name {product}", category, units])
         Warehouse.bump_version(cur)
         if scorer is not None:
-            ensure_tables(cur)
             for _, _, text, label in review_rows():
                 p = {"positive": 0.9, "negative": 0.1, "neutral": 0.55}[label]
                 cur.execute("INSERT INTO app.review_scores VALUES (?, ?, ?, ?, now())", [text_hash(text), scorer.version, p, label])

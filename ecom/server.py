@@ -28,6 +28,7 @@ import os
 import secrets
 import sys
 import time
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -354,7 +355,18 @@ def build_app():
         middleware=[Middleware(Gate)],
         on_script_error=errors.on_script_error,
         exception_handlers={Exception: _plain_error},
+        lifespan=_lifespan,
     )
+
+
+@asynccontextmanager
+async def _lifespan(_app):
+    yield None
+    # A normal stop leaves no temporary folder of this process behind (a killed one leaves them to
+    # the next start-up's cleanup).
+    from ecom import warehouse
+
+    warehouse.release_spill_dirs()
 
 
 async def _plain_error(request, exc):

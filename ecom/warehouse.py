@@ -11,6 +11,7 @@ Ibis sets its session zone to UTC, which cannot shift such values, so days never
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,8 +59,17 @@ def _spill_dir(path: Path) -> Path:
     with _spill_lock:
         key = str(path.resolve()) if str(path) != ":memory:" else ":memory:"
         if key not in _spill_dirs or not _spill_dirs[key].is_dir():
+            if not _spill_dirs:
+                atexit.register(release_spill_dirs)
             _spill_dirs[key] = tempfiles.make_dir("spill")
         return _spill_dirs[key]
+
+
+def release_spill_dirs() -> None:
+    """Remove this process's spill folders (at exit; the server calls it when it stops)."""
+    with _spill_lock:
+        for folder in _spill_dirs.values():
+            tempfiles.remove(folder)
 
 
 class WarehouseBusy(RuntimeError):

@@ -167,15 +167,17 @@ def test_sign_ins_are_in_the_audit_log(tmp_path):
     import duckdb
 
     port = free_port()
-    with app_server(tmp_path / "wh.duckdb", tmp_path, secrets=secrets_toml(port, password=PASSWORD), port=port) as (url, _):
+    # This server trusts a reverse proxy on 127.0.0.1: the address it forwards is the client's.
+    with app_server(tmp_path / "wh.duckdb", tmp_path, secrets=secrets_toml(port, password=PASSWORD), port=port,
+                    env={"ECOM_TRUSTED_PROXIES": "127.0.0.1/32"}) as (url, _):
         password_cookie(url)
-        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        form = {"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "198.51.100.23"}
         assert request(url, "POST", "/ecom/signin", body=b"password=nope", headers=form)[0] == 401
     con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)  # the server has stopped and let go of it
     rows = con.execute("SELECT actor, via, kind, detail, address FROM app.audit ORDER BY rowid").fetchall()
     con.close()
     assert rows == [("password", "password", "signin", "role admin", "127.0.0.1"),
-                    ("password", "", "signin_failed", "wrong password (1 in a row)", "127.0.0.1")]
+                    ("password", "", "signin_failed", "wrong password (1 in a row)", "198.51.100.23")]
 
 
 def test_sign_out_ends_the_password_session(running):

@@ -48,27 +48,17 @@ def currency_code(value) -> str:
     return code
 
 
-def _int_between(lo: int, hi: int):
-    def check(value) -> int:
+def _between(lo, hi, kind=int):
+    """A whole number (kind int) or a number (kind float) from `lo` to `hi`."""
+    what = "a whole number" if kind is int else "a number"
+
+    def check(value):
         try:
-            n = int(str(value).strip())
+            x = kind(str(value).strip())
         except ValueError:
-            raise ValueError(f"must be a whole number from {lo} to {hi}") from None
-        if not lo <= n <= hi:
-            raise ValueError(f"must be a whole number from {lo} to {hi}")
-        return n
-
-    return check
-
-
-def _float_between(lo: float, hi: float):
-    def check(value) -> float:
-        try:
-            x = float(str(value).strip())
-        except ValueError:
-            raise ValueError(f"must be a number from {lo:g} to {hi:g}") from None
-        if not lo <= x <= hi:
-            raise ValueError(f"must be a number from {lo:g} to {hi:g}")
+            x = None
+        if x is None or not lo <= x <= hi:
+            raise ValueError(f"must be {what} from {lo:g} to {hi:g}")
         return x
 
     return check
@@ -156,27 +146,24 @@ def networks(value) -> tuple:
     return tuple(out)
 
 
-def brands(value) -> str:
-    return text(value)
-
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("ECOM_WAREHOUSE", "data/warehouse.duckdb", "Path of the DuckDB warehouse file (created on first use).", path),
     Setting("ECOM_MEMORY_LIMIT", "1GB", "DuckDB memory limit of the warehouse (its block cache otherwise grows to 80% of RAM); larger work spills to disk.", memory_size),
     Setting("ECOM_TIMEZONE", "Asia/Shanghai", "The shop's time zone: timestamps are stored as wall-clock time in it.", timezone),
     Setting("ECOM_CURRENCY", "CNY", "Currency (ISO code) of amounts when a file says none (no currency column, symbol or header).", currency_code),
-    Setting("ECOM_MAX_UPLOAD_MB", "200", "Largest file accepted by the uploader and the command line, in MB.", _int_between(1, 100_000)),
-    Setting("ECOM_MAX_COLUMNS", "2000", "Most columns a file may have; wider files are refused before they are parsed.", _int_between(10, 100_000)),
+    Setting("ECOM_MAX_UPLOAD_MB", "200", "Largest file accepted by the uploader and the command line, in MB.", _between(1, 100_000)),
+    Setting("ECOM_MAX_COLUMNS", "2000", "Most columns a file may have; wider files are refused before they are parsed.", _between(10, 100_000)),
     Setting("ECOM_LANG", "en", "UI language when the browser does not say one (en or zh); ?lang= overrides.", language),
     Setting("ECOM_PASSWORD", "", "The shared password of the small-team sign-in (at least 8 characters; signs in as admin). Empty: no password sign-in.", password),
     Setting("ECOM_ADMINS", "", "Comma-separated e-mails of the first admins (OpenID Connect sign-in); admins name everyone else in the app.", emails),
     Setting("ECOM_ROLE_CLAIM", "roles", "The provider's claim that holds a person's role (viewer, analyst or admin; a string or a list; dotted for nested claims).", claim_path),
     Setting("ECOM_SHOPS_CLAIM", "shops", "The provider's claim that limits a person to a list of shops (absent: no limit from the provider).", claim_path),
     Setting("ECOM_TRUSTED_PROXIES", "", "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed (for sign-in limits and the audit log).", networks),
-    Setting("ECOM_SQL_TIMEOUT_S", "10", "Seconds after which a query on the SQL page is interrupted.", _float_between(0.1, 3600)),
-    Setting("ECOM_SQL_ROW_CAP", "10000", "Most rows the SQL page and table previews return.", _int_between(1, 10_000_000)),
-    Setting("ECOM_OUR_BRANDS", "", "Comma-separated brands that are ours, for the market-share page.", brands),
-    Setting("ECOM_LEAD_TIME_DAYS", "14", "Supplier lead time in days, for reorder suggestions.", _int_between(0, 365)),
+    Setting("ECOM_SQL_TIMEOUT_S", "10", "Seconds after which a query on the SQL page is interrupted.", _between(0.1, 3600, float)),
+    Setting("ECOM_SQL_ROW_CAP", "10000", "Most rows the SQL page and table previews return.", _between(1, 10_000_000)),
+    Setting("ECOM_OUR_BRANDS", "", "Comma-separated brands that are ours, for the market-share page.", text),
+    Setting("ECOM_LEAD_TIME_DAYS", "14", "Supplier lead time in days, for reorder suggestions.", _between(0, 365)),
     Setting("ECOM_PROMO_618", "06-01:06-20", "Month-day window of the 618 promotion (MM-DD:MM-DD).", month_day_window),
     Setting("ECOM_PROMO_1111", "10-20:11-11", "Month-day window of the 双11 promotion (MM-DD:MM-DD).", month_day_window),
     Setting("ECOM_REVIEW_MODEL", "models/review-sentiment", "Review model: a local save_pretrained directory or a Hugging Face hub id.", model_ref),

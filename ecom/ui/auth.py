@@ -78,6 +78,8 @@ def address() -> str:
     """The client's address as Streamlit saw it (the proxy's, behind one; the gate's audit rows
     for sign-ins use the forwarded address from a trusted proxy)."""
     ip = st.context.ip_address
+    if ip is None:
+        return "localhost"  # Streamlit gives no address for a client on this machine
     return ip if isinstance(ip, str) else ""
 
 

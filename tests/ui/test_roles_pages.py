@@ -94,6 +94,7 @@ PAGES = [p for p in nav.available()]
 def test_role_by_page(oidc_env, role, spec):
     at = open_as(role_user(role), spec.file)
     assert_clean(at)
+    assert [e.value for e in at.error] == []  # no plain "Something went wrong" either
     allowed = access.allows(role, spec.need)
     titles = [x.value for x in at.title]
     page_title = t(spec.title_key) if spec.name != "sql" else t("sql.title")

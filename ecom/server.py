@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from ecom import access, audit, i18n, settings
@@ -169,28 +170,6 @@ def client_address(scope) -> str:
 
 
 # -- the gate ----------------------------------------------------------------------------------
-def _cookies(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    from http.cookies import SimpleCookie
-
-    jar: dict[str, str] = {}
-    for name, value in headers:
-        if name == b"cookie":
-            parsed = SimpleCookie()
-            try:
-                parsed.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a malformed cookie header signs nobody in
-                continue
-            jar.update({k: m.value for k, m in parsed.items()})
-    return jar
-
-
-def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
-    for key, value in headers:
-        if key == name:
-            return value.decode("latin-1")
-    return None
-
-
 async def _refuse(send, status: int, text: str) -> None:
     body = text.encode("utf-8")
     await send({"type": "http.response.start", "status": status,
@@ -212,22 +191,23 @@ class Gate:
             return await self.app(scope, receive, send)  # app.py shows only the sign-in screen until a person is found
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        path, method, headers = scope["path"], scope["method"], scope["headers"]
+        conn = HTTPConnection(scope)  # Starlette's own parsing of the cookies and headers
+        path, method = scope["path"], scope["method"]
         need = route_need(path, method)
         if need is None:
             if path == "/auth/logout":
-                await run_in_threadpool(_audit_signout, _cookies(headers), scope)
+                await run_in_threadpool(_audit_signout, conn.cookies, scope)
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
             if path == "/oauth2callback" and ("code" in query or "error" in query):  # not the return from signing out
                 return await self.app(scope, receive, _watch_callback(scope, send))
             return await self.app(scope, receive, send)
-        person = await run_in_threadpool(identify, _cookies(headers))
+        person = await run_in_threadpool(identify, conn.cookies)
         if person is None:
             return await _refuse(send, 401, "Sign in first.")
         if need == NOBODY or (need != "signed_in" and not person.can(need)):
             return await _refuse(send, 403, "Your role does not allow this.")
         if need == "upload":
-            length = _header(headers, b"content-length")
+            length = conn.headers.get("content-length")
             if length is not None and (not length.isdigit() or int(length) > settings.get("ECOM_MAX_UPLOAD_MB") * 1024 * 1024 + 65536):
                 return await _refuse(send, 413, "File too large.")
         return await self.app(scope, receive, send)

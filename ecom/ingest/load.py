@@ -321,13 +321,19 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
     targets = ", ".join(values.ident(c) for c in (*varying, *consts))
     exprs = {**{c: values.ident(c) for c in varying}, **consts}
     key = _line_key(t, mapping, exprs)
-    insert_rows = (
-        f"INSERT INTO main.{t.name} ({targets}, _upload_id, _source_row, _dataset, _line_key) "
+    # The rows land in a temporary table of the transaction first and are published from there:
+    # DuckDB 1.5 shows the rows of an INSERT that scans a Python Arrow stream to other connections
+    # before the transaction commits (readers counted half a load); an INSERT from a table does not.
+    stage = f"_stage_{upload_id}"
+    stage_rows = (
+        f"CREATE TEMP TABLE {stage} AS SELECT * FROM main.{t.name} LIMIT 0; "
+        f"INSERT INTO {stage} ({targets}, _upload_id, _source_row, _dataset, _line_key) "
         f"SELECT {', '.join([*(values.ident(c) for c in varying), *consts.values()])}, {upload_id}, _row, {values.lit(dataset)}, {key} "
         "FROM _rows WHERE _status = 0"
     )
     # lines an earlier upload already put into the same data set (overlapping weekly exports) are skipped
-    not_loaded_yet = f" AND {key} NOT IN (SELECT _line_key FROM main.{t.name} WHERE _dataset = {values.lit(dataset)})"
+    publish = f"INSERT INTO main.{t.name} SELECT * FROM {stage}"
+    not_loaded_yet = f" WHERE _line_key NOT IN (SELECT _line_key FROM main.{t.name} WHERE _dataset = {values.lit(dataset)})"
     insert_rejects = (
         f"INSERT INTO main.rejects SELECT {upload_id}, {values.lit(src.name)}, {values.lit(t.name)}, _row, _reason, _raw "
         "FROM _others WHERE _status = 1 ORDER BY _row"
@@ -364,14 +370,9 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
             reader = con.execute(sql).to_arrow_reader(BATCH_ROWS)
             # one INSERT consuming the stream: DuckDB's bulk path, memory flat (per-batch INSERTs pile up in the transaction)
             cur.register("_rows", pa.RecordBatchReader.from_batches(reader.schema, loaded_rows(reader)))
-            inserted = []
-            _run_reporting(lambda: inserted.append(cur.execute(insert_rows + (not_loaded_yet if overlap else "")).fetchone()[0]),
-                           events, progress)
+            _run_reporting(lambda: cur.execute(stage_rows), events, progress)
             cur.unregister("_rows")
-            duplicates = counts[0] - inserted[0]
-            loaded, rejected, skipped_n = inserted[0], counts[1], counts[2] + duplicates
-            if duplicates:
-                notes.append(i18n.t("ingest.note.already_loaded", plan.lang, n=duplicates, dataset=dataset))
+            rejected = counts[1]
             if others:
                 cur.register("_others", pa.Table.from_batches(others))
                 if rejected:
@@ -385,12 +386,18 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
             # lines DuckDB could not split: the file's own, or the joined lines table's (its relation's tag is "full" too)
             scanned = src if src.kind == "csv" else src.members[0] if src.members and src.members[0].kind == "csv" else None
             if scanned is not None:
-                bad_lines = _parser_rejects(con, cur, scanned, t, upload_id, plan.lang)
+                bad_lines = _parser_rejects(con, cur, scanned, t, stage, upload_id, plan.lang)
                 rejected += len(bad_lines)
                 # rows after a line that could not be split were numbered as if it were not there
                 skipped = {why: [n, [_after_bad_lines(r, bad_lines) for r in rows]] for why, (n, rows) in skipped.items()}
                 if first_reason is not None:
                     first_reason = (_after_bad_lines(first_reason[0], bad_lines), first_reason[1])
+            loaded = cur.execute(publish + (not_loaded_yet if overlap else "")).fetchone()[0]
+            cur.execute(f"DROP TABLE {stage}")
+            duplicates = counts[0] - loaded
+            skipped_n = counts[2] + duplicates
+            if duplicates:
+                notes.append(i18n.t("ingest.note.already_loaded", plan.lang, n=duplicates, dataset=dataset))
             if loaded == 0 and not duplicates and (rejected or not skipped_n):
                 raise _AllRejected()
             if skipped:
@@ -450,8 +457,9 @@ def _after_bad_lines(row: int, bad_lines: list[int]) -> int:
     return row
 
 
-def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int, lang: str = "en") -> list[int]:
-    """Lines DuckDB could not split into the header's columns: into rejects, and row numbers fixed.
+def _parser_rejects(con, cur, src: Source, t: schema.Table, stage: str, upload_id: int, lang: str = "en") -> list[int]:
+    """Lines DuckDB could not split into the header's columns: into rejects, and the row numbers of
+    the staged rows (table `stage`) and of the rejects fixed.
     Returns their row numbers, in order."""
     try:
         errors = con.execute(
@@ -469,7 +477,7 @@ def _parser_rejects(con, cur, src: Source, t: schema.Table, upload_id: int, lang
     errors = [(line - b, text, kind) for (line, _, text, kind), b in zip(errors, blanks, strict=True)]
     for line, _, _ in errors:
         # rows after a skipped line were numbered as if it were not there
-        cur.execute(f"UPDATE main.{t.name} SET _source_row = _source_row + 1 WHERE _upload_id = ? AND _source_row >= ?", [upload_id, line])
+        cur.execute(f"UPDATE {stage} SET _source_row = _source_row + 1 WHERE _source_row >= ?", [line])
         cur.execute("UPDATE main.rejects SET source_row = source_row + 1 WHERE upload_id = ? AND source_row >= ?", [upload_id, line])
     rows = []
     for line, text, kind in errors:

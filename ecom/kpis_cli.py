@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse", metavar="FILE", help="warehouse file (default: ECOM_WAREHOUSE)")
     p.add_argument("--from", dest="start", metavar="YYYY-MM-DD", type=date.fromisoformat, help="first day (default: the first order's)")
     p.add_argument("--to", dest="end", metavar="YYYY-MM-DD", type=date.fromisoformat, help="last day, inclusive (default: the last order's)")
+    p.add_argument("--engine", choices=("duckdb", "spark"), help="analytic engine (default: ECOM_ENGINE)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
@@ -63,7 +64,7 @@ def main(argv: list[str]) -> int:
 
     try:
         # read-only: figures never change the warehouse, and a read-only open shares it with other readers
-        wh = Warehouse(args.warehouse, read_only=True) if args.warehouse else Warehouse(read_only=True)
+        wh = Warehouse(args.warehouse, read_only=True, engine=args.engine)
     except WarehouseBusy as exc:
         print(f"kpis: {exc}", file=sys.stderr)
         return 3

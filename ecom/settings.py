@@ -147,8 +147,36 @@ def networks(value) -> tuple:
 
 
 
+def engine(value) -> str:
+    value = str(value).strip().lower()
+    if value not in ("duckdb", "spark"):
+        raise ValueError("must be duckdb or spark")
+    return value
+
+
+def spark_master(value) -> str:
+    """A Spark master URL: local, local[N], local[*], spark://host:port[,host:port] or yarn."""
+    value = str(value).strip()
+    if not re.fullmatch(r"local(\[(\*|[1-9]\d*)\])?|spark://[\w.-]+:\d+(,[\w.-]+:\d+)*|yarn", value):
+        raise ValueError("must be local[*], local[N], spark://host:port or yarn")
+    return value
+
+
+def lake(value) -> str:
+    """A folder, or a file:// or hdfs:// URI, on a file system whose renames are atomic."""
+    value = text(value).strip()
+    scheme = re.match(r"([a-z][a-z0-9+.-]*)://", value)
+    if not value or ".." in Path(value).parts or (scheme and scheme[1] not in ("file", "hdfs")):
+        raise ValueError("must be a folder, or a file:// or hdfs:// URI (object stores cannot rename a folder atomically)")
+    return value
+
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("ECOM_WAREHOUSE", "data/warehouse.duckdb", "Path of the DuckDB warehouse file (created on first use).", path),
+    Setting("ECOM_ENGINE", "duckdb", "Analytic engine: duckdb (embedded, nothing to install) or spark (canonical tables as Parquet in ECOM_LAKE).", engine),
+    Setting("ECOM_SPARK_MASTER", "local[*]", "Spark master with ECOM_ENGINE=spark: local[*], local[N], spark://host:port or yarn.", spark_master),
+    Setting("ECOM_LAKE", "data/lake", "With ECOM_ENGINE=spark: the folder (or file:// / hdfs:// URI) of the canonical tables' Parquet files.", lake),
     Setting("ECOM_MEMORY_LIMIT", "1GB", "DuckDB memory limit of the warehouse (its block cache otherwise grows to 80% of RAM); larger work spills to disk.", memory_size),
     Setting("ECOM_TIMEZONE", "Asia/Shanghai", "The shop's time zone: timestamps are stored as wall-clock time in it.", timezone),
     Setting("ECOM_CURRENCY", "CNY", "Currency (ISO code) of amounts when a file says none (no currency column, symbol or header).", currency_code),
@@ -272,3 +300,12 @@ def sign_in_configured() -> bool:
 def warehouse_path() -> Path:
     path_ = Path(get("ECOM_WAREHOUSE"))
     return path_ if path_.is_absolute() else ROOT / path_
+
+
+def lake_root() -> str:
+    """ECOM_LAKE as an absolute folder or a URI (a relative folder is taken from the project root)."""
+    value = get("ECOM_LAKE")
+    if "://" in value:
+        return value
+    path_ = Path(value)
+    return str(path_ if path_.is_absolute() else ROOT / path_)

@@ -1,7 +1,11 @@
 """The one module that opens DuckDB connections.
 
 A `Warehouse` owns one DuckDB database instance (one file). Every query runs on a cursor of it
-(one per thread), analytic queries through an Ibis backend made over such a cursor. The instance
+(one per thread), analytic queries through an Ibis backend made over such a cursor.
+
+With `ECOM_ENGINE=spark` the canonical tables' rows live in the lake instead (`ecom.lake`, read by
+`ecom.spark`): the DuckDB file keeps the app's own tables and the canonical tables' (empty) templates,
+which give every engine the same columns and types. The instance
 runs with external access off, so no SQL, whoever writes it, can read or write files on the
 server; uploads are parsed outside it (see `ecom.ingest`) and arrive as Arrow tables.
 
@@ -77,9 +81,15 @@ class WarehouseBusy(RuntimeError):
 
 
 class Warehouse:
-    def __init__(self, path: str | Path | None = None, read_only: bool = False):
+    def __init__(self, path: str | Path | None = None, read_only: bool = False, engine: str | None = None, lake: str | None = None):
         self.path = Path(path) if path is not None else settings.warehouse_path()
         self.read_only = read_only
+        self.engine = settings.engine(engine) if engine else settings.get("ECOM_ENGINE")
+        self.lake = None
+        if self.engine == "spark":
+            from ecom.lake import Lake
+
+            self.lake = Lake(settings.lake(lake) if lake else settings.lake_root())
         if self.path.stem.lower() in RESERVED_STEMS:
             # DuckDB names the database after the file, and that name would shadow a schema
             raise ValueError(f"the warehouse file cannot be called {self.path.name!r}: pick another name (e.g. warehouse.duckdb)")
@@ -107,6 +117,9 @@ class Warehouse:
         self.write_lock = threading.RLock()
         if not read_only:
             self._create()
+            if self.lake is not None:
+                # only one process opens the file for writing: what no live upload owns is debris
+                self.lake.sweep(self.live_uploads())
 
     def _create(self) -> None:
         cur = self.con.cursor()
@@ -201,9 +214,35 @@ class Warehouse:
     def row_counts(self) -> dict[str, int]:
         cur = self.cursor()
         try:
-            return {t: cur.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0] for t in self.user_tables()}
+            counts = {t: cur.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0] for t in self.user_tables()}
+            if self.lake is not None:
+                # the lake's tables: the rows their live uploads loaded (no Spark job for a count)
+                counts.update({t: 0 for t in schema.TABLES} | dict(cur.execute(
+                    "SELECT table_name, sum(rows_loaded)::BIGINT FROM main.upload_log WHERE undone_at IS NULL GROUP BY 1").fetchall()))
+            return counts
         finally:
             cur.close()
+
+    def live_uploads(self) -> dict[str, set[int]]:
+        """Per canonical table, the uploads whose rows are current (loaded, not undone)."""
+        cur = self.cursor()
+        try:
+            rows = cur.execute("SELECT table_name, upload_id FROM main.upload_log WHERE undone_at IS NULL AND rows_loaded > 0").fetchall()
+        finally:
+            cur.close()
+        out: dict[str, set[int]] = {}
+        for table, upload_id in rows:
+            out.setdefault(table, set()).add(int(upload_id))
+        return out
+
+    def analytic(self):
+        """An Ibis backend where the canonical tables' rows are: this thread's DuckDB backend, or the
+        process's Spark backend (see `ecom.queries.common.table`)."""
+        if self.engine == "spark":
+            from ecom import spark
+
+            return spark.backend()
+        return self.ibis()
 
     def columns(self, table: str) -> list[str]:
         cur = self.cursor()

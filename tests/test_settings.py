@@ -44,6 +44,9 @@ def test_readme_schema_table_matches_code():
 # One invalid value per setting: each must stop the app with a line naming the setting.
 INVALID = {
     "ECOM_WAREHOUSE": "  ",
+    "ECOM_ENGINE": "postgres",
+    "ECOM_SPARK_MASTER": "mesos://x:5050",
+    "ECOM_LAKE": "s3://bucket/lake",
     "ECOM_MEMORY_LIMIT": "lots",
     "ECOM_TIMEZONE": "Mars/Olympus",
     "ECOM_CURRENCY": "yuan",

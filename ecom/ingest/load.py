@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecom import i18n, schema, settings, tempfiles
+from ecom import lake as lake_mod
 from ecom.ingest import dates, values
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest import plan as plan_mod
@@ -331,9 +332,6 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
         f"SELECT {', '.join([*(values.ident(c) for c in varying), *consts.values()])}, {upload_id}, _row, {values.lit(dataset)}, {key} "
         "FROM _rows WHERE _status = 0"
     )
-    # lines an earlier upload already put into the same data set (overlapping weekly exports) are skipped
-    publish = f"INSERT INTO main.{t.name} SELECT * FROM {stage}"
-    not_loaded_yet = f" WHERE _line_key NOT IN (SELECT _line_key FROM main.{t.name} WHERE _dataset = {values.lit(dataset)})"
     insert_rejects = (
         f"INSERT INTO main.rejects SELECT {upload_id}, {values.lit(src.name)}, {values.lit(t.name)}, _row, _reason, _raw "
         "FROM _others WHERE _status = 1 ORDER BY _row"
@@ -360,13 +358,17 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
 
     skipped: dict[str, list] = {}
     first_reason = None
+    staged = published = None
+    replaced: list[int] = []
     try:
         with wh.transaction() as cur:
             if mode == "replace":
-                cur.execute(f"DELETE FROM main.{t.name}")
+                replaced = _live(cur, t.name)
+                if wh.lake is None:
+                    cur.execute(f"DELETE FROM main.{t.name}")
                 cur.execute("DELETE FROM main.rejects WHERE table_name = ?", [t.name])
                 cur.execute("UPDATE main.upload_log SET undone_at = now()::TIMESTAMP WHERE table_name = ? AND undone_at IS NULL", [t.name])
-            overlap = cur.execute(f"SELECT count(*) > 0 FROM main.{t.name} WHERE _dataset = ?", [dataset]).fetchone()[0]
+            same_dataset = _live(cur, t.name, dataset)
             reader = con.execute(sql).to_arrow_reader(BATCH_ROWS)
             # one INSERT consuming the stream: DuckDB's bulk path, memory flat (per-batch INSERTs pile up in the transaction)
             cur.register("_rows", pa.RecordBatchReader.from_batches(reader.schema, loaded_rows(reader)))
@@ -392,8 +394,7 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
                 skipped = {why: [n, [_after_bad_lines(r, bad_lines) for r in rows]] for why, (n, rows) in skipped.items()}
                 if first_reason is not None:
                     first_reason = (_after_bad_lines(first_reason[0], bad_lines), first_reason[1])
-            loaded = cur.execute(publish + (not_loaded_yet if overlap else "")).fetchone()[0]
-            cur.execute(f"DROP TABLE {stage}")
+            loaded, staged = _publish(wh, cur, stage, t.name, upload_id, same_dataset)
             duplicates = counts[0] - loaded
             skipped_n = counts[2] + duplicates
             if duplicates:
@@ -417,13 +418,60 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
             wh.bump_version(cur)
             if t.name != "sales":
                 summaries.keep(cur)
+            if staged is not None:
+                # the last step before COMMIT: the upload's folder appears whole (see ecom.lake)
+                published = wh.lake.publish(staged, t.name, upload_id)
     except _AllRejected:
         if rejected:
             row, why = first_reason or (None, i18n.t("ingest.err.all_rejected_split", plan.lang))
             where = i18n.t("ingest.err.all_rejected_where", plan.lang, row=row) if row is not None else ""
             raise IngestError(i18n.t("ingest.err.all_rejected", plan.lang, name=src.name, n=rejected, where=where, why=why)) from None
         raise IngestError(i18n.t("ingest.err.no_data_rows", plan.lang, name=src.name)) from None
+    except BaseException:
+        if published is not None:
+            wh.lake.discard(published)  # renamed into place, but the COMMIT failed: nothing is left behind
+        raise
+    finally:
+        if staged is not None and published is None:
+            wh.lake.discard(staged)
+    if wh.lake is not None and replaced:
+        wh.lake.remove(t.name, replaced)
     return loaded, rejected, skipped_n, duplicates
+
+
+def _live(cur, table: str, dataset: str | None = None) -> list[int]:
+    """The uploads whose rows are in `table` now (only those of `dataset`, when given)."""
+    sql = "SELECT upload_id FROM main.upload_log WHERE table_name = ? AND undone_at IS NULL AND rows_loaded > 0"
+    args = [table]
+    if dataset is not None:
+        sql += " AND dataset IS NOT DISTINCT FROM ?"
+        args.append(dataset)
+    return [int(r[0]) for r in cur.execute(sql + " ORDER BY upload_id", args).fetchall()]
+
+
+def _publish(wh, cur, stage: str, table: str, upload_id: int, same_dataset: list[int]) -> tuple[int, str | None]:
+    """Move the staged rows into the table, less the lines the uploads `same_dataset` already hold
+    (overlapping weekly exports of one data set); returns the rows published and, on the lake, the
+    staging folder they were written to (renamed into place as the transaction's last step)."""
+    if wh.lake is None:
+        published = f"INSERT INTO main.{table} SELECT * FROM {stage}"
+        if same_dataset:
+            published += f" WHERE _line_key NOT IN (SELECT _line_key FROM main.{table} WHERE _upload_id IN ({', '.join(map(str, same_dataset))}))"
+        loaded = cur.execute(published).fetchone()[0]
+        cur.execute(f"DROP TABLE {stage}")
+        return loaded, None
+    if same_dataset:
+        cur.register("_held", wh.lake.keys(table, same_dataset))
+        cur.execute(f"DELETE FROM {stage} WHERE _line_key IN (SELECT _line_key FROM _held)")
+        cur.unregister("_held")
+    loaded = cur.execute(f"SELECT count(*) FROM {stage}").fetchone()[0]
+    staged = None
+    if loaded:
+        month = f", strftime(order_time, '%Y-%m') AS {lake_mod.PARTITION}" if table == "sales" else ""
+        reader = cur.execute(f"SELECT *{month} FROM {stage}").to_arrow_reader(BATCH_ROWS)
+        staged = wh.lake.write(reader, table, upload_id)
+    cur.execute(f"DROP TABLE {stage}")
+    return loaded, staged
 
 
 def _run_reporting(work, events: queue.Queue, progress) -> None:
@@ -506,35 +554,41 @@ def undo_upload(wh, upload_id: int) -> int:
         row = cur.execute("SELECT table_name FROM main.upload_log WHERE upload_id = ? AND undone_at IS NULL", [upload_id]).fetchone()
         if not row or row[0] not in schema.TABLES:
             return 0
-        removed = cur.execute(f"DELETE FROM main.{row[0]} WHERE _upload_id = ?", [upload_id]).fetchone()[0]
+        if wh.lake is None:
+            removed = cur.execute(f"DELETE FROM main.{row[0]} WHERE _upload_id = ?", [upload_id]).fetchone()[0]
+        else:
+            removed = cur.execute("SELECT rows_loaded FROM main.upload_log WHERE upload_id = ?", [upload_id]).fetchone()[0] or 0
         cur.execute("DELETE FROM main.rejects WHERE upload_id = ?", [upload_id])
         cur.execute("UPDATE main.upload_log SET undone_at = ?::TIMESTAMP WHERE upload_id = ?", [_now_local(), upload_id])
         wh.bump_version(cur)
         if row[0] != "sales":
             summaries.keep(cur)
+    if wh.lake is not None:
+        wh.lake.remove(row[0], [upload_id])  # no reader of the new version reads it; a failure here leaves debris for sweep
     refresh_summaries(wh)
     return int(removed)
 
 
 def column_quality(wh, table: str, upload_id: int | None = None) -> pd.DataFrame:
-    """Per canonical column: type, nulls, distinct, min, max (computed in DuckDB)."""
+    """Per canonical column: type, nulls, distinct, min, max (one aggregate query on the warehouse's engine)."""
+    from ecom.queries import common  # the query layer imports this package's values
+
     if table not in schema.TABLES:
         raise ValueError(f"unknown table {table!r}")
-    t = schema.TABLES[table]
-    parts = []
-    for c in t.columns:
-        q = values.ident(c.name)
-        parts.append(
-            f"SELECT {values.lit(c.name)} AS column, {values.lit(c.type)} AS type, count(*) - count({q}) AS nulls, "
-            f"count(DISTINCT {q}) AS distinct, CAST(min({q}) AS VARCHAR) AS min, CAST(max({q}) AS VARCHAR) AS max "
-            f"FROM main.{table} WHERE ? IS NULL OR _upload_id = ?"
-        )
-    sql = " UNION ALL ".join(parts)
-    cur = wh.cursor()
-    try:
-        args = [upload_id, upload_id] * len(parts)
-        frame = cur.execute(sql, args).df()
-    finally:
-        cur.close()
-    order = {c.name: i for i, c in enumerate(t.columns)}
-    return frame.sort_values("column", key=lambda s: s.map(order)).reset_index(drop=True)
+    t = common.table(wh, table)
+    if upload_id is not None:
+        t = t.filter(t._upload_id == upload_id)
+    names = [c.name for c in schema.TABLES[table].columns]
+    figures = {}
+    for i, name in enumerate(names):
+        col = t[name]
+        figures.update({f"n{i}": col.isnull().sum(), f"d{i}": col.nunique(), f"lo{i}": col.min().cast("string"), f"hi{i}": col.max().cast("string")})
+    row = common.fetch(t.aggregate(**figures)).iloc[0]
+    return pd.DataFrame({
+        "column": names,
+        "type": [c.type for c in schema.TABLES[table].columns],
+        "nulls": [int(row[f"n{i}"] or 0) for i in range(len(names))],
+        "distinct": [int(row[f"d{i}"]) for i in range(len(names))],
+        "min": [None if pd.isna(row[f"lo{i}"]) else row[f"lo{i}"] for i in range(len(names))],
+        "max": [None if pd.isna(row[f"hi{i}"]) else row[f"hi{i}"] for i in range(len(names))],
+    })

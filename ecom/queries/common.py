@@ -17,6 +17,7 @@ import duckdb
 import ibis
 import pandas as pd
 
+from ecom import spark
 from ecom.filters import DIMENSIONS, Filters
 from ecom.queries import definitions, summaries
 from ecom.warehouse import Warehouse
@@ -33,18 +34,14 @@ class _Entry:
 
     def __init__(self, wh: Warehouse, version: int):
         self.wh, self.version = wh, version
-        self.con = wh.ibis()
+        self.con = wh.ibis()  # DuckDB: the app's tables and the summaries
+        # where the canonical tables' rows are: the same backend, or Spark's views of this version
+        self.engine = self.con if wh.engine == "duckdb" else wh.analytic()
+        self.views = {} if wh.engine == "duckdb" else spark.views(wh, version)
         self.tables: dict = {}
         self.memo: dict = {}
         self.temps: dict = {}
         self.summary: summaries.Summary | None | bool = False  # False: not looked up yet
-
-
-def backend(wh: Warehouse):
-    """This thread's Ibis backend over `wh` (one per thread, never shared), with its tables cached
-    until the warehouse's data version changes."""
-    entry = _entry(wh)
-    return entry.con, entry.tables
 
 
 def _entry(wh: Warehouse) -> _Entry:
@@ -103,6 +100,8 @@ def materialized(wh: Warehouse, key: tuple, build):
     keys; falls back to the expression itself where DuckDB cannot keep one."""
     entry = _entry(wh)
     con, temps = entry.con, entry.temps
+    if wh.engine != "duckdb":
+        return build()  # Spark plans the whole query; a temporary table would only add a job
     if key in temps:
         temps[key] = temps.pop(key)  # most recently used last
         return temps[key][1]
@@ -120,10 +119,14 @@ def materialized(wh: Warehouse, key: tuple, build):
 
 
 def table(wh: Warehouse, name: str):
-    con, tables = backend(wh)
-    if name not in tables:
-        tables[name] = con.table(name, database="main")
-    return tables[name]
+    """A table as an Ibis table: a canonical table on the warehouse's engine, any other in DuckDB."""
+    entry = _entry(wh)
+    if name not in entry.tables:
+        if name in entry.views:
+            entry.tables[name] = entry.engine.table(entry.views[name])
+        else:
+            entry.tables[name] = entry.con.table(name, database="main")
+    return entry.tables[name]
 
 
 def fetch(expr) -> pd.DataFrame:

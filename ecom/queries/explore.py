@@ -160,7 +160,7 @@ def run(wh, f: Filters, spec: Spec) -> pd.DataFrame:
     if spec.color:
         c = _column(t, spec.color, "text").cast("string")
         lead = t.group_by(k=c).aggregate(n=t.count()).order_by([ibis.desc("n"), "k"]).limit(MAX_COLORS)
-        names = [v for v in fetch(lead).k if v is not None]
+        names = [str(v) for v in fetch(lead).k.dropna()]  # pandas shows a missing value as NaN: never a colour
         keys["color"] = ibis.cases((c.isin(names), c), else_="(other)") if names else ibis.literal("(other)")
     agg = t.group_by(**keys).aggregate(value=value)
     if x_is_time:
@@ -177,6 +177,7 @@ def values(wh, name: str, column: str) -> list[str]:
     if column not in cols:
         return []
     t = table(wh, name)
-    c = _column(t, column, "text").cast("string")
-    top = t.filter(c.notnull()).group_by(v=c).aggregate(n=t.count()).order_by([ibis.desc("n"), "v"]).limit(FILTER_VALUES)
+    t = t.mutate(_v=_column(t, column, "text").cast("string"))
+    x = t.filter(t._v.notnull())
+    top = x.group_by(v=x._v).aggregate(n=x.count()).order_by([ibis.desc("n"), "v"]).limit(FILTER_VALUES)
     return [str(v) for v in fetch(top).v]

@@ -174,6 +174,7 @@ def trend(wh, f: Filters, grain: str = "day", by: str | None = None, top: int = 
         counts = _orders(wh, f, by, keys, lambda x, k: {"period": _period(x, k, grain)})
         counts["period"] = pd.to_datetime(counts["period"])
         df = df.merge(counts[[*cols, "orders"]], on=list(cols), how="left")
+        df["orders"] = df["orders"].fillna(0)  # a period (or key) with only return lines has refunds but no order
     df = df.sort_values(list(cols), ignore_index=True)
     out = ["period", *(["key"] if by is not None else []), *(m for m in ALL if m in measures)]
     return df[out].astype({m: "float64" if m in ("gmv", "refunds") else "int64" for m in measures})

@@ -180,7 +180,7 @@ def refresh(wh: Warehouse, progress=None, wait: bool = True) -> float | None:
     took, or None when nothing was built. Without `wait`, nothing is built while another thread
     writes (a load, or a build) and BUSY is returned: the caller reads the order lines meanwhile.
     Never raises for the data: a build that fails leaves the pages on the order lines."""
-    if wh.read_only or built_version(wh) == wh.data_version():
+    if wh.read_only or wh.engine != "duckdb" or built_version(wh) == wh.data_version():
         return None
     if not wh.write_lock.acquire(blocking=wait):
         return BUSY
@@ -226,6 +226,8 @@ def load(wh: Warehouse, con) -> Summary | None | float:
     """The summaries for the current data (built first if stale) as Ibis tables of `con`; None for a
     read-only warehouse without current ones or when building failed; BUSY while another thread
     writes (ask again later)."""
+    if wh.engine != "duckdb":
+        return None  # on Spark the pages read the order lines (the summaries are DuckDB tables)
     if refresh(wh, wait=False) == BUSY:
         return BUSY
     cur = wh.cursor()

@@ -126,7 +126,7 @@ def test_per_order_amount_detected_without_a_preset(warehouse, tmp_path):
     assert str(count(warehouse, "SELECT revenue FROM main.sales WHERE order_id = 'O0' AND product_id = 'P1'")) == "75.00"
 
 
-def test_column_quality_is_computed_in_duckdb(warehouse):
+def test_column_quality_of_an_upload(warehouse):
     [rep] = ingest_file(warehouse, FIXTURES / "numbers.csv")
     q = column_quality(warehouse, "sales", upload_id=rep.upload_id).set_index("column")
     assert list(q.columns) == ["type", "nulls", "distinct", "min", "max"]

@@ -1,0 +1,121 @@
+"""The Spark engine (`ECOM_ENGINE=spark`): one SparkSession per process and an Ibis backend over it.
+
+The canonical tables are the lake's Parquet files (`ecom.lake`); each data version gets one temporary
+view per table over exactly the folders of the uploads that are live in that version (read from the
+upload log, so a load is seen whole or not at all). The query layer's Ibis expressions run on these
+views unchanged: Ibis compiles them to Spark SQL. The app's own tables (upload log, views, people,
+audit) stay in the DuckDB file of `ecom.warehouse`.
+
+Timestamps are wall-clock shop time on both engines: DuckDB writes them to Parquet without a zone,
+Spark 4 reads them as `timestamp_ntz`, and no session zone can shift them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from ecom import settings, tempfiles
+
+_lock = threading.Lock()
+_session = None
+_backend = None
+_views: dict[tuple, dict[str, str]] = {}  # (lake, data version) -> table -> view name
+KEEP_VERSIONS = 3  # views of older data versions are dropped (a query of one may still be running)
+
+
+def session(master: str | None = None):
+    """The process's SparkSession, started on first use (5–10 s), with nothing written outside the
+    app's temporary folder and no web UI or port of its own beyond the driver's."""
+    global _session
+    with _lock:
+        if _session is None:
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+            from pyspark.sql import SparkSession
+
+            scratch = tempfiles.make_dir("spark")
+            _session = (
+                SparkSession.builder.master(master or settings.get("ECOM_SPARK_MASTER"))
+                .appName("ecom-insight")
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
+                .config("spark.local.dir", str(scratch / "local"))
+                .config("spark.sql.session.timeZone", "UTC")
+                # a page's queries are small: a few partitions, not the default 200 per shuffle
+                .config("spark.sql.shuffle.partitions", str(max(2, (os.cpu_count() or 2))))
+                .config("spark.sql.adaptive.enabled", "true")
+                .getOrCreate()
+            )
+            _session.sparkContext.setLogLevel("ERROR")
+        return _session
+
+
+def backend():
+    """The process's Ibis backend over the SparkSession (Ibis compiles to Spark SQL; safe to share)."""
+    global _backend
+    spark = session()
+    with _lock:
+        if _backend is None:
+            import ibis
+
+            _backend = ibis.pyspark.connect(spark)
+        return _backend
+
+
+def stop() -> None:
+    """Stop the session (tests and the CLI at exit)."""
+    global _session, _backend
+    with _lock:
+        if _session is not None:
+            _session.stop()
+        _session, _backend = None, None
+        _views.clear()
+
+
+def views(wh, version: int) -> dict[str, str]:
+    """Temporary views of the canonical tables for this data version: table -> view name."""
+    from ecom import schema
+
+    key = (wh.lake.root, version)
+    with _lock:
+        if key in _views:
+            return _views[key]
+    spark = session()
+    live = wh.live_uploads()
+    made = {}
+    for name in schema.TABLES:
+        view = f"ecom_v{version}_{name}"
+        uris = wh.lake.uris(name, live.get(name, ()))
+        if uris:
+            df = (spark.read.option("basePath", wh.lake.table_uri(name)).option("mergeSchema", "true")
+                  .parquet(*uris).select(*wh.columns(name)))
+        else:
+            df = spark.createDataFrame([], _empty_schema(wh, name))
+        df.createOrReplaceTempView(view)
+        made[name] = view
+    with _lock:
+        _views[key] = made
+        for old in sorted(k for k in _views if k[0] == key[0])[:-KEEP_VERSIONS]:
+            for view in _views.pop(old).values():
+                spark.catalog.dropTempView(view)
+    return made
+
+
+def _empty_schema(wh, name: str):
+    """The Spark schema of a table without rows, from its DuckDB template (as the Parquet files read)."""
+    import ibis
+    from ibis.backends.pyspark.datatypes import PySparkType
+    from pyspark.sql import types as st
+
+    duck = wh.ibis().table(name, database="main").schema()
+    fields = []
+    for col, dtype in duck.items():
+        if dtype.is_timestamp():
+            spark_type = st.TimestampNTZType()
+        elif dtype.is_unsigned_integer():
+            spark_type = st.DecimalType(20, 0)  # Parquet's UINT64 as Spark reads it
+        else:
+            spark_type = PySparkType.from_ibis(ibis.dtype(dtype))
+        fields.append(st.StructField(col, spark_type, True))
+    return st.StructType(fields)

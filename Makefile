@@ -12,7 +12,7 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-$(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt
+$(BIN)/.dev-installed: $(BIN)/.installed requirements-dev.txt requirements-spark.txt
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 

@@ -7,6 +7,7 @@ from ecom import audit, ingest, schema, settings
 from ecom.currency import CODES
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest.read import SUPPORTED_EXT
+from ecom.queries import common
 from ecom.ui import auth, tables, upload
 from ecom.ui.cache import cached_query, row_counts, warehouse
 from ecom.ui.download import download_buttons
@@ -21,38 +22,17 @@ BROWSE_ROWS = 200
 # -- cached reads (keyed on the data version) ----------------------------------------------------
 @cached_query
 def data_table_preview(wh, table: str, limit: int) -> pd.DataFrame:
-    # MAP columns (the unmapped source columns, raw reject values) are shown as text.
-    if table in schema.TABLES:
-        sql = f'SELECT * REPLACE (CAST(_extra AS VARCHAR) AS _extra) FROM main."{table}" ORDER BY _upload_id, _source_row'
-    elif table == "rejects":
-        sql = "SELECT * REPLACE (CAST(raw AS VARCHAR) AS raw) FROM main.rejects ORDER BY upload_id, source_row"
-    else:
-        sql = f'SELECT * FROM main."{table}"'
-    cur = wh.cursor()
-    try:
-        return cur.execute(f"{sql} LIMIT {int(limit)}").df()
-    finally:
-        cur.close()
+    return common.preview(wh, table, limit)
 
 
 @cached_query
 def data_upload_log(wh) -> pd.DataFrame:
-    cur = wh.cursor()
-    try:
-        return cur.execute("SELECT * FROM main.upload_log ORDER BY upload_id DESC").df()
-    finally:
-        cur.close()
+    return wh.upload_log()
 
 
 @cached_query
 def data_rejects(wh, upload_id: int) -> pd.DataFrame:
-    cur = wh.cursor()
-    try:
-        return cur.execute(
-            "SELECT source_row, reason, CAST(raw AS VARCHAR) AS raw FROM main.rejects WHERE upload_id = ? ORDER BY source_row", [upload_id]
-        ).df()
-    finally:
-        cur.close()
+    return wh.rejects(upload_id)
 
 
 @cached_query

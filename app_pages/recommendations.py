@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ecom import charts
+from ecom.queries import common
 from ecom.queries.customers import SEGMENTS
 from ecom.recsys import campaigns, explain, store
 from ecom.recsys.recommend import Rec, customer_history, product_names, stored_preview
@@ -43,13 +44,7 @@ def history_of(wh, customer: str) -> pd.DataFrame:
 
 @cached_query
 def find_customers(wh, text: str) -> list[str]:
-    cur = wh.cursor()
-    try:
-        rows = cur.execute("SELECT DISTINCT customer_id FROM main.sales WHERE customer_id IS NOT NULL AND customer_id ILIKE ? "
-                           "ORDER BY 1 LIMIT 50", [f"%{text}%"]).fetchall()  # fmt: skip
-    finally:
-        cur.close()
-    return [r[0] for r in rows]
+    return common.find_customers(wh, text)
 
 
 f, lang, symbol = ui.context()

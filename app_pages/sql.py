@@ -38,6 +38,9 @@ def table_columns(wh) -> dict[str, list[tuple[str, str]]]:
 lang = current()
 me = auth.require("sql")
 st.title(tr("sql.title"))
+if warehouse().engine != "duckdb":
+    st.info(sqlbox.SqlRefused("sql.err.engine").text(lang), icon=":material/info:")
+    st.stop()
 st.caption(tr("sql.intro", cap=f"{settings.get('ECOM_SQL_ROW_CAP'):,}", seconds=f"{settings.get('ECOM_SQL_TIMEOUT_S'):g}"))
 
 editor, tables = st.columns([3, 1])

@@ -71,6 +71,7 @@ def stop() -> None:
             _session.stop()
         _session, _backend = None, None
         _views.clear()
+        _outputs.clear()
 
 
 def views(wh, version: int) -> dict[str, str]:
@@ -102,13 +103,46 @@ def views(wh, version: int) -> dict[str, str]:
     return made
 
 
+_outputs: dict[tuple, str] = {}  # (warehouse file, table, output version) -> view name
+
+
+def output_view(wh, name: str) -> str:
+    """A view of model output table app.`name` (written by the app into DuckDB) as of its latest
+    write: made once per version of it, from an Arrow copy (these tables hold a row per review text
+    or per customer and recommendation: far smaller than the order lines)."""
+    version = wh.output_version(name)
+    key = (str(wh.path), name, version)
+    with _lock:
+        if key in _outputs:
+            return _outputs[key]
+    cur = wh.cursor()
+    try:
+        arrow = cur.execute(f"SELECT * FROM app.{name}").to_arrow_table()
+    finally:
+        cur.close()
+    spark = session()
+    view = f"ecom_out_{name}_{version}"
+    df = spark.createDataFrame(arrow.to_pandas(), schema=_spark_schema(wh.ibis().table(name, database="app").schema()))
+    df.createOrReplaceTempView(view)
+    with _lock:
+        stale = [k for k in _outputs if k[:2] == key[:2]]
+        _outputs[key] = view
+        for old in stale:
+            spark.catalog.dropTempView(_outputs.pop(old))
+    return view
+
+
 def _empty_schema(wh, name: str):
     """The Spark schema of a table without rows, from its DuckDB template (as the Parquet files read)."""
+    return _spark_schema(wh.ibis().table(name, database="main").schema())
+
+
+def _spark_schema(duck):
+    """The Spark schema of an Ibis schema, with the types Parquet files written by DuckDB read as."""
     import ibis
     from ibis.backends.pyspark.datatypes import PySparkType
     from pyspark.sql import types as st
 
-    duck = wh.ibis().table(name, database="main").schema()
     fields = []
     for col, dtype in duck.items():
         if dtype.is_timestamp():

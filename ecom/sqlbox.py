@@ -157,6 +157,9 @@ def check(cur: duckdb.DuckDBPyConnection, sql: str, allowed_tables: Iterable[str
 
 def run(wh, sql: str, row_cap: int | None = None, timeout_s: float | None = None) -> SqlResult:
     """Check and run `sql`; returns at most `row_cap` rows and the total row count."""
+    if wh.engine != "duckdb":
+        # the guard below parses DuckDB's SQL and DuckDB holds no rows of the canonical tables on Spark
+        raise SqlRefused("sql.err.engine")
     row_cap = int(row_cap if row_cap is not None else settings.get("ECOM_SQL_ROW_CAP"))
     timeout_s = float(timeout_s if timeout_s is not None else settings.get("ECOM_SQL_TIMEOUT_S"))
     cur = wh.cursor()

@@ -200,6 +200,21 @@ class Warehouse:
     def bump_version(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute("UPDATE app.meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'data_version'")
 
+    @staticmethod
+    def bump_output(cur: duckdb.DuckDBPyConnection, name: str) -> None:
+        """In the transaction that changed model output table app.`name`: its version moves on (the
+        key under which another engine keeps a copy of it; see `ecom.queries.common.output`)."""
+        cur.execute("INSERT INTO app.meta VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR)",
+                    [f"output:{name}"])
+
+    def output_version(self, name: str) -> int:
+        cur = self.cursor()
+        try:
+            row = cur.execute("SELECT value FROM app.meta WHERE key = ?", [f"output:{name}"]).fetchone()
+        finally:
+            cur.close()
+        return int(row[0]) if row else 0
+
     def user_tables(self) -> list[str]:
         """Tables in the main schema (canonical + bookkeeping), the allow-list for user-facing reads."""
         cur = self.cursor()
@@ -220,6 +235,34 @@ class Warehouse:
                 counts.update({t: 0 for t in schema.TABLES} | dict(cur.execute(
                     "SELECT table_name, sum(rows_loaded)::BIGINT FROM main.upload_log WHERE undone_at IS NULL GROUP BY 1").fetchall()))
             return counts
+        finally:
+            cur.close()
+
+    def upload_log(self):
+        """The upload log, newest first (a pandas frame)."""
+        cur = self.cursor()
+        try:
+            return cur.execute("SELECT * FROM main.upload_log ORDER BY upload_id DESC").df()
+        finally:
+            cur.close()
+
+    def rejects(self, upload_id: int | None = None, limit: int | None = None):
+        """Rejected rows (of one upload, or all) with their raw values as text (a pandas frame)."""
+        cur = self.cursor()
+        try:
+            if upload_id is None:
+                sql = "SELECT * REPLACE (CAST(raw AS VARCHAR) AS raw) FROM main.rejects ORDER BY upload_id, source_row"
+                return cur.execute(sql + (f" LIMIT {int(limit)}" if limit is not None else "")).df()
+            return cur.execute("SELECT source_row, reason, CAST(raw AS VARCHAR) AS raw FROM main.rejects WHERE upload_id = ? "
+                               "ORDER BY source_row" + (f" LIMIT {int(limit)}" if limit is not None else ""), [upload_id]).df()
+        finally:
+            cur.close()
+
+    def last_loaded_at(self):
+        """When the latest upload still in place was loaded (shop time), or None."""
+        cur = self.cursor()
+        try:
+            return cur.execute("SELECT max(loaded_at) FROM main.upload_log WHERE undone_at IS NULL").fetchone()[0]
         finally:
             cur.close()
 

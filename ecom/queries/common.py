@@ -17,7 +17,7 @@ import duckdb
 import ibis
 import pandas as pd
 
-from ecom import spark
+from ecom import schema, spark
 from ecom.filters import DIMENSIONS, Filters
 from ecom.queries import definitions, summaries
 from ecom.warehouse import Warehouse
@@ -127,6 +127,21 @@ def table(wh: Warehouse, name: str):
         else:
             entry.tables[name] = entry.con.table(name, database="main")
     return entry.tables[name]
+
+
+OUTPUTS = ("review_scores", "review_aspects", "review_aspect_runs", "recs")
+
+
+def output(wh: Warehouse, name: str):
+    """A model output table (review scores and aspects, recommendations; kept in the warehouse's app
+    schema) as an Ibis table on the engine of the canonical tables, so that queries join the two:
+    the table itself on DuckDB, on Spark a view of its rows as of its latest write."""
+    if name not in OUTPUTS:
+        raise ValueError(f"not a model output table: {name!r}")
+    entry = _entry(wh)
+    if wh.engine == "duckdb":
+        return entry.con.table(name, database="app")
+    return entry.engine.table(spark.output_view(wh, name))
 
 
 def fetch(expr) -> pd.DataFrame:
@@ -360,3 +375,38 @@ def pct_change(cur: float | None, prev: float | None) -> float | None:
     if cur is None or prev is None or pd.isna(cur) or pd.isna(prev) or prev == 0:
         return None
     return (cur - prev) / abs(prev)
+
+
+def preview(wh: Warehouse, name: str, limit: int) -> pd.DataFrame:
+    """The first rows of a table in load order (a canonical table on its engine; the others from the
+    warehouse), with MAP columns (a row's unmapped source columns, a reject's raw values) as text."""
+    if name not in schema.TABLES:
+        return wh.rejects(limit=limit) if name == "rejects" else wh.upload_log().head(limit)
+    t = table(wh, name)
+    df = fetch(t.order_by(["_upload_id", "_source_row"]).limit(int(limit)))
+    if "_extra" in df.columns:
+        df["_extra"] = df["_extra"].map(lambda m: None if m is None or (not isinstance(m, (dict, list)) and pd.isna(m)) else
+                                        "{" + ", ".join(f"{k}={v}" for k, v in (m.items() if isinstance(m, dict) else m)) + "}")
+    return df
+
+
+def latest_day(wh: Warehouse) -> date | None:
+    """The latest day any canonical table's rows are dated (order time, review time, snapshot...)."""
+    latest = None
+    for name, t in schema.TABLES.items():
+        column = next((c.name for c in t.columns if c.kind in ("timestamp", "date", "period")), None)
+        if column is None:
+            continue
+        col = table(wh, name)[column]
+        value = scalar((col if col.type().is_temporal() else col.cast("date")).max())
+        if value is not None:
+            day = pd.Timestamp(value).date()
+            latest = day if latest is None or day > latest else latest
+    return latest
+
+
+def find_customers(wh: Warehouse, text: str, limit: int = 50) -> list[str]:
+    """Customer ids of the sales that contain `text` (case-insensitive), in order."""
+    t = table(wh, "sales")
+    x = t.filter(t.customer_id.notnull() & t.customer_id.lower().contains(text.lower()))
+    return [str(v) for v in fetch(x.select("customer_id").distinct().order_by("customer_id").limit(limit)).customer_id]

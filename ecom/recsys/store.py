@@ -66,6 +66,7 @@ def write_recs(warehouse, recs: pd.DataFrame) -> int:
         cur.register("new_recs", frame)
         cur.execute(f"INSERT INTO app.recs SELECT {', '.join(RECS_COLUMNS)} FROM new_recs")
         cur.unregister("new_recs")
+        warehouse.bump_output(cur, "recs")
     return len(frame)
 
 

@@ -235,6 +235,7 @@ def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk:
                 "FROM new_scores ON CONFLICT DO NOTHING"
             )
             tx.unregister("new_scores")
+            wh.bump_output(tx, "review_scores")
         done += len(part)
     return {"scored": int(len(todo)), "cached": int(total - len(todo)), "version": scorer.version}
 
@@ -271,6 +272,8 @@ def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: i
             tx.execute("INSERT INTO app.review_aspect_runs SELECT * FROM new_runs ON CONFLICT DO NOTHING")
             tx.unregister("new_aspects")
             tx.unregister("new_runs")
+            wh.bump_output(tx, "review_aspects")
+            wh.bump_output(tx, "review_aspect_runs")
         found += len(rows)
         if progress:
             progress(min(start + chunk, len(todo)), len(todo))

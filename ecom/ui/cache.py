@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 
 import streamlit as st
 
-from ecom import schema, settings
+from ecom import settings
+from ecom.queries import common
 from ecom.warehouse import Warehouse
 
 
@@ -57,25 +58,9 @@ def row_counts(wh: Warehouse) -> dict[str, int]:
     return wh.row_counts()
 
 
-# The column that dates each table's rows, for "data through ...".
-DATE_COLUMNS = {
-    t.name: next(c.name for c in t.columns if c.kind in ("timestamp", "date", "period"))
-    for t in schema.TABLES.values()
-    if any(c.kind in ("timestamp", "date", "period") for c in t.columns)
-}
-
-
 @cached_query
 def freshness(wh: Warehouse) -> dict:
     """The latest day in the data and the time of the last load still in place (shop time)."""
-    cur = wh.cursor()
-    try:
-        latest: date | None = None
-        for table, column in DATE_COLUMNS.items():
-            value = cur.execute(f'SELECT max(CAST("{column}" AS DATE)) FROM main."{table}"').fetchone()[0]
-            if value is not None and (latest is None or value > latest):
-                latest = value
-        loaded: datetime | None = cur.execute("SELECT max(loaded_at) FROM main.upload_log WHERE undone_at IS NULL").fetchone()[0]
-    finally:
-        cur.close()
+    latest = common.latest_day(wh)
+    loaded: datetime | None = wh.last_loaded_at()
     return {"data_through": latest, "loaded_at": loaded}

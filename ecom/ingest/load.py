@@ -416,8 +416,10 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
             if remember:
                 mapping_mod.remember_mapping(wh, src.columns, t.name, remember, cur=cur)
             wh.bump_version(cur)
-            if t.name != "sales":
+            if t.name != "sales" or not loaded:
                 summaries.keep(cur)
+            elif wh.lake is None and mode == "append":
+                summaries.apply_upload(cur, upload_id)  # else the full build after the load (or on the next page visit)
             if staged is not None:
                 # the last step before COMMIT: the upload's folder appears whole (see ecom.lake)
                 published = wh.lake.publish(staged, t.name, upload_id)
@@ -555,14 +557,17 @@ def undo_upload(wh, upload_id: int) -> int:
         if not row or row[0] not in schema.TABLES:
             return 0
         if wh.lake is None:
+            scoped = row[0] == "sales" and summaries.scope_of(cur, upload_id)
             removed = cur.execute(f"DELETE FROM main.{row[0]} WHERE _upload_id = ?", [upload_id]).fetchone()[0]
         else:
             removed = cur.execute("SELECT rows_loaded FROM main.upload_log WHERE upload_id = ?", [upload_id]).fetchone()[0] or 0
         cur.execute("DELETE FROM main.rejects WHERE upload_id = ?", [upload_id])
         cur.execute("UPDATE main.upload_log SET undone_at = ?::TIMESTAMP WHERE upload_id = ?", [_now_local(), upload_id])
         wh.bump_version(cur)
-        if row[0] != "sales":
+        if row[0] != "sales" or not removed:
             summaries.keep(cur)
+        elif wh.lake is None and scoped:
+            summaries.apply_scope(cur, None)
     if wh.lake is not None:
         wh.lake.remove(row[0], [upload_id])  # no reader of the new version reads it; a failure here leaves debris for sweep
     refresh_summaries(wh)

@@ -253,21 +253,10 @@ def order_rows(wh: Warehouse, f: Filters, *, start: date | None = None, end: dat
     if dates:
         lo, hi = day_bounds(start or f.start, end or f.end)
         o = o.filter((o.order_time >= lo) & (o.order_time < hi))
-    for col in summaries.ORDER_DIMS:
-        if col in dims:
-            o = o.filter(one_of(s, o, col, dims[col]))
+    o = apply_dims(o, f, skip)  # the orders table has the order-level dimensions, not the line-level ones
     if line:
-        o = o.filter(bit_set(o[MASK_COLUMNS[line[0]]], mask_bits(s, line[0], dims[line[0]])))
+        o = o.filter(bit_set(o[summaries.MASK_COLUMNS[line[0]]], mask_bits(s, line[0], dims[line[0]])))
     return o
-
-
-MASK_COLUMNS = {"category": "cats", "brand": "brands"}
-
-
-def one_of(s: summaries.Summary, t, col: str, values):
-    """`t[col]` (an ENUM column of the summary) is one of `values`, compared as ENUMs."""
-    d = s.dims[col]
-    return t[col].isin(d.filter(d.name.isin(list(values)))[col])
 
 
 def day_rows(wh: Warehouse, f: Filters, *, start: date | None = None, end: date | None = None, skip: tuple[str, ...] = ()):
@@ -279,9 +268,7 @@ def day_rows(wh: Warehouse, f: Filters, *, start: date | None = None, end: date 
         return None
     d = s.daily
     d = d.filter((d.day >= (start or f.start)) & (d.day <= (end or f.end)))
-    for col, values in dims.items():
-        d = d.filter(d[col].isin(list(values)))
-    return d
+    return apply_dims(d, f, skip)
 
 
 def product_attributes(wh: Warehouse):

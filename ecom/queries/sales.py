@@ -11,8 +11,8 @@ import pandas as pd
 from ecom.filters import Filters
 from ecom.queries import summaries
 from ecom.queries.common import (
-    MASK_COLUMNS,
     MAX_ROWS,
+    apply_dims,
     bit_set,
     counted,
     day_rows,
@@ -22,7 +22,6 @@ from ecom.queries.common import (
     mask_bits,
     memoized,
     money_sum,
-    one_of,
     order_rows,
     product_attributes,
     product_names,
@@ -92,7 +91,7 @@ def _orders(wh, f: Filters, by: str | None, keys: list | None, group) -> pd.Data
         o = order_rows(wh, f)
         if o is not None:
             # orders with a line of each value: a bit test per value on the order's mask
-            mask = o[MASK_COLUMNS[by]]
+            mask = o[summaries.MASK_COLUMNS[by]]
             named = [k for k in keys if k != OTHER]
             own = {i: mask_bits(s, by, [k]) if k != NONE else 1 << summaries.MASK_BITS for i, k in enumerate(named)}
             aggs = {f"k{i}": bit_set(mask, b).cast("int64").sum() for i, b in own.items()}
@@ -112,9 +111,7 @@ def _orders(wh, f: Filters, by: str | None, keys: list | None, group) -> pd.Data
         # a product's orders are its lines less the extra lines of orders that have it more than once
         # (not so for "(other)": an order with two other products would count twice)
         x = s.order_dups
-        x = x.filter((x.day >= f.start) & (x.day <= f.end))
-        for col, values in f.dims().items():
-            x = x.filter(one_of(s, x, col, values))
+        x = apply_dims(x.filter((x.day >= f.start) & (x.day <= f.end)), f)
         if keys is not None:
             d, x = d.filter(_among(d.product_id, keys)), x.filter(_among(x.product_id, keys))
         lines = d.group_by(**group(d, "daily"), key=_key(d.product_id, None)).aggregate(lines=d.lines.sum())

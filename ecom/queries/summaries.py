@@ -1,39 +1,44 @@
-"""Summary tables derived from the sales, kept in the `app` schema, one set per data version.
+"""Summary tables derived from the sales, kept in the `app` schema (DuckDB engine only).
 
 The analytics pages answer from these instead of the order lines wherever the answer is the same:
 
-- `app.orders`: one row per order (of its sale lines: see `definitions`): `c` (a 64-bit hash of
-  the customer id), order time, shop, channel, region and currency (ENUM types of this build), GMV, refunds,
+- `app.orders`: one row per order (of its sale lines: see `definitions`): order id, `c` (a 64-bit hash
+  of the customer id), order time, shop, channel, region, currency and data set, GMV, refunds,
   units, `cats` and `brands` (bit masks of the categories and brands among its lines, bit 63 for
-  none), and the customer's sequence: `prev_time` (the customer's previous order), `next_time`
-  (their first order strictly later), `first_time` (their first order) and `new_month` (their
-  first order of its calendar month). Distinct orders and customers then become plain counts: a
-  customer is counted once in a range through the order whose previous order lies before it, new
-  customers are the orders without a previous one, and "orders with a line in category X" is a
-  bit test.
+  none; see `app.mask_codes`), and the customer's sequence: `prev_time` (the customer's previous
+  order), `next_time` (their first order strictly later), `first_time` (their first order) and
+  `new_month` (their first order of its calendar month); the sequence is null for orders without a
+  customer. Distinct orders and customers then become plain counts: a customer is counted once in a
+  range through the order whose previous order lies before it, new customers are the orders without
+  a previous one, and "orders with a line in category X" is a bit test.
 - `app.daily`: GMV, refunds, units and sale lines per day × shop × channel × category × brand × product
-  × currency (× name), return lines' refunds on their own day: every sum of a page that does not filter on
-  region or split by customer or order.
+  × currency × data set (× name), return lines' refunds on their own day: every sum of a page that
+  does not filter on region or split by customer or order.
 - `app.order_dups`: per order and product on more than one of its lines, the extra lines (day, shop,
   channel, region, product_id, extra): orders with a product are its lines less these.
-- `app.dim_shop`, `app.dim_channel`, `app.dim_region`, `app.dim_currency`: each ENUM value with its name. Filters on
-  these columns go through them (`region IN (SELECT region FROM app.dim_region WHERE name IN ...)`):
-  compared with a text literal, DuckDB would turn every row's ENUM into text first.
 - `app.first_orders` (customer_id, first_time, c): each customer's first order time over all loaded
   history; it also maps `c` back to the customer id.
 - `app.product_attributes` (product_id, name, category, brand): one row per product seen in the sales,
   named by its most frequent name (not by a correction line's), for pages that label products.
+- `app.mask_codes` (dim, value, bit): the bit of each category and brand in the masks; values only
+  ever gain a bit, so the masks of orders already summarised stay valid.
+
+Filters apply to these tables as to the order lines (`common.apply_dims`): their dimension columns
+hold the same text.
 
 The orders table stands for the order lines only when every line of an order has the same customer,
-time, shop, channel, region and currency, and no two customers share a hash; the build checks both and records
-the result (`app.meta` `summary:orders` = 1), and the masks only when there are at most 63 categories
-(brands). Queries fall back to the order lines otherwise, and on a read-only warehouse.
+time, shop, channel, region and currency, and no two customers share a hash; the builds check both
+and record the result (`app.meta` `summary:orders` = 1), and the masks only when there are at most 63
+categories (brands). Queries fall back to the order lines otherwise, and on a read-only warehouse.
 
-They are built right after each load or undo (`refresh`, called by the ingestion path), or by the
-first query that finds them stale. `app.meta` `summary:version` names the data version they were
-built from (read in the same transaction as the sales, so it names exactly the data they hold); a
-load into another table moves it on with the data version (`keep`), as the sales did not change.
-Building never bumps the data version itself, so it invalidates no cached result.
+**Costs that grow with the work.** A load or an undo of order lines updates the summaries in its own
+transaction (`apply_upload`, `scope_of` + `apply_scope`), touching only what its lines can change:
+the days they fall on, the orders of the customers they belong to (a new order changes a customer's
+earlier next-order and first-order figures), their products and their new category and brand values.
+A full build (`build`) runs only where there is nothing to update from: the first summaries of a
+warehouse, after a replace, after a change of FORMAT, or when the upload is a large part of the table.
+`app.meta` `summary:version` names the data version they hold; a load into another table moves it
+on with the data version (`keep`), as the sales did not change.
 """
 
 from __future__ import annotations
@@ -53,72 +58,100 @@ log = logging.getLogger(__name__)
 MASK_BITS = 63  # bit 63 of a mask stands for lines without a value
 ORDER_DIMS = ("shop", "channel", "region", "currency", "_dataset")
 MASK_DIMS = ("category", "brand")
+MASK_COLUMNS = {"category": "cats", "brand": "brands"}
 DAILY_DIMS = ("shop", "channel", "category", "brand", "product_id", "currency", "_dataset")
-TABLES = ("first_orders", "orders", "daily", "order_dups", *(f"dim_{d}" for d in ORDER_DIMS), "product_attributes")
+TABLES = ("mask_codes", "first_orders", "orders", "daily", "order_dups", "product_attributes")
+# An upload above this share of the order lines is summarised by a full build: cheaper than by parts.
+INCREMENTAL_SHARE = 0.3
+
+_DIM_COLUMNS = ", ".join(f"{d} VARCHAR" for d in ORDER_DIMS)
+CREATE = (
+    "CREATE TABLE app.mask_codes (dim VARCHAR, value VARCHAR, bit INTEGER)",
+    "CREATE TABLE app.first_orders (customer_id VARCHAR, first_time TIMESTAMP, c UBIGINT)",
+    f"""CREATE TABLE app.orders (order_id VARCHAR, c UBIGINT, order_time TIMESTAMP, {_DIM_COLUMNS},
+        gmv DECIMAL(18,2), refunds DECIMAL(18,2), units BIGINT, cats UBIGINT, brands UBIGINT, same BOOLEAN,
+        prev_time TIMESTAMP, next_time TIMESTAMP, first_time TIMESTAMP, new_month BOOLEAN)""",
+    f"""CREATE TABLE app.daily (day DATE, {', '.join(f'{d} VARCHAR' for d in DAILY_DIMS)}, product_name VARCHAR,
+        gmv DECIMAL(18,2), refunds DECIMAL(18,2), units BIGINT, lines BIGINT)""",
+    f"CREATE TABLE app.order_dups (order_id VARCHAR, day DATE, {_DIM_COLUMNS}, product_id VARCHAR, extra BIGINT)",
+    "CREATE TABLE app.product_attributes (product_id VARCHAR, name VARCHAR, category VARCHAR, brand VARCHAR)",
+)
 
 
-def _enum(dim: str) -> str:
-    return f"app.ecom_{dim}"
-
-
-def _mask(dim: str) -> str:
-    return f"bit_or(1::UBIGINT << coalesce(enum_code({dim}::{_enum(dim)}), {MASK_BITS}))"
-
-
-def _statements(masks: dict[str, bool]) -> list[tuple[str, str]]:
-    """(label, SQL) in build order, for a build with masks for the dimensions marked True."""
+def _inserts(masks: dict[str, bool], lines: str, days: str, orders: str, customers: str, products: str) -> list[tuple[str, str]]:
+    """(table, INSERT) in order, each over the lines its scope names: SQL conditions on a sales line
+    (`lines` for the days of `daily`, `orders` for orders and order_dups, `customers` for first
+    orders) and on a product id (`products`). "TRUE" everywhere is a full build."""
     counted = definitions.counted_sql()
-    sales = f"FROM ({counted}) WHERE line_kind = '{definitions.SALE}'"
+    sale = f"line_kind = '{definitions.SALE}'"
     customer = "CASE WHEN customer_id IS NOT NULL THEN hash(customer_id) END"
-    mask_cols = ", ".join(f"{_mask(d) if masks[d] else 'NULL::UBIGINT'} AS {'cats' if d == 'category' else 'brands'}" for d in MASK_DIMS)
-    dims = ", ".join(f"min({d}::{_enum(d)}) AS {d}" for d in ORDER_DIMS)
+    mask_cols = ", ".join(
+        f"{f'bit_or(1::UBIGINT << coalesce(m_{d}.bit, {MASK_BITS}))' if masks[d] else 'NULL::UBIGINT'} AS {MASK_COLUMNS[d]}" for d in MASK_DIMS)
+    mask_joins = " ".join(f"LEFT JOIN app.mask_codes m_{d} ON m_{d}.dim = '{d}' AND m_{d}.value = l.{d}" for d in MASK_DIMS if masks[d])
+    dims = ", ".join(f"min(l.{d}) AS {d}" for d in ORDER_DIMS)
     # an order's lines agree on customer, time, shop, channel, region and currency: each has one value (or is
-    # null on every line); customers are told apart by their hash, checked for collisions below
-    values = {"customer_id": customer, "order_time": "order_time", **{d: f"{d}::{_enum(d)}" for d in ORDER_DIMS}}
-    same = " AND ".join(f"min({v}) IS NOT DISTINCT FROM max({v}) AND count({k}) IN (0, count(*))" for k, v in values.items())
-    seq = "PARTITION BY c ORDER BY order_time"
+    # null on every line); customers are told apart by their hash, checked for collisions by the callers
+    same = " AND ".join(f"min(l.{v}) IS NOT DISTINCT FROM max(l.{v}) AND count(l.{v}) IN (0, count(*))" for v in ("cust", "order_time", *ORDER_DIMS))
+    known = "CASE WHEN c IS NOT NULL THEN"
     return [
-        ("first_orders", f"""CREATE TABLE app.first_orders AS
-            SELECT customer_id, min(order_time) AS first_time, hash(customer_id) AS c {sales}
-            AND customer_id IS NOT NULL AND order_time IS NOT NULL GROUP BY customer_id ORDER BY first_time"""),
-        ("orders", f"""CREATE TABLE app.orders AS
-            WITH o AS (
-                SELECT min({customer}) AS c, min(order_time) AS order_time, {dims},
-                       sum(gmv)::DECIMAL(18,2) AS gmv, sum(refund)::DECIMAL(18,2) AS refunds,
-                       sum(units)::BIGINT AS units, {mask_cols}, {same} AS same
-                {sales} GROUP BY order_id)
+        ("first_orders", f"""INSERT INTO app.first_orders
+            SELECT customer_id, min(order_time), hash(customer_id) FROM ({counted})
+            WHERE {sale} AND customer_id IS NOT NULL AND order_time IS NOT NULL AND ({customers}) GROUP BY customer_id ORDER BY 2"""),
+        ("orders", f"""INSERT INTO app.orders
+            WITH l AS (SELECT *, {customer} AS cust FROM ({counted}) WHERE {sale} AND ({orders}))
+            , o AS (
+                SELECT l.order_id, min(l.cust) AS c, min(l.order_time) AS order_time, {dims},
+                       sum(l.gmv)::DECIMAL(18,2) AS gmv, sum(l.refund)::DECIMAL(18,2) AS refunds,
+                       sum(l.units)::BIGINT AS units, {mask_cols}, {same} AS same
+                FROM l {mask_joins} GROUP BY l.order_id)
             , s AS (
-            SELECT c, order_time, {', '.join(ORDER_DIMS)}, gmv, refunds, units, cats, brands, same,
-                   lag(order_time) OVER ({seq}) AS prev_time,
-                   min(order_time) OVER ({seq} RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) AS next_time,
-                   min(order_time) OVER (PARTITION BY c) AS first_time
+            SELECT *,
+                   {known} lag(order_time) OVER (PARTITION BY c ORDER BY order_time, order_id) END AS prev_time,
+                   {known} min(order_time) OVER (PARTITION BY c ORDER BY order_time
+                       RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) END AS next_time,
+                   {known} min(order_time) OVER (PARTITION BY c) END AS first_time
             FROM o)
-            SELECT *, prev_time IS NULL OR date_trunc('month', prev_time) < date_trunc('month', order_time) AS new_month
+            SELECT order_id, c, order_time, {', '.join(ORDER_DIMS)}, gmv, refunds, units, cats, brands, same, prev_time, next_time, first_time,
+                   prev_time IS NULL OR date_trunc('month', prev_time) < date_trunc('month', order_time) AS new_month
             FROM s ORDER BY order_time"""),
-        ("daily", f"""CREATE TABLE app.daily AS
+        ("daily", f"""INSERT INTO app.daily
             SELECT order_time::DATE AS day, {', '.join(DAILY_DIMS)}, product_name,
-                   sum(gmv)::DECIMAL(18,2) AS gmv, sum(refund)::DECIMAL(18,2) AS refunds,
-                   sum(units)::BIGINT AS units, count(*) FILTER (WHERE line_kind = '{definitions.SALE}') AS lines
-            FROM ({counted}) WHERE order_time IS NOT NULL GROUP BY ALL ORDER BY day"""),
-        ("order_dups", f"""CREATE TABLE app.order_dups AS
-            SELECT min(order_time)::DATE AS day, {', '.join(f"min({d}::{_enum(d)}) AS {d}" for d in ORDER_DIMS)}, product_id,
-                   count(*) - 1 AS extra
-            {sales} AND order_time IS NOT NULL GROUP BY order_id, product_id HAVING count(*) > 1 ORDER BY day"""),
-        *((f"dim_{d}", f"""CREATE TABLE app.dim_{d} AS
-            SELECT CAST(v AS {_enum(d)}) AS {d}, v AS name FROM (SELECT unnest(enum_range(NULL::{_enum(d)})) AS v)""") for d in ORDER_DIMS),
-        ("product_attributes", """CREATE TABLE app.product_attributes AS
-            SELECT product_id, arg_max(product_name, n) FILTER (WHERE product_name IS NOT NULL) AS name,
-                   max(category) AS category, max(brand) AS brand
+                   sum(gmv)::DECIMAL(18,2), sum(refund)::DECIMAL(18,2), sum(units)::BIGINT,
+                   count(*) FILTER (WHERE {sale})
+            FROM ({counted}) WHERE order_time IS NOT NULL AND ({days}) GROUP BY ALL ORDER BY day"""),
+        ("order_dups", f"""INSERT INTO app.order_dups
+            SELECT order_id, min(order_time)::DATE, {', '.join(f"min({d})" for d in ORDER_DIMS)}, product_id, count(*) - 1
+            FROM ({counted}) WHERE {sale} AND order_time IS NOT NULL AND ({orders})
+            GROUP BY order_id, product_id HAVING count(*) > 1 ORDER BY 2"""),
+        ("product_attributes", f"""INSERT INTO app.product_attributes
+            SELECT product_id, arg_max(product_name, n) FILTER (WHERE product_name IS NOT NULL),
+                   max(category), max(brand)
             FROM (SELECT product_id, product_name, max(category) AS category, max(brand) AS brand, sum(lines) AS n
-                  FROM app.daily GROUP BY product_id, product_name) GROUP BY product_id"""),
+                  FROM app.daily WHERE {products} GROUP BY product_id, product_name) GROUP BY product_id"""),
     ]
 
 
+def _add_mask_codes(cur, lines: str) -> dict[str, bool]:
+    """Give the category and brand values of these sale lines that have none a bit; returns, per
+    dimension, whether its masks are usable (at most MASK_BITS values) and records it."""
+    masks = {}
+    for d in MASK_DIMS:
+        cur.execute(f"""INSERT INTO app.mask_codes
+            SELECT '{d}', v, (SELECT coalesce(max(bit), -1) FROM app.mask_codes WHERE dim = '{d}') + row_number() OVER (ORDER BY v)
+            FROM (SELECT DISTINCT {d} AS v FROM main.sales WHERE {d} IS NOT NULL AND ({lines})
+                  EXCEPT SELECT value FROM app.mask_codes WHERE dim = '{d}')""")
+        n = cur.execute("SELECT count(*) FROM app.mask_codes WHERE dim = ?", [d]).fetchone()[0]
+        was = _meta(cur, f"summary:mask:{d}")
+        masks[d] = n <= MASK_BITS and was != "0"
+        _set_meta(cur, {f"summary:mask:{d}": "1" if masks[d] else "0"})
+    return masks
+
+
 def _drop(cur) -> None:
-    for name in TABLES:
+    for name in (*TABLES, "dim_shop", "dim_channel", "dim_region", "dim_currency", "dim__dataset"):
         cur.execute(f"DROP TABLE IF EXISTS app.{name}")
-    for dim in (*ORDER_DIMS, *MASK_DIMS):
-        cur.execute(f"DROP TYPE IF EXISTS {_enum(dim)}")
+    for dim in (*ORDER_DIMS, *MASK_DIMS):  # the ENUM types of format 6
+        cur.execute(f"DROP TYPE IF EXISTS app.ecom_{dim}")
 
 
 def _meta(cur, key: str) -> str | None:
@@ -126,8 +159,27 @@ def _meta(cur, key: str) -> str | None:
     return row[0] if row else None
 
 
+def _set_meta(cur, values: dict[str, str]) -> None:
+    for key, value in values.items():
+        cur.execute("INSERT INTO app.meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
+
+
+def _check(cur, orders: str = "TRUE", customers: str = "TRUE", before: bool = True) -> None:
+    """Record the figures queries rely on: the latest order time, whether there are return lines, and
+    whether the orders table stands for the lines (its orders in scope agree on everything, and no two
+    customers in scope share a hash, on top of `before`, what held for the rest)."""
+    same = cur.execute(f"SELECT coalesce(bool_and(same), true) FROM app.orders WHERE {orders}").fetchone()[0]
+    collide = cur.execute(f"SELECT count(*) FROM (SELECT c FROM app.first_orders WHERE {customers} GROUP BY c HAVING count(*) > 1)").fetchone()[0]
+    latest = cur.execute("SELECT max(order_time) FROM main.sales").fetchone()[0]
+    returns = cur.execute(f"SELECT count(*) > 0 FROM main.sales WHERE line_kind = '{definitions.RETURN}'").fetchone()[0]
+    _set_meta(cur, {
+        "summary:returns": "1" if returns else "0", "summary:latest": latest.isoformat() if latest else "",
+        "summary:orders": "1" if before and same and not collide else "0",
+    })
+
+
 # Bumped whenever the tables change shape, so a warehouse built by an older version is rebuilt.
-FORMAT = "6"
+FORMAT = "7"
 
 
 def built_version(wh: Warehouse) -> int | None:
@@ -148,28 +200,89 @@ def build(wh: Warehouse, progress=None) -> float:
     with wh.transaction() as cur:
         version = _meta(cur, "data_version")
         _drop(cur)
-        for dim in (*ORDER_DIMS, *MASK_DIMS):
-            cur.execute(f"CREATE TYPE {_enum(dim)} AS ENUM (SELECT DISTINCT {dim} FROM main.sales WHERE {dim} IS NOT NULL ORDER BY 1)")
-        masks = {d: len(cur.execute(f"SELECT enum_range(NULL::{_enum(d)})").fetchone()[0]) <= MASK_BITS for d in MASK_DIMS}
-        steps = _statements(masks)
+        cur.execute("DELETE FROM app.meta WHERE key LIKE 'summary:%'")
+        for sql in CREATE:
+            cur.execute(sql)
+        masks = _add_mask_codes(cur, "TRUE")
+        steps = _inserts(masks, *(["TRUE"] * 5))
         for i, (name, sql) in enumerate(steps):
             report(i / len(steps), f"summaries: {name}")
             cur.execute(sql)
-        rows, distinct = cur.execute("SELECT count(*), count(DISTINCT c) FROM app.first_orders").fetchone()
-        same = cur.execute("SELECT coalesce(bool_and(same), true) FROM app.orders").fetchone()[0]
-        latest = cur.execute("SELECT max(order_time) FROM main.sales").fetchone()[0]
-        returns = cur.execute(f"SELECT count(*) FROM main.sales WHERE line_kind = '{definitions.RETURN}'").fetchone()[0]
-        meta = {
-            "summary:returns": "1" if returns else "0",
-            "summary:version": version, "summary:format": FORMAT, "summary:latest": latest.isoformat() if latest else "",
-            "summary:orders": "1" if same and rows == distinct else "0",
-            **{f"summary:mask:{d}": "1" if masks[d] else "0" for d in MASK_DIMS},
-        }
-        cur.execute("DELETE FROM app.meta WHERE key LIKE 'summary:%'")
-        for key, value in meta.items():
-            cur.execute("INSERT INTO app.meta VALUES (?, ?)", [key, value])
+        _check(cur)
+        _set_meta(cur, {"summary:version": version, "summary:format": FORMAT})
     report(1.0, "summaries: done")
     return time.perf_counter() - t0
+
+
+def _current_before(cur, bumped: bool) -> bool:
+    """In a load's or undo's transaction: whether the summaries held the data as it was before it (so
+    updating them by parts gives the new data's); `bumped`: the data version has moved on already."""
+    version = int(_meta(cur, "data_version")) - (1 if bumped else 0)
+    return _meta(cur, "summary:format") == FORMAT and _meta(cur, "summary:failed") is None and _meta(cur, "summary:version") == str(version)
+
+
+def scope_of(cur, upload_id: int, bumped: bool = False) -> bool:
+    """Before an upload's order lines change (a load: after they are in; an undo: before they go),
+    in the same transaction: note in temporary tables what they touch (days, customers, the orders
+    of those customers and their own, products). False when the summaries cannot be updated by parts
+    (not current, the upload too large a share, or lines without an order or product id)."""
+    if not _current_before(cur, bumped):
+        return False
+    n, total, bare = cur.execute(
+        "SELECT count(*) FILTER (WHERE _upload_id = $u), count(*), count(*) FILTER (WHERE _upload_id = $u AND (order_id IS NULL OR product_id IS NULL)) "
+        "FROM main.sales", {"u": upload_id}).fetchone()
+    if bare or n > INCREMENTAL_SHARE * total:
+        return False
+    for name in ("_sc_lines", "_sc_days", "_sc_customers", "_sc_orders", "_sc_products"):
+        cur.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    cur.execute(f"CREATE TEMP TABLE _sc_lines AS SELECT order_id, customer_id, product_id, order_time, category, brand FROM main.sales WHERE _upload_id = {int(upload_id)}")
+    cur.execute("CREATE TEMP TABLE _sc_days AS SELECT DISTINCT order_time::DATE AS day FROM _sc_lines WHERE order_time IS NOT NULL")
+    cur.execute("CREATE TEMP TABLE _sc_customers AS SELECT DISTINCT customer_id FROM _sc_lines WHERE customer_id IS NOT NULL")
+    cur.execute("""CREATE TEMP TABLE _sc_orders AS SELECT DISTINCT order_id FROM main.sales
+                   WHERE order_id IN (SELECT order_id FROM _sc_lines) OR customer_id IN (SELECT customer_id FROM _sc_customers)""")
+    cur.execute("CREATE TEMP TABLE _sc_products AS SELECT DISTINCT product_id FROM _sc_lines")
+    return True
+
+
+SCOPE = {
+    # the days' lines, found through the order time's range first (DuckDB skips row groups by it)
+    "days": ("order_time >= (SELECT min(day) FROM _sc_days) AND order_time < (SELECT max(day) FROM _sc_days) + INTERVAL 1 DAY "
+             "AND order_time::DATE IN (SELECT day FROM _sc_days)"),
+    "orders": "order_id IN (SELECT order_id FROM _sc_orders)",
+    "customers": "customer_id IN (SELECT customer_id FROM _sc_customers)",
+    "products": "product_id IN (SELECT product_id FROM _sc_products)",
+}
+
+
+def apply_scope(cur, new_lines: str | None) -> None:
+    """After the lines changed, in the same transaction: replace the summary rows of the scope noted
+    by `scope_of` with rows computed from the lines now, and mark the summaries current. `new_lines`
+    is the SQL condition of a load's lines (None for an undo)."""
+    undo = new_lines is None
+    masks = _add_mask_codes(cur, "FALSE" if undo else new_lines)
+    for table, column, scope in (("daily", "day", "SELECT day FROM _sc_days"), ("orders", "order_id", "SELECT order_id FROM _sc_orders"),
+                                 ("order_dups", "order_id", "SELECT order_id FROM _sc_orders"),
+                                 ("first_orders", "customer_id", "SELECT customer_id FROM _sc_customers")):
+        cur.execute(f"DELETE FROM app.{table} WHERE {column} IN ({scope})")
+    cur.execute(f"DELETE FROM app.product_attributes WHERE {SCOPE['products']}")
+    for _, sql in _inserts(masks, SCOPE["days"], SCOPE["days"], SCOPE["orders"], SCOPE["customers"], SCOPE["products"]):
+        cur.execute(sql)
+    if undo:
+        _check(cur)  # removing lines can mend an order that disagreed: look at them all
+    else:
+        _check(cur, SCOPE["orders"], "c IN (SELECT hash(customer_id) FROM _sc_customers)", before=_meta(cur, "summary:orders") == "1")
+    _set_meta(cur, {"summary:version": _meta(cur, "data_version")})
+    for name in ("_sc_lines", "_sc_days", "_sc_customers", "_sc_orders", "_sc_products"):
+        cur.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
+def apply_upload(cur, upload_id: int) -> bool:
+    """In a load's transaction, after its lines are in and the data version was bumped: update the
+    summaries by parts (see `scope_of`); False when they are left to a full build."""
+    if not scope_of(cur, upload_id, bumped=True):
+        return False
+    apply_scope(cur, f"_upload_id = {int(upload_id)}")
+    return True
 
 
 BUSY = -1.0
@@ -215,7 +328,6 @@ class Summary:
     daily: object
     order_dups: object
     product_attributes: object
-    dims: dict[str, object]  # per order-level dimension, its ENUM values and their names (to filter by)
     orders: object | None  # None when it cannot stand for the order lines (see the module docstring)
     codes: dict[str, tuple]  # per masked dimension, its values by bit
     latest: datetime | None  # the latest order time in the sales (cancelled orders included)
@@ -238,14 +350,12 @@ def load(wh: Warehouse, con) -> Summary | None | float:
         codes = {}
         for d in MASK_DIMS:
             if meta.get(f"summary:mask:{d}") == "1":
-                values = cur.execute(f"SELECT enum_range(NULL::{_enum(d)})").fetchone()[0]
-                codes[d] = tuple(values)
+                codes[d] = tuple(v for (v,) in cur.execute("SELECT value FROM app.mask_codes WHERE dim = ? ORDER BY bit", [d]).fetchall())
     finally:
         cur.close()
     tables = {name: con.table(name, database="app") for name in TABLES}
     latest = datetime.fromisoformat(meta["summary:latest"]) if meta.get("summary:latest") else None
     return Summary(tables["first_orders"], tables["daily"], tables["order_dups"], tables["product_attributes"],
-                   {d: tables[f"dim_{d}"] for d in ORDER_DIMS},
                    tables["orders"] if meta.get("summary:orders") == "1" else None, codes, latest, meta.get("summary:returns") == "1")
 
 

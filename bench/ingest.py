@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HEADER = "订单编号,明细序号,付款时间,买家会员名,商品ID,宝贝标题,类目,购买数量,单价,实付金额,订单状态"
 
 
-def generate(path: Path, lines: int) -> None:
+def generate(path: Path, lines: int, offset: int = 0) -> None:
+    """`lines` order lines; `offset` starts further on (new orders, of the same customers, a few days later)."""
     import duckdb
 
     con = duckdb.connect()
@@ -52,7 +53,7 @@ def generate(path: Path, lines: int) -> None:
             CASE WHEN i % 100 = 3 THEN '¥' || CAST(19.9 + i % 300 AS VARCHAR) ELSE CAST(19.9 + i % 300 AS VARCHAR) END AS "单价",
             CAST(round((19.9 + i % 300) * (1 + i % 4), 2) AS VARCHAR) AS "实付金额",
             CASE WHEN i % 50 = 0 THEN '退款成功' ELSE '交易成功' END AS "订单状态"
-          FROM range({lines}) t(i)
+          FROM range({offset}, {offset + lines}) t(i)
         ) TO '{path}' (HEADER, DELIMITER ',')
     """)
     con.close()

@@ -358,7 +358,7 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
 
     skipped: dict[str, list] = {}
     first_reason = None
-    staged = published = None
+    staged = None
     replaced: list[int] = []
     try:
         with wh.transaction() as cur:
@@ -422,7 +422,7 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
                 summaries.apply_upload(cur, upload_id)  # else the full build after the load (or on the next page visit)
             if staged is not None:
                 # the last step before COMMIT: the upload's folder appears whole (see ecom.lake)
-                published = wh.lake.publish(staged, t.name, upload_id)
+                wh.lake.publish(staged, t.name, upload_id)
     except _AllRejected:
         if rejected:
             row, why = first_reason or (None, i18n.t("ingest.err.all_rejected_split", plan.lang))
@@ -430,12 +430,13 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
             raise IngestError(i18n.t("ingest.err.all_rejected", plan.lang, name=src.name, n=rejected, where=where, why=why)) from None
         raise IngestError(i18n.t("ingest.err.no_data_rows", plan.lang, name=src.name)) from None
     except BaseException:
-        if published is not None:
-            wh.lake.discard(published)  # renamed into place, but the COMMIT failed: nothing is left behind
+        if wh.lake is not None:
+            # renamed into place perhaps, but not committed: the upload's folder must not stay behind
+            wh.lake.discard(wh.lake.folder(t.name, upload_id))
         raise
     finally:
-        if staged is not None and published is None:
-            wh.lake.discard(staged)
+        if staged is not None:
+            wh.lake.discard(staged)  # gone already when it was renamed into place
     if wh.lake is not None and replaced:
         wh.lake.remove(t.name, replaced)
     return loaded, rejected, skipped_n, duplicates

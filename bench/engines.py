@@ -1,0 +1,168 @@
+"""The two engines side by side: `python bench/engines.py [--lines 1000000 10000000 ...] [--combos N]`.
+
+For each size, a synthetic platform export (bench/ingest.py's generator) is loaded under each engine
+in its own process (so peak memory is its own), and printed beside its reference:
+
+- load: `python -m ecom ingest`'s path (`ingest_file`) with the summaries (DuckDB) or the lake's
+  Parquet files (Spark), against DuckDB's own `CREATE TABLE AS SELECT * FROM read_csv(...)`;
+- append: 10,000 more lines (new orders of existing customers, a few days, the same data set, so
+  lines already loaded are looked for) into that warehouse, end to end; the summaries are updated by
+  parts (DuckDB) or a new upload folder is written (Spark);
+- pages: every query of each analytics page (bench/pages.py's query sets) over filter combinations:
+  p50 and p95 of the cold runs (no result cache), and on Spark one cold and two warm runs per page;
+- peak memory: the Python process's, and on Spark the JVM's.
+
+The ratios to print are: load / read_csv (goal: within 2× on DuckDB), append seconds (goal: under
+3 s at 10M lines on DuckDB), and how time and memory grow with the lines on each engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+APPEND_LINES = 10_000
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _jvm_peak_mb() -> float | None:
+    """The peak resident memory of this process's Spark JVM (a child process), from /proc."""
+    me = os.getpid()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
+        if fields.get("Name", "").strip() == "java" and int(fields.get("PPid", "0")) in (me, *_children(me)):
+            return int(fields.get("VmHWM", "0 kB").split()[0]) / 1024
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0")) == pid:
+            out.append(int(status.parent.name))
+    return out
+
+
+def read_csv_seconds(csv: Path, db: Path) -> float:
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    t0 = time.perf_counter()
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv}')")
+    con.close()
+    return time.perf_counter() - t0
+
+
+def one_engine(engine: str, csv: str, append_csv: str, folder: str, combos: int) -> dict:
+    """Load, append and page query sets under one engine (run in a child process)."""
+    from pages import PAGES, query_set
+    from pages import combos as filter_combos
+
+    from ecom import filters
+    from ecom.ingest import ingest_file
+    from ecom.warehouse import Warehouse
+
+    wh = Warehouse(Path(folder) / f"{engine}.duckdb", engine=engine, lake=str(Path(folder) / "lake") if engine == "spark" else None)
+    out: dict = {"engine": engine}
+    t0 = time.perf_counter()
+    [rep] = ingest_file(wh, csv, name="orders.csv")
+    out["load_s"] = time.perf_counter() - t0
+    out["lines"] = rep.rows_loaded
+    t0 = time.perf_counter()
+    [rep] = ingest_file(wh, append_csv, name="orders.csv")
+    out["append_s"] = time.perf_counter() - t0
+    out["append_lines"] = rep.rows_loaded
+    from ecom.queries import common
+
+    anchor = common.anchor_date(wh)
+    allowed = common.dimension_values(wh)
+    fs = [filters.from_params(params, anchor, allowed) for _, params in filter_combos(wh, combos)]
+    pages = {}
+    for page in PAGES:
+        cold, warm = [], []
+        for f in fs:
+            t0 = time.perf_counter()
+            query_set(page, wh, f)
+            cold.append(time.perf_counter() - t0)
+            if engine == "spark":
+                for _ in range(2):
+                    t0 = time.perf_counter()
+                    query_set(page, wh, f)
+                    warm.append(time.perf_counter() - t0)
+            common._local.cache = {}  # next combination starts cold: no per-thread memo
+        pages[page] = {"p50": statistics.median(cold), "p95": sorted(cold)[max(0, int(round(0.95 * len(cold))) - 1)],
+                       "warm_p50": statistics.median(warm) if warm else None}
+    out["pages"] = pages
+    out["peak_mb"] = _peak_mb()
+    out["jvm_peak_mb"] = _jvm_peak_mb() if engine == "spark" else None
+    wh.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--lines", type=int, nargs="+", default=[1_000_000])
+    p.add_argument("--combos", type=int, default=3, help="filter combinations per page (at most 8)")
+    p.add_argument("--engines", nargs="+", default=["duckdb", "spark"])
+    p.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        engine, csv, append_csv, folder, combos = args.child
+        print(json.dumps(one_engine(engine, csv, append_csv, folder, int(combos))))
+        return 0
+    from ingest import generate
+
+    print(f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB; "
+          f"ECOM_MEMORY_LIMIT={os.environ.get('ECOM_MEMORY_LIMIT', '1GB')}")
+    for lines in args.lines:
+        with tempfile.TemporaryDirectory(prefix="ecom-bench-engines-") as tmp:
+            csv, append_csv = Path(tmp) / "orders.csv", Path(tmp) / "orders-week.csv"
+            generate(csv, lines)
+            generate(append_csv, APPEND_LINES, offset=lines)
+            raw = read_csv_seconds(csv, Path(tmp) / "raw.duckdb")
+            print(f"\n== {lines:,} lines ({csv.stat().st_size / 2**20:.0f} MB); DuckDB read_csv into a table: {raw:.2f} s")
+            for engine in args.engines:
+                folder = Path(tmp) / engine
+                folder.mkdir()
+                env = {**os.environ, "ECOM_MAX_UPLOAD_MB": "100000"}
+                done = subprocess.run([sys.executable, __file__, "--child", engine, str(csv), str(append_csv), str(folder), str(args.combos)],
+                                      capture_output=True, text=True, env=env)
+                if done.returncode:
+                    print(f"{engine}: failed\n{done.stderr[-2000:]}")
+                    continue
+                r = json.loads(done.stdout.strip().splitlines()[-1])
+                jvm = f", JVM peak {r['jvm_peak_mb']:.0f} MB" if r.get("jvm_peak_mb") else ""
+                print(f"{engine}: load {r['load_s']:.2f} s ({r['load_s'] / raw:.2f}× read_csv), {r['lines']:,} lines; "
+                      f"append {r['append_lines']:,} lines: {r['append_s']:.2f} s; peak {r['peak_mb']:.0f} MB{jvm}")
+                for page, v in r["pages"].items():
+                    warm = f", warm p50 {v['warm_p50']:.2f} s" if v["warm_p50"] is not None else ""
+                    print(f"  {page:<10} cold p50 {v['p50']:.2f} s, p95 {v['p95']:.2f} s{warm}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

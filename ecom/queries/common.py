@@ -396,4 +396,6 @@ def find_customers(wh: Warehouse, text: str, limit: int = 50) -> list[str]:
     """Customer ids of the sales that contain `text` (case-insensitive), in order."""
     t = table(wh, "sales")
     x = t.filter(t.customer_id.notnull() & t.customer_id.lower().contains(text.lower()))
-    return [str(v) for v in fetch(x.select("customer_id").distinct().order_by("customer_id").limit(limit)).customer_id]
+    # group_by, not select().distinct().order_by(): Ibis 12 compiles the latter for Spark with the
+    # DISTINCT over the filtered columns too, which repeats ids
+    return [str(v) for v in fetch(x.group_by("customer_id").aggregate().order_by("customer_id").limit(limit)).customer_id]

@@ -1,9 +1,10 @@
-"""What the Reviews page shows, as queries over main.reviews joined with the stored scores.
+"""What the Reviews page shows, as Ibis expressions over the reviews joined with the stored scores
+(`ecom.queries.common.table` / `output`), so they run unchanged on DuckDB and on Spark.
 
 Every function takes the warehouse, the active model version (see `score.Scorer.version`) and the
 shared `Filters`: the date range applies to review_time (reviews without a time are kept), the
-product filter to product_id, and category / brand through the product's row in main.products or
-main.sales. Only small aggregated frames (or capped lists of quotes) come back.
+product filter to product_id, and category / brand through the product's rows in the products or
+sales table. Only small aggregated frames (or capped lists of quotes) come back.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
+import ibis
 import numpy as np
 import pandas as pd
 
 from ecom.filters import Filters
-from ecom.queries.common import MAX_ROWS, day_bounds
+from ecom.queries import definitions
+from ecom.queries.common import MAX_ROWS, apply_dims, day_bounds, fetch, output, product_names, table
+from ecom.reviews.score import LABELS
 
 _EN_WORD = re.compile(r"[a-z][a-z']+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -28,68 +33,90 @@ STOP = frozenset(
 )
 
 
-def _where(f: Filters | None, version: str) -> tuple[str, list]:
-    clauses, params = ["s.model_version = ?"], [version]
+# Reviews have a data set column too, yet the page has always shown every data set's reviews under a
+# data set filter: kept so by this port.
+_NOT_ON_REVIEWS = ("_dataset",)
+_GRAINS = {"day": "D", "week": "W", "month": "M"}
+
+
+def _products_with(wh, dim: str, values: list[str]):
+    """Product ids whose row in the products table or any order line has one of `values` in `dim`."""
+    p, s = table(wh, "products"), table(wh, "sales")
+    ids = p.filter(p[dim].isin(values)).select("product_id").union(s.filter(s[dim].isin(values)).select("product_id"))
+    return ids.product_id
+
+
+def _reviews(wh, f: Filters | None):
+    r = table(wh, "reviews")
     if f is None:
-        return " AND ".join(clauses), params
+        return r
     lo, hi = day_bounds(f.start, f.end)
-    clauses.append("(r.review_time IS NULL OR (r.review_time >= ? AND r.review_time < ?))")
-    params += [lo, hi]
+    r = r.filter(r.review_time.isnull() | ((r.review_time >= lo) & (r.review_time < hi)))
     if f.product:
-        clauses.append("r.product_id IN (SELECT unnest(?::VARCHAR[]))")
-        params.append(list(f.product))
+        # No id holds a NUL character (a value the page filters on when nothing was sold), and
+        # Ibis cannot write one into DuckDB's SQL: such values match nothing.
+        ids = tuple(p for p in f.product if "\x00" not in p)
+        if not ids:
+            return r.filter(ibis.literal(False))
+        f = replace(f, product=ids)
+    r = apply_dims(r, f, skip=_NOT_ON_REVIEWS)
     for dim in ("category", "brand"):
-        values = getattr(f, dim)
+        values = list(getattr(f, dim))
         if values:
-            clauses.append(
-                f"r.product_id IN (SELECT product_id FROM main.products WHERE {dim} IN (SELECT unnest(?::VARCHAR[])) "
-                f"UNION SELECT product_id FROM main.sales WHERE {dim} IN (SELECT unnest(?::VARCHAR[])))"
-            )
-            params += [list(values), list(values)]
-    return " AND ".join(clauses), params
+            r = r.filter(r.product_id.isin(_products_with(wh, dim, values)))
+    return r
 
 
-_SCORED = "main.reviews r JOIN app.review_scores s ON s.text_hash = sha256(r.review_text)"
+def _scored(wh, version: str, f: Filters | None):
+    """The reviews under the filters that this model version scored, with text_hash, label and p_positive."""
+    r = _reviews(wh, f)
+    r = r.mutate(text_hash=r.review_text.hexdigest("sha256"))  # DuckDB's sha256, Spark's sha2(…, 256): the same hex
+    s = output(wh, "review_scores")
+    return r.join(s.filter(s.model_version == version).select("text_hash", "label", "p_positive"), "text_hash")
 
 
-def _query(wh, sql: str, params: list) -> pd.DataFrame:
-    cur = wh.cursor()
-    try:
-        return cur.execute(sql, params).df()
-    finally:
-        cur.close()
+def _rows(expr) -> pd.DataFrame:
+    """Review rows: a rating column with gaps stays integer (Ibis would hand back floats, or objects
+    when every rating is missing), as the tables format it as whole stars."""
+    out = fetch(expr)
+    if "rating" in out.columns and not pd.api.types.is_integer_dtype(out.rating):
+        out["rating"] = out.rating.astype("Int32")
+    return out
+
+
+def _label_counts(t) -> dict:
+    return {label: t.count(where=t.label == label) for label in LABELS}
+
+
+def _with_category(wh, t):
+    """`t` with the category of its product: the products table's, else the order lines'. A product
+    listed under several categories takes the greatest, so both engines name the same one."""
+    p, s = table(wh, "products"), table(wh, "sales")
+    listed = p.group_by("product_id").aggregate(listed=p.category.max())
+    sold = s.group_by("product_id").aggregate(sold=s.category.max())
+    j = t.left_join(listed, "product_id").select(t, "listed")
+    j = j.left_join(sold, "product_id").select(j, "sold")
+    return j.mutate(category=j.listed.coalesce(j.sold))
 
 
 def sentiment_mix(wh, version: str, f: Filters | None = None, freq: str = "month") -> pd.DataFrame:
     """period, negative, neutral, positive (review counts) over review time (day/week/month)."""
-    if freq not in ("day", "week", "month"):
+    if freq not in _GRAINS:
         raise ValueError(f"freq must be day, week or month, not {freq!r}")
-    where, params = _where(f, version)
-    sql = f"""SELECT date_trunc('{freq}', r.review_time) AS period,
-                     count(*) FILTER (WHERE s.label = 'negative') AS negative,
-                     count(*) FILTER (WHERE s.label = 'neutral') AS neutral,
-                     count(*) FILTER (WHERE s.label = 'positive') AS positive
-              FROM {_SCORED} WHERE {where} AND r.review_time IS NOT NULL GROUP BY 1 ORDER BY 1"""
-    return _query(wh, sql, params)
+    t = _scored(wh, version, f)
+    t = t.filter(t.review_time.notnull())
+    return fetch(t.group_by(period=t.review_time.truncate(_GRAINS[freq])).aggregate(**_label_counts(t)).order_by("period"))
 
 
 def sentiment_by(wh, version: str, f: Filters | None = None, by: str = "product_id", min_reviews: int = 1) -> pd.DataFrame:
-    """key, reviews, negative, neutral, positive, negative_rate, mean_rating per product or category."""
-    if by == "product_id":
-        key = "r.product_id"
-    elif by == "category":
-        key = "coalesce((SELECT any_value(p.category) FROM main.products p WHERE p.product_id = r.product_id), " \
-              "(SELECT any_value(x.category) FROM main.sales x WHERE x.product_id = r.product_id))"
-    else:
+    """key, reviews, negative, neutral, positive, mean_rating, negative_rate per product or category."""
+    if by not in ("product_id", "category"):
         raise ValueError(f"by must be product_id or category, not {by!r}")
-    where, params = _where(f, version)
-    sql = f"""SELECT {key} AS key, count(*) AS reviews,
-                     count(*) FILTER (WHERE s.label = 'negative') AS negative,
-                     count(*) FILTER (WHERE s.label = 'neutral') AS neutral,
-                     count(*) FILTER (WHERE s.label = 'positive') AS positive,
-                     avg(r.rating) AS mean_rating
-              FROM {_SCORED} WHERE {where} GROUP BY 1 HAVING count(*) >= ? ORDER BY reviews DESC LIMIT {MAX_ROWS}"""
-    out = _query(wh, sql, params + [min_reviews])
+    t = _scored(wh, version, f)
+    if by == "category":
+        t = _with_category(wh, t)
+    agg = t.group_by(key=t[by]).aggregate(reviews=t.count(), **_label_counts(t), mean_rating=t.rating.mean())
+    out = fetch(agg.filter(agg.reviews >= min_reviews).order_by([ibis.desc("reviews"), "key"]).limit(MAX_ROWS))
     out["negative_rate"] = out.negative / out.reviews
     return out
 
@@ -98,79 +125,98 @@ def negative_leaderboard(wh, version: str, f: Filters | None = None, min_reviews
     """Products ranked by units sold × negative rate: the ones that sell a lot and are disliked first.
 
     Units and revenue are those of the sale lines (ecom.queries.definitions) of the filter's date range,
-    as on the sales pages, so the board ranks what sold in the period the reviews come from."""
+    as on the sales pages, so the board ranks what sold in the period the reviews come from. A product
+    is named as on the other pages (`common.product_names`)."""
     by_product = sentiment_by(wh, version, f, "product_id", min_reviews)
     by_product = by_product[by_product.key.notna()]
     if by_product.empty:
         return by_product.assign(units=pd.Series(dtype=float), revenue=pd.Series(dtype=float), unhappy_units=pd.Series(dtype=float))
-    where, params = "product_id IN (SELECT unnest(?::VARCHAR[])) AND line_kind = 'sale'", [by_product.key.tolist()]
+    s = definitions.sale_lines(table(wh, "sales"))
+    s = s.filter(s.product_id.isin(by_product.key.tolist()))
     if f is not None:
-        where += " AND order_time >= ? AND order_time < ?"
-        params += list(day_bounds(f.start, f.end))
-    sales = _query(
-        wh,
-        "SELECT product_id AS key, any_value(product_name) AS product_name, sum(quantity) AS units, "
-        f"sum(coalesce(revenue, quantity * unit_price))::DOUBLE AS revenue FROM main.sales WHERE {where} GROUP BY 1",
-        params,
-    )
+        lo, hi = day_bounds(f.start, f.end)
+        s = s.filter((s.order_time >= lo) & (s.order_time < hi))
+    line_revenue = s.revenue.coalesce(s.quantity * s.unit_price)
+    sales = fetch(s.group_by(key=s.product_id).aggregate(units=s.quantity.sum(), revenue=line_revenue.sum().cast("float64")))
+    sales.insert(1, "product_name", sales.key.map(product_names(wh, sales.key)))
     out = by_product.merge(sales, on="key", how="left")
-    out["units"] = out.units.fillna(0)
+    out["units"] = out.units.fillna(0).astype(float)
     out["unhappy_units"] = out.units * out.negative_rate
     return out.sort_values(["unhappy_units", "negative_rate"], ascending=False).head(limit).reset_index(drop=True)
 
 
 def aspect_summary(wh, version: str, aspects_version: str, f: Filters | None = None) -> pd.DataFrame:
-    """aspect, reviews (mentioning it), share (of scored reviews), negative, neutral, positive."""
-    where, params = _where(f, version)
-    sql = f"""WITH picked AS (SELECT DISTINCT r.rowid AS rid, s.text_hash FROM {_SCORED} WHERE {where})
-              SELECT a.aspect, count(DISTINCT p.rid) AS reviews,
-                     count(DISTINCT p.rid) FILTER (WHERE a.polarity < 0) AS negative,
-                     count(DISTINCT p.rid) FILTER (WHERE a.polarity = 0) AS neutral,
-                     count(DISTINCT p.rid) FILTER (WHERE a.polarity > 0) AS positive,
-                     (SELECT count(*) FROM picked) AS total
-              FROM picked p JOIN app.review_aspects a ON a.text_hash = p.text_hash AND a.aspects_version = ?
-              GROUP BY 1 ORDER BY reviews DESC"""
-    out = _query(wh, sql, params + [aspects_version])
+    """aspect, reviews (mentioning it), negative, neutral, positive (reviews with a clause of that
+    polarity on it), share (of scored reviews)."""
+    t = _scored(wh, version, f)
+    # aspects belong to a text: every review of a text mentions its aspects, so reviews are counted
+    # per text, with no row identity (Spark has no rowid; hand-inserted rows lack the upload columns)
+    per_text = t.group_by("text_hash").aggregate(n=t.count())
+    a = output(wh, "review_aspects")
+    a = a.filter(a.aspects_version == aspects_version)
+    sides = a.group_by(["text_hash", "aspect"]).aggregate(neg=(a.polarity < 0).any(), neu=(a.polarity == 0).any(), pos=(a.polarity > 0).any())
+    j = per_text.join(sides, "text_hash")
+    agg = j.group_by("aspect").aggregate(
+        reviews=j.n.sum(), negative=j.neg.ifelse(j.n, 0).sum(), neutral=j.neu.ifelse(j.n, 0).sum(), positive=j.pos.ifelse(j.n, 0).sum()
+    )
+    out = fetch(agg.cross_join(t.aggregate(total=t.count())).order_by([ibis.desc("reviews"), "aspect"]))
     out["share"] = out.reviews / out.total.where(out.total > 0, 1)
     return out.drop(columns="total")
 
 
 def aspect_quotes(wh, version: str, aspects_version: str, aspect: str, f: Filters | None = None,
                   polarity: int | None = None, limit: int = 50) -> pd.DataFrame:
-    """The reviews behind an aspect chip: review_time, product_id, rating, clause, review_text."""
-    where, params = _where(f, version)
-    extra = "" if polarity is None else " AND a.polarity = ?"
-    sql = f"""SELECT r.review_time, r.product_id, r.rating, s.label, a.polarity, a.clause, r.review_text
-              FROM {_SCORED} JOIN app.review_aspects a ON a.text_hash = s.text_hash AND a.aspects_version = ?
-              WHERE {where} AND a.aspect = ?{extra} ORDER BY r.review_time DESC NULLS LAST LIMIT ?"""
-    return _query(wh, sql, [aspects_version] + params + [aspect] + ([polarity] if polarity is not None else []) + [limit])
+    """The reviews behind an aspect chip: review_time, product_id, rating, label, polarity, clause, review_text."""
+    t = _scored(wh, version, f)
+    a = output(wh, "review_aspects")
+    a = a.filter((a.aspects_version == aspects_version) & (a.aspect == aspect))
+    if polarity is not None:
+        a = a.filter(a.polarity == polarity)
+    cols = ["review_time", "product_id", "rating", "label", "polarity", "clause", "review_text"]
+    rows = t.join(a, "text_hash").select(*cols)
+    # every column breaks ties, so the same rows make the cut on either engine
+    return _rows(rows.order_by([ibis.desc("review_time"), *cols[1:]]).limit(int(limit)))
 
 
 def mismatches(wh, version: str, f: Filters | None = None, limit: int = 100) -> pd.DataFrame:
     """Rating and text disagree: ≥4★ with clearly negative text, or ≤2★ with clearly positive text."""
-    where, params = _where(f, version)
-    sql = f"""SELECT r.review_time, r.product_id, r.rating, s.p_positive, r.review_text,
-                     CASE WHEN r.rating >= 4 THEN 'high rating, negative text' ELSE 'low rating, positive text' END AS mismatch
-              FROM {_SCORED} WHERE {where} AND s.label <> 'neutral'
-                AND ((r.rating >= 4 AND s.label = 'negative') OR (r.rating <= 2 AND s.label = 'positive'))
-              ORDER BY abs(s.p_positive - (r.rating - 1) / 4.0) DESC LIMIT ?"""
-    return _query(wh, sql, params + [limit])
+    t = _scored(wh, version, f)
+    t = t.filter(((t.rating >= 4) & (t.label == "negative")) | ((t.rating <= 2) & (t.label == "positive")))
+    cols = ["review_time", "product_id", "rating", "p_positive", "review_text"]
+    rows = t.select(*cols, mismatch=ibis.cases((t.rating >= 4, "high rating, negative text"), else_="low rating, positive text"),
+                    gap=(t.p_positive - (t.rating - 1) / 4.0).abs())
+    rows = rows.order_by([ibis.desc("gap"), ibis.desc("review_time"), *cols[1:]]).limit(int(limit))
+    return _rows(rows).drop(columns="gap")
 
 
 def search(wh, version: str, text: str, f: Filters | None = None, limit: int = 200) -> pd.DataFrame:
     """Reviews whose text contains `text` (case-insensitive), newest first."""
-    where, params = _where(f, version)
-    sql = f"""SELECT r.review_time, r.product_id, r.rating, s.label, s.p_positive, r.review_text
-              FROM {_SCORED} WHERE {where} AND contains(lower(r.review_text), lower(?))
-              ORDER BY r.review_time DESC NULLS LAST LIMIT ?"""
-    return _query(wh, sql, params + [text, limit])
+    t = _scored(wh, version, f)
+    # both sides lowered by the engine, so its case rules apply to both
+    t = t.filter(t.review_text.lower().contains(ibis.literal(text, "string").lower()))
+    cols = ["review_time", "product_id", "rating", "label", "p_positive", "review_text"]
+    return _rows(t.select(*cols).order_by([ibis.desc("review_time"), *cols[1:]]).limit(int(limit)))
 
 
 def texts_by_label(wh, version: str, f: Filters | None = None, limit: int = 20000) -> dict[str, list[str]]:
-    where, params = _where(f, version)
-    sql = f"SELECT s.label, r.review_text FROM {_SCORED} WHERE {where} AND s.label <> 'neutral' LIMIT ?"
-    frame = _query(wh, sql, params + [limit])
+    """The texts of the negative and of the positive reviews; past `limit`, the newest."""
+    t = _scored(wh, version, f)
+    t = t.filter(t.label != "neutral")
+    rows = t.select("review_time", "review_text", "label")
+    frame = fetch(rows.order_by([ibis.desc("review_time"), "review_text", "label"]).limit(int(limit)))
     return {label: frame.review_text[frame.label == label].tolist() for label in ("negative", "positive")}
+
+
+def products_sold(wh, f: Filters) -> list[str]:
+    """Products on any order line of the period under the shop / channel / region filters (what the
+    page keeps reviews of when one of those is set: reviews have no such columns)."""
+    s = table(wh, "sales")
+    lo, hi = day_bounds(f.start, f.end)
+    s = s.filter((s.order_time >= lo) & (s.order_time < hi) & s.product_id.notnull())
+    s = apply_dims(s, f, skip=tuple(c for c in f.dims() if c not in ("shop", "channel", "region")))
+    # not select().distinct().order_by(): Ibis 12 compiles that for Spark with the DISTINCT over the
+    # filtered columns too, which repeats ids
+    return [str(p) for p in fetch(s.group_by("product_id").aggregate().order_by("product_id")).product_id]
 
 
 def terms(text: str) -> list[str]:

@@ -66,14 +66,12 @@ def activate(wh, name: str | None) -> None:
 
 def rated_reviews(wh) -> pd.DataFrame:
     """text, label (0/1/2), split ('train' or 'test'): distinct rated review texts."""
-    cur = wh.cursor()
-    try:
-        frame = cur.execute(
-            "SELECT review_text AS text, round(avg(rating)) AS rating FROM main.reviews "
-            "WHERE rating BETWEEN 1 AND 5 AND review_text IS NOT NULL AND trim(review_text) <> '' GROUP BY 1"
-        ).df()
-    finally:
-        cur.close()
+    from ecom.queries.common import fetch, table  # the query layer imports the model modules' tables
+
+    t = table(wh, "reviews")
+    # not blank: a character other than a space (as SQL's trim() <> '', which strips spaces only)
+    t = t.filter(t.rating.between(1, 5) & t.review_text.notnull() & t.review_text.re_search("[^ ]"))
+    frame = fetch(t.group_by(text=t.review_text).aggregate(rating=t.rating.mean().round()))
     frame["label"] = np.select([frame.rating >= 4, frame.rating <= 2], [1, 0], 2)
     # the validation and test buckets of the corpora split: a fixed 20% held out by text hash
     frame["split"] = ["train" if assign_split(t) == "train" else "test" for t in frame.text]

@@ -178,27 +178,32 @@ class Scorer:
 
 
 # (done table, its version column): where each kind of per-text work records what it has done
-_DONE = {"scores": ("app.review_scores", "model_version"), "aspects": ("app.review_aspect_runs", "aspects_version")}
+_DONE = {"scores": ("review_scores", "model_version"), "aspects": ("review_aspect_runs", "aspects_version")}
+
+
+def _texts(wh):
+    """The review texts worth scoring (not missing or blank), on the warehouse's engine."""
+    from ecom.queries import common
+
+    r = common.table(wh, "reviews")
+    # something other than spaces, as DuckDB's and Spark's trim() (Ibis' strip() drops all whitespace)
+    return r.filter(r.review_text.notnull() & r.review_text.re_search("[^ ]"))
 
 
 def _todo(wh, kind: str, version: str) -> pd.DataFrame:
-    """Distinct review texts of main.reviews that this kind of work has not done under `version`."""
-    table, column = _DONE[kind]
-    cur = wh.cursor()
-    try:
-        return cur.execute(
-            f"""SELECT DISTINCT sha256(r.review_text) AS text_hash, r.review_text AS text FROM main.reviews r
-               WHERE r.review_text IS NOT NULL AND trim(r.review_text) <> ''
-                 AND NOT EXISTS (SELECT 1 FROM {table} s
-                                 WHERE s.text_hash = sha256(r.review_text) AND s.{column} = ?)""",
-            [version],
-        ).df()
-    finally:
-        cur.close()
+    """Distinct review texts of the reviews table that this kind of work has not done under `version`."""
+    from ecom.queries import common
+
+    name, column = _DONE[kind]
+    r = _texts(wh)
+    texts = r.select(text_hash=r.review_text.hexdigest("sha256"), text=r.review_text).distinct()
+    done = common.output(wh, name)
+    done = done.filter(done[column] == version).select("text_hash")
+    return common.fetch(texts.anti_join(done, "text_hash"))
 
 
 def unscored(wh, version: str) -> pd.DataFrame:
-    """Distinct review texts of main.reviews without a score from this model version."""
+    """Distinct review texts of the reviews table without a score from this model version."""
     return _todo(wh, "scores", version)
 
 
@@ -207,14 +212,10 @@ def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk:
 
     Returns {"scored": new texts scored, "cached": texts that already had a score, "version": ...}.
     """
+    from ecom.queries import common
+
     todo = unscored(wh, scorer.version)
-    cur = wh.cursor()
-    try:
-        total = cur.execute(
-            "SELECT count(DISTINCT review_text) FROM main.reviews WHERE review_text IS NOT NULL AND trim(review_text) <> ''"
-        ).fetchone()[0]
-    finally:
-        cur.close()
+    total = common.scalar(_texts(wh).review_text.nunique()) or 0
     done = 0
     for start in range(0, len(todo), chunk):
         part = todo.iloc[start : start + chunk]

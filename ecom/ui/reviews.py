@@ -78,21 +78,7 @@ def ensure_scored(scorer: score.Scorer) -> None:
 @cached_query
 def _products_sold(wh, f: Filters) -> list[str]:
     """Products sold in the period under the shop / channel / region filters."""
-    from ecom.queries.common import day_bounds
-
-    lo, hi = day_bounds(f.start, f.end)
-    clauses, params = ["order_time >= ? AND order_time < ?", "product_id IS NOT NULL"], [lo, hi]
-    for name in ("shop", "channel", "region"):
-        values = getattr(f, name)
-        if values:
-            clauses.append(f"{name} IN (SELECT unnest(?::VARCHAR[]))")
-            params.append(list(values))
-    cur = wh.cursor()
-    try:
-        rows = cur.execute(f"SELECT DISTINCT product_id FROM main.sales WHERE {' AND '.join(clauses)} ORDER BY 1", params).fetchall()
-    finally:
-        cur.close()
-    return [r[0] for r in rows]
+    return insights.products_sold(wh, f)
 
 
 def review_filters(f: Filters) -> Filters:

@@ -122,7 +122,9 @@ def output_view(wh, name: str) -> str:
         cur.close()
     spark = session()
     view = f"ecom_out_{name}_{version}"
-    df = spark.createDataFrame(arrow.to_pandas(), schema=_spark_schema(wh.ibis().table(name, database="app").schema()))
+    # from Arrow, not pandas: pandas turns a missing text into NaN (stored as 'NaN') and an integer
+    # column with gaps into floats
+    df = spark.createDataFrame(arrow, schema=_spark_schema(wh.ibis().table(name, database="app").schema()))
     df.createOrReplaceTempView(view)
     with _lock:
         stale = [k for k in _outputs if k[:2] == key[:2]]

@@ -1,72 +1,72 @@
 """Campaign planning from the stored recommendations (app.recs): which items to push to a group of
 customers (an RFM segment, the buyers of a product), how many of them each item reaches, and the
-customer → items list to export. A product's own page gets its sales trend here too."""
+customer → items list to export. A product's own page gets its sales trend here too.
+
+Every read is an Ibis expression on the warehouse's engine (the stored top-N through
+`common.output`); a product's buyers are its purchasers as the recommender counts them
+(`data.purchases`), its trend the figures of its sale lines (`ecom.queries.definitions`)."""
 
 from __future__ import annotations
 
+import ibis
 import pandas as pd
 
+from ecom.queries import common, definitions
+from ecom.recsys import data
+from ecom.recsys.explain import most_common
 
-def _ids_frame(customer_ids) -> pd.DataFrame:
-    return pd.DataFrame({"customer_id": pd.Series(list(dict.fromkeys(str(c) for c in customer_ids)), dtype="string")})
+GRAINS = {"day": "D", "week": "W", "month": "M"}
+
+
+def _segment(warehouse, customer_ids, top: int | None = None):
+    """app.recs of these customers (ranks up to `top`, when given); the ids travel as a table, as a
+    segment can hold many thousands of them."""
+    ids = pd.DataFrame({"customer_id": pd.Series(list(dict.fromkeys(str(c) for c in customer_ids)), dtype=object)})
+    r = common.output(warehouse, "recs")
+    if top is not None:
+        r = r.filter(r["rank"] <= top)
+    members = ibis.memtable(ids, schema={"customer_id": "string"})
+    return r.semi_join(members, "customer_id")
 
 
 def segment_preview(warehouse, customer_ids, top: int = 3, n: int = 20) -> pd.DataFrame:
     """Items to push to these customers: for each product, how many of them have it among their
-    `top` recommendations (reach), their mean score, and the most common reason; biggest reach first."""
-    cur = warehouse.cursor()
-    try:
-        cur.register("segment_ids", _ids_frame(customer_ids))
-        return cur.execute(
-            """SELECT r.product_id, count(DISTINCT r.customer_id) AS reach, avg(r.score) AS mean_score, mode(r.reason) AS reason
-               FROM app.recs r JOIN segment_ids s ON r.customer_id = s.customer_id
-               WHERE r.rank <= ? GROUP BY r.product_id ORDER BY reach DESC, mean_score DESC, r.product_id LIMIT ?""",
-            [top, n],
-        ).df()
-    finally:
-        cur.close()
+    `top` recommendations (reach), their mean score, and the most common reason (ties: the first by
+    name); biggest reach first."""
+    r = _segment(warehouse, customer_ids, top)
+    per = r.group_by("product_id").aggregate(reach=r.customer_id.nunique(), mean_score=r.score.mean())
+    expr = per.join(most_common(r, "product_id", "reason"), "product_id")
+    expr = expr.order_by([ibis.desc("reach"), ibis.desc("mean_score"), "product_id"]).limit(n)
+    return common.fetch(expr.select("product_id", "reach", "mean_score", "reason"))
 
 
 def campaign_list(warehouse, customer_ids, top: int = 3, products: list[str] | None = None) -> pd.DataFrame:
     """One row per customer: their first `top` recommended items (only `products`, when given),
     comma-separated in rank order; customers with none are left out."""
-    cur = warehouse.cursor()
-    try:
-        cur.register("segment_ids", _ids_frame(customer_ids))
-        keep = "" if products is None else "AND r.product_id IN (SELECT unnest(?::VARCHAR[]))"
-        params = ([list(products)] if products is not None else []) + [top]
-        return cur.execute(
-            f"""SELECT customer_id, string_agg(product_id, ',' ORDER BY rank) AS items FROM (
-                    SELECT r.customer_id, r.product_id, r.rank, row_number() OVER (PARTITION BY r.customer_id ORDER BY r.rank) AS k
-                    FROM app.recs r JOIN segment_ids s ON r.customer_id = s.customer_id WHERE true {keep})
-                WHERE k <= ? GROUP BY customer_id ORDER BY customer_id""",
-            params,
-        ).df()
-    finally:
-        cur.close()
+    r = _segment(warehouse, customer_ids)
+    if products is not None:
+        r = r.filter(r.product_id.isin([str(p) for p in products]))
+    k = ibis.row_number().over(group_by=r.customer_id, order_by=r["rank"])
+    picks = common.fetch(r.mutate(k=k).filter(lambda x: x.k < top).select("customer_id", "product_id", "rank"))
+    picks = picks.sort_values(["customer_id", "rank"], kind="stable")
+    items = picks.groupby("customer_id", sort=True).product_id.agg(",".join)
+    return pd.DataFrame({"customer_id": items.index.astype(object), "items": items.to_numpy(dtype=object)})
 
 
 def buyers_of(warehouse, product_id: str) -> list[str]:
     """Customers who bought a product (a segment for `segment_preview`)."""
-    cur = warehouse.cursor()
-    try:
-        rows = cur.execute("SELECT DISTINCT customer_id FROM main.sales WHERE product_id = ? AND customer_id IS NOT NULL ORDER BY 1", [product_id]).fetchall()
-    finally:
-        cur.close()
-    return [r[0] for r in rows]
+    p = data.purchases(warehouse)
+    df = common.fetch(p.filter(p.product_id == product_id).select("customer_id").distinct())
+    return sorted(str(c) for c in df.customer_id)
 
 
 def product_trend(warehouse, product_id: str, unit: str = "week") -> pd.DataFrame:
-    """Units, orders and revenue of a product per week (or month)."""
-    if unit not in ("week", "month", "day"):
+    """Units, orders and revenue (GMV) of a product's sale lines per week (or day, or month)."""
+    if unit not in GRAINS:
         raise ValueError(f"unit must be day, week or month, not {unit!r}")
-    cur = warehouse.cursor()
-    try:
-        return cur.execute(
-            f"""SELECT date_trunc('{unit}', order_time)::DATE AS period, sum(coalesce(quantity, 1)) AS units,
-                       count(DISTINCT order_id) AS orders, sum(revenue) AS revenue
-                FROM main.sales WHERE product_id = ? AND order_time IS NOT NULL GROUP BY ALL ORDER BY period""",
-            [product_id],
-        ).df()
-    finally:
-        cur.close()
+    c = definitions.counted(common.table(warehouse, "sales"))
+    c = c.filter(definitions.is_sale(c) & (c.product_id == product_id) & c.order_time.notnull())
+    figures = definitions.figures(c)
+    per = c.group_by(period=c.order_time.truncate(GRAINS[unit]).date()).aggregate(
+        units=figures["units"], orders=figures["orders"], revenue=figures["gmv"])
+    return common.fetch(per.order_by("period"))

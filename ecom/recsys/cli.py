@@ -77,7 +77,8 @@ def _load_orders(path: Path):
     from ecom.ingest import ingest_file
     from ecom.warehouse import Warehouse
 
-    wh = Warehouse(":memory:")
+    # always DuckDB: with ECOM_ENGINE=spark the rows would otherwise go into the user's lake
+    wh = Warehouse(":memory:", engine="duckdb")
     reports = ingest_file(wh, path, table="sales")
     failed = [r.message for r in reports if r.status == "failed"]
     if failed or not any(r.status == "loaded" for r in reports):

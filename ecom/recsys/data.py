@@ -1,8 +1,23 @@
 """Purchase sequences for the recommender: read from the warehouse or a sequences file, indexed
 against an item vocabulary, and split leave-one-out in time order.
 
-A customer's sequence is their purchased products in time order (orders by `order_time`, lines in
-an order by line number). Index 0 of the vocabulary is padding; products are 1..V-1.
+What counts as a purchase (`purchases`, an Ibis expression, so it runs on either engine; the model,
+its evidence and the Recommendations page all read it):
+
+- the sale lines of `ecom.queries.definitions` (no cancelled lines, no return lines) with a customer,
+  a product and a time, except lines refunded in full (`fully_refunded`: their refund, as the
+  definitions count it, covers their revenue). The customer did not keep such a product, and
+  recommending it again or calling it evidence would mislead; a partly refunded line was kept, and
+  counts. Positive lines of an order with a separate return line count: the return is its own line.
+- plus `behavior` purchase events not already among those lines the same day for the same customer
+  and product; each event is an order of its own (order id `event:<time>`).
+
+One row per (customer, order, product): a product on two lines of an order is one purchase, at its
+earliest time and lowest line number.
+
+A customer's sequence is their purchased products in time order, ties broken by order id, line
+number and product id, so that both engines give the same sequences. Index 0 of the vocabulary is
+padding; products are 1..V-1.
 """
 
 from __future__ import annotations
@@ -10,18 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ibis
 import numpy as np
+import pandas as pd
 
+from ecom.queries import common, definitions
 from ecom.recsys.model import PAD
 
 PAD_TOKEN = "<pad>"
-
-# Order statuses whose lines were not really bought (compared case-insensitively, trimmed).
-CANCELLED_STATUSES = (
-    "cancelled", "canceled", "refunded", "closed", "returned", "failed", "voided", "void",
-    "已取消", "取消", "交易关闭", "已关闭", "退款成功", "已退款", "退货", "已退货",
-)  # fmt: skip
-
 
 class SequenceFileError(ValueError):
     """A sequences file that cannot be read; the message says where."""
@@ -95,51 +106,82 @@ def read_sequences_file(path: str | Path) -> Sequences:
     return build(rows)
 
 
-def purchases_cte(has_behavior: bool) -> str:
-    """SQL of a relation with one row per purchased (customer_id, order_id, product_id, category, t,
-    line): sales lines that were not cancelled or fully refunded, plus `behavior` purchase events not
-    already in sales on the same day (each such event counts as an order of its own)."""
-    statuses = ", ".join("'" + s + "'" for s in CANCELLED_STATUSES)
-    sales = f"""
-        SELECT customer_id, order_id, product_id, max(category) AS category, min(order_time) AS t, min(coalesce(line_no, 0)) AS line
-        FROM main.sales
-        WHERE customer_id IS NOT NULL AND product_id IS NOT NULL AND order_time IS NOT NULL
-          AND coalesce(lower(trim(order_status)), '') NOT IN ({statuses})
-        GROUP BY customer_id, order_id, product_id"""
-    if not has_behavior:
+def fully_refunded(t):
+    """Whether a line of `definitions.counted(t)` was refunded in full (its refund, as the definitions
+    count it, covers its revenue): the one place that says a sale line was not kept."""
+    return (t.refund > 0) & (t.refund >= t.gmv)
+
+
+def purchases(warehouse, customer_id: str | None = None):
+    """An Ibis table with one row per purchased (customer_id, order_id, product_id), with its
+    `category`, time `t` and `line` (see the module docstring); one customer's when `customer_id` is
+    given."""
+    c = definitions.counted(common.table(warehouse, "sales"))
+    c = c.filter(definitions.is_sale(c) & ~fully_refunded(c) & c.customer_id.notnull() & c.product_id.notnull() & c.order_time.notnull())
+    if customer_id is not None:
+        c = c.filter(c.customer_id == customer_id)
+    sales = c.group_by(["customer_id", "order_id", "product_id"]).aggregate(
+        category=c.category.max(), t=c.order_time.min(), line=c.line_no.fill_null(0).min())
+    if not has_behavior_purchases(warehouse):
         return sales
-    return f"""
-        WITH s AS ({sales})
-        SELECT * FROM s
-        UNION ALL
-        SELECT b.customer_id, 'event:' || CAST(b.event_time AS VARCHAR), b.product_id, b.category, b.event_time, 0
-        FROM main.behavior b
-        WHERE lower(b.event_type) = 'purchase' AND b.product_id IS NOT NULL AND b.customer_id IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM s WHERE s.customer_id = b.customer_id AND s.product_id = b.product_id
-                          AND CAST(s.t AS DATE) = CAST(b.event_time AS DATE))"""
+    b = _behavior_purchases(warehouse)
+    if customer_id is not None:
+        b = b.filter(b.customer_id == customer_id)
+    b = b.mutate(day=b.event_time.date())
+    bought_that_day = sales.select("customer_id", "product_id", day=sales.t.date())
+    b = b.anti_join(bought_that_day, ["customer_id", "product_id", "day"])
+    # second precision on both engines, so that an event's order id reads the same on each
+    b = b.mutate(order_id=ibis.literal("event:") + b.event_time.strftime("%Y-%m-%d %H:%M:%S"))
+    events = b.group_by(["customer_id", "order_id", "product_id"]).aggregate(
+        category=b.category.max(), t=b.event_time.min(), line=ibis.literal(0).cast(sales.schema()["line"]))
+    return sales.union(events.select(*sales.columns))
 
 
-def has_behavior_purchases(cur) -> bool:
-    return cur.execute("SELECT count(*) FROM main.behavior WHERE lower(event_type) = 'purchase'").fetchone()[0] > 0
+def _behavior_purchases(warehouse):
+    b = common.table(warehouse, "behavior")
+    return b.filter((b.event_type.lower() == "purchase") & b.customer_id.notnull() & b.product_id.notnull() & b.event_time.notnull())
+
+
+@common.memoized
+def has_behavior_purchases(warehouse) -> bool:
+    return bool(common.scalar(_behavior_purchases(warehouse).count()))
+
+
+# A customer's purchases in time order; the ties broken so that both engines give one order.
+SEQUENCE_ORDER = ("t", "order_id", "line", "product_id")
+
+
+def in_sequence_order(p, *first: str):
+    """`p` (purchases) sorted by `first`, then time, order id, line and product, nulls last."""
+    return p.order_by([ibis.asc(c, nulls_first=False) for c in (*first, *SEQUENCE_ORDER)])
+
+
+def epoch_seconds(times) -> np.ndarray:
+    """Timestamps (wall-clock shop time, without a zone) as seconds since 1970-01-01 00:00."""
+    return ((pd.to_datetime(pd.Series(times)) - pd.Timestamp(0)) / pd.Timedelta(seconds=1)).to_numpy(dtype=np.float64)
+
+
+def ordered_purchases(warehouse) -> pd.DataFrame:
+    """Every purchase (customer_id and the sequence order's columns), by customer, then in sequence order."""
+    p = purchases(warehouse)
+    return common.fetch(in_sequence_order(p.select("customer_id", *SEQUENCE_ORDER), "customer_id"))
+
+
+def runs(customers: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of equal values in a sorted array."""
+    if not len(customers):
+        return []
+    starts = np.flatnonzero(np.r_[True, customers[1:] != customers[:-1]])
+    return list(zip(starts.tolist(), np.r_[starts[1:], len(customers)].tolist(), strict=True))
 
 
 def from_warehouse(warehouse) -> Sequences:
-    """Every customer's purchase sequence from `main.sales` (and `main.behavior` purchases when loaded)."""
-    cur = warehouse.cursor()
-    try:
-        sql = f"SELECT customer_id, product_id, epoch(t) AS ts FROM ({purchases_cte(has_behavior_purchases(cur))}) ORDER BY customer_id, t, order_id, line, product_id"
-        table = cur.execute(sql).to_arrow_table()
-    finally:
-        cur.close()
-    customers = table.column("customer_id").to_numpy(zero_copy_only=False)
-    products = table.column("product_id").to_numpy(zero_copy_only=False)
-    ts = table.column("ts").to_numpy(zero_copy_only=False).astype(np.float64)
-    rows = []
-    if len(customers):
-        starts = np.flatnonzero(np.r_[True, customers[1:] != customers[:-1]])
-        ends = np.r_[starts[1:], len(customers)]
-        for a, b in zip(starts, ends, strict=True):
-            rows.append((str(customers[a]), [str(p) for p in products[a:b]], list(ts[a:b])))
+    """Every customer's purchase sequence (see the module docstring for what counts)."""
+    df = ordered_purchases(warehouse)
+    customers = df.customer_id.to_numpy(dtype=object)
+    products = df.product_id.to_numpy(dtype=object)
+    ts = epoch_seconds(df.t)
+    rows = [(str(customers[a]), [str(p) for p in products[a:b]], list(ts[a:b])) for a, b in runs(customers)]
     seqs = build(rows)
     seqs.times = seqs.times or []
     return seqs

@@ -1,17 +1,18 @@
 """The evidence behind recommendations: figures a person can check against the warehouse.
 
-Every reason carries its counts, and each is defined by one SQL query below over the same purchases
-the model trains on (`data.purchases_cte`: sales lines not cancelled or fully refunded, plus behaviour
-purchase events). "Now" is the latest purchase in the warehouse, so figures stay meaningful on
-historical data.
+Every reason carries its counts, and each is defined by one Ibis query below (run on either engine)
+over the same purchases the model trains on (`data.purchases`: sale lines not refunded in full, plus
+behaviour purchase events). "Now" is the latest purchase in the warehouse, so figures stay
+meaningful on historical data.
 
 - bought_next: of the customers who bought X in an order followed by another order, the share whose
   next order contained Y ("bought next by 34% of customers who bought X (41 of 120)").
 - bought_together: of the orders containing X, the share that also contained Y.
 - repeat: the customer bought Y in n ≥ 2 orders; "every ~d days" is (last − first) / (n − 1) in days,
   "last order m days ago" counts from now.
-- top_category: Y is among the most-bought products (by distinct buyers in the last 30 days) of the
-  category the customer bought most lines of.
+- top_category: Y is among the most-bought products (by distinct buyers in the last 30 days; ties by
+  product id) of the category the customer bought most lines of (ties: the first category by name;
+  a product's own category is likewise its most frequent one).
 - popular_in_category: the cold-start fallback, labelled as such (new customer or unknown product).
 - model: none of the above holds; the figure shown is how many customers ever bought Y.
 """
@@ -20,11 +21,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+import ibis
 import numpy as np
+import pandas as pd
 
 from ecom.i18n import t as tr
-from ecom.recsys.data import has_behavior_purchases, purchases_cte
+from ecom.queries import common
+from ecom.recsys import data
 
 WINDOW_DAYS = 30  # "this month": the last 30 days before the latest purchase
 TOP_IN_CATEGORY = 20  # a product must rank this high in a category to be called popular there
@@ -152,69 +157,75 @@ def _pairs(rows) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     return dict(pairs), base
 
 
+def most_common(t, key: str, value: str):
+    """(key, value): each key's most frequent non-null value among the rows of `t`, ties to the
+    smallest value (the same on every engine, unlike `mode`)."""
+    t = t.filter(t[value].notnull())
+    n = t.group_by([key, value]).aggregate(n=t.count())
+    first = ibis.row_number().over(group_by=n[key], order_by=[ibis.desc(n.n), n[value]])
+    return n.mutate(k=first).filter(lambda x: x.k == 0).select(key, value)
+
+
 def collect(warehouse) -> Evidence:
-    """Every figure reasons need, from the warehouse's purchases."""
-    cur = warehouse.cursor()
-    try:
-        p = purchases_cte(has_behavior_purchases(cur))
-        now = cur.execute(f"SELECT epoch(max(t)) FROM ({p})").fetchone()[0] or 0.0
-        next_rows = cur.execute(f"""
-            WITH p AS ({p}),
-            o AS (SELECT customer_id, order_id, min(t) AS t FROM p GROUP BY ALL),
-            s AS (SELECT customer_id, order_id, lead(order_id) OVER (PARTITION BY customer_id ORDER BY t, order_id) AS next_order FROM o),
-            x AS (SELECT DISTINCT p.customer_id, p.product_id AS x, s.next_order FROM p JOIN s USING (customer_id, order_id) WHERE s.next_order IS NOT NULL),
-            base AS (SELECT x, count(DISTINCT customer_id) AS n_x FROM x GROUP BY x)
-            SELECT x.x, q.product_id, count(DISTINCT x.customer_id), any_value(base.n_x)
-            FROM x JOIN p q ON q.customer_id = x.customer_id AND q.order_id = x.next_order JOIN base ON base.x = x.x
-            WHERE q.product_id <> x.x GROUP BY ALL""").fetchall()  # fmt: skip
-        together_rows = cur.execute(f"""
-            WITH p AS ({p}),
-            base AS (SELECT product_id, count(DISTINCT (customer_id, order_id)) AS n FROM p GROUP BY ALL)
-            SELECT a.product_id, b.product_id, count(DISTINCT (a.customer_id, a.order_id)), any_value(base.n)
-            FROM p a JOIN p b ON a.customer_id = b.customer_id AND a.order_id = b.order_id AND a.product_id <> b.product_id
-            JOIN base ON base.product_id = a.product_id GROUP BY ALL""").fetchall()  # fmt: skip
-        top_rows = cur.execute(f"""
-            WITH p AS ({p})
-            SELECT category, product_id, count(DISTINCT customer_id) AS buyers FROM p
-            WHERE category IS NOT NULL AND t > (SELECT max(t) FROM p) - INTERVAL {WINDOW_DAYS} DAY
-            GROUP BY ALL ORDER BY category, buyers DESC, product_id""").fetchall()  # fmt: skip
-        product_rows = cur.execute(f"""
-            WITH p AS ({p}),
-            per AS (SELECT product_id, customer_id, count(DISTINCT order_id) AS n FROM p GROUP BY ALL)
-            SELECT product_id, count(*) AS buyers, count(*) FILTER (WHERE n >= 2) AS repeaters,
-                   (SELECT mode(category) FROM p p2 WHERE p2.product_id = per.product_id) AS category
-            FROM per GROUP BY product_id""").fetchall()  # fmt: skip
-        customer_cat = cur.execute(f"""
-            WITH p AS ({p})
-            SELECT customer_id, arg_max(category, (n, -rank)) FROM (
-                SELECT customer_id, category, count(*) AS n, dense_rank() OVER (ORDER BY category) AS rank
-                FROM p WHERE category IS NOT NULL GROUP BY customer_id, category)
-            GROUP BY customer_id""").fetchall()  # fmt: skip
-        repeat_rows = cur.execute(f"""
-            WITH p AS ({p}),
-            o AS (SELECT customer_id, product_id, order_id, min(t) AS t FROM p GROUP BY ALL)
-            SELECT customer_id, product_id, count(*), epoch(min(t)), epoch(max(t)) FROM o GROUP BY ALL HAVING count(*) >= 2""").fetchall()  # fmt: skip
-    finally:
-        cur.close()
-    next_pairs, next_base = _pairs(next_rows)
-    together_pairs, together_base = _pairs(together_rows)
+    """Every figure reasons need, from the warehouse's purchases (`data.purchases`: one row per
+    customer, order and product, so counting rows of a product counts its orders)."""
+    p = data.purchases(warehouse)
+    latest = common.scalar(p.t.max())
+    now = 0.0 if latest is None else float(data.epoch_seconds([latest])[0])
+
+    orders = p.group_by(["customer_id", "order_id"]).aggregate(t=p.t.min())
+    after = ibis.window(group_by=orders.customer_id, order_by=[orders.t, orders.order_id])
+    followed = orders.mutate(next_order=orders.order_id.lead().over(after)).filter(lambda o: o.next_order.notnull())
+    x = p.join(followed, ["customer_id", "order_id"]).select("customer_id", x=p.product_id, next_order=followed.next_order).distinct()
+    next_base = x.group_by("x").aggregate(n_x=x.customer_id.nunique())
+    q = p.view()
+    hits = x.join(q, [x.customer_id == q.customer_id, x.next_order == q.order_id]).filter(q.product_id != x.x)
+    next_rows = hits.group_by(x=hits.x, y=hits.product_id).aggregate(n=hits.customer_id.nunique())
+    next_df = common.fetch(next_rows.join(next_base, "x").select("x", "y", "n", "n_x"))
+
+    b = p.view()
+    both = p.join(b, [p.customer_id == b.customer_id, p.order_id == b.order_id, p.product_id != b.product_id])
+    together_base = p.group_by(x=p.product_id).aggregate(n_x=p.count())
+    together_rows = both.group_by(x=p.product_id, y=b.product_id).aggregate(n=both.count())
+    together_df = common.fetch(together_rows.join(together_base, "x").select("x", "y", "n", "n_x"))
+
+    top_df = pd.DataFrame(columns=["category", "product_id", "buyers"])
+    if latest is not None:
+        since = pd.Timestamp(latest).to_pydatetime() - timedelta(days=WINDOW_DAYS)
+        recent = p.filter(p.category.notnull() & (p.t > since))
+        top_df = common.fetch(recent.group_by(["category", "product_id"]).aggregate(buyers=recent.customer_id.nunique()))
+        top_df = top_df.sort_values(["category", "buyers", "product_id"], ascending=[True, False, True], kind="stable")
+
+    per = p.group_by(["product_id", "customer_id"]).aggregate(n=p.order_id.nunique())
+    products = per.group_by("product_id").aggregate(buyers=per.count(), repeaters=per.count(where=per.n >= 2))
+    product_df = common.fetch(products)
+    product_cat = common.fetch(most_common(p, "product_id", "category"))
+    customer_cat = common.fetch(most_common(p, "customer_id", "category"))
+
+    rep = p.group_by(["customer_id", "product_id"]).aggregate(n=p.order_id.nunique(), first=p.t.min(), last=p.t.max())
+    repeat_df = common.fetch(rep.filter(rep.n >= 2))
+
     category_top: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for c, prod, b in top_rows:
-        category_top[c].append((prod, int(b)))
+    for c, prod, n in zip(top_df.category, top_df.product_id, top_df.buyers, strict=True):
+        category_top[c].append((prod, int(n)))
     repeats: dict[str, dict[str, tuple[int, float, float]]] = defaultdict(dict)
-    for c, prod, n, first, last in repeat_rows:
+    rows = zip(repeat_df.customer_id, repeat_df.product_id, repeat_df.n, data.epoch_seconds(repeat_df["first"]), data.epoch_seconds(repeat_df["last"]), strict=True)
+    for c, prod, n, first, last in rows:
         repeats[c][prod] = (int(n), float(first), float(last))
+    next_pairs, next_base_n = _pairs(next_df.itertuples(index=False))
+    together_pairs, together_base_n = _pairs(together_df.itertuples(index=False))
+    product_rows = list(zip(product_df.product_id, product_df.buyers, product_df.repeaters, strict=True))
     return Evidence(
-        now=float(now),
+        now=now,
         next_pairs=next_pairs,
-        next_base=next_base,
+        next_base=next_base_n,
         together_pairs=together_pairs,
-        together_base=together_base,
+        together_base=together_base_n,
         category_top=dict(category_top),
-        product_category={r[0]: r[3] for r in product_rows if r[3] is not None},
-        buyers={r[0]: int(r[1]) for r in product_rows},
-        repeatable={r[0] for r in product_rows if r[2] >= MIN_SUPPORT and r[2] / r[1] >= REPEATABLE_SHARE},
-        customer_category=dict(customer_cat),
+        product_category=dict(zip(product_cat.product_id, product_cat.category, strict=True)),
+        buyers={prod: int(b) for prod, b, _ in product_rows},
+        repeatable={prod for prod, b, r in product_rows if r >= MIN_SUPPORT and r / b >= REPEATABLE_SHARE},
+        customer_category=dict(zip(customer_cat.customer_id, customer_cat.category, strict=True)),
         customer_repeats=dict(repeats),
     )
 

@@ -17,20 +17,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ecom.recsys import explain, store
+from ecom.queries import common
+from ecom.recsys import data, explain, store
 from ecom.recsys.baselines import ItemKNN
 from ecom.recsys.blend import load_knn, mix
-from ecom.recsys.data import has_behavior_purchases, pad_left, purchases_cte
+from ecom.recsys.data import pad_left
 from ecom.recsys.model import PAD, SASRec, threads
 
 N = 10
-
-# A name per product: the product master's when loaded, else the most frequent one on order lines.
-PRODUCT_NAMES = """
-    SELECT product_id, coalesce(any_value(m.product_name), mode(s.product_name)) AS product_name
-    FROM (SELECT DISTINCT product_id FROM main.sales UNION SELECT product_id FROM main.products) ids
-    LEFT JOIN main.products m USING (product_id) LEFT JOIN main.sales s USING (product_id)
-    GROUP BY product_id"""
 
 
 @dataclass
@@ -106,15 +100,14 @@ class Recommender:
         return [Rec(p, 0.0, r) for p, r in self.evidence.popular_in_category(category, exclude, n)]
 
     # -- everyone ----------------------------------------------------------------------------
-    def recommend_all(self, warehouse, model_id: str, n: int = N, progress: Callable[[float, str], None] | None = None) -> pd.DataFrame:
+    def recommend_all(self, warehouse, model_id: str, n: int = N, progress: Callable[[float, str], None] | None = None,
+                      histories: dict[str, list[str]] | None = None) -> pd.DataFrame:
         """Top-`n` with reasons for every customer in the sales, as app.recs rows (customers whose
-        every order was cancelled get the labelled fallback)."""
-        histories = customer_histories(warehouse)
-        cur = warehouse.cursor()
-        try:
-            customers = [r[0] for r in cur.execute("SELECT DISTINCT customer_id FROM main.sales WHERE customer_id IS NOT NULL ORDER BY 1").fetchall()]
-        finally:
-            cur.close()
+        every order was cancelled get the labelled fallback). `histories`: `customer_histories`,
+        when the caller has them already."""
+        histories = customer_histories(warehouse) if histories is None else histories
+        t = common.table(warehouse, "sales")
+        customers = common.fetch(t.filter(t.customer_id.notnull()).select("customer_id").distinct()).customer_id
         customers = sorted(set(customers) | set(histories))
         rows = []
         step = 2048
@@ -130,36 +123,36 @@ class Recommender:
 
 def customer_histories(warehouse) -> dict[str, list[str]]:
     """Every customer's purchased product ids, oldest first (the model's input)."""
-    cur = warehouse.cursor()
-    try:
-        p = purchases_cte(has_behavior_purchases(cur))
-        df = cur.execute(f"SELECT customer_id, list(product_id ORDER BY t, order_id, line, product_id) AS h FROM ({p}) GROUP BY customer_id ORDER BY customer_id").df()
-    finally:
-        cur.close()
-    return dict(zip(df.customer_id, (list(h) for h in df.h), strict=True))
+    df = data.ordered_purchases(warehouse)
+    customers = df.customer_id.to_numpy(dtype=object)
+    products = df.product_id.to_numpy(dtype=object)
+    return {str(customers[a]): [str(p) for p in products[a:b]] for a, b in data.runs(customers)}
 
 
-def product_names(warehouse) -> dict[str, str]:
-    cur = warehouse.cursor()
-    try:
-        return {p: n for p, n in cur.execute(PRODUCT_NAMES).fetchall() if n}
-    finally:
-        cur.close()
+def product_names(warehouse, ids=None) -> dict[str, str]:
+    """A name per product (of these products, when given): the product master's when loaded, else
+    its label on the order lines (`common.product_attributes`: the most frequent name)."""
+    if ids is not None:
+        ids = sorted({str(i) for i in ids if i is not None and not pd.isna(i)})
+        if not ids:
+            return {}
+    a = common.product_attributes(warehouse)
+    a = a.filter(a.name.notnull()).select("product_id", "name")
+    m = explain.most_common(common.table(warehouse, "products"), "product_id", "product_name")
+    if ids is not None:
+        a, m = a.filter(a.product_id.isin(ids)), m.filter(m.product_id.isin(ids))
+    both = a.outer_join(m, a.product_id == m.product_id)
+    df = common.fetch(both.select(product_id=both.product_id.coalesce(both.product_id_right), name=both.product_name.coalesce(both.name)))
+    return dict(zip(df.product_id, df.name, strict=True))
 
 
 def customer_history(warehouse, customer_id: str) -> pd.DataFrame:
-    """One customer's purchases with dates, oldest first: what the model reads, plus names and amounts."""
-    cur = warehouse.cursor()
-    try:
-        p = purchases_cte(has_behavior_purchases(cur))
-        return cur.execute(
-            f"""SELECT p.t AS order_time, p.order_id, p.product_id, pr.product_name, p.category
-                FROM ({p}) p LEFT JOIN ({PRODUCT_NAMES}) pr USING (product_id)
-                WHERE p.customer_id = ? ORDER BY p.t, p.order_id, p.line, p.product_id""",
-            [customer_id],
-        ).df()
-    finally:
-        cur.close()
+    """One customer's purchases with dates, oldest first: what the model reads, plus names and categories."""
+    p = data.purchases(warehouse, customer_id)
+    df = common.fetch(data.in_sequence_order(p.select("category", *data.SEQUENCE_ORDER)))
+    names = product_names(warehouse, df.product_id)
+    df["product_name"] = pd.Series([names.get(x) for x in df.product_id], index=df.index, dtype=object)
+    return df.rename(columns={"t": "order_time"})[["order_time", "order_id", "product_id", "product_name", "category"]].reset_index(drop=True)
 
 
 def stored_preview(warehouse, customer_id: str, lang: str = "en") -> pd.DataFrame:
@@ -168,13 +161,7 @@ def stored_preview(warehouse, customer_id: str, lang: str = "en") -> pd.DataFram
     recs = store.read_recs(warehouse, customer_id)
     if recs.empty:
         return recs.assign(product_name=pd.Series(dtype=str), why=pd.Series(dtype=str))
-    cur = warehouse.cursor()
-    try:
-        wanted = sorted(set(recs.product_id) | set(recs.reason_product.dropna()))
-        cur.register("wanted", pd.DataFrame({"product_id": wanted}))
-        names = dict(cur.execute(f"SELECT product_id, product_name FROM ({PRODUCT_NAMES}) WHERE product_id IN (SELECT product_id FROM wanted)").fetchall())
-    finally:
-        cur.close()
+    names = product_names(warehouse, set(recs.product_id) | set(recs.reason_product.dropna()))
     recs["product_name"] = [names.get(p) for p in recs.product_id]
     recs["why"] = [explain.render(r, lang, names) for r in recs.to_dict("records")]
     return recs

@@ -46,6 +46,8 @@ def train_warehouse(
     }  # fmt: skip
     store.register_model(wh, record)
     rec = Recommender(model, seqs.items, explain.collect(wh), result.knn)
-    recs = rec.recommend_all(wh, model_id, top, (lambda f, m: progress(f, 1.0, m)) if progress else None)
+    # the sequences are every customer's history already: no second read of every purchase
+    histories = {u: [seqs.items[i] for i in s] for u, s in zip(seqs.users, seqs.seqs, strict=True)}
+    recs = rec.recommend_all(wh, model_id, top, (lambda f, m: progress(f, 1.0, m)) if progress else None, histories)
     n = store.write_recs(wh, recs)
     return {**record, "recs": n, "wall_seconds": time.perf_counter() - started}

@@ -72,12 +72,15 @@ def write_recs(warehouse, recs: pd.DataFrame) -> int:
 
 def read_recs(warehouse, customer_id: str | None = None) -> pd.DataFrame:
     """Stored top-N of one customer (or everyone), by rank."""
-    cur = warehouse.cursor()
+    # imported here: opening a warehouse imports this module (for TABLES_SQL), and needs no query layer
+    from ibis.common.exceptions import TableNotFound
+
+    from ecom.queries import common
+
     try:
-        if customer_id is None:
-            return cur.execute("SELECT * FROM app.recs ORDER BY customer_id, rank").df()
-        return cur.execute("SELECT * FROM app.recs WHERE customer_id = ? ORDER BY rank", [customer_id]).df()
-    except duckdb.CatalogException:  # a read-only warehouse that was never trained on
+        r = common.output(warehouse, "recs")
+    except (duckdb.CatalogException, TableNotFound):  # a read-only warehouse that was never trained on
         return pd.DataFrame(columns=list(RECS_COLUMNS))
-    finally:
-        cur.close()
+    if customer_id is None:
+        return common.fetch(r.select(*RECS_COLUMNS).order_by(["customer_id", "rank"]))
+    return common.fetch(r.filter(r.customer_id == customer_id).select(*RECS_COLUMNS).order_by("rank"))

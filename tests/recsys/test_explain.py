@@ -1,24 +1,34 @@
 """Every figure a reason shows is recomputed here from the warehouse's order lines with pandas
-(independently of the SQL in ecom.recsys.explain) and must match exactly."""
+(independently of the queries in ecom.recsys.explain) and must match exactly."""
 
 import pandas as pd
 import pytest
 
 from ecom.recsys import campaigns, explain, store
-from ecom.recsys.data import CANCELLED_STATUSES
 from ecom.recsys.recommend import Recommender, customer_histories, customer_history
 
 DAY = pd.Timedelta(days=1)
+
+
+def kept(lines: pd.DataFrame) -> pd.Series:
+    """Which order lines are purchases: sale lines (not cancelled, not returns) with a customer that
+    were not refunded in full (the stated refund, else the whole revenue when the status says
+    refunded, covers the revenue)."""
+    revenue = lines.revenue.astype(float).fillna(0)
+    stated = lines.refund_amount.astype(float)
+    refund = stated.where(stated.notna(), revenue.where(lines.order_status == "refunded", 0))
+    return (lines.line_kind == "sale") & lines.customer_id.notna() & ~((refund > 0) & (refund >= revenue))
 
 
 @pytest.fixture(scope="module")
 def facts(trained):
     wh, _, _ = trained
     cur = wh.cursor()
-    lines = cur.execute("SELECT customer_id, order_id, product_id, category, order_time, order_status FROM main.sales").df()
+    lines = cur.execute("SELECT customer_id, order_id, product_id, category, order_time, order_status, line_kind, revenue, refund_amount "
+                        "FROM main.sales").df()
     cur.close()
     everything = lines
-    lines = lines[lines.customer_id.notna() & ~lines.order_status.fillna("").str.strip().str.lower().isin(CANCELLED_STATUSES)]
+    lines = lines[kept(lines)]
     p = lines.groupby(["customer_id", "order_id", "product_id"], as_index=False).agg(t=("order_time", "min"), category=("category", "max"))
     orders = p.groupby(["customer_id", "order_id"], as_index=False).t.min().sort_values(["customer_id", "t", "order_id"])
     orders["next_order"] = orders.groupby("customer_id").order_id.shift(-1)
@@ -158,9 +168,10 @@ def test_preview_history_and_product_views(trained, facts):
     for y, count, base in ev.bought_next(product, 3):
         assert (count, base) == _bought_next(facts, product, y)
     trend = campaigns.product_trend(wh, product, "month")
-    lines = facts[3][facts[3].product_id == product]
+    lines = facts[3][(facts[3].product_id == product) & (facts[3].line_kind == "sale")]
     months = lines.order_time.dt.to_period("M")
     assert trend.orders.tolist() == lines.groupby(months).order_id.nunique().tolist()
+    assert trend.revenue.round(2).tolist() == lines.groupby(months).revenue.sum().astype(float).round(2).tolist()
 
 
 def test_segment_preview_and_campaign_export_round_trip(trained, recs, tmp_path):

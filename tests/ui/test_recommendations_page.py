@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ecom.recsys.data import CANCELLED_STATUSES
 from ecom.recsys.model import SASRecConfig
 from ecom.recsys.train import TrainConfig
 from ecom.ui import recsys as ui_recsys
@@ -86,14 +85,18 @@ def query(path, sql: str, params=()) -> list[tuple]:
 
 
 def purchases(path) -> pd.DataFrame:
-    """Order lines that count as purchases, straight from main.sales (not through the library)."""
+    """Order lines that count as purchases, straight from main.sales (not through the library): sale
+    lines that were not refunded in full."""
     wh = Warehouse(path)
     try:
-        df = wh.cursor().execute("SELECT customer_id, order_id, product_id, order_time, order_status FROM main.sales").df()
+        df = wh.cursor().execute("SELECT customer_id, order_id, product_id, order_time, order_status, line_kind, revenue, refund_amount "
+                                 "FROM main.sales").df()
     finally:
         wh.close()
-    status = df.order_status.fillna("").str.strip().str.lower()
-    return df[~status.isin(CANCELLED_STATUSES) & df.customer_id.notna() & df.product_id.notna() & df.order_time.notna()]
+    revenue = df.revenue.astype(float).fillna(0)
+    stated = df.refund_amount.astype(float)
+    refund = stated.where(stated.notna(), revenue.where(df.order_status == "refunded", 0))
+    return df[(df.line_kind == "sale") & ~((refund > 0) & (refund >= revenue)) & df.customer_id.notna() & df.product_id.notna() & df.order_time.notna()]
 
 
 def bought_next_figures(p: pd.DataFrame, x: str, y: str) -> tuple[int, int]:
@@ -185,10 +188,10 @@ def test_product_companions_and_the_segment_campaign(trained_file, app_env, tiny
     top_y = together.iloc[0]
     assert (top_y["count"], top_y["base"]) == (sum(top_y.product_id in o for o in with_x), len(with_x))
 
-    buyers = sorted(set(p[p["product_id"] == product].customer_id) | {r[0] for r in query(app_env, "SELECT DISTINCT customer_id FROM main.sales WHERE product_id = ?", [product])})
+    buyers = sorted(set(p[p["product_id"] == product].customer_id))
     push = frame(at, "push")
     reach = query(app_env, "SELECT product_id, count(DISTINCT customer_id) FROM app.recs WHERE rank <= 3 AND customer_id IN "
-                  "(SELECT customer_id FROM main.sales WHERE product_id = ?) GROUP BY 1", [product])  # fmt: skip
+                  "(SELECT unnest(?::VARCHAR[])) GROUP BY 1", [buyers])  # fmt: skip
     assert dict(zip(push.product_id, push.reach, strict=True)) == {k: v for k, v in reach if k in set(push.product_id)}
     assert push.reach.iloc[0] == max(v for _, v in reach)
     campaign = frame(at, "campaign")

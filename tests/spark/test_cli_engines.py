@@ -24,7 +24,7 @@ def ecom(args: list[str], env: dict) -> subprocess.CompletedProcess:
 
 
 def test_kpis_are_the_same_on_both_engines(tmp_path):
-    files = [str(ROOT / "sample_data" / "sales_orders.csv"), str(edge_orders(tmp_path / "edge_orders.csv"))]
+    files = [str(edge_orders(tmp_path / "edge_orders.csv"))]
     out = {}
     for engine in ("duckdb", "spark"):
         env = {"ECOM_ENGINE": engine, "ECOM_WAREHOUSE": str(tmp_path / f"{engine}.duckdb"), "ECOM_LAKE": str(tmp_path / "lake"),
@@ -38,4 +38,4 @@ def test_kpis_are_the_same_on_both_engines(tmp_path):
         out[engine] = json.loads(done.stdout)
     assert out["spark"] == out["duckdb"]
     assert {c["currency"] for c in out["duckdb"]["by_currency"]} == {"CNY", "USD"}
-    assert out["duckdb"]["by_currency"][0]["refunds"] > 0 and (tmp_path / "lake" / "sales").is_dir()
+    assert all(c["refunds"] > 0 for c in out["duckdb"]["by_currency"]) and (tmp_path / "lake" / "sales").is_dir()

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.spark
 
 APP = str(ROOT / "app.py")
 # every query behind these pages is compared in test_parity.py: here, that the pages themselves work on Spark
-PAGES = ("home", "customers", "explore", "data")
+PAGES = ("home", "explore", "data")
 PARAMS = {"from": "2026-06-01", "to": "2026-08-31", "cur": "CNY"}
 
 

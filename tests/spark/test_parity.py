@@ -22,13 +22,10 @@ from ecom.queries import common, customers, explore, inventory, market, overview
 pytestmark = pytest.mark.spark
 
 ALL = Filters(start=date(2024, 12, 1), end=date(2026, 11, 30))
-SAMPLE_MONTHS = Filters(start=date(2026, 6, 1), end=date(2026, 8, 31))
 EDGE = Filters(start=date(2025, 1, 1), end=date(2026, 3, 31), dataset="edge", currency="CNY")
 FILTERS = {
     "sample, two years": ALL,
-    "sample, one quarter": SAMPLE_MONTHS,
     "edge, CNY": EDGE,
-    "edge, USD": replace(EDGE, currency="USD"),
     "edge, one shop and channel": replace(EDGE, shop=("Edge A",), channel=("web",)),
     "edge, a category": replace(EDGE, category=("Tea",)),
     "edge, a brand and a region": replace(EDGE, brand=("Clay",), region=("North",)),
@@ -45,7 +42,6 @@ def calls(f: Filters):
         ("overview.kpis", lambda wh: overview.kpis(wh, f)),
         ("overview.daily", lambda wh: overview.daily(wh, f, weeks_before=1)),
         ("overview.anomalies", lambda wh: overview.anomalies(wh, f)),
-        ("overview.anomalies orders", lambda wh: overview.anomalies(wh, f, "orders")),
         ("overview.explain", lambda wh: overview.explain(wh, f, "en", "¥")),
         ("overview.contributors", lambda wh: overview.contributors(wh, f)),
         ("sales.trend day", lambda wh: sales.trend(wh, f, "day")),

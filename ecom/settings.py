@@ -80,11 +80,19 @@ def timezone(value) -> str:
     return str(value).strip()
 
 
-def language(value) -> str:
-    code = str(value).strip().lower()
-    if code not in ("en", "zh"):
-        raise ValueError("must be en or zh")
-    return code
+def _choice(*allowed: str):
+    """One of `allowed` (case-insensitive, returned in lower case)."""
+
+    def check(value) -> str:
+        value = str(value).strip().lower()
+        if value not in allowed:
+            raise ValueError(f"must be {' or '.join(allowed)}")
+        return value
+
+    return check
+
+
+language = _choice("en", "zh")
 
 
 def password(value) -> str:
@@ -147,11 +155,7 @@ def networks(value) -> tuple:
 
 
 
-def engine(value) -> str:
-    value = str(value).strip().lower()
-    if value not in ("duckdb", "spark"):
-        raise ValueError("must be duckdb or spark")
-    return value
+engine = _choice("duckdb", "spark")
 
 
 def spark_master(value) -> str:

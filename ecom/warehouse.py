@@ -189,11 +189,8 @@ class Warehouse:
     # -- bookkeeping -------------------------------------------------------------------------
     def data_version(self) -> int:
         """A number that changes with every load or undo: the key for cached query results."""
-        cur = self.cursor()
-        try:
+        with self.cursor() as cur:
             row = cur.execute("SELECT value FROM app.meta WHERE key = 'data_version'").fetchone()
-        finally:
-            cur.close()
         return int(row[0]) if row else 0
 
     @staticmethod
@@ -208,71 +205,50 @@ class Warehouse:
                     [f"output:{name}"])
 
     def output_version(self, name: str) -> int:
-        cur = self.cursor()
-        try:
+        with self.cursor() as cur:
             row = cur.execute("SELECT value FROM app.meta WHERE key = ?", [f"output:{name}"]).fetchone()
-        finally:
-            cur.close()
         return int(row[0]) if row else 0
 
     def user_tables(self) -> list[str]:
         """Tables in the main schema (canonical + bookkeeping), the allow-list for user-facing reads."""
-        cur = self.cursor()
-        try:
+        with self.cursor() as cur:
             rows = cur.execute(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name"
             ).fetchall()
-        finally:
-            cur.close()
         return [r[0] for r in rows]
 
     def row_counts(self) -> dict[str, int]:
-        cur = self.cursor()
-        try:
+        with self.cursor() as cur:
             counts = {t: cur.execute(f'SELECT count(*) FROM main."{t}"').fetchone()[0] for t in self.user_tables()}
             if self.lake is not None:
                 # the lake's tables: the rows their live uploads loaded (no Spark job for a count)
                 counts.update({t: 0 for t in schema.TABLES} | dict(cur.execute(
                     "SELECT table_name, sum(rows_loaded)::BIGINT FROM main.upload_log WHERE undone_at IS NULL GROUP BY 1").fetchall()))
             return counts
-        finally:
-            cur.close()
 
     def upload_log(self):
         """The upload log, newest first (a pandas frame)."""
-        cur = self.cursor()
-        try:
+        with self.cursor() as cur:
             return cur.execute("SELECT * FROM main.upload_log ORDER BY upload_id DESC").df()
-        finally:
-            cur.close()
 
     def rejects(self, upload_id: int | None = None, limit: int | None = None):
         """Rejected rows (of one upload, or all) with their raw values as text (a pandas frame)."""
-        cur = self.cursor()
-        try:
+        cap = f" LIMIT {int(limit)}" if limit is not None else ""
+        with self.cursor() as cur:
             if upload_id is None:
-                sql = "SELECT * REPLACE (CAST(raw AS VARCHAR) AS raw) FROM main.rejects ORDER BY upload_id, source_row"
-                return cur.execute(sql + (f" LIMIT {int(limit)}" if limit is not None else "")).df()
+                return cur.execute("SELECT * REPLACE (CAST(raw AS VARCHAR) AS raw) FROM main.rejects ORDER BY upload_id, source_row" + cap).df()
             return cur.execute("SELECT source_row, reason, CAST(raw AS VARCHAR) AS raw FROM main.rejects WHERE upload_id = ? "
-                               "ORDER BY source_row" + (f" LIMIT {int(limit)}" if limit is not None else ""), [upload_id]).df()
-        finally:
-            cur.close()
+                               "ORDER BY source_row" + cap, [upload_id]).df()
 
     def last_loaded_at(self):
         """When the latest upload still in place was loaded (shop time), or None."""
-        cur = self.cursor()
-        try:
+        with self.cursor() as cur:
             return cur.execute("SELECT max(loaded_at) FROM main.upload_log WHERE undone_at IS NULL").fetchone()[0]
-        finally:
-            cur.close()
 
     def live_uploads(self) -> dict[str, set[int]]:
         """Per canonical table, the uploads whose rows are current (loaded, not undone)."""
-        cur = self.cursor()
-        try:
+        with self.cursor() as cur:
             rows = cur.execute("SELECT table_name, upload_id FROM main.upload_log WHERE undone_at IS NULL AND rows_loaded > 0").fetchall()
-        finally:
-            cur.close()
         out: dict[str, set[int]] = {}
         for table, upload_id in rows:
             out.setdefault(table, set()).add(int(upload_id))
@@ -288,14 +264,11 @@ class Warehouse:
         return self.ibis()
 
     def columns(self, table: str) -> list[str]:
-        cur = self.cursor()
-        try:
+        with self.cursor() as cur:
             rows = cur.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
                 [table],
             ).fetchall()
-        finally:
-            cur.close()
         return [r[0] for r in rows]
 
 

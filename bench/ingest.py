@@ -33,7 +33,8 @@ HEADER = "订单编号,明细序号,付款时间,买家会员名,商品ID,宝贝
 
 
 def generate(path: Path, lines: int, offset: int = 0) -> None:
-    """`lines` order lines; `offset` starts further on (new orders, of the same customers, a few days later)."""
+    """`lines` order lines, three to an order (its lines share the order's payment time and buyer);
+    `offset` starts further on (new orders, of the same customers, a few days later)."""
     import duckdb
 
     con = duckdb.connect()
@@ -44,8 +45,8 @@ def generate(path: Path, lines: int, offset: int = 0) -> None:
             CAST(3100000000000000000 + i // 3 AS VARCHAR) AS "订单编号",
             i % 3 + 1 AS "明细序号",
             CASE WHEN i % 1000 = 7 THEN '2024-13-45'
-                 ELSE strftime(TIMESTAMP '2024-01-01' + to_seconds(CAST((i * 37) % 31536000 AS BIGINT)), '%Y-%m-%d %H:%M:%S') END AS "付款时间",
-            'C' || lpad(CAST((i * 7919) % 50000 AS VARCHAR), 6, '0') AS "买家会员名",
+                 ELSE strftime(TIMESTAMP '2024-01-01' + to_seconds(CAST((i // 3 * 111) % 31536000 AS BIGINT)), '%Y-%m-%d %H:%M:%S') END AS "付款时间",
+            'C' || lpad(CAST((i // 3 * 7919) % 50000 AS VARCHAR), 6, '0') AS "买家会员名",
             lpad(CAST(i % 300 AS VARCHAR), 6, '0') AS "商品ID",
             '商品 ' || CAST(i % 300 AS VARCHAR) || ' 经典款' AS "宝贝标题",
             ['女装', '男装', '美妆', '数码', '家居'][i % 5 + 1] AS "类目",

@@ -27,6 +27,7 @@ import logging
 import os
 import secrets
 import sys
+import threading
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -341,12 +342,24 @@ def build_app():
 
 @asynccontextmanager
 async def _lifespan(_app):
+    if settings.get("ECOM_ENGINE") == "spark":
+        # the JVM and its SparkSession take 5–10 s to start: started now, the first visitor does not wait for them
+        threading.Thread(target=_warm_spark, name="ecom-spark-warmup", daemon=True).start()
     yield None
     # A normal stop leaves no temporary folder of this process behind (a killed one leaves them to
     # the next start-up's cleanup).
     from ecom import warehouse
 
     warehouse.release_spill_dirs()
+
+
+def _warm_spark() -> None:
+    from ecom import spark
+
+    try:
+        spark.backend()
+    except Exception:  # the first query tries again and shows its own error
+        log.exception("starting Spark at start-up failed")
 
 
 async def _plain_error(request, exc):

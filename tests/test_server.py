@@ -208,3 +208,22 @@ def test_broken_secrets_file_stops_the_server_at_start_up(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [f"ecom: {secrets}: cannot be read as TOML (Expected ']' at the end of a table declaration "
                                                 "(at line 1, column 6)); fix or remove it"]
+
+
+@pytest.mark.parametrize("engine, warmed", [("spark", True), ("duckdb", False)])
+def test_spark_is_started_with_the_server_not_by_the_first_visitor(monkeypatch, engine, warmed):
+    import asyncio
+    import threading
+
+    from ecom import server, spark, warehouse
+
+    started = threading.Event()
+    monkeypatch.setenv("ECOM_ENGINE", engine)
+    monkeypatch.setattr(spark, "backend", started.set)
+    monkeypatch.setattr(warehouse, "release_spill_dirs", lambda: None)  # other tests' warehouses keep theirs
+
+    async def serve_briefly():
+        async with server._lifespan(None):
+            return started.wait(5 if warmed else 0.5)
+
+    assert asyncio.run(serve_briefly()) is warmed

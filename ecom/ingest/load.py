@@ -459,7 +459,9 @@ def _publish(wh, cur, stage: str, table: str, upload_id: int, same_dataset: list
     if wh.lake is None:
         published = f"INSERT INTO main.{table} SELECT * FROM {stage}"
         if same_dataset:
-            published += f" WHERE _line_key NOT IN (SELECT _line_key FROM main.{table} WHERE _upload_id IN ({', '.join(map(str, same_dataset))}))"
+            # the held keys are looked up by the staged ones (few), not gathered whole (the data set's every line)
+            published += (f" WHERE _line_key NOT IN (SELECT _line_key FROM main.{table} WHERE _upload_id IN ({', '.join(map(str, same_dataset))}) "
+                          f"AND _line_key IN (SELECT _line_key FROM {stage}))")
         loaded = cur.execute(published).fetchone()[0]
         cur.execute(f"DROP TABLE {stage}")
         return loaded, None

@@ -56,15 +56,16 @@ def counted(t):
     )
 
 
-def counted_sql() -> str:
-    """`counted` over the warehouse's sales table as DuckDB SQL, for the summary tables' builds."""
+def counted_sql(name: str = "sales", database: str = "main") -> str:
+    """`counted` over a relation with the sales table's columns (by default the warehouse's sales
+    table) as DuckDB SQL, for the summary tables' builds."""
     from ecom import schema
 
     types = {"VARCHAR": "string", "INTEGER": "int32", "BIGINT": "int64", "TIMESTAMP": "timestamp", "DOUBLE": "float64", "DATE": "date",
              "UBIGINT": "uint64", "MAP(VARCHAR, VARCHAR)": "map<string, string>"}
     cols = {c.name: "decimal(18,2)" if c.type == schema.MONEY else types[c.type] for c in schema.SALES.columns}
     cols.update({name: types[type_] for name, type_ in schema.META_COLUMNS})
-    return ibis.to_sql(counted(ibis.table(ibis.schema(cols), name="sales", database="main")), dialect="duckdb")
+    return ibis.to_sql(counted(ibis.table(ibis.schema(cols), name=name, database=database)), dialect="duckdb")
 
 
 def sale_lines(t):

@@ -78,57 +78,67 @@ CREATE = (
 )
 
 
-def _inserts(masks: dict[str, bool], lines: str, days: str, orders: str, customers: str, products: str) -> list[tuple[str, str]]:
-    """(table, INSERT) in order, each over the lines its scope names: SQL conditions on a sales line
-    (`lines` for the days of `daily`, `orders` for orders and order_dups, `customers` for first
-    orders) and on a product id (`products`). "TRUE" everywhere is a full build."""
-    counted = definitions.counted_sql()
-    sale = f"line_kind = '{definitions.SALE}'"
-    customer = "CASE WHEN customer_id IS NOT NULL THEN hash(customer_id) END"
+SALE = f"line_kind = '{definitions.SALE}'"
+SALES = ("sales", "main")  # the order lines; the by-parts updates read temporary tables of some of them
+ORDER_COLUMNS = f"order_id, c, order_time, {', '.join(ORDER_DIMS)}, gmv, refunds, units, cats, brands, same"
+# An order's place in its customer's sequence, over order rows (one per order; null for orders without a customer):
+# the previous order, the first one strictly later, the first one, and whether it is the first of its month.
+_KNOWN = "CASE WHEN c IS NOT NULL THEN"
+SEQUENCE = f"""{_KNOWN} lag(order_time) OVER (PARTITION BY c ORDER BY order_time, order_id) END AS prev_time,
+    {_KNOWN} min(order_time) OVER (PARTITION BY c ORDER BY order_time
+        RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) END AS next_time,
+    {_KNOWN} min(order_time) OVER (PARTITION BY c ORDER BY order_time, order_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) END AS first_time"""  # the previous order's sort
+NEW_MONTH = "prev_time IS NULL OR date_trunc('month', prev_time) < date_trunc('month', order_time)"
+
+
+def _counted(source: tuple[str, str]) -> str:
+    return f"({definitions.counted_sql(*source)})"
+
+
+def _order_rows(masks: dict[str, bool], source: tuple[str, str]) -> str:
+    """One row per order of the sale lines of `source` (ORDER_COLUMNS; the sequence is left to SEQUENCE)."""
     mask_cols = ", ".join(
         f"{f'bit_or(1::UBIGINT << coalesce(m_{d}.bit, {MASK_BITS}))' if masks[d] else 'NULL::UBIGINT'} AS {MASK_COLUMNS[d]}" for d in MASK_DIMS)
     mask_joins = " ".join(f"LEFT JOIN app.mask_codes m_{d} ON m_{d}.dim = '{d}' AND m_{d}.value = l.{d}" for d in MASK_DIMS if masks[d])
     dims = ", ".join(f"min(l.{d}) AS {d}" for d in ORDER_DIMS)
     # an order's lines agree on customer, time, shop, channel, region and currency: each has one value (or is
-    # null on every line); customers are told apart by their hash, checked for collisions by the callers
-    same = " AND ".join(f"min(l.{v}) IS NOT DISTINCT FROM max(l.{v}) AND count(l.{v}) IN (0, count(*))" for v in ("cust", "order_time", *ORDER_DIMS))
-    known = "CASE WHEN c IS NOT NULL THEN"
-    return [
-        ("first_orders", f"""INSERT INTO app.first_orders
-            SELECT customer_id, min(order_time), hash(customer_id) FROM ({counted})
-            WHERE {sale} AND customer_id IS NOT NULL AND order_time IS NOT NULL AND ({customers}) GROUP BY customer_id ORDER BY 2"""),
-        ("orders", f"""INSERT INTO app.orders
-            WITH l AS (SELECT *, {customer} AS cust FROM ({counted}) WHERE {sale} AND ({orders}))
-            , o AS (
-                SELECT l.order_id, min(l.cust) AS c, min(l.order_time) AS order_time, {dims},
-                       sum(l.gmv)::DECIMAL(18,2) AS gmv, sum(l.refund)::DECIMAL(18,2) AS refunds,
-                       sum(l.units)::BIGINT AS units, {mask_cols}, {same} AS same
-                FROM l {mask_joins} GROUP BY l.order_id)
-            , s AS (
-            SELECT *,
-                   {known} lag(order_time) OVER (PARTITION BY c ORDER BY order_time, order_id) END AS prev_time,
-                   {known} min(order_time) OVER (PARTITION BY c ORDER BY order_time
-                       RANGE BETWEEN INTERVAL 1 MICROSECOND FOLLOWING AND UNBOUNDED FOLLOWING) END AS next_time,
-                   {known} min(order_time) OVER (PARTITION BY c) END AS first_time
-            FROM o)
-            SELECT order_id, c, order_time, {', '.join(ORDER_DIMS)}, gmv, refunds, units, cats, brands, same, prev_time, next_time, first_time,
-                   prev_time IS NULL OR date_trunc('month', prev_time) < date_trunc('month', order_time) AS new_month
-            FROM s ORDER BY order_time"""),
-        ("daily", f"""INSERT INTO app.daily
-            SELECT order_time::DATE AS day, {', '.join(DAILY_DIMS)}, product_name,
-                   sum(gmv)::DECIMAL(18,2), sum(refund)::DECIMAL(18,2), sum(units)::BIGINT,
-                   count(*) FILTER (WHERE {sale})
-            FROM ({counted}) WHERE order_time IS NOT NULL AND ({days}) GROUP BY ALL ORDER BY day"""),
-        ("order_dups", f"""INSERT INTO app.order_dups
-            SELECT order_id, min(order_time)::DATE, {', '.join(f"min({d})" for d in ORDER_DIMS)}, product_id, count(*) - 1
-            FROM ({counted}) WHERE {sale} AND order_time IS NOT NULL AND ({orders})
-            GROUP BY order_id, product_id HAVING count(*) > 1 ORDER BY 2"""),
-        ("product_attributes", f"""INSERT INTO app.product_attributes
-            SELECT product_id, arg_max(product_name, n) FILTER (WHERE product_name IS NOT NULL),
-                   max(category), max(brand)
-            FROM (SELECT product_id, product_name, max(category) AS category, max(brand) AS brand, sum(lines) AS n
-                  FROM app.daily WHERE {products} GROUP BY product_id, product_name) GROUP BY product_id"""),
-    ]
+    # null on every line), told by one 64-bit hash of them all per line (two aggregates instead of three per
+    # column; hash(NULL) is a value of its own); customers are told apart by their hash, checked for collisions by `_check`
+    agree = f"hash(l.cust, l.order_time, {', '.join(f'l.{d}' for d in ORDER_DIMS)})"
+    same = f"min({agree}) = max({agree})"
+    return f"""WITH l AS (SELECT *, CASE WHEN customer_id IS NOT NULL THEN hash(customer_id) END AS cust FROM {_counted(source)} WHERE {SALE})
+        SELECT l.order_id, min(l.cust) AS c, min(l.order_time) AS order_time, {dims},
+               sum(l.gmv)::DECIMAL(18,2) AS gmv, sum(l.refund)::DECIMAL(18,2) AS refunds,
+               sum(l.units)::BIGINT AS units, {mask_cols}, {same} AS same
+        FROM l {mask_joins} GROUP BY l.order_id"""
+
+
+def _first_orders(source: tuple[str, str], where: str = "TRUE") -> str:
+    return f"""SELECT customer_id, min(order_time) AS first_time, hash(customer_id) AS c FROM {_counted(source)}
+        WHERE {SALE} AND customer_id IS NOT NULL AND order_time IS NOT NULL AND ({where}) GROUP BY customer_id"""
+
+
+def _daily(where: str) -> str:
+    return f"""SELECT order_time::DATE AS day, {', '.join(DAILY_DIMS)}, product_name,
+               sum(gmv)::DECIMAL(18,2), sum(refund)::DECIMAL(18,2), sum(units)::BIGINT, count(*) FILTER (WHERE {SALE})
+        FROM {_counted(SALES)} WHERE order_time IS NOT NULL AND ({where}) GROUP BY ALL ORDER BY day"""
+
+
+def _order_dups(source: tuple[str, str]) -> str:
+    """Per order and product on more than one of its sale lines, the extra lines: the pairs are found
+    first (a count per pair) and only theirs are summarised (the other way, every pair's text minimums)."""
+    rel = f"{source[1]}.{source[0]}"
+    lines = f"{SALE} AND order_time IS NOT NULL"
+    return f"""WITH p AS MATERIALIZED (SELECT order_id, product_id FROM {rel} WHERE {lines} GROUP BY ALL HAVING count(*) > 1)
+        SELECT order_id, min(order_time)::DATE, {', '.join(f"min({d})" for d in ORDER_DIMS)}, product_id, count(*) - 1
+        FROM {rel} SEMI JOIN p USING (order_id, product_id) WHERE {lines} GROUP BY order_id, product_id ORDER BY 2"""
+
+
+def _product_attributes(where: str) -> str:
+    return f"""SELECT product_id, arg_max(product_name, n) FILTER (WHERE product_name IS NOT NULL), max(category), max(brand)
+        FROM (SELECT product_id, product_name, max(category) AS category, max(brand) AS brand, sum(lines) AS n
+              FROM app.daily WHERE {where} GROUP BY product_id, product_name) GROUP BY product_id"""
 
 
 def _add_mask_codes(cur, lines: str) -> dict[str, bool]:
@@ -164,11 +174,11 @@ def _set_meta(cur, values: dict[str, str]) -> None:
         cur.execute("INSERT INTO app.meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])
 
 
-def _check(cur, orders: str = "TRUE", customers: str = "TRUE", before: bool = True) -> None:
+def _check(cur, orders: str = "app.orders", customers: str = "TRUE", before: bool = True) -> None:
     """Record the figures queries rely on: the latest order time, whether there are return lines, and
-    whether the orders table stands for the lines (its orders in scope agree on everything, and no two
-    customers in scope share a hash, on top of `before`, what held for the rest)."""
-    same = cur.execute(f"SELECT coalesce(bool_and(same), true) FROM app.orders WHERE {orders}").fetchone()[0]
+    whether the orders table stands for the lines (the order rows `orders` agree on everything, and no
+    two customers in scope share a hash, on top of `before`, what held for the rest)."""
+    same = cur.execute(f"SELECT coalesce(bool_and(same), true) FROM {orders}").fetchone()[0]
     collide = cur.execute(f"SELECT count(*) FROM (SELECT c FROM app.first_orders WHERE {customers} GROUP BY c HAVING count(*) > 1)").fetchone()[0]
     latest = cur.execute("SELECT max(order_time) FROM main.sales").fetchone()[0]
     returns = cur.execute(f"SELECT count(*) > 0 FROM main.sales WHERE line_kind = '{definitions.RETURN}'").fetchone()[0]
@@ -204,10 +214,17 @@ def build(wh: Warehouse, progress=None) -> float:
         for sql in CREATE:
             cur.execute(sql)
         masks = _add_mask_codes(cur, "TRUE")
-        steps = _inserts(masks, *(["TRUE"] * 5))
+        steps = [
+            ("first_orders", f"{_first_orders(SALES)} ORDER BY 2"),
+            ("orders", f"""WITH o AS ({_order_rows(masks, SALES)}), s AS (SELECT *, {SEQUENCE} FROM o)
+                SELECT {ORDER_COLUMNS}, prev_time, next_time, first_time, {NEW_MONTH} AS new_month FROM s"""),
+            ("daily", _daily("TRUE")),
+            ("order_dups", _order_dups(SALES)),
+            ("product_attributes", _product_attributes("TRUE")),
+        ]
         for i, (name, sql) in enumerate(steps):
             report(i / len(steps), f"summaries: {name}")
-            cur.execute(sql)
+            cur.execute(f"INSERT INTO app.{name} {sql}")
         _check(cur)
         _set_meta(cur, {"summary:version": version, "summary:format": FORMAT})
     report(1.0, "summaries: done")
@@ -221,37 +238,47 @@ def _current_before(cur, bumped: bool) -> bool:
     return _meta(cur, "summary:format") == FORMAT and _meta(cur, "summary:failed") is None and _meta(cur, "summary:version") == str(version)
 
 
-def scope_of(cur, upload_id: int, bumped: bool = False) -> bool:
-    """Before an upload's order lines change (a load: after they are in; an undo: before they go),
-    in the same transaction: note in temporary tables what they touch (days, customers, the orders
-    of those customers and their own, products). False when the summaries cannot be updated by parts
-    (not current, the upload too large a share, or lines without an order or product id)."""
+_SCOPE_TABLES = ("_sc_lines", "_sc_days", "_sc_customers", "_sc_products", "_sc_old", "_sc_order_lines", "_sc_new_orders", "_sc_cs")
+
+
+def _drop_scope(cur) -> None:
+    for name in _SCOPE_TABLES:
+        cur.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
+def scope_of(cur, upload_id: int, bumped: bool = False, load: bool = False) -> bool:
+    """Before an upload's order lines change (a load: after they are in, `load`; an undo: before they
+    go), in the same transaction: note in temporary tables what they touch: their days, customers and
+    products, the orders already summarised that they belong to (`_sc_old`), and the lines those
+    orders have after the change (`_sc_order_lines`). False when the summaries cannot be updated by
+    parts (not current, the upload too large a share, or lines without an order or product id)."""
     if not _current_before(cur, bumped):
         return False
-    n, total, bare = cur.execute(
-        "SELECT count(*) FILTER (WHERE _upload_id = $u), count(*), count(*) FILTER (WHERE _upload_id = $u AND (order_id IS NULL OR product_id IS NULL)) "
-        "FROM main.sales", {"u": upload_id}).fetchone()
-    if bare or n > INCREMENTAL_SHARE * total:
+    # counted from the upload log and the table's own row count: neither reads the lines
+    n = cur.execute("SELECT rows_loaded FROM main.upload_log WHERE upload_id = ?", [upload_id]).fetchone()[0] or 0
+    if n > INCREMENTAL_SHARE * cur.execute("SELECT count(*) FROM main.sales").fetchone()[0]:
         return False
-    for name in ("_sc_lines", "_sc_days", "_sc_customers", "_sc_orders", "_sc_products"):
-        cur.execute(f"DROP TABLE IF EXISTS temp.{name}")
-    cur.execute(f"CREATE TEMP TABLE _sc_lines AS SELECT order_id, customer_id, product_id, order_time, category, brand FROM main.sales WHERE _upload_id = {int(upload_id)}")
+    u = int(upload_id)
+    _drop_scope(cur)
+    cur.execute(f"CREATE TEMP TABLE _sc_lines AS SELECT * FROM main.sales WHERE _upload_id = {u}")
+    if cur.execute("SELECT count(*) FROM _sc_lines WHERE order_id IS NULL OR product_id IS NULL").fetchone()[0]:
+        _drop_scope(cur)
+        return False
     cur.execute("CREATE TEMP TABLE _sc_days AS SELECT DISTINCT order_time::DATE AS day FROM _sc_lines WHERE order_time IS NOT NULL")
     cur.execute("CREATE TEMP TABLE _sc_customers AS SELECT DISTINCT customer_id FROM _sc_lines WHERE customer_id IS NOT NULL")
-    cur.execute("""CREATE TEMP TABLE _sc_orders AS SELECT DISTINCT order_id FROM main.sales
-                   WHERE order_id IN (SELECT order_id FROM _sc_lines) OR customer_id IN (SELECT customer_id FROM _sc_customers)""")
     cur.execute("CREATE TEMP TABLE _sc_products AS SELECT DISTINCT product_id FROM _sc_lines")
+    # an order has a row in app.orders when it has a sale line: only those can have other lines that count
+    cur.execute("CREATE TEMP TABLE _sc_old AS SELECT order_id, c FROM app.orders WHERE order_id IN (SELECT order_id FROM _sc_lines)")
+    cur.execute(f"CREATE TEMP TABLE _sc_order_lines AS SELECT * FROM _sc_lines {'' if load else 'LIMIT 0'}")
+    if cur.execute("SELECT count(*) FROM _sc_old").fetchone()[0]:  # else new orders only (the usual load): no other lines to look through
+        cur.execute(f"INSERT INTO _sc_order_lines SELECT * FROM main.sales WHERE order_id IN (SELECT order_id FROM _sc_old) AND _upload_id <> {u}")
     return True
 
 
-SCOPE = {
-    # the days' lines, found through the order time's range first (DuckDB skips row groups by it)
-    "days": ("order_time >= (SELECT min(day) FROM _sc_days) AND order_time < (SELECT max(day) FROM _sc_days) + INTERVAL 1 DAY "
-             "AND order_time::DATE IN (SELECT day FROM _sc_days)"),
-    "orders": "order_id IN (SELECT order_id FROM _sc_orders)",
-    "customers": "customer_id IN (SELECT customer_id FROM _sc_customers)",
-    "products": "product_id IN (SELECT product_id FROM _sc_products)",
-}
+# the days' lines, found through the order time's range first (DuckDB skips row groups by it)
+SCOPE_DAYS = ("order_time >= (SELECT min(day) FROM _sc_days) AND order_time < (SELECT max(day) FROM _sc_days) + INTERVAL 1 DAY "
+              "AND order_time::DATE IN (SELECT day FROM _sc_days)")
+SCOPE_PRODUCTS = "product_id IN (SELECT product_id FROM _sc_products)"
 
 
 def apply_scope(cur, new_lines: str | None) -> None:
@@ -260,26 +287,48 @@ def apply_scope(cur, new_lines: str | None) -> None:
     is the SQL condition of a load's lines (None for an undo)."""
     undo = new_lines is None
     masks = _add_mask_codes(cur, "FALSE" if undo else new_lines)
-    for table, column, scope in (("daily", "day", "SELECT day FROM _sc_days"), ("orders", "order_id", "SELECT order_id FROM _sc_orders"),
-                                 ("order_dups", "order_id", "SELECT order_id FROM _sc_orders"),
-                                 ("first_orders", "customer_id", "SELECT customer_id FROM _sc_customers")):
-        cur.execute(f"DELETE FROM app.{table} WHERE {column} IN ({scope})")
-    cur.execute(f"DELETE FROM app.product_attributes WHERE {SCOPE['products']}")
-    for _, sql in _inserts(masks, SCOPE["days"], SCOPE["days"], SCOPE["orders"], SCOPE["customers"], SCOPE["products"]):
-        cur.execute(sql)
+    cur.execute("DELETE FROM app.daily WHERE day IN (SELECT day FROM _sc_days)")
+    cur.execute(f"INSERT INTO app.daily {_daily(SCOPE_DAYS)}")
+    order_lines = ("_sc_order_lines", "temp")
+    cur.execute(f"CREATE TEMP TABLE _sc_new_orders AS {_order_rows(masks, order_lines)}")
+    for table in ("orders", "order_dups"):
+        cur.execute(f"DELETE FROM app.{table} WHERE order_id IN (SELECT order_id FROM _sc_old)")
+    cur.execute(f"INSERT INTO app.orders SELECT {ORDER_COLUMNS}, NULL, NULL, NULL, TRUE FROM _sc_new_orders ORDER BY order_time")
+    cur.execute(f"INSERT INTO app.order_dups {_order_dups(order_lines)}")
+    # the sequences of the customers of the orders that changed, from their order rows (new and old)
+    cur.execute("CREATE TEMP TABLE _sc_cs AS SELECT c FROM _sc_new_orders WHERE c IS NOT NULL UNION SELECT c FROM _sc_old WHERE c IS NOT NULL")
+    # only the rows whose figures change are written (usually a few around each new order)
+    seq = ("prev_time", "next_time", "first_time", "new_month")
+    changed = " OR ".join(f"{v} IS DISTINCT FROM was_{v}" for v in seq)
+    cur.execute(f"""UPDATE app.orders AS o SET {', '.join(f'{v} = s.{v}' for v in seq)}
+        FROM (SELECT * FROM (SELECT *, {NEW_MONTH} AS new_month FROM (
+                SELECT order_id, order_time, {SEQUENCE}, {', '.join(f'{v} AS was_{v}' for v in seq)}
+                FROM app.orders WHERE c IN (SELECT c FROM _sc_cs))) WHERE {changed}) s
+        WHERE o.order_id = s.order_id""")
+    if undo:
+        cur.execute("DELETE FROM app.first_orders WHERE customer_id IN (SELECT customer_id FROM _sc_customers)")
+        cur.execute(f"INSERT INTO app.first_orders {_first_orders(SALES, 'customer_id IN (SELECT customer_id FROM _sc_customers)')}")
+    else:  # new lines only ever move a customer's first order earlier
+        cur.execute(f"""CREATE OR REPLACE TEMP TABLE _sc_first AS
+            SELECT n.customer_id, least(n.first_time, coalesce(f.first_time, n.first_time)) AS first_time, n.c
+            FROM ({_first_orders(('_sc_lines', 'temp'))}) n LEFT JOIN app.first_orders f USING (customer_id)""")
+        cur.execute("DELETE FROM app.first_orders WHERE customer_id IN (SELECT customer_id FROM _sc_first)")
+        cur.execute("INSERT INTO app.first_orders SELECT customer_id, first_time, c FROM _sc_first ORDER BY first_time")
+        cur.execute("DROP TABLE temp._sc_first")
+    cur.execute(f"DELETE FROM app.product_attributes WHERE {SCOPE_PRODUCTS}")
+    cur.execute(f"INSERT INTO app.product_attributes {_product_attributes(SCOPE_PRODUCTS)}")
     if undo:
         _check(cur)  # removing lines can mend an order that disagreed: look at them all
     else:
-        _check(cur, SCOPE["orders"], "c IN (SELECT hash(customer_id) FROM _sc_customers)", before=_meta(cur, "summary:orders") == "1")
+        _check(cur, "_sc_new_orders", "c IN (SELECT hash(customer_id) FROM _sc_customers)", before=_meta(cur, "summary:orders") == "1")
     _set_meta(cur, {"summary:version": _meta(cur, "data_version")})
-    for name in ("_sc_lines", "_sc_days", "_sc_customers", "_sc_orders", "_sc_products"):
-        cur.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    _drop_scope(cur)
 
 
 def apply_upload(cur, upload_id: int) -> bool:
     """In a load's transaction, after its lines are in and the data version was bumped: update the
     summaries by parts (see `scope_of`); False when they are left to a full build."""
-    if not scope_of(cur, upload_id, bumped=True):
+    if not scope_of(cur, upload_id, bumped=True, load=True):
         return False
     apply_scope(cur, f"_upload_id = {int(upload_id)}")
     return True

@@ -33,9 +33,11 @@ categories (brands). Queries fall back to the order lines otherwise, and on a re
 
 **Costs that grow with the work.** A load or an undo of order lines updates the summaries in its own
 transaction (`apply_upload`, `scope_of` + `apply_scope`), touching only what its lines can change:
-the days they fall on, the orders of the customers they belong to (a new order changes a customer's
-earlier next-order and first-order figures), their products and their new category and brand values.
-A full build (`build`) runs only where there is nothing to update from: the first summaries of a
+the days they fall on; their orders, recomputed from the upload's lines (and, for an order that was
+summarised already, its other lines); the sequence figures of their customers' orders, recomputed
+from the order rows and written where they change (a new order changes a customer's earlier
+next-order and first-order figures); their customers' first orders; their products and their new
+category and brand values. A full build (`build`) runs only where there is nothing to update from: the first summaries of a
 warehouse, after a replace, after a change of FORMAT, or when the upload is a large part of the table.
 `app.meta` `summary:version` names the data version they hold; a load into another table moves it
 on with the data version (`keep`), as the sales did not change.

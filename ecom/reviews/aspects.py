@@ -8,6 +8,12 @@ An aspect found in a clause takes, in order: the polarity of that aspect's own o
 in the clause, else of the general opinion words, else the model's sentiment of the clause
 (when a scorer is given), else neutral. A negator up to three words before an opinion word
 flips it: 不贵 → price positive, "not cheap" → price negative.
+
+Some words name an aspect only in some of their uses (`_WEAK`): "fast" is delivery in "delivery
+was fast" but not in "it goes fast", "return" is after-sales service in "the seller refused the
+return" but only the buyer's decision in "I had to return it", "box" is packaging in "the box was
+crushed" but a unit in "$5 per box". Such a word names its aspect only when the clause also holds
+another of that aspect's words or one of its own opinion words; alone it is no mention.
 """
 
 from __future__ import annotations
@@ -27,6 +33,34 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _LABEL_POLARITY = {"negative": -1, "neutral": 0, "positive": 1}
 _CLAUSE = re.compile(r"[，,。.!！?？;；\n~～…]+|(?:但是|可是|不过|然而|就是|只是)|\b(?:but|however|although|though|except)\b", re.IGNORECASE)
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Words that name the aspect only with support from their clause (see the module docstring): each
+# also has a common other sense (快 any speed, 态度 anyone's attitude, "support" of a bra, "package"
+# as the unit sold); the English ones were read off the real reviews in tests/fixtures/aspects.
+_WEAK = {
+    "delivery": {
+        "zh": {"快", "慢", "速度", "及时", "准时", "迟到", "超时", "晚点", "小哥"},
+        "en": {"fast", "quick", "slow", "late", "on time", "days to"},
+    },
+    "price": {"zh": {"值"}, "en": {"deal", "money"}},
+    "service": {"zh": {"态度"}, "en": {"return", "support", "helpful", "rude", "staff", "replacement"}},
+    "packaging": {"zh": {"漏", "洒", "撒"}, "en": {"package", "box", "packed", "packing", "wrapped", "seal", "sealed"}},
+    "size_fit": {"en": {"length", "loose", "tight"}},
+}
+
+# English packaging words name something other than the packing of the order when the packaging
+# carries print ("on the packaging", "the packaging says": what the product claims to be) or is a
+# thing the buyer keeps, throws away or sends back ("threw away the packaging")
+_NOT_PACKING_BEFORE = frozenset(
+    {"on", "from", "within", "inside"}  # the packaging as a surface with print on it
+    | {"threw", "throw", "thrown", "tossed", "keep", "keeping", "kept", "save", "saved", "recycle", "recycled"}
+)
+_NOT_PACKING_AFTER = frozenset(
+    {"say", "says", "said", "state", "states", "stated", "mention", "mentions", "mentioned", "claim", "claims", "read", "reads"}
+    | {"away", "send"}
+)
+# opinion words that as often describe the goods as their packing ("leaking", "open") do not make a
+# weak word ("box", "seal") a mention
+_STATE_OF_GOODS = frozenset({("leaking",), ("open",)})
 
 
 @dataclass(frozen=True)
@@ -112,6 +146,23 @@ def language(text: str) -> str:
     return "zh" if _CJK.search(text or "") else "en"
 
 
+def _not_packing(tokens: list[str], at: int, n: int) -> bool:
+    before, after = tokens[max(0, at - 4) : at], tokens[at + n : at + n + 2]
+    return bool(_NOT_PACKING_BEFORE.intersection(before) or _NOT_PACKING_AFTER.intersection(after))
+
+
+def _supported(lex: Lexicon, aspect: str, lang: str, tokens: list[str], terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """`terms` less the weak ones when the clause holds no other word of the aspect."""
+    weak = {tuple(_tokens(w, lang)) if lang == "en" else (w,) for w in _WEAK.get(aspect, {}).get(lang, ())}
+    if aspect == "packaging" and lang == "en":
+        terms = [t for t in terms if not all(_not_packing(tokens, at, len(t)) for at in _find(tokens, t))]
+    strong = [t for t in terms if t not in weak]
+    judges = [t for t in lex.opinions.get(aspect, {}).get(lang, {}) if t not in terms and t not in _STATE_OF_GOODS]
+    if strong or any(_find(tokens, t) for t in judges):
+        return strong or terms
+    return []
+
+
 def _judges(lex: Lexicon, aspect: str, lang: str, terms: list[tuple[str, ...]]) -> bool:
     """Whether every one of `terms` is an opinion word of `aspect`."""
     words = lex.opinions.get(aspect, {}).get(lang, {})
@@ -126,7 +177,7 @@ def _detect(text: str) -> list[dict]:
         lang = language(clause)
         tokens = _tokens(clause, lang)
         hits = {a: [t for t in by_lang.get(lang, ()) if _find(tokens, t)] for a, by_lang in lex.terms.items()}
-        hits = {a: h for a, h in hits.items() if h}
+        hits = {a: h for a, h in ((a, _supported(lex, a, lang, tokens, h)) for a, h in hits.items() if h) if h}
         for aspect, terms in hits.items():
             if any(_judges(lex, other, lang, terms) and not _judges(lex, aspect, lang, hits[other]) for other in hits if other != aspect):
                 # "the fabric feels cheap": cheap judges the quality named here, it is no price aspect

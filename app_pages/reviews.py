@@ -24,17 +24,22 @@ version = scorer.version
 
 by_category = rv.Q["by"](version, rf, "category")
 tot = rv.totals(by_category)
+cov = rv.Q["coverage"](version, rf)
 st.caption(tr("rvp.caption", period=ui.period_text(f), model=version))
 if f.shop or f.channel or f.region:
     st.caption(tr("rvp.sold_filter"))
-if tot["reviews"] == 0:
+if cov["reviews"] == 0:
     st.info(tr("rvp.none_in_filter"), icon=":material/filter_alt_off:")
+for note in rv.coverage_notes(cov, scorer):
+    st.info(note, icon=":material/translate:")
 
 k1, k2, k3, k4 = st.columns(4)
-k1.metric(tr("rvp.kpi.reviews"), f"{tot['reviews']:,}")
-k2.metric(tr("rvp.kpi.negative_rate"), ui.pct(tot["negative_rate"]))
-k3.metric(tr("rvp.kpi.positive_rate"), ui.pct(tot["positive"] / tot["reviews"] if tot["reviews"] else None))
-k4.metric(tr("rvp.kpi.mean_rating"), "—" if pd.isna(tot["mean_rating"]) else f"{tot['mean_rating']:.2f} ★")
+k1.metric(tr("rvp.kpi.reviews"), f"{cov['reviews']:,}")
+# shares of the reviews with a sentiment; the count and the mean rating are of every review
+shares = tr("rvp.kpi.share_help", n=f"{tot['reviews']:,}")
+k2.metric(tr("rvp.kpi.negative_rate"), ui.pct(tot["negative_rate"]), help=shares)
+k3.metric(tr("rvp.kpi.positive_rate"), ui.pct(tot["positive"] / tot["reviews"] if tot["reviews"] else None), help=shares)
+k4.metric(tr("rvp.kpi.mean_rating"), "—" if pd.isna(cov["mean_rating"]) else f"{cov['mean_rating']:.2f} ★")
 
 tabs = st.tabs([tr(f"rvp.tab.{t}") for t in ("trend", "aspects", "products", "terms", "mismatch", "search", "train")])
 label_cols = {k: st.column_config.NumberColumn(rv.label_name(k)) for k in rv.LABELS}
@@ -44,8 +49,12 @@ with tabs[0]:
     grain = url_option(c1.segmented_control, tr("rvp.grain"), ["day", "week", "month"], "grain", rv.default_grain(f), lambda g: tr(f"sales.grain.{g}"))
     by = url_option(c2.segmented_control, tr("rvp.by"), ["category", "product_id"], "by", "category", lambda b: tr(f"sales.by.{b}"))
     mix = rv.Q["mix"](version, rf, grain)
-    ui.chart(rv.mix_chart(mix, grain, tr("rvp.chart.mix", grain=tr(f"sales.grain.{grain}"), period=ui.period_text(f))), "mix")
-    ui.table(mix, f"review_sentiment_by_{grain}", "mix", {"period": st.column_config.DateColumn(tr("rvp.col.period")), **label_cols})
+    if mix.empty:
+        # no axis over an empty range (plotly would draw one from the year 2000)
+        st.info(tr("rvp.no_dates" if cov["dated"] == 0 else "rvp.no_dated_sentiment"), icon=":material/event_busy:")
+    else:
+        ui.chart(rv.mix_chart(mix, grain, tr("rvp.chart.mix", grain=tr(f"sales.grain.{grain}"), period=ui.period_text(f))), "mix")
+        ui.table(mix, f"review_sentiment_by_{grain}", "mix", {"period": st.column_config.DateColumn(tr("rvp.col.period")), **label_cols})
     split = by_category if by == "category" else rv.Q["by"](version, rf, "product_id")
     ui.chart(rv.by_chart(split, tr("rvp.chart.by", by=tr(f"sales.by.{by}"))), "by")
     ui.table(split, f"review_sentiment_by_{by}", "by", {

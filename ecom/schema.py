@@ -43,6 +43,8 @@ class Table:
     columns: tuple[Column, ...]
     # groups of columns of which at least one each must be mapped (beyond the required columns)
     one_of: tuple[tuple[str, ...], ...] = ()
+    # groups of which every row must have at least one value (else the row is rejected)
+    row_one_of: tuple[tuple[str, ...], ...] = ()
     # the natural key of a row: the same key loaded twice is reported, not duplicated
     key: tuple[str, ...] = field(default=())
 
@@ -175,11 +177,16 @@ REVIEWS = Table(
           words=(("customer", "user", "reviewer", "buyer", "author", "用户", "买家", "评价人"), (*_ID, "name"))),
         C("review_time", "TIMESTAMP", "timestamp", False, "shop time zone", ("Review Time", "Review Date", "Date", "date", "Review Timestamp", "review_creation_date", "Date Posted"), ("评价时间", "评论时间", "日期", "时间"),
           words=(("review", "comment", "posted", "评价", "评论"), _DATE)),
-        C("rating", "INTEGER", "rating", False, "1–5 stars", ("Rating", "Stars", "Score", "ReviewStar", "Review Score", "review_score", "Star Rating", "Overall"), ("评分", "星级", "打分", "评价星级", "得分"),
-          words=(("rating", "score", "stars", "star", "评分", "星级", "打分"),), avoid=("count", "helpful", "id", "sentiment")),
-        C("review_text", "VARCHAR", "text", True, "", ("Review Text", "Review", "Text", "Comment", "Content", "ReviewBody", "review", "verified_reviews", "Review Body", "Review Content", "Comments", "reviewText", "review_comment_message", "Body"), ("评价内容", "评论内容", "评价", "评论", "内容", "评语"),
+        C("rating", "INTEGER", "rating", False, "1–5 stars", ("Rating", "Stars", "Score", "ReviewStar", "Review Score", "review_score", "Star Rating", "Overall", "Recommended", "Thumbs"),
+          ("评分", "星级", "打分", "评价星级", "得分", "评价等级", "评价类型", "是否推荐"),
+          words=(("rating", "score", "stars", "star", "recommended", "recommend", "thumbs", "评分", "星级", "打分", "推荐"),), avoid=("count", "helpful", "id", "sentiment")),
+        C("review_text", "VARCHAR", "text", False, "", ("Review Text", "Review", "Text", "Comment", "Content", "ReviewBody", "review", "verified_reviews", "Review Body", "Review Content", "Comments", "reviewText", "review_comment_message", "Body"), ("评价内容", "评论内容", "评价", "评论", "内容", "评语"),
           words=(("review", "reviews", "comment", "comments", "text", "body", "content", "feedback", "评价", "评论", "内容", "评语"),), avoid=("id", "date", "time", "title", "rating", "score", "count", "helpful", "star", "时间", "日期", "标题"), looks="freetext"),
+        # ratings on other scales (1–10, thumbs, 好评/差评) are stored on 1–5: what the file said is kept
+        C("rating_raw", "VARCHAR", "text", False, "as the file wrote it", computed=True),
     ),
+    one_of=(("rating", "review_text"),),
+    row_one_of=(("rating", "review_text"),),
 )
 
 PRODUCTS = Table(

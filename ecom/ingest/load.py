@@ -322,16 +322,20 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
     targets = ", ".join(values.ident(c) for c in (*varying, *consts))
     exprs = {**{c: values.ident(c) for c in varying}, **consts}
     key = _line_key(t, mapping, exprs)
-    # The rows land in a temporary table of the transaction first and are published from there:
-    # DuckDB 1.5 shows the rows of an INSERT that scans a Python Arrow stream to other connections
-    # before the transaction commits (readers counted half a load); an INSERT from a table does not.
-    stage = f"_stage_{upload_id}"
-    stage_rows = (
-        f"CREATE TEMP TABLE {stage} AS SELECT * FROM main.{t.name} LIMIT 0; "
-        f"INSERT INTO {stage} ({targets}, _upload_id, _source_row, _dataset, _line_key) "
-        f"SELECT {', '.join([*(values.ident(c) for c in varying), *consts.values()])}, {upload_id}, _row, {values.lit(dataset)}, {key} "
-        "FROM _rows WHERE _status = 0"
-    )
+    # The rows land in a table of the transaction's own first and are published from there: DuckDB 1.5
+    # shows the rows of an INSERT that scans a Python Arrow stream to other connections before the
+    # transaction commits (readers counted half a load), but nobody sees a table created by a
+    # transaction that has not committed. Into an empty table (a first load, a replace) the staging
+    # table is a warehouse table that takes the old one's place (`_publish`), so the rows are written
+    # once; else it is a temporary table whose rows are copied over.
+    def stage_rows(stage: str) -> str:
+        return (
+            f"CREATE {'TEMP ' if stage.startswith('temp.') else ''}TABLE {stage} AS SELECT * FROM main.{t.name} LIMIT 0; "
+            f"INSERT INTO {stage} ({targets}, _upload_id, _source_row, _dataset, _line_key) "
+            f"SELECT {', '.join([*(values.ident(c) for c in varying), *consts.values()])}, {upload_id}, _row, {values.lit(dataset)}, {key} "
+            "FROM _rows WHERE _status = 0"
+        )
+
     insert_rejects = (
         f"INSERT INTO main.rejects SELECT {upload_id}, {values.lit(src.name)}, {values.lit(t.name)}, _row, _reason, _raw "
         "FROM _others WHERE _status = 1 ORDER BY _row"
@@ -364,15 +368,15 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
         with wh.transaction() as cur:
             if mode == "replace":
                 replaced = _live(cur, t.name)
-                if wh.lake is None:
-                    cur.execute(f"DELETE FROM main.{t.name}")
                 cur.execute("DELETE FROM main.rejects WHERE table_name = ?", [t.name])
                 cur.execute("UPDATE main.upload_log SET undone_at = now()::TIMESTAMP WHERE table_name = ? AND undone_at IS NULL", [t.name])
             same_dataset = _live(cur, t.name, dataset)
+            takes_place = wh.lake is None and (mode == "replace" or not cur.execute(f"SELECT count(*) FROM main.{t.name}").fetchone()[0])
+            stage = f"{'main' if takes_place else 'temp'}._stage_{upload_id}"
             reader = con.execute(sql).to_arrow_reader(BATCH_ROWS)
             # one INSERT consuming the stream: DuckDB's bulk path, memory flat (per-batch INSERTs pile up in the transaction)
             cur.register("_rows", pa.RecordBatchReader.from_batches(reader.schema, loaded_rows(reader)))
-            _run_reporting(lambda: cur.execute(stage_rows), events, progress)
+            _run_reporting(lambda: cur.execute(stage_rows(stage)), events, progress)
             cur.unregister("_rows")
             rejected = counts[1]
             if others:
@@ -453,9 +457,13 @@ def _live(cur, table: str, dataset: str | None = None) -> list[int]:
 
 
 def _publish(wh, cur, stage: str, table: str, upload_id: int, same_dataset: list[int]) -> tuple[int, str | None]:
-    """Move the staged rows into the table, less the lines the uploads `same_dataset` already hold
-    (overlapping weekly exports of one data set); returns the rows published and, on the lake, the
+    """Move the staged rows (table `stage`: see `_stream`) into the table, less the lines the uploads
+    `same_dataset` already hold (overlapping weekly exports of one data set); returns the rows published and, on the lake, the
     staging folder they were written to (renamed into place as the transaction's last step)."""
+    if stage.startswith("main."):  # into an empty table: the staged one takes its place
+        cur.execute(f"DROP TABLE main.{table}")
+        cur.execute(f"ALTER TABLE {stage} RENAME TO {table}")
+        return cur.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0], None
     if wh.lake is None:
         published = f"INSERT INTO main.{table} SELECT * FROM {stage}"
         if same_dataset:

@@ -12,14 +12,13 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from ecom.ingest import dates
+from ecom.ingest import dates, ratings
 
 _NUMBER = re.compile(r"^[(+\-]?\s*(?:[¥￥$€£₹₩₽]|R\$|RMB|[A-Z]{3})?\s*[+\-]?(\d{1,3}(?:[,.\s\u00a0]\d{3})+|\d+)?(?:[.,]\d+)?\s*(?:%|元|万|亿|[A-Z]{3})?\)?$")
 _INTEGER = re.compile(r"^[+\-]?\d+(?:\.0+)?$")
 _CURRENCY = re.compile(r"[¥￥$€£₹₩₽]|R\$|\b(?:USD|EUR|GBP|CNY|RMB|JPY|HKD|BRL|INR|AUD|CAD|CHF|SGD|KRW|TWD|MXN)\b|元")
 _ID = re.compile(r"^[\w\-./:#@+]{1,64}$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_RATING = re.compile(r"^(10|[0-9])(\.0+)?\s*(星|stars?|分|/\s*(5|10))?$", re.IGNORECASE)
 
 
 @dataclass
@@ -116,7 +115,7 @@ class ColumnValues:
         if kind == "period":
             return max(self.date_profile.share, self._share(is_period))
         if kind == "rating":
-            return self._share(lambda v: "★" in v or bool(_RATING.match(v)))
+            return self._share(ratings.readable)
         if kind == "id":
             return self._share(lambda v: bool(_ID.match(v)) or (len(v) <= 64 and v.count(" ") <= 3))
         if kind == "freetext":

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ecom import currency, i18n, schema
 from ecom.ingest import dates as dates_mod
+from ecom.ingest import ratings
 from ecom.ingest.mapping import pairs, split_target
 from ecom.ingest.read import TOTAL_WORDS
 
@@ -54,7 +55,7 @@ STATUSES = (
 _STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)
 # column kind -> catalog key (ingest.bad.<key>) of what a rejected value is not
 _BAD_KEY = {"id": "id", "timestamp": "date", "date": "date", "period": "period", "money": "money", "number": "number", "int": "int",
-            "share": "share", "rating": "rating", "event": "event"}
+            "share": "share", "event": "event"}
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Decisions:
     credit_note: str | None = None  # a regular expression of the order ids that are credit notes (C536379)
     placeholders: dict[str, list[str]] = field(default_factory=dict)  # column -> words that stand for no number ("无退款申请")
     currency: str | None = None  # the currency the file's money headers or amounts name
+    rating_scales: dict[str, str] = field(default_factory=dict)  # column -> its scale (ecom.ingest.ratings)
     notes: list[str] = field(default_factory=list)
 
 
@@ -112,6 +114,8 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
             d.credit_note = credit_notes(sample.get(src, []))
         if kind == "money" and d.currency is None:
             d.currency = currency.of_file([src], [str(v) for v in sample.get(src, [])[:2000] if v])
+        if kind == "rating":
+            d.rating_scales[col] = rating_scale(col, src, sample.get(src, []), d.notes, lang)
         if kind not in ("status", "timestamp", "date", "period", "money", "number", "int", "share"):
             continue
         values = [v.strip() for v in sample.get(src, []) if v is not None and v.strip()]
@@ -149,6 +153,13 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
                     d.share_percent.add(col)
                     d.notes.append(i18n.t("ingest.note.share_percent", lang, col=col, src=src))
     return d
+
+
+def rating_scale(col: str, src: str, values: list[str | None], notes: list[str], lang: str) -> str:
+    """The scale of a rating column from all its sampled values, said in a note (five when none is a rating)."""
+    scale = ratings.scale_of([v for v in values if v is not None and v.strip()]) or ratings.FIVE
+    notes.append(i18n.t(f"ingest.note.rating_{scale}", lang, col=col, src=src))
+    return scale
 
 
 def credit_notes(ids: list[str | None]) -> str | None:
@@ -320,12 +331,6 @@ def status_expr(x: str, known: list[str] = ()) -> str:
     return f"CASE {x} {fast} ELSE {slow} END" if known else f"CASE WHEN {x} IS NULL THEN NULL ELSE {slow} END"
 
 
-def rating_expr(x: str) -> str:
-    n = f"TRY_CAST(regexp_extract({x}, '^\\s*(\\d+(\\.0+)?)\\s*(星|stars?|分|/\\s*5)?\\s*$', 1) AS DOUBLE)"
-    stars = f"length(regexp_replace({x}, '[^★]', '', 'g'))"
-    return f"CASE WHEN contains({x}, '★') THEN {stars} WHEN {n} BETWEEN 1 AND 5 AND {n} = floor({n}) THEN CAST({n} AS INTEGER) END"
-
-
 # -- the statement ---------------------------------------------------------------------------------
 @dataclass
 class Plan:
@@ -447,7 +452,7 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
         conv.append(f"{expr} AS {k}")
         flags.append(f"({bad.replace('{K}', k)}) AS {f}")
         label = name if normalize_eq(name, src) else f"{name} ({src})"
-        why = text_sql("ingest.reject.value", lang, {"value": f"left({x}, 60)"}, column=label, problem=_bad_word(c, lang))
+        why = text_sql("ingest.reject.value", lang, {"value": f"left({x}, 60)"}, column=label, problem=_bad_word(c, plan))
         reasons.append(f"CASE WHEN f_{name} THEN {why} END")
 
     # layer w: order-level fields (markers @order) spread over the order's lines
@@ -490,6 +495,13 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
         which = " ".join(f"WHEN contains(c{i}, chr(0)) THEN {lit(i18n.t('ingest.reject.nul', lang, column=cols[i]))}" for i in range(n))
         reasons.insert(0, f"CASE WHEN f__nul THEN CASE {which} END END")
         failing.append("f__nul")
+    # a row without any column of a group (a review with neither a rating nor a text) says nothing
+    for group in t.row_one_of:
+        mapped = [name for name in group if name in by_target]
+        empty = " AND ".join(f"{final_vals[name]} IS NULL AND NOT f_{name}" for name in mapped)
+        why = i18n.t("ingest.reject.empty", lang, column=mapped[0]) if len(mapped) == 1 else i18n.t("ingest.reject.none_of", lang, columns=", ".join(mapped))
+        required_checks.append(f"CASE WHEN {empty} THEN {lit(why)} END")
+        failing.append(f"({empty})")
     reason = (
         f"CASE WHEN {' OR '.join(failing)} THEN NULLIF(concat_ws('; ', {', '.join(required_checks + reasons) or 'NULL'}), '') END"
     )
@@ -549,8 +561,14 @@ def normalize_eq(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
 
 
-def _bad_word(c: schema.Column, lang: str = "en") -> str:
-    return i18n.t("ingest.bad." + _BAD_KEY.get(c.kind, "valid"), lang)
+def _bad_word(c: schema.Column, plan: Plan) -> str:
+    if c.kind == "rating":
+        return i18n.t(f"ingest.bad.rating_{_scale(c, plan)}", plan.lang)
+    return i18n.t("ingest.bad." + _BAD_KEY.get(c.kind, "valid"), plan.lang)
+
+
+def _scale(c: schema.Column, plan: Plan) -> str:
+    return plan.decisions.rating_scales.get(c.name, ratings.FIVE)
 
 
 def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
@@ -579,8 +597,7 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
         e = event_expr(x)
         return e, f"{x} IS NOT NULL AND {{K}} IS NULL"
     if kind == "rating":
-        e = rating_expr(x)
-        return e, f"{x} IS NOT NULL AND {{K}} IS NULL"
+        return ratings.sql(x, _scale(c, plan), "{N}"), f"{x} IS NOT NULL AND {{K}} IS NULL"
     # the parsed number is a column of the layer before ({N}): parsed once, used several times. A word
     # the column repeats instead of a number ("无退款申请") says there is none: empty, not rejected
     words = d.placeholders.get(c.name)
@@ -597,7 +614,9 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
 
 
 def number_source(c: schema.Column, x: str, plan: Plan) -> str | None:
-    """The number parse of a numeric column (layer n), or None for other kinds."""
+    """The number parse of a numeric column or a rating on a numeric scale (layer n), or None for other kinds."""
+    if c.kind == "rating":
+        return ratings.number_sql(x, _scale(c, plan))
     if c.kind not in ("int", "share", "money", "number"):
         return None
     return number_expr(x, c.name in plan.decisions.decimal_comma, allow_percent=c.kind in ("share", "number"), money=c.kind == "money")
@@ -628,8 +647,11 @@ def _derived(name: str, plan: Plan) -> str:
 
 
 def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, str]:
-    """Schema defaults and cross-column rules (revenue from quantity × price, returns flagged)."""
+    """Schema defaults and cross-column rules (revenue from quantity × price, returns flagged; a
+    review's rating as the file wrote it)."""
     out: dict[str, str] = {}
+    if plan.table == "reviews" and "rating" in by_target:
+        out["rating_raw"] = f"v{plan.columns.index(by_target['rating'][0])}"
     if plan.table != "sales":
         return out
     q = f"coalesce({vals['quantity']}, 1)"

@@ -67,12 +67,37 @@ def _reviews(wh, f: Filters | None):
     return r
 
 
-def _scored(wh, version: str, f: Filters | None):
-    """The reviews under the filters that this model version scored, with text_hash, label and p_positive."""
+def _scores(wh, version: str, f: Filters | None, scored: bool):
+    """The reviews under the filters that this model version has done, with text_hash, label and
+    p_positive: those it scored, or (`scored=False`) those it left unscored, their language unread."""
     r = _reviews(wh, f)
     r = r.mutate(text_hash=r.review_text.hexdigest("sha256"))  # DuckDB's sha256, Spark's sha2(…, 256): the same hex
     s = output(wh, "review_scores")
-    return r.join(s.filter(s.model_version == version).select("text_hash", "label", "p_positive"), "text_hash")
+    s = s.filter((s.model_version == version) & (s.label.notnull() if scored else s.label.isnull()))
+    return r.join(s.select("text_hash", "label", "p_positive"), "text_hash")
+
+
+def _scored(wh, version: str, f: Filters | None):
+    """The reviews under the filters that this model version scored, with text_hash, label and p_positive."""
+    return _scores(wh, version, f, scored=True)
+
+
+def coverage(wh, version: str, f: Filters | None = None) -> dict:
+    """What the sentiment figures stand on, under the filters: reviews, those with a text, with a date
+    and with a rating, the mean rating (of every rated review, with a text or not) and the reviews the
+    model left unscored because it does not read their language (`unread`: language -> reviews)."""
+    r = _reviews(wh, f)
+    texts = r.review_text.notnull() & r.review_text.re_search("[^ ]")
+    row = fetch(r.aggregate(reviews=r.count(), texts=r.count(where=texts), dated=r.review_time.count(), rated=r.rating.count(),
+                            mean_rating=r.rating.mean())).iloc[0]
+    out = {k: int(row[k]) for k in ("reviews", "texts", "dated", "rated")}
+    out["mean_rating"] = float("nan") if pd.isna(row.mean_rating) else float(row.mean_rating)
+    unread = _scores(wh, version, f, scored=False)
+    langs = output(wh, "review_languages")
+    unread = unread.left_join(langs, unread.text_hash == langs.text_hash).select(language=langs.language)
+    by_language = fetch(unread.group_by("language").aggregate(n=unread.count()).order_by([ibis.desc("n"), "language"]))
+    out["unread"] = {lang: int(n) for lang, n in zip(by_language.language, by_language.n, strict=True)}
+    return out
 
 
 def _rows(expr) -> pd.DataFrame:

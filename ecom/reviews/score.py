@@ -7,7 +7,9 @@ comes from the model's config (`neutral_band`, set on validation data by trainin
 
 Scores are kept in `app.review_scores`, one row per (text hash, model version): the same text
 is scored once per model, new uploads only score their new texts, and switching the active model
-scores lazily the first time it is asked for.
+scores lazily the first time it is asked for. A text in a language the model does not read
+(`ecom.reviews.language`) gets a row without a score or label: left unscored, not scored wrongly.
+Each text's language is kept in `app.review_languages`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ecom import settings
+from ecom.reviews import language
 
 LABELS = ("negative", "neutral", "positive")
 DEFAULT_BAND = (0.4, 0.6)
@@ -40,6 +43,8 @@ TABLES_SQL = (
         text_hash VARCHAR, aspects_version VARCHAR, n_aspects INTEGER, PRIMARY KEY (text_hash, aspects_version))""",
     """CREATE TABLE IF NOT EXISTS app.review_aspects (
         text_hash VARCHAR, aspects_version VARCHAR, aspect VARCHAR, polarity INTEGER, clause VARCHAR, term VARCHAR)""",
+    # NULL: a text without letters (emoji, "???"), which has no language
+    "CREATE TABLE IF NOT EXISTS app.review_languages (text_hash VARCHAR PRIMARY KEY, language VARCHAR)",
 )
 
 
@@ -108,6 +113,7 @@ class Scorer:
     tokenizer: object
     version: str
     band: tuple[float, float]
+    languages: tuple[str, ...] | None = None  # what the model reads; None: not known, every text is scored
     batch_size: int = 64
 
     @classmethod
@@ -119,7 +125,11 @@ class Scorer:
         else:
             version = f"{where}@{getattr(model.config, '_commit_hash', None) or 'hub'}"
         band = tuple(getattr(model.config, "neutral_band", None) or DEFAULT_BAND)
-        return cls(model, tokenizer, version, band)
+        return cls(model, tokenizer, version, band, language.model_languages(where, model.config))
+
+    def reads(self, lang: str | None) -> bool:
+        """Whether the model reads text in `lang` (a text without letters, None, is read as before)."""
+        return self.languages is None or lang is None or lang in self.languages
 
     def max_tokens(self) -> int:
         """Tokens read per review: this project's model reads config.max_tokens, others their positions."""
@@ -148,6 +158,8 @@ class Scorer:
         import torch
 
         texts = [t if isinstance(t, str) else "" for t in texts]
+        if not texts:
+            return np.empty(0)  # a chunk whose every text is in a language the model does not read
         limit = self.max_tokens()
         ids = self.tokenizer(texts, truncation=True, max_length=limit)["input_ids"]
         order = np.argsort([len(r) for r in ids], kind="stable")
@@ -210,35 +222,40 @@ def unscored(wh, version: str) -> pd.DataFrame:
 def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk: int = 4096) -> dict:
     """Score the review texts this model version has not seen; each chunk is committed as it ends.
 
-    Returns {"scored": new texts scored, "cached": texts that already had a score, "version": ...}.
+    Returns {"scored": new texts scored, "unread": new texts left unscored (a language the model does
+    not read), "cached": texts done before, "version": ...}.
     """
     from ecom.queries import common
 
     todo = unscored(wh, scorer.version)
     total = common.scalar(_texts(wh).review_text.nunique()) or 0
-    done = 0
+    done = unread = 0
     for start in range(0, len(todo), chunk):
         part = todo.iloc[start : start + chunk]
+        langs = [language.detect(t) for t in part.text]
+        read = np.array([scorer.reads(lang) for lang in langs], dtype=bool)
         report = (lambda i, _n, base=done: progress(base + i, len(todo))) if progress else None
-        scored = scorer.predict(part.text.tolist(), report)
-        frame = pd.DataFrame(
-            {
-                "text_hash": part.text_hash.to_numpy(),
-                "model_version": scorer.version,
-                "p_positive": scored.p_positive.to_numpy(),
-                "label": scored.label.to_numpy(),
-            }
-        )
+        scored = scorer.predict(part.text[read].tolist(), report)
+        p_positive = np.full(len(part), np.nan)
+        p_positive[read] = scored.p_positive.to_numpy()
+        labels = np.full(len(part), None, dtype=object)
+        labels[read] = scored.label.to_numpy()
+        frame = pd.DataFrame({"text_hash": part.text_hash.to_numpy(), "model_version": scorer.version, "p_positive": p_positive,
+                              "label": labels, "language": langs})
         with wh.transaction() as tx:
             tx.register("new_scores", frame)
+            # an unscored text's NaN made NULL: it has no score, not a score that is not a number
             tx.execute(
-                "INSERT INTO app.review_scores SELECT text_hash, model_version, p_positive, label, now()::TIMESTAMP "
-                "FROM new_scores ON CONFLICT DO NOTHING"
+                "INSERT INTO app.review_scores SELECT text_hash, model_version, if(label IS NULL, NULL, p_positive), label, "
+                "now()::TIMESTAMP FROM new_scores ON CONFLICT DO NOTHING"
             )
+            tx.execute("INSERT INTO app.review_languages SELECT text_hash, language FROM new_scores ON CONFLICT DO NOTHING")
             tx.unregister("new_scores")
             wh.bump_output(tx, "review_scores")
+            wh.bump_output(tx, "review_languages")
         done += len(part)
-    return {"scored": int(len(todo)), "cached": int(total - len(todo)), "version": scorer.version}
+        unread += int((~read).sum())
+    return {"scored": int(len(todo)) - unread, "unread": unread, "cached": int(total - len(todo)), "version": scorer.version}
 
 
 def aspects_version(scorer: Scorer) -> str:
@@ -260,7 +277,8 @@ def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: i
     found = 0
     for start in range(0, len(todo), chunk):
         part = todo.iloc[start : start + chunk].reset_index(drop=True)
-        rows = detect_many(part.text.tolist(), scorer)
+        # a text the model does not read is done with no aspects (its clauses would be scored wrongly)
+        rows = detect_many([t if scorer.reads(language.detect(t)) else "" for t in part.text], scorer)
         rows.insert(0, "text_hash", part.text_hash.to_numpy()[rows.row.to_numpy()] if len(rows) else [])
         rows.insert(1, "aspects_version", version)
         runs = pd.DataFrame(

@@ -97,7 +97,7 @@ Q = {
     for name, fn in {
         "mix": insights.sentiment_mix, "by": insights.sentiment_by, "leaderboard": insights.negative_leaderboard,
         "aspects": insights.aspect_summary, "quotes": insights.aspect_quotes, "mismatches": insights.mismatches,
-        "search": insights.search,
+        "search": insights.search, "coverage": insights.coverage,
     }.items()
 }
 
@@ -120,6 +120,26 @@ def totals(by_category: pd.DataFrame) -> dict:
 
 def label_name(label: str) -> str:
     return tr(f"reviews.label.{label}")
+
+
+def language_name(code: str | None) -> str:
+    """'id' -> 'Indonesian' (or 印度尼西亚语); a code without a name stays as it is."""
+    text = tr(f"rvp.lang.{code}")
+    return str(code) if text == f"rvp.lang.{code}" else text
+
+
+def coverage_notes(cov: dict, scorer: score.Scorer) -> list[str]:
+    """Plain words for what the sentiment figures leave out: reviews in a language the model does
+    not read (how many, which languages, what it reads), and reviews with a rating but no text."""
+    notes = []
+    unread = sum(cov["unread"].values())
+    if unread:
+        languages = ", ".join(f"{language_name(lang)} {n:,}" for lang, n in cov["unread"].items())
+        known = ", ".join(language_name(lang) for lang in scorer.languages or ())
+        notes.append(tr("rvp.unread", n=f"{unread:,}", languages=languages, known=known))
+    if cov["reviews"] > cov["texts"]:
+        notes.append(tr("rvp.no_text", n=f"{cov['reviews'] - cov['texts']:,}"))
+    return notes
 
 
 def aspect_name(aspect: str) -> str:

@@ -100,7 +100,7 @@ def test_both_engines_score_the_same_texts_under_the_same_hashes(engines, scored
     assert len(todo) == duck[0]["scored"]
     assert todo.text_hash.tolist() == [text_hash(t) for t in todo.text]
     # Spark sees the scores just written (a new view of the output table): nothing is left to do
-    assert score.score_warehouse(engines["spark"], SCORER) == {"scored": 0, "cached": duck[0]["scored"], "version": SCORER.version}
+    assert score.score_warehouse(engines["spark"], SCORER) == {"scored": 0, "unread": 0, "cached": duck[0]["scored"], "version": SCORER.version}
 
 
 WIDE = Filters(start=date(2024, 12, 1), end=date(2026, 11, 30))
@@ -133,6 +133,7 @@ def calls(f: Filters | None, every: bool):
             ("mismatches", lambda wh: insights.mismatches(wh, v, f, limit=5)),
             ("search", lambda wh: insights.search(wh, v, "E", f)),
             ("texts_by_label", lambda wh: insights.texts_by_label(wh, v, f)),
+            ("coverage", lambda wh: insights.coverage(wh, v, f)),
         ]
     return out
 

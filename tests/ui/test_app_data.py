@@ -120,7 +120,7 @@ def test_unknown_headers_ask_for_a_table(app_env):
     key = [k for k in at.session_state if str(k).startswith("data_table_")][0]
     at.selectbox(key=key).set_value("reviews").run()
     assert_clean(at)
-    assert "Still missing for reviews: review_text. Map a file column to each." in [w.value for w in at.warning]
+    assert "Still missing for reviews: rating or review_text. Map a file column to each." in [w.value for w in at.warning]
     assert at.button(key="data_load").disabled
 
 

@@ -1,0 +1,219 @@
+"""Review files as they come (issue 16): each shape loaded from a real public review export of
+tests/fixtures/real (sources and licences in its README). What a correct load gives is computed here
+with pandas from the raw file, never with the project's own conversion.
+
+Shapes that no real sample has are derived from one in the test, keeping its real review texts; each
+test says which columns were dropped or rewritten, and how.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from ecom import i18n
+from ecom.ingest.load import ingest_file
+from ecom.reviews import insights
+from ecom.reviews.score import Scorer, score_warehouse
+from tests.conftest import ROOT
+
+REAL = ROOT / "tests" / "fixtures" / "real"
+WOMEN = REAL / "rv_womens_clothing" / "Womens Clothing E-Commerce Reviews.csv"  # CC0, no dates, 1–5 and a 0/1 recommended flag
+MAGENTO = REAL / "rv_magento_sample_reviews" / "products_reviews.csv"  # OSL/AFL, no dates, 1–5, 181 products
+AMAZON = REAL / "rv_amazon_fine_food" / "Reviews.csv"  # CC0, Unix-time dates, 1–5
+PRDECT = REAL / "x_prdect_id_reviews" / "PRDECT-ID Dataset.csv"  # MIT, Indonesian, no product id, no dates
+
+
+def raw(path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def load(warehouse, path, mapping=None):
+    [rep] = ingest_file(warehouse, path, mapping=mapping)
+    assert rep.status == "loaded" and rep.table == "reviews", rep.message
+    return rep
+
+
+def query(warehouse, sql: str) -> list[tuple]:
+    cur = warehouse.cursor()
+    try:
+        return cur.execute(sql).fetchall()
+    finally:
+        cur.close()
+
+
+def stored_ratings(warehouse) -> list[tuple]:
+    """(rating, rating_raw) of every loaded review, in file order."""
+    return query(warehouse, "SELECT rating, rating_raw FROM reviews ORDER BY _source_row")
+
+
+def test_a_file_without_dates_with_several_products_loads_every_review(warehouse):
+    df = raw(MAGENTO)
+    rep = load(warehouse, MAGENTO)
+    assert (rep.rows_loaded, rep.rows_rejected) == (len(df), 0) == (500, 0)
+    assert query(warehouse, "SELECT count(review_time), count(DISTINCT product_id) FROM reviews") == [(0, df.sku.nunique())]
+    assert stored_ratings(warehouse) == [(int(v), v) for v in df.rating_value]
+    assert i18n.t("ingest.note.rating_five", col="rating", src="rating_value") in rep.notes
+
+
+def test_a_file_with_only_a_rating_loads(warehouse, tmp_path):
+    # derived: the real file without its two text columns ("Title" and "Review Text"); ratings untouched
+    df = raw(WOMEN).drop(columns=["Title", "Review Text"])
+    path = tmp_path / "ratings_only.csv"
+    df.to_csv(path, index=False)
+    rep = load(warehouse, path)
+    assert (rep.rows_loaded, rep.rows_rejected) == (len(df), 0) == (2000, 0)
+    assert query(warehouse, "SELECT count(review_text), count(rating) FROM reviews") == [(0, 2000)]
+    assert [r for r, _ in stored_ratings(warehouse)] == df.Rating.astype(int).tolist()
+
+
+def test_a_file_with_only_text_loads(warehouse, tmp_path):
+    # derived: the real file without its rating column ("Score"); dates, products and texts untouched
+    df = raw(AMAZON).drop(columns=["Score"])
+    path = tmp_path / "text_only.csv"
+    df.to_csv(path, index=False)
+    rep = load(warehouse, path)
+    assert (rep.rows_loaded, rep.rows_rejected) == (len(df), 0) == (199, 0)
+    assert query(warehouse, "SELECT count(rating), count(rating_raw), count(review_text), count(DISTINCT product_id) FROM reviews") == [
+        (0, 0, 199, df.ProductId.nunique())]
+
+
+def test_a_file_without_a_product_column_loads(warehouse):
+    df = raw(PRDECT)
+    rep = load(warehouse, PRDECT)
+    assert (rep.rows_loaded, rep.rows_rejected) == (len(df), 0) == (5400, 0)
+    assert query(warehouse, "SELECT count(product_id), count(review_time), sum(rating) FROM reviews") == [
+        (0, 0, df["Customer Rating"].astype(int).sum())]
+
+
+def _half_up(x: int) -> int:
+    return max(1, math.ceil(x / 2))
+
+
+def _ten(df: pd.DataFrame) -> pd.Series:
+    """A 0–10 rating derived from the real 1–5 one: 2 × stars, less one on reviews of odd length, so both
+    odd and even values occur (⌈x/2⌉ of either gives back the real stars)."""
+    return 2 * df.rating_value.astype(int) - df.review.str.len() % 2
+
+
+# (shape, derived rating column: header and values from the real Magento file, expected 1–5 per row, note)
+SCALES = [
+    ("4/5 strings", "rating_value", lambda df: df.rating_value + "/5", lambda df: df.rating_value.astype(int), "five"),
+    ("★ strings", "rating_value", lambda df: df.rating_value.astype(int).map(lambda n: "★" * n), lambda df: df.rating_value.astype(int), "five"),
+    ("0–10 numbers", "Score", lambda df: _ten(df).astype(str), lambda df: _ten(df).map(_half_up), "ten"),
+    ("8/10 strings", "Score", lambda df: _ten(df).astype(str) + "/10", lambda df: _ten(df).map(_half_up), "ten"),
+    # marketplaces' buckets of stars: 4–5 好评, 3 中评, 1–2 差评
+    ("好评/中评/差评", "评价等级", lambda df: df.rating_value.astype(int).map(lambda n: "好评" if n >= 4 else "中评" if n == 3 else "差评"),
+     lambda df: df.rating_value.astype(int).map(lambda n: 5 if n >= 4 else 3 if n == 3 else 1), "grade"),
+]
+
+
+@pytest.mark.parametrize(("shape", "header", "derive", "expect", "scale"), SCALES, ids=[s[0] for s in SCALES])
+def test_ratings_on_other_scales_are_stored_on_one_to_five_with_the_original_kept(warehouse, tmp_path, shape, header, derive, expect, scale):
+    # derived: the real Magento reviews (texts, products, reviewers untouched) with rating_value rewritten
+    # on another scale as said in SCALES, under `header`; rating_code (the constant word "Rating") dropped
+    df = raw(MAGENTO)
+    written = derive(df)
+    out = df.drop(columns=["rating_code", "rating_value"]).assign(**{header: written})
+    path = tmp_path / "reviews.csv"
+    out.to_csv(path, index=False)
+    rep = load(warehouse, path)
+    assert (rep.rows_loaded, rep.rows_rejected) == (500, 0)
+    assert stored_ratings(warehouse) == list(zip(expect(df).tolist(), written.tolist(), strict=True))
+    assert i18n.t(f"ingest.note.rating_{scale}", col="rating", src=header) in rep.notes
+
+
+@pytest.mark.parametrize(("flag", "up", "down"), [("Recommended IND", "1", "0"), ("Recommended", "yes", "no"), ("Recommended", "👍", "👎")])
+def test_a_recommended_flag_is_a_thumbs_rating(warehouse, tmp_path, flag, up, down):
+    # derived: the real file without its "Rating" column, so its real recommended flag "Recommended IND"
+    # (1 or 0) is the rating; the last two cases write the flag as yes/no and 👍/👎 under "Recommended"
+    df = raw(WOMEN).drop(columns=["Rating"])
+    written = df["Recommended IND"].map({"1": up, "0": down})
+    out = df.drop(columns=["Recommended IND"]).assign(**{flag: written})
+    path = tmp_path / "thumbs.csv"
+    out.to_csv(path, index=False)
+    rep = load(warehouse, path)
+    assert (rep.rows_loaded, rep.rows_rejected) == (2000, 0)
+    expected = df["Recommended IND"].map({"1": 5, "0": 1})
+    assert stored_ratings(warehouse) == list(zip(expected.tolist(), written.tolist(), strict=True))
+    assert Counter(r for r, _ in stored_ratings(warehouse)) == {5: (df["Recommended IND"] == "1").sum(), 1: (df["Recommended IND"] == "0").sum()}
+    assert i18n.t("ingest.note.rating_thumbs", col="rating", src=flag) in rep.notes
+
+
+def test_values_that_fit_no_scale_are_rejected_naming_row_column_and_value(warehouse, tmp_path):
+    # derived: the real Magento file with three ratings overwritten: a half star, a word and a zero,
+    # none of which a 1–5 star column can hold
+    df = raw(MAGENTO)
+    bad = {0: "4.5", 5: "six", 9: "0"}
+    for i, v in bad.items():
+        df.loc[i, "rating_value"] = v
+    path = tmp_path / "reviews.csv"
+    df.to_csv(path, index=False)
+    rep = load(warehouse, path)
+    assert (rep.rows_loaded, rep.rows_rejected) == (497, 3)
+    # rows are numbered as in a spreadsheet: the header is row 1
+    assert query(warehouse, "SELECT source_row, reason FROM rejects ORDER BY source_row") == [
+        (i + 2, f'rating (rating_value) "{v}" is not a rating from 1 to 5 stars') for i, v in bad.items()]
+    ok = df.drop(index=list(bad))
+    assert stored_ratings(warehouse) == [(int(v), v) for v in ok.rating_value]
+
+
+def test_a_row_with_neither_rating_nor_text_is_rejected(warehouse, tmp_path):
+    # derived: the real women's clothing file with the ratings of its 68 text-less reviews removed
+    df = raw(WOMEN)
+    empty = df["Review Text"].str.strip() == ""
+    df.loc[empty, "Rating"] = ""
+    path = tmp_path / "reviews.csv"
+    df.to_csv(path, index=False)
+    rep = load(warehouse, path)
+    assert (rep.rows_loaded, rep.rows_rejected) == (2000 - empty.sum(), empty.sum()) == (1932, 68)
+    reasons = query(warehouse, "SELECT source_row, reason FROM rejects ORDER BY source_row")
+    assert reasons == [(i + 2, "none of rating, review_text has a value") for i in df.index[empty]]
+
+
+def test_reviews_in_a_language_the_model_does_not_read_are_left_unscored(warehouse, tiny_model_dir):
+    # PRDECT-ID is Indonesian product reviews throughout; the model reads Chinese and English
+    load(warehouse, PRDECT)
+    load(warehouse, MAGENTO)  # English
+    scorer = Scorer.load(tiny_model_dir)
+    assert scorer.languages == ("zh", "en")
+    texts = set(raw(PRDECT)["Customer Review"]) | set(raw(MAGENTO).review)
+    result = score_warehouse(warehouse, scorer)
+    assert result["scored"] + result["unread"] == len(texts)
+    unread = dict(query(warehouse, "SELECT language, count(*) FROM app.review_scores JOIN app.review_languages USING (text_hash) "
+                                   "WHERE label IS NULL AND p_positive IS NULL GROUP BY 1"))
+    assert sum(unread.values()) == result["unread"] and not set(unread) & set(scorer.languages)
+    indonesian = len(set(raw(PRDECT)["Customer Review"]))
+    assert unread["id"] >= 0.95 * indonesian  # a few short reviews read as English ("TOP BGT", "Recommended Seller")
+    english_unread = query(warehouse, "SELECT count(*) FROM app.review_scores s JOIN reviews r ON sha256(r.review_text) = s.text_hash "
+                                      "WHERE s.label IS NULL AND r._upload_id = (SELECT max(_upload_id) FROM reviews)")
+    assert english_unread == [(0,)]
+    cov = insights.coverage(warehouse, scorer.version)
+    per_review = query(warehouse, "SELECT count(*) FROM reviews r JOIN app.review_scores s ON sha256(r.review_text) = s.text_hash "
+                                  "WHERE s.label IS NULL")[0][0]
+    assert sum(cov["unread"].values()) == per_review and cov["reviews"] == 5900 and cov["dated"] == 0
+    # a second run finds nothing left to do: unscored texts are done, not retried on every visit
+    assert score_warehouse(warehouse, scorer)["scored"] == 0
+
+
+def test_a_warehouse_made_before_rating_raw_gains_it_and_loads(tmp_path):
+    from ecom.warehouse import Warehouse
+
+    path = tmp_path / "old.duckdb"
+    wh = Warehouse(path)
+    with wh.transaction() as cur:
+        cur.execute("INSERT INTO main.reviews (review_id, rating, review_text) VALUES ('old', 4, 'loaded before')")
+        cur.execute("ALTER TABLE main.reviews DROP COLUMN rating_raw")  # as a warehouse of an older version has it
+    wh.close()
+    wh = Warehouse(path)
+    try:
+        df = raw(MAGENTO)
+        load(wh, MAGENTO)
+        assert query(wh, "SELECT rating, rating_raw FROM reviews WHERE review_id = 'old'") == [(4, None)]
+        assert query(wh, "SELECT sum(rating), count(rating_raw) FROM reviews WHERE review_id IS DISTINCT FROM 'old'") == [
+            (df.rating_value.astype(int).sum(), len(df))]
+    finally:
+        wh.close()

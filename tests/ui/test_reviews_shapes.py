@@ -1,0 +1,64 @@
+"""AppTests of the Reviews page on real review files as they come (issue 16): one without dates (no
+chart over time, and none with an axis from the year 2000) and one in a language the model does not
+read (said plainly, in both languages). Files from tests/fixtures/real (sources and licences in its
+README); expected figures computed with pandas from the raw files."""
+
+import json
+
+import pandas as pd
+
+from ecom.ingest.load import ingest_file
+from ecom.warehouse import Warehouse
+from tests.conftest import ROOT
+from tests.ui.conftest import assert_clean
+from tests.ui.test_reviews_page import frame_with, metrics, model_env, open_reviews, review_model  # noqa: F401  (fixtures)
+
+REAL = ROOT / "tests" / "fixtures" / "real"
+MAGENTO = REAL / "rv_magento_sample_reviews" / "products_reviews.csv"  # English, no dates
+PRDECT = REAL / "x_prdect_id_reviews" / "PRDECT-ID Dataset.csv"  # Indonesian, no dates
+
+
+def loaded(path, file) -> None:
+    wh = Warehouse(path)
+    [rep] = ingest_file(wh, file)
+    assert rep.status == "loaded", rep.message
+    wh.close()
+
+
+def chart_specs(at) -> list[dict]:
+    return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+
+
+def test_a_file_without_dates_shows_no_time_chart_and_the_rest(model_env):  # noqa: F811
+    df = pd.read_csv(MAGENTO, dtype=str, keep_default_na=False)
+    loaded(model_env, MAGENTO)
+    at = open_reviews()
+    assert_clean(at)
+    assert "These reviews have no dates, so there is no chart over time. Everything else on this page covers them." in [i.value for i in at.info]
+    titles = [str(s["layout"].get("title", {}).get("text", "")) for s in chart_specs(at)]
+    assert titles and not any(t.startswith("Reviews by sentiment per") for t in titles)
+    assert not [s for s in chart_specs(at) if str(s["layout"].get("xaxis", {}).get("range", [""])[0]).startswith("2000")]
+    assert metrics(at)["Reviews"] == f"{len(df):,}"
+    assert metrics(at)["Mean rating"] == f"{df.rating_value.astype(int).mean():.2f} ★"
+    assert frame_with(at, "negative_rate").reviews.sum() == len(df)  # English: every review has a sentiment
+
+
+def test_reviews_in_a_language_the_model_does_not_read_are_said_plainly(model_env):  # noqa: F811
+    loaded(model_env, PRDECT)
+    at = open_reviews()
+    assert_clean(at)
+    wh = Warehouse(model_env)
+    with wh.cursor() as cur:
+        unread = cur.execute("SELECT count(*) FROM reviews r JOIN app.review_scores s ON sha256(r.review_text) = s.text_hash "
+                             "WHERE s.label IS NULL").fetchone()[0]
+    wh.close()
+    assert unread >= 0.95 * 5400
+    said = [i.value for i in at.info if "languages the review model does not read" in i.value]
+    assert len(said) == 1 and said[0].startswith(f"{unread:,} reviews are in languages the review model does not read (Indonesian ")
+    assert said[0].endswith("The model reads: Chinese, English.")
+    assert metrics(at)["Reviews"] == "5,400"
+    assert frame_with(at, "negative_rate").reviews.sum() == 5400 - unread
+
+    zh = open_reviews(lang="zh")
+    assert_clean(zh)
+    assert any(i.value.startswith(f"{unread:,} 条评价使用的语言评论模型无法理解（印度尼西亚语 ") for i in zh.info)

@@ -96,6 +96,7 @@ def one_engine(engine: str, csv: str, append_csv: str, folder: str, combos: int)
     [rep] = ingest_file(wh, append_csv, name="orders.csv")
     out["append_s"] = time.perf_counter() - t0
     out["append_lines"] = rep.rows_loaded
+    print(f"  {engine}: load {out['load_s']:.2f} s, append {out['append_s']:.2f} s", file=sys.stderr, flush=True)
     from ecom.queries import common
 
     anchor = common.anchor_date(wh)
@@ -116,6 +117,7 @@ def one_engine(engine: str, csv: str, append_csv: str, folder: str, combos: int)
             common._local.cache = {}  # next combination starts cold: no per-thread memo
         pages[page] = {"p50": statistics.median(cold), "p95": sorted(cold)[max(0, int(round(0.95 * len(cold))) - 1)],
                        "warm_p50": statistics.median(warm) if warm else None}
+        print(f"  {engine} {page}: {pages[page]}", file=sys.stderr, flush=True)  # long runs show their progress
     out["pages"] = pages
     out["peak_mb"] = _peak_mb()
     out["jvm_peak_mb"] = _jvm_peak_mb() if engine == "spark" else None
@@ -150,9 +152,9 @@ def main(argv: list[str] | None = None) -> int:
                 folder.mkdir()
                 env = {**os.environ, "ECOM_MAX_UPLOAD_MB": "100000"}
                 done = subprocess.run([sys.executable, __file__, "--child", engine, str(csv), str(append_csv), str(folder), str(args.combos)],
-                                      capture_output=True, text=True, env=env)
+                                      stdout=subprocess.PIPE, text=True, env=env)
                 if done.returncode:
-                    print(f"{engine}: failed\n{done.stderr[-2000:]}")
+                    print(f"{engine}: failed (its error is above)")
                     continue
                 r = json.loads(done.stdout.strip().splitlines()[-1])
                 jvm = f", JVM peak {r['jvm_peak_mb']:.0f} MB" if r.get("jvm_peak_mb") else ""

@@ -240,7 +240,7 @@ def _current_before(cur, bumped: bool) -> bool:
     return _meta(cur, "summary:format") == FORMAT and _meta(cur, "summary:failed") is None and _meta(cur, "summary:version") == str(version)
 
 
-_SCOPE_TABLES = ("_sc_lines", "_sc_days", "_sc_customers", "_sc_products", "_sc_old", "_sc_order_lines", "_sc_new_orders", "_sc_cs")
+_SCOPE_TABLES = ("_sc_lines", "_sc_days", "_sc_customers", "_sc_products", "_sc_old", "_sc_order_lines", "_sc_new_orders", "_sc_cs", "_sc_first")
 
 
 def _drop_scope(cur) -> None:
@@ -248,13 +248,13 @@ def _drop_scope(cur) -> None:
         cur.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
-def scope_of(cur, upload_id: int, bumped: bool = False, load: bool = False) -> bool:
-    """Before an upload's order lines change (a load: after they are in, `load`; an undo: before they
-    go), in the same transaction: note in temporary tables what they touch: their days, customers and
+def scope_of(cur, upload_id: int, load: bool = False) -> bool:
+    """Before an upload's order lines change (a load: after they are in and the data version was
+    bumped, `load`; an undo: before they go), in the same transaction: note in temporary tables what they touch: their days, customers and
     products, the orders already summarised that they belong to (`_sc_old`), and the lines those
     orders have after the change (`_sc_order_lines`). False when the summaries cannot be updated by
     parts (not current, the upload too large a share, or lines without an order or product id)."""
-    if not _current_before(cur, bumped):
+    if not _current_before(cur, bumped=load):
         return False
     # counted from the upload log and the table's own row count: neither reads the lines
     n = cur.execute("SELECT rows_loaded FROM main.upload_log WHERE upload_id = ?", [upload_id]).fetchone()[0] or 0
@@ -311,12 +311,11 @@ def apply_scope(cur, new_lines: str | None) -> None:
         cur.execute("DELETE FROM app.first_orders WHERE customer_id IN (SELECT customer_id FROM _sc_customers)")
         cur.execute(f"INSERT INTO app.first_orders {_first_orders(SALES, 'customer_id IN (SELECT customer_id FROM _sc_customers)')}")
     else:  # new lines only ever move a customer's first order earlier
-        cur.execute(f"""CREATE OR REPLACE TEMP TABLE _sc_first AS
+        cur.execute(f"""CREATE TEMP TABLE _sc_first AS
             SELECT n.customer_id, least(n.first_time, coalesce(f.first_time, n.first_time)) AS first_time, n.c
             FROM ({_first_orders(('_sc_lines', 'temp'))}) n LEFT JOIN app.first_orders f USING (customer_id)""")
         cur.execute("DELETE FROM app.first_orders WHERE customer_id IN (SELECT customer_id FROM _sc_first)")
         cur.execute("INSERT INTO app.first_orders SELECT customer_id, first_time, c FROM _sc_first ORDER BY first_time")
-        cur.execute("DROP TABLE temp._sc_first")
     cur.execute(f"DELETE FROM app.product_attributes WHERE {SCOPE_PRODUCTS}")
     cur.execute(f"INSERT INTO app.product_attributes {_product_attributes(SCOPE_PRODUCTS)}")
     if undo:
@@ -330,7 +329,7 @@ def apply_scope(cur, new_lines: str | None) -> None:
 def apply_upload(cur, upload_id: int) -> bool:
     """In a load's transaction, after its lines are in and the data version was bumped: update the
     summaries by parts (see `scope_of`); False when they are left to a full build."""
-    if not scope_of(cur, upload_id, bumped=True, load=True):
+    if not scope_of(cur, upload_id, load=True):
         return False
     apply_scope(cur, f"_upload_id = {int(upload_id)}")
     return True

@@ -4,13 +4,10 @@ same figures tests/ingest/test_real_exports.py holds DuckDB to)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from ecom.ingest.cli import main as ingest_main
-from ecom.kpis_cli import main as kpis_main
-from tests.ingest.test_real_exports import CASES, REAL, _run
+from tests.ingest.test_real_exports import CASES, REAL, _run, assert_kpis_match
 
 pytestmark = pytest.mark.spark
 
@@ -32,16 +29,4 @@ def test_kpis_on_spark_match_the_independent_figures(case, tmp_path, monkeypatch
     code, _, err = _run(ingest_main, [*args, "--warehouse", str(wh)])
     assert code == 0, err
     assert any((tmp_path / "lake" / "sales").glob("upload=*"))  # the lines are in the lake, not in DuckDB
-    k = case["kpis"]
-    kargs = ["--warehouse", str(wh), "--json", "--engine", "spark"]
-    if k.get("from"):
-        kargs += ["--from", k["from"]]
-    if k.get("to"):
-        kargs += ["--to", k["to"]]
-    code, out, err = _run(kpis_main, kargs)
-    assert code == 0, err
-    got = json.loads(out)
-    assert got["currency"] == k["currency"]
-    for key in ("gmv", "refunds", "net_sales"):
-        assert got[key] == pytest.approx(k[key], abs=0.005), key
-    assert (got["orders"], got["customers"]) == (k["orders"], k["customers"])
+    assert_kpis_match(wh, case, "--engine", "spark")

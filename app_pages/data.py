@@ -8,7 +8,9 @@ from ecom.currency import CODES
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest.read import SUPPORTED_EXT
 from ecom.queries import common
+from ecom.reviews import background
 from ecom.ui import auth, tables, upload
+from ecom.ui import reviews as rv
 from ecom.ui.cache import cached_query, row_counts, warehouse
 from ecom.ui.download import download_buttons
 from ecom.ui.lang import current, tr
@@ -186,6 +188,8 @@ def run_load(files: list[dict], loads: list[dict], mode: str, dataset: str, curr
     ingest.refresh_summaries(warehouse())
     bar.progress(1.0, text=tr("data.done"))
     done = [r.to_dict() for r in reports]
+    if any(r["table"] == "reviews" and r["status"] == "loaded" and r["rows_loaded"] for r in done):
+        background.start(warehouse())  # sentiment and aspects of the new texts, while the person goes on
     audit.write(warehouse(), auth.current(), "replace" if mode == "replace" else "upload",
                 "; ".join(f"{r['source']} -> {r['table'] or '-'}: {r['status']}, {r['rows_loaded']} loaded, {r['rows_rejected']} rejected"
                           for r in done), auth.address())
@@ -233,6 +237,15 @@ def show_reports(reports: list[dict]) -> None:
             tables.show(data_quality(r["table"], int(r["upload_id"])), hide_index=True)
 
 
+def scoring_note(status) -> None:
+    """Under a load report with reviews: how their background scoring ended, and the way to the page."""
+    if status is not None and status.state == "failed":
+        st.warning(tr("data.scoring.failed"), icon=":material/warning:")
+    elif status is not None and status.state == "done" and status.scored:
+        st.success(tr("data.scoring.done", n=f"{status.scored:,}", seconds=f"{status.seconds:.1f}"), icon=":material/reviews:")
+    st.page_link("app_pages/reviews.py", label=tr("data.scoring.open"), icon=":material/arrow_forward:")
+
+
 # -- the page ------------------------------------------------------------------------------------
 
 st.title(tr("data.title"))
@@ -255,6 +268,8 @@ with upload_tab:
     files = [upload.saved(u) for u in uploads or []]
     if files:
         view = upload.plan(files)
+        if any(ld.table == "reviews" for ld in view.loads):
+            background.warm(warehouse())  # the model is ready when the reviews have loaded
         for name, why in view.errors:
             st.error(tr("data.read_failed", name=name, reason=why))
         left, right = st.columns(2)
@@ -285,6 +300,9 @@ with upload_tab:
                 st.rerun()
     if st.session_state.get("data_reports"):
         show_reports(st.session_state["data_reports"])
+    status = rv.scoring()  # its progress bar while it runs, whoever loaded the reviews
+    if any(r["table"] == "reviews" for r in st.session_state.get("data_reports") or ()):
+        scoring_note(status)
 
 with tables_tab:
     counts = row_counts()

@@ -17,10 +17,10 @@ from ecom.ui.lang import tr
 st.title(tr("nav.reviews"))
 need_tables("reviews")
 f, lang, symbol = ui.context()
-scorer = rv.active_scorer()
-rv.ensure_scored(scorer)
+model = rv.active_model()
+rv.scoring(model)
 rf = rv.review_filters(f)
-version = scorer.version
+version, aver = model.version, rv.aspects_version(model)
 
 by_category = rv.Q["by"](version, rf, "category")
 tot = rv.totals(by_category)
@@ -30,7 +30,7 @@ if f.shop or f.channel or f.region:
     st.caption(tr("rvp.sold_filter"))
 if cov["reviews"] == 0:
     st.info(tr("rvp.none_in_filter"), icon=":material/filter_alt_off:")
-for note in rv.coverage_notes(cov, scorer):
+for note in rv.coverage_notes(cov, model):
     st.info(note, icon=":material/translate:")
 
 k1, k2, k3, k4 = st.columns(4)
@@ -63,7 +63,6 @@ with tabs[0]:
         "mean_rating": st.column_config.NumberColumn(tr("rvp.col.mean_rating"), format="%.2f ★")}, height=300)
 
 with tabs[1]:
-    aver = rv.aspects_version(scorer)
     aspects = rv.Q["aspects"](version, aver, rf)
     st.caption(tr("rvp.aspects_help"))
     if aspects.empty:
@@ -108,7 +107,7 @@ with tabs[2]:
 
 with tabs[3]:
     st.caption(tr("rvp.terms_help"))
-    terms = rv.distinctive_terms(version, rf)
+    terms = rv.distinctive_terms(version, aver, rf)
     if terms.empty:
         st.info(tr("rvp.no_terms"))
     else:

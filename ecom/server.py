@@ -345,6 +345,8 @@ async def _lifespan(_app):
     if settings.get("ECOM_ENGINE") == "spark":
         # the JVM and its SparkSession take 5–10 s to start: started now, the first visitor does not wait for them
         threading.Thread(target=_warm_spark, name="ecom-spark-warmup", daemon=True).start()
+    # reviews a stopped app or `ingest --no-score` left unscored are scored now, not on a page visit
+    threading.Thread(target=_resume_scoring, name="ecom-review-resume", daemon=True).start()
     yield None
     # A normal stop leaves no temporary folder of this process behind (a killed one leaves them to
     # the next start-up's cleanup).
@@ -360,6 +362,16 @@ def _warm_spark() -> None:
         spark.backend()
     except Exception:  # the first query tries again and shows its own error
         log.exception("starting Spark at start-up failed")
+
+
+def _resume_scoring() -> None:
+    from ecom.reviews import background
+    from ecom.ui.cache import warehouse
+
+    try:
+        background.resume(warehouse())
+    except Exception:  # the Reviews page tries again and shows its own error
+        log.exception("resuming review scoring at start-up failed")
 
 
 async def _plain_error(request, exc):

@@ -199,6 +199,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECOM_PROMO_618", "06-01:06-20", "Month-day window of the 618 promotion (MM-DD:MM-DD).", month_day_window),
     Setting("ECOM_PROMO_1111", "10-20:11-11", "Month-day window of the 双11 promotion (MM-DD:MM-DD).", month_day_window),
     Setting("ECOM_REVIEW_MODEL", "models/review-sentiment", "Review model: a local save_pretrained directory or a Hugging Face hub id.", model_ref),
+    Setting("ECOM_SCORING_THREADS", "1", "Torch threads of the app's background review scoring (the other cores keep serving pages).", _between(1, 256)),
     Setting("ECOM_RECSYS_MODEL", "data/recsys", "Directory where the trained next-item model is saved and loaded.", path),
 )
 

@@ -204,6 +204,14 @@ class Warehouse:
         cur.execute("INSERT INTO app.meta VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR)",
                     [f"output:{name}"])
 
+    def versions(self, outputs: tuple[str, ...] = ()) -> tuple[int, ...]:
+        """The data version and the versions of model output tables `outputs`, in one read: the key of
+        results that also read model outputs (background scoring changes them without a load)."""
+        keys = ["data_version", *(f"output:{name}" for name in outputs)]
+        with self.cursor() as cur:
+            found = dict(cur.execute("SELECT key, value FROM app.meta WHERE key IN (SELECT unnest(?))", [keys]).fetchall())
+        return tuple(int(found.get(k, 0)) for k in keys)
+
     def output_version(self, name: str) -> int:
         with self.cursor() as cur:
             row = cur.execute("SELECT value FROM app.meta WHERE key = ?", [f"output:{name}"]).fetchone()

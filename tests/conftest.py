@@ -15,3 +15,13 @@ def warehouse(tmp_path):
     wh = Warehouse(tmp_path / "wh.duckdb")
     yield wh
     wh.close()
+
+
+@pytest.fixture(autouse=True)
+def _background_scoring_ends_with_its_test():
+    """A page or a load may start background review scoring (ecom.reviews.background): it ends before
+    the next test, so no test's scoring writes into another's warehouse or takes its cores."""
+    yield
+    background = sys.modules.get("ecom.reviews.background")
+    if background is not None:
+        background.wait_all(timeout=300)

@@ -258,7 +258,7 @@ def test_every_file_loads_through_the_ingest_command_without_rejects(tmp_path):
     data = tmp_path / "data"
     generate(data, scale=0.03, seed=11)
     proc = subprocess.run(
-        [sys.executable, "-m", "ecom", "ingest", str(data), "--warehouse", str(tmp_path / "wh.duckdb"), "--json"],
+        [sys.executable, "-m", "ecom", "ingest", str(data), "--warehouse", str(tmp_path / "wh.duckdb"), "--json", "--no-score"],
         capture_output=True, text=True, encoding="utf-8", cwd=ROOT, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr

@@ -221,9 +221,31 @@ def test_spark_is_started_with_the_server_not_by_the_first_visitor(monkeypatch, 
     monkeypatch.setenv("ECOM_ENGINE", engine)
     monkeypatch.setattr(spark, "backend", started.set)
     monkeypatch.setattr(warehouse, "release_spill_dirs", lambda: None)  # other tests' warehouses keep theirs
+    monkeypatch.setattr(server, "_resume_scoring", lambda: None)
 
     async def serve_briefly():
         async with server._lifespan(None):
             return started.wait(5 if warmed else 0.5)
 
     assert asyncio.run(serve_briefly()) is warmed
+
+
+def test_reviews_left_unscored_are_scored_when_the_server_starts(monkeypatch, tmp_path):
+    import asyncio
+    import threading
+
+    from ecom import server, warehouse
+    from ecom.reviews import background
+
+    resumed = []
+    called = threading.Event()
+    monkeypatch.setenv("ECOM_WAREHOUSE", str(tmp_path / "wh.duckdb"))
+    monkeypatch.setattr(background, "resume", lambda wh: (resumed.append(wh.path), called.set()))
+    monkeypatch.setattr(warehouse, "release_spill_dirs", lambda: None)
+
+    async def serve_briefly():
+        async with server._lifespan(None):
+            return called.wait(10)
+
+    assert asyncio.run(serve_briefly())
+    assert resumed == [tmp_path / "wh.duckdb"]

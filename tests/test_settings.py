@@ -62,6 +62,7 @@ INVALID = {
     "ECOM_SQL_ROW_CAP": "1e9",
     "ECOM_OUR_BRANDS": "a\nb",
     "ECOM_LEAD_TIME_DAYS": "400",
+    "ECOM_SCORING_THREADS": "0",
     "ECOM_PROMO_618": "06-01",
     "ECOM_PROMO_1111": "13-01:14-01",
     "ECOM_REVIEW_MODEL": "../../etc",

@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse", metavar="FILE", help="warehouse file (default: ECOM_WAREHOUSE)")
     p.add_argument("--json", action="store_true", help="print one JSON object per file")
     p.add_argument("--if-empty", action="store_true", help="do nothing when the warehouse already holds data")
+    p.add_argument("--no-score", action="store_true",
+                   help="leave loaded reviews unscored (the app scores them in the background when it starts)")
     return p
 
 
@@ -111,11 +113,41 @@ def main(argv: list[str]) -> int:
                     print(f"  note: {note}")
         # once for all the files, not once per file with sales in it
         refresh_summaries(wh)
+        if not args.no_score and any(r.table == "reviews" and r.status == "loaded" and r.rows_loaded for r in reports):
+            # the app cannot score while this process holds the warehouse: the reviews are scored before it lets go
+            _score_reviews(wh, args.json)
         # nothing loaded at all (every table failed or fitted nothing) is a failed call too
         landed = any(r.status in ("loaded", "duplicate", "joined") for r in reports)
         return 1 if failed or not landed else 0
     finally:
         wh.close()
+
+
+def _score_reviews(wh, quiet: bool) -> None:
+    """Sentiment and aspects of the texts the active review model has not done, said in one line.
+    A model that cannot load is said on stderr: the reviews stay loaded, and the app scores them."""
+    import time
+
+    from ecom.reviews import registry, score
+
+    started = time.perf_counter()
+    try:
+        scorer = score.Scorer.load(registry.active_model(wh))
+    except score.ReviewModelError as exc:
+        print(f"ingest: the reviews loaded but were not scored: {exc}. The app scores them when it starts.", file=sys.stderr)
+        return
+    update, close = (None, lambda: None)
+    if not quiet and sys.stderr.isatty():
+        from ecom.reviews.cli import stage_bars
+
+        update, close = stage_bars()
+    try:
+        result = score.score_all(wh, scorer, progress=update)
+    finally:
+        close()
+    print(f"reviews: {result['scored']:,} new texts scored by {scorer.version}, {result['unread']:,} left unscored "
+          f"(a language the model does not read), aspects found in {result['aspects']['texts']:,} texts "
+          f"({time.perf_counter() - started:.1f} s)", file=sys.stderr if quiet else sys.stdout)
 
 
 def _progress(label: str, quiet: bool):

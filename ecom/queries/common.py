@@ -129,7 +129,7 @@ def table(wh: Warehouse, name: str):
     return entry.tables[name]
 
 
-OUTPUTS = ("review_scores", "review_languages", "review_aspects", "review_aspect_runs", "recs")
+OUTPUTS = ("review_scores", "review_languages", "review_aspects", "review_aspect_runs", "review_terms", "recs")
 
 
 def output(wh: Warehouse, name: str):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -68,6 +68,9 @@ class Lexicon:
     terms: dict[str, dict[str, list[tuple[str, ...]]]]  # aspect -> lang -> term token tuples
     opinions: dict[str, dict[str, dict[tuple[str, ...], int]]]  # aspect or "_general" -> lang -> term -> ±1
     negators: frozenset[str]
+    # lang -> first token -> the aspect and opinion terms that start with it: a clause is read once
+    # for all terms instead of once per term
+    starts: dict[str, dict[str, list[tuple[str, ...]]]]
 
 
 @lru_cache(maxsize=1)
@@ -106,16 +109,30 @@ def lexicon() -> Lexicon:
 
     terms = {a: {lang: [split(t, lang) for t in words] for lang, words in langs.items()} for a, langs in aspects.items()}
     ops = {a: {lang: {split(t, lang): int(v) for t, v in words.items()} for lang, words in langs.items()} for a, langs in opinions.items()}
-    return Lexicon(terms, ops, negators)
+    starts: dict[str, dict[str, list[tuple[str, ...]]]] = {}
+    for group in (terms, ops):
+        for by_lang in group.values():
+            for lang, words in by_lang.items():
+                for term in words:
+                    if term:
+                        bucket = starts.setdefault(lang, {}).setdefault(term[0], [])
+                        if term not in bucket:
+                            bucket.append(term)
+    return Lexicon(terms, ops, negators, starts)
 
 
 def clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSE.split(text or "") if c and c.strip()]
 
 
-def _find(tokens: list[str], term: tuple[str, ...]) -> list[int]:
-    n = len(term)
-    return [i for i in range(len(tokens) - n + 1) if tuple(tokens[i : i + n]) == term]
+def _occurrences(tokens: list[str], starts: dict[str, list[tuple[str, ...]]]) -> dict[tuple[str, ...], list[int]]:
+    """Every lexicon term found in the clause -> the token positions where it starts, in order."""
+    found: dict[tuple[str, ...], list[int]] = {}
+    for i, tok in enumerate(tokens):
+        for term in starts.get(tok, ()):
+            if len(term) == 1 or tuple(tokens[i : i + len(term)]) == term:
+                found.setdefault(term, []).append(i)
+    return found
 
 
 def _negated(tokens: list[str], at: int, negators: frozenset[str]) -> bool:
@@ -125,13 +142,14 @@ def _negated(tokens: list[str], at: int, negators: frozenset[str]) -> bool:
     return False
 
 
-def _polarity(tokens: list[str], words: dict[tuple[str, ...], int], negators: frozenset[str]) -> int | None:
+def _polarity(tokens: list[str], where: dict, words: dict[tuple[str, ...], int], negators: frozenset[str]) -> int | None:
     """Sum of the clause's opinion words (negated ones flipped) as -1/0/1, or None if it has none."""
     total, found = 0, False
     # longer terms first, so "不值" is read as itself and not as 不 + 值
     taken: set[int] = set()
-    for term, value in sorted(words.items(), key=lambda kv: -len("".join(kv[0]))):
-        for at in _find(tokens, term):
+    present = [(term, value) for term, value in words.items() if term in where]
+    for term, value in sorted(present, key=lambda kv: -len("".join(kv[0]))):
+        for at in where[term]:
             if at in taken:
                 continue
             taken.update(range(at, at + len(term)))
@@ -151,14 +169,19 @@ def _not_packing(tokens: list[str], at: int, n: int) -> bool:
     return bool(_NOT_PACKING_BEFORE.intersection(before) or _NOT_PACKING_AFTER.intersection(after))
 
 
-def _supported(lex: Lexicon, aspect: str, lang: str, tokens: list[str], terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+@lru_cache(maxsize=64)
+def _weak(aspect: str, lang: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(_tokens(w, lang)) if lang == "en" else (w,) for w in _WEAK.get(aspect, {}).get(lang, ()))
+
+
+def _supported(lex: Lexicon, aspect: str, lang: str, tokens: list[str], where: dict, terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     """`terms` less the weak ones when the clause holds no other word of the aspect."""
-    weak = {tuple(_tokens(w, lang)) if lang == "en" else (w,) for w in _WEAK.get(aspect, {}).get(lang, ())}
+    weak = _weak(aspect, lang)
     if aspect == "packaging" and lang == "en":
-        terms = [t for t in terms if not all(_not_packing(tokens, at, len(t)) for at in _find(tokens, t))]
+        terms = [t for t in terms if not all(_not_packing(tokens, at, len(t)) for at in where[t])]
     strong = [t for t in terms if t not in weak]
-    judges = [t for t in lex.opinions.get(aspect, {}).get(lang, {}) if t not in terms and t not in _STATE_OF_GOODS]
-    if strong or any(_find(tokens, t) for t in judges):
+    judges = lex.opinions.get(aspect, {}).get(lang, {})
+    if strong or any(t in where for t in judges if t not in terms and t not in _STATE_OF_GOODS):
         return strong or terms
     return []
 
@@ -169,24 +192,53 @@ def _judges(lex: Lexicon, aspect: str, lang: str, terms: list[tuple[str, ...]]) 
     return all(t in words for t in terms)
 
 
-def _detect(text: str) -> list[dict]:
-    """Aspects of one review; polarity None where the clause holds no opinion word."""
-    lex = lexicon()
-    found = []
+def _clause_tokens(text: str) -> Iterator[tuple[str, str, list[str]]]:
+    """(clause, language, tokens) of each clause of a review."""
+    lexicon()  # its words are in jieba's dictionary before anything is cut
     for clause in clauses(text):
         lang = language(clause)
-        tokens = _tokens(clause, lang)
-        hits = {a: [t for t in by_lang.get(lang, ()) if _find(tokens, t)] for a, by_lang in lex.terms.items()}
-        hits = {a: h for a, h in ((a, _supported(lex, a, lang, tokens, h)) for a, h in hits.items() if h) if h}
+        yield clause, lang, _tokens(clause, lang)
+
+
+def segment(text: str) -> list[str]:
+    """The jieba words of a review's Chinese clauses, as the aspects read them."""
+    return [t for _, lang, tokens in _clause_tokens(text) if lang == "zh" for t in tokens]
+
+
+def _analyse(text: str) -> tuple[list[dict], list[str]]:
+    """Aspects of one review (polarity None where the clause holds no opinion word), and `segment(text)`."""
+    lex = lexicon()
+    found, words = [], []
+    for clause, lang, tokens in _clause_tokens(text):
+        if lang == "zh":
+            words += tokens
+        where = _occurrences(tokens, lex.starts.get(lang, {}))
+        if not where:
+            continue
+        hits = {a: [t for t in by_lang.get(lang, ()) if t in where] for a, by_lang in lex.terms.items()}
+        hits = {a: h for a, h in ((a, _supported(lex, a, lang, tokens, where, h)) for a, h in hits.items() if h) if h}
         for aspect, terms in hits.items():
             if any(_judges(lex, other, lang, terms) and not _judges(lex, aspect, lang, hits[other]) for other in hits if other != aspect):
                 # "the fabric feels cheap": cheap judges the quality named here, it is no price aspect
                 continue
-            polarity = _polarity(tokens, lex.opinions.get(aspect, {}).get(lang, {}), lex.negators)
+            polarity = _polarity(tokens, where, lex.opinions.get(aspect, {}).get(lang, {}), lex.negators)
             if polarity is None:
-                polarity = _polarity(tokens, lex.opinions["_general"].get(lang, {}), lex.negators)
+                polarity = _polarity(tokens, where, lex.opinions["_general"].get(lang, {}), lex.negators)
             found.append({"aspect": aspect, "polarity": polarity, "clause": clause, "term": " ".join(terms[0])})
-    return found
+    return found, words
+
+
+def analyse_many(texts: Sequence[str], scorer=None) -> tuple[pd.DataFrame, list[list[str]]]:
+    """`detect_many`'s frame, and each text's `segment` (one cut of each text serves both)."""
+    done = [_analyse(text if isinstance(text, str) else "") for text in texts]
+    rows = [{"row": i, **f} for i, (found, _) in enumerate(done) for f in found]
+    frame = pd.DataFrame(rows, columns=["row", "aspect", "polarity", "clause", "term"])
+    unknown = frame.polarity.isna()
+    if scorer is not None and unknown.any():
+        labels = scorer.label(scorer.p_positive(frame.loc[unknown, "clause"].tolist()))
+        frame.loc[unknown, "polarity"] = [_LABEL_POLARITY[x] for x in labels]
+    frame["polarity"] = frame.polarity.fillna(0).astype(int)
+    return frame, [words for _, words in done]
 
 
 def detect_many(texts: Sequence[str], scorer=None) -> pd.DataFrame:
@@ -194,14 +246,7 @@ def detect_many(texts: Sequence[str], scorer=None) -> pd.DataFrame:
 
     Clauses without an opinion word get the scorer's label of the clause (one batch for all), or 0.
     """
-    rows = [{"row": i, **f} for i, text in enumerate(texts) for f in _detect(text if isinstance(text, str) else "")]
-    frame = pd.DataFrame(rows, columns=["row", "aspect", "polarity", "clause", "term"])
-    unknown = frame.polarity.isna()
-    if scorer is not None and unknown.any():
-        labels = scorer.label(scorer.p_positive(frame.loc[unknown, "clause"].tolist()))
-        frame.loc[unknown, "polarity"] = [_LABEL_POLARITY[x] for x in labels]
-    frame["polarity"] = frame.polarity.fillna(0).astype(int)
-    return frame
+    return analyse_many(texts, scorer)[0]
 
 
 def detect(text: str, scorer=None) -> list[dict]:

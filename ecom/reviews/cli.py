@@ -135,23 +135,36 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def stage_bars(unit: str = "review"):
+    """A progress callback (stage, done, total) drawing one tqdm bar per stage, and a close()."""
+    bars: dict[str, tuple] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            for bar, _ in bars.values():
+                bar.close()
+            bars[stage] = _bar(stage, unit)
+        bars[stage][1](done, total)
+
+    def close() -> None:
+        for bar, _ in bars.values():
+            bar.close()
+
+    return update, close
+
+
 def cmd_score(args) -> int:
-    from ecom.reviews.score import Scorer, score_aspects, score_warehouse
+    from ecom.reviews.score import Scorer, score_all
     from ecom.warehouse import Warehouse
 
     wh = Warehouse(args.warehouse)
     try:
         scorer = Scorer.load(args.model)
-        bar, update = _bar("score", "review")
+        update, close = stage_bars()
         try:
-            result = score_warehouse(wh, scorer, progress=lambda d, t: update(d, t))
+            result = score_all(wh, scorer, progress=update)
         finally:
-            bar.close()
-        bar, update = _bar("aspects", "review")
-        try:
-            result["aspects"] = score_aspects(wh, scorer, progress=lambda d, t: update(d, t))
-        finally:
-            bar.close()
+            close()
     finally:
         wh.close()
     print(json.dumps(result, ensure_ascii=False))

@@ -10,28 +10,15 @@ sales table. Only small aggregated frames (or capped lists of quotes) come back.
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import replace
 
 import ibis
-import numpy as np
 import pandas as pd
 
 from ecom.filters import Filters
 from ecom.queries import definitions
 from ecom.queries.common import MAX_ROWS, apply_dims, day_bounds, fetch, output, product_names, table
 from ecom.reviews.score import LABELS
-
-_EN_WORD = re.compile(r"[a-z][a-z']+")
-_CJK = re.compile(r"[\u3400-\u9fff]")
-STOP = frozenset(
-    "the a an and or but to of in on for with is it this that was were be been are i my me we you they he she its at as so "
-    "very not no have has had do does did just all would will can if from than then there their them our your one get got "
-    "的 了 是 我 也 都 就 在 和 有 还 很 又 这 那 吧 啊 呢 吗 买 个 说 去 给 用 到 让 着 被 把 好 不".split()
-)
-
 
 # Reviews have a data set column too, yet the page has always shown every data set's reviews under a
 # data set filter: kept so by this port.
@@ -223,13 +210,16 @@ def search(wh, version: str, text: str, f: Filters | None = None, limit: int = 2
     return _rows(t.select(*cols).order_by([ibis.desc("review_time"), *cols[1:]]).limit(int(limit)))
 
 
-def texts_by_label(wh, version: str, f: Filters | None = None, limit: int = 20000) -> dict[str, list[str]]:
-    """The texts of the negative and of the positive reviews; past `limit`, the newest."""
+def term_counts(wh, version: str, aspects_version: str, f: Filters | None = None) -> pd.DataFrame:
+    """label (negative / positive), term, reviews: how many of the negative and of the positive reviews
+    under the filters hold each term (`ecom.reviews.terms`, stored with the aspects by background
+    scoring, so a visit segments no text)."""
     t = _scored(wh, version, f)
     t = t.filter(t.label != "neutral")
-    rows = t.select("review_time", "review_text", "label")
-    frame = fetch(rows.order_by([ibis.desc("review_time"), "review_text", "label"]).limit(int(limit)))
-    return {label: frame.review_text[frame.label == label].tolist() for label in ("negative", "positive")}
+    w = output(wh, "review_terms")
+    w = w.filter(w.aspects_version == aspects_version)
+    joined = t.join(w, t.text_hash == w.text_hash)
+    return fetch(joined.group_by(["label", "term"]).aggregate(reviews=joined.count()).order_by(["label", "term"]))
 
 
 def products_sold(wh, f: Filters) -> list[str]:
@@ -242,42 +232,6 @@ def products_sold(wh, f: Filters) -> list[str]:
     # not select().distinct().order_by(): Ibis 12 compiles that for Spark with the DISTINCT over the
     # filtered columns too, which repeats ids
     return [str(p) for p in fetch(s.group_by("product_id").aggregate().order_by("product_id")).product_id]
-
-
-def terms(text: str) -> list[str]:
-    """Words for term statistics: jieba words for Chinese (two characters or more), English words."""
-    from ecom.reviews.aspects import _jieba
-
-    out = [w for w in _EN_WORD.findall(text.lower()) if w not in STOP]
-    if _CJK.search(text):
-        out += [w for w in _jieba().lcut(text) if len(w) >= 2 and _CJK.search(w) and w not in STOP]
-    return out
-
-
-def log_odds(negative: Iterable[str], positive: Iterable[str], top: int = 20, min_count: int = 3) -> pd.DataFrame:
-    """Distinctive terms of negative vs positive reviews: log-odds ratio with an informative
-    Dirichlet prior (Monroe, Colaresi & Quinn 2008), the prior being both groups together.
-
-    Returns term, side ('negative'/'positive'), z (the z-score of the log-odds difference), count.
-    """
-    neg = Counter(t for text in negative for t in set(terms(text)))
-    pos = Counter(t for text in positive for t in set(terms(text)))
-    prior = neg + pos
-    vocab = [w for w, c in prior.items() if c >= min_count]
-    if not vocab:
-        return pd.DataFrame(columns=["term", "side", "z", "count"])
-    y_n = np.array([neg[w] for w in vocab], dtype=float)
-    y_p = np.array([pos[w] for w in vocab], dtype=float)
-    a = np.array([prior[w] for w in vocab], dtype=float)
-    a = a / a.sum() * min(1000.0, a.sum())  # prior strength: at most 1000 pseudo-counts
-    n_n, n_p, a0 = y_n.sum(), y_p.sum(), a.sum()
-    delta = np.log((y_n + a) / (n_n + a0 - y_n - a)) - np.log((y_p + a) / (n_p + a0 - y_p - a))
-    z = delta / np.sqrt(1.0 / (y_n + a) + 1.0 / (y_p + a))
-    frame = pd.DataFrame({"term": vocab, "z": z, "count": (y_n + y_p).astype(int)})
-    negative_terms = frame.nlargest(top, "z").assign(side="negative")
-    positive_terms = frame.nsmallest(top, "z").assign(side="positive", z=lambda d: -d.z)
-    out = pd.concat([negative_terms[negative_terms.z > 0], positive_terms[positive_terms.z > 0]], ignore_index=True)
-    return out[["term", "side", "z", "count"]]
 
 
 def rating_label(rating) -> str | None:

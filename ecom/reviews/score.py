@@ -15,11 +15,15 @@ Each text's language is kept in `app.review_languages`.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -43,6 +47,8 @@ TABLES_SQL = (
         text_hash VARCHAR, aspects_version VARCHAR, n_aspects INTEGER, PRIMARY KEY (text_hash, aspects_version))""",
     """CREATE TABLE IF NOT EXISTS app.review_aspects (
         text_hash VARCHAR, aspects_version VARCHAR, aspect VARCHAR, polarity INTEGER, clause VARCHAR, term VARCHAR)""",
+    # each text's distinct words for the page's distinctive terms (ecom.reviews.terms), found with its aspects
+    "CREATE TABLE IF NOT EXISTS app.review_terms (text_hash VARCHAR, aspects_version VARCHAR, term VARCHAR)",
     # NULL: a text without letters (emoji, "???"), which has no language
     "CREATE TABLE IF NOT EXISTS app.review_languages (text_hash VARCHAR PRIMARY KEY, language VARCHAR)",
 )
@@ -80,7 +86,7 @@ def load_model(name: str | Path | None = None):
     try:
         tokenizer = AutoTokenizer.from_pretrained(where)
         model = AutoModelForSequenceClassification.from_pretrained(where, dtype=torch.float32)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # also what a library raises on broken weights (safetensors' own error)
         if local:
             raise ReviewModelError(f"{where} is not a loadable sequence-classification model: {exc}") from exc
         offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
@@ -98,11 +104,68 @@ def load_model(name: str | Path | None = None):
     return model, tokenizer
 
 
-def _weights_digest(folder: Path) -> str:
+def stamp(where: str) -> float:
+    """Newest file time of a model directory (0 for a hub id), so a model replaced in place is read again."""
+    folder = Path(where)
+    return max((p.stat().st_mtime for p in folder.iterdir()), default=0.0) if folder.is_dir() else 0.0
+
+
+@lru_cache(maxsize=16)
+def _weights_digest(folder: Path, _stamp: float) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin")) + sorted(folder.glob("config.json")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What pages need to know of a model without loading it: its version string (the key of its
+    stored scores), its neutral band and the languages it reads (None: not known, every text is scored)."""
+
+    version: str
+    band: tuple[float, float]
+    languages: tuple[str, ...] | None = None
+
+    def reads(self, lang: str | None) -> bool:
+        """Whether the model reads text in `lang` (a text without letters, None, is read as before)."""
+        return self.languages is None or lang is None or lang in self.languages
+
+
+def _info(where: str, config) -> ModelInfo:
+    if Path(where).is_dir():
+        version = f"{Path(where).name}@{_weights_digest(Path(where), stamp(where))}"
+    else:
+        version = f"{where}@{getattr(config, '_commit_hash', None) or 'hub'}"
+    band = tuple(getattr(config, "neutral_band", None) or DEFAULT_BAND)
+    return ModelInfo(version, band, language.model_languages(where, config))
+
+
+def describe(name: str | Path | None = None) -> ModelInfo:
+    """The model's `ModelInfo`. A local directory is read from its config.json and weight files, in
+    milliseconds and without torch (a page visit needs no more); a hub id is loaded once per process."""
+    where = resolve(name)
+    config = Path(where) / "config.json"
+    if not config.is_file():
+        return shared(where).info
+    return _info(where, SimpleNamespace(**json.loads(config.read_text(encoding="utf-8"))))
+
+
+_SHARED: dict[tuple[str, float], Scorer] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(name: str | Path | None = None) -> Scorer:
+    """The model loaded once per process (again when its files change): background scoring and the
+    pages share it. Raises ReviewModelError as `load_model` does."""
+    where = resolve(name)
+    key = (where, stamp(where))
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            for old in [k for k in _SHARED if k[0] == where]:
+                del _SHARED[old]
+            _SHARED[key] = Scorer.load(where)
+        return _SHARED[key]
 
 
 @dataclass
@@ -120,12 +183,12 @@ class Scorer:
     def load(cls, name: str | Path | None = None) -> Scorer:
         where = resolve(name)
         model, tokenizer = load_model(where)
-        if Path(where).is_dir():
-            version = f"{Path(where).name}@{_weights_digest(Path(where))}"
-        else:
-            version = f"{where}@{getattr(model.config, '_commit_hash', None) or 'hub'}"
-        band = tuple(getattr(model.config, "neutral_band", None) or DEFAULT_BAND)
-        return cls(model, tokenizer, version, band, language.model_languages(where, model.config))
+        info = _info(where, model.config)
+        return cls(model, tokenizer, info.version, info.band, info.languages)
+
+    @property
+    def info(self) -> ModelInfo:
+        return ModelInfo(self.version, self.band, self.languages)
 
     def reads(self, lang: str | None) -> bool:
         """Whether the model reads text in `lang` (a text without letters, None, is read as before)."""
@@ -202,16 +265,34 @@ def _texts(wh):
     return r.filter(r.review_text.notnull() & r.review_text.re_search("[^ ]"))
 
 
-def _todo(wh, kind: str, version: str) -> pd.DataFrame:
-    """Distinct review texts of the reviews table that this kind of work has not done under `version`."""
+def _todo_expr(wh, kind: str, version: str):
+    """Distinct review texts of the reviews table that this kind of work has not done under `version`
+    (text_hash, text, latest review time)."""
     from ecom.queries import common
 
     name, column = _DONE[kind]
     r = _texts(wh)
-    texts = r.select(text_hash=r.review_text.hexdigest("sha256"), text=r.review_text).distinct()
+    texts = r.group_by(text_hash=r.review_text.hexdigest("sha256"), text=r.review_text).aggregate(latest=r.review_time.max())
     done = common.output(wh, name)
     done = done.filter(done[column] == version).select("text_hash")
-    return common.fetch(texts.anti_join(done, "text_hash"))
+    return texts.anti_join(done, "text_hash")
+
+
+def _todo(wh, kind: str, version: str) -> pd.DataFrame:
+    """`_todo_expr` fetched newest first: what the page's default period shows is done first, undated texts last."""
+    import ibis
+
+    from ecom.queries import common
+
+    return common.fetch(_todo_expr(wh, kind, version).order_by([ibis.desc("latest"), "text_hash"])).drop(columns="latest")
+
+
+def pending(wh, info: ModelInfo) -> dict[str, int]:
+    """How many texts the model has still to score, and to search for aspects: {"scores": n, "aspects": n}."""
+    from ecom.queries import common
+
+    return {kind: int(common.scalar(_todo_expr(wh, kind, version).count()) or 0)
+            for kind, version in (("scores", info.version), ("aspects", aspects_version(info)))}
 
 
 def unscored(wh, version: str) -> pd.DataFrame:
@@ -219,8 +300,9 @@ def unscored(wh, version: str) -> pd.DataFrame:
     return _todo(wh, "scores", version)
 
 
-def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk: int = 4096) -> dict:
-    """Score the review texts this model version has not seen; each chunk is committed as it ends.
+def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk: int = 1024) -> dict:
+    """Score the review texts this model version has not seen, newest first; each chunk is committed
+    as it ends, so a page shows what is scored so far (a chunk is about 2 s on one core).
 
     Returns {"scored": new texts scored, "unread": new texts left unscored (a language the model does
     not read), "cached": texts done before, "version": ...}.
@@ -258,19 +340,31 @@ def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk:
     return {"scored": int(len(todo)) - unread, "unread": unread, "cached": int(total - len(todo)), "version": scorer.version}
 
 
-def aspects_version(scorer: Scorer) -> str:
-    """Lexicon files + model: aspects are redone when either changes."""
+# What the aspects pass stores besides the aspects (2: each text's terms): texts done under an older
+# format are done again, so no text lacks what the page reads
+ASPECTS_FORMAT = 2
+
+
+@lru_cache(maxsize=1)
+def _lexicon_digest() -> str:
     from ecom.reviews.aspects import LEXICONS
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"format {ASPECTS_FORMAT}".encode())
     for path in sorted(LEXICONS.iterdir()):
         digest.update(path.name.encode() + path.read_bytes())
-    return f"lex@{digest.hexdigest()[:12]}+{scorer.version}"
+    return digest.hexdigest()[:12]
+
+
+def aspects_version(scorer: Scorer | ModelInfo) -> str:
+    """Lexicon files + model: aspects are redone when either changes."""
+    return f"lex@{_lexicon_digest()}+{scorer.version}"
 
 
 def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: int = 2048) -> dict:
-    """Detect aspects for the review texts not yet done under this lexicon and model version."""
-    from ecom.reviews.aspects import detect_many
+    """Detect aspects, and each text's terms, for the review texts not yet done under this lexicon and
+    model version."""
+    from ecom.reviews import terms
+    from ecom.reviews.aspects import analyse_many
 
     version = aspects_version(scorer)
     todo = _todo(wh, "aspects", version)
@@ -278,22 +372,41 @@ def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: i
     for start in range(0, len(todo), chunk):
         part = todo.iloc[start : start + chunk].reset_index(drop=True)
         # a text the model does not read is done with no aspects (its clauses would be scored wrongly)
-        rows = detect_many([t if scorer.reads(language.detect(t)) else "" for t in part.text], scorer)
+        # and no terms (it has no sentiment to set its words apart by)
+        texts = [t if scorer.reads(language.detect(t)) else "" for t in part.text]
+        rows, segmented = analyse_many(texts, scorer)
         rows.insert(0, "text_hash", part.text_hash.to_numpy()[rows.row.to_numpy()] if len(rows) else [])
         rows.insert(1, "aspects_version", version)
         runs = pd.DataFrame(
             {"text_hash": part.text_hash, "aspects_version": version, "n_aspects": rows.groupby("row").size().reindex(part.index, fill_value=0).to_numpy()}
         )
+        words = [(h, w) for h, text, cut in zip(part.text_hash, texts, segmented, strict=True)
+                 for w in sorted(set(terms.english(text) + terms.chinese(cut)))]
+        words = pd.DataFrame(words, columns=["text_hash", "term"]).assign(aspects_version=version)
         with wh.transaction() as tx:
             tx.register("new_aspects", rows.drop(columns="row"))
             tx.register("new_runs", runs)
+            tx.register("new_terms", words)
             tx.execute("INSERT INTO app.review_aspects SELECT text_hash, aspects_version, aspect, polarity, clause, term FROM new_aspects")
+            tx.execute("INSERT INTO app.review_terms SELECT text_hash, aspects_version, term FROM new_terms")
             tx.execute("INSERT INTO app.review_aspect_runs SELECT * FROM new_runs ON CONFLICT DO NOTHING")
-            tx.unregister("new_aspects")
-            tx.unregister("new_runs")
-            wh.bump_output(tx, "review_aspects")
-            wh.bump_output(tx, "review_aspect_runs")
+            for name in ("new_aspects", "new_runs", "new_terms"):
+                tx.unregister(name)
+            for name in ("review_aspects", "review_terms", "review_aspect_runs"):
+                wh.bump_output(tx, name)
         found += len(rows)
         if progress:
             progress(min(start + chunk, len(todo)), len(todo))
     return {"texts": int(len(todo)), "aspects": int(found), "version": version}
+
+
+def score_all(wh, scorer: Scorer, progress: Callable[[str, int, int], None] | None = None) -> dict:
+    """Sentiment, then aspects, of the texts this model has not done: `score_warehouse`'s result with
+    "aspects" (`score_aspects`'). progress(stage, done, total), stage "score" or "aspects"."""
+
+    def stage(name: str) -> Progress | None:
+        return (lambda done, total: progress(name, done, total)) if progress else None
+
+    result = score_warehouse(wh, scorer, progress=stage("score"))
+    result["aspects"] = score_aspects(wh, scorer, progress=stage("aspects"))
+    return result

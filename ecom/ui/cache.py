@@ -36,19 +36,24 @@ def warehouse() -> Warehouse:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _run_cached(fn_id: str, path: str, version: int, _fn: Callable, args: tuple, kwargs: dict):
+def _run_cached(fn_id: str, path: str, version: tuple[int, ...], _fn: Callable, args: tuple, kwargs: dict):
     return _fn(_open(path), *args, **kwargs)
 
 
-def cached_query(fn: Callable) -> Callable:
-    """Cache `fn(wh, *args, **kwargs)` per warehouse file and data version; call it without `wh`."""
+def cached_query(fn: Callable | None = None, *, outputs: tuple[str, ...] = ()) -> Callable:
+    """Cache `fn(wh, *args, **kwargs)` per warehouse file and data version; call it without `wh`.
+
+    `outputs` names the model output tables `fn` reads too (app.review_scores …): their versions join
+    the key, as background scoring adds to them without a load."""
+    if fn is None:
+        return functools.partial(cached_query, outputs=outputs)
     # Page scripts all run as module "__main__", so the file tells their functions apart.
     fn_id = f"{fn.__code__.co_filename}:{fn.__module__}.{fn.__qualname__}"
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         wh = warehouse()
-        return _run_cached(fn_id, str(wh.path), wh.data_version(), fn, args, kwargs)
+        return _run_cached(fn_id, str(wh.path), wh.versions(outputs), fn, args, kwargs)
 
     return wrapper
 

@@ -1,78 +1,82 @@
-"""What the Reviews page needs around `ecom.reviews`: the active model loaded once per process,
-scoring with a progress bar, the shared filters turned into review filters, cached insight
-queries, and the page's small chart builders (sentiment colours on the shared plotly theme)."""
+"""What the Reviews page needs around `ecom.reviews`: the active model's version (read without loading
+it), the background scoring's progress bar, the shared filters turned into review filters, insight
+queries cached per data and scores version, and the page's small chart builders (sentiment colours
+on the shared plotly theme)."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from collections import Counter
 
 import pandas as pd
 import streamlit as st
 
 from ecom import charts
 from ecom.filters import Filters
-from ecom.reviews import insights, registry, score
+from ecom.reviews import background, insights, registry, score, terms
 from ecom.ui import errors
 from ecom.ui.cache import cached_query, warehouse
 from ecom.ui.lang import tr
 
 LABELS = score.LABELS
+# the model outputs the page reads: background scoring adds to them, and cached results follow
+OUTPUTS = ("review_scores", "review_languages", "review_aspect_runs", "review_aspects", "review_terms")
 COLORS = {"negative": "#dc2626", "neutral": "#9ca3af", "positive": "#16a34a"}
 # The model config of "Train on your own reviews": None fine-tunes the active model; tests set a
 # tiny config here so the flow trains a small model from scratch in seconds.
 TRAIN_CONFIG: dict | None = None
-_SCORED_KEY = "_reviews_scored"
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _scorer(path: str, stamp: float) -> score.Scorer:
-    return score.Scorer.load(path)
-
-
-def _stamp(path: str) -> float:
-    """Newest file time of a model directory, so a model replaced in place is loaded again."""
-    folder = Path(score.resolve(path))
-    return max((p.stat().st_mtime for p in folder.iterdir()), default=0.0) if folder.is_dir() else 0.0
-
-
-def active_scorer() -> score.Scorer:
-    """The active model (registry, else ECOM_REVIEW_MODEL); if it cannot load, the page stops with a
-    plain message and an error id (the reason, which names server paths, goes to the log)."""
-    path = registry.active_model(warehouse())
+def active_model() -> score.ModelInfo:
+    """The active model's version, band and languages (registry, else ECOM_REVIEW_MODEL), read without
+    loading it: the page needs no torch. If it cannot be read the page stops with a plain message and
+    an error id (the reason, which names server paths, goes to the log)."""
     try:
-        with st.spinner(tr("rvp.loading_model")):
-            return _scorer(str(path), _stamp(str(path)))
-    except Exception as exc:  # a missing model, and also broken weights or a library failing on them
+        return score.describe(registry.active_model(warehouse()))
+    except Exception as exc:  # a missing model, and also a broken config.json
         errors.show(exc, kind="model")
         st.stop()
 
 
-def ensure_scored(scorer: score.Scorer) -> None:
-    """Score the review texts (and detect aspects) this model has not seen, with a progress bar.
+@cached_query(outputs=OUTPUTS)
+def _pending(wh, model: score.ModelInfo) -> dict[str, int]:
+    return score.pending(wh, model)
 
-    Checked once per session, data version and model: new texts only arrive with a load, which
-    bumps the data version."""
+
+def scoring(model: score.ModelInfo | None = None) -> background.Status | None:
+    """Where the background scoring stands, with its progress bar while it runs. With `model` (the
+    Reviews page), texts that model has not done start the job; a failed job shows its error."""
     wh = warehouse()
-    key = (str(wh.path), wh.data_version(), scorer.version)
-    if st.session_state.get(_SCORED_KEY) == key:
-        return
-    bar = None
+    status = background.status(wh)
+    if model is not None and _may_start(status, model) and any(_pending(model).values()):
+        status = background.start(wh)
+    if status is None:
+        return None
+    if status.running:
+        _progress("rvp.scoring.meanwhile" if model is not None else "rvp.scoring.open_now")
+    elif status.state == "failed" and model is not None:
+        errors.show(status.exc or RuntimeError(status.error))
+        if st.button(tr("rvp.scoring.retry"), icon=":material/refresh:"):
+            background.start(wh)
+            st.rerun()
+    return status
 
-    def report(stage: str):
-        def update(done: int, total: int) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = st.progress(0.0)
-            bar.progress(min(1.0, done / max(total, 1)), text=tr(f"rvp.progress.{stage}", done=f"{done:,}", total=f"{total:,}"))
 
-        return update
+def _may_start(status: background.Status | None, model: score.ModelInfo) -> bool:
+    """No job yet, one that ended, or one that failed under another model (one just activated)."""
+    return status is None or status.state == "done" or (status.state == "failed" and status.model not in ("", model.version))
 
-    score.score_warehouse(wh, scorer, progress=report("score"))
-    score.score_aspects(wh, scorer, progress=report("aspects"))
-    if bar is not None:
-        bar.empty()
-    st.session_state[_SCORED_KEY] = key
+
+@st.fragment(run_every=2)
+def _progress(note: str) -> None:
+    """The running job's progress and the `note` under it, redrawn every 2 s; when it ends the whole
+    page is drawn again."""
+    status = background.status(warehouse())
+    if status is None or not status.running:
+        st.rerun()
+    st.progress(min(1.0, status.done / max(status.total, 1)),
+                text=tr(f"rvp.progress.{status.stage}", done=f"{status.done:,}", total=f"{status.total:,}"))
+    st.caption(tr(note))
 
 
 @cached_query
@@ -93,7 +97,7 @@ def review_filters(f: Filters) -> Filters:
 
 
 Q = {
-    name: cached_query(fn)
+    name: cached_query(fn, outputs=OUTPUTS)
     for name, fn in {
         "mix": insights.sentiment_mix, "by": insights.sentiment_by, "leaderboard": insights.negative_leaderboard,
         "aspects": insights.aspect_summary, "quotes": insights.aspect_quotes, "mismatches": insights.mismatches,
@@ -102,10 +106,11 @@ Q = {
 }
 
 
-@cached_query
-def distinctive_terms(wh, version: str, f: Filters, top: int = 20) -> pd.DataFrame:
-    texts = insights.texts_by_label(wh, version, f)
-    return insights.log_odds(texts["negative"], texts["positive"], top=top)
+@cached_query(outputs=OUTPUTS)
+def distinctive_terms(wh, version: str, aspects_version: str, f: Filters, top: int = 20) -> pd.DataFrame:
+    counts = insights.term_counts(wh, version, aspects_version, f)
+    by_label = {label: Counter(dict(zip(part.term, part.reviews, strict=True))) for label, part in counts.groupby("label")}
+    return terms.log_odds_counts(by_label.get("negative", Counter()), by_label.get("positive", Counter()), top=top)
 
 
 def totals(by_category: pd.DataFrame) -> dict:
@@ -128,14 +133,14 @@ def language_name(code: str | None) -> str:
     return str(code) if text == f"rvp.lang.{code}" else text
 
 
-def coverage_notes(cov: dict, scorer: score.Scorer) -> list[str]:
+def coverage_notes(cov: dict, model: score.ModelInfo) -> list[str]:
     """Plain words for what the sentiment figures leave out: reviews in a language the model does
     not read (how many, which languages, what it reads), and reviews with a rating but no text."""
     notes = []
     unread = sum(cov["unread"].values())
     if unread:
         languages = ", ".join(f"{language_name(lang)} {n:,}" for lang, n in cov["unread"].items())
-        known = ", ".join(language_name(lang) for lang in scorer.languages or ())
+        known = ", ".join(language_name(lang) for lang in model.languages or ())
         notes.append(tr("rvp.unread", n=f"{unread:,}", languages=languages, known=known))
     if cov["reviews"] > cov["texts"]:
         notes.append(tr("rvp.no_text", n=f"{cov['reviews'] - cov['texts']:,}"))
@@ -211,8 +216,8 @@ def confusion_frame(m: dict) -> pd.DataFrame:
     return pd.DataFrame({tr("rvp.train.true"): names, **{f"→ {n}": [conf[0][j], conf[1][j]] for j, n in enumerate(names)}})
 
 
-def aspects_version(scorer: score.Scorer) -> str:
-    return score.aspects_version(scorer)
+def aspects_version(model: score.ModelInfo) -> str:
+    return score.aspects_version(model)
 
 
 def metric_name(metric: str) -> str:

@@ -16,7 +16,7 @@ MANIFEST = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))[
 
 def run_ingest(args, warehouse, env=None):
     return subprocess.run(
-        [sys.executable, "-m", "ecom", "ingest", *args, "--warehouse", str(warehouse), "--json"],
+        [sys.executable, "-m", "ecom", "ingest", *args, "--warehouse", str(warehouse), "--json", "--no-score"],
         cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120, env={**os.environ, **(env or {})},
     )
 

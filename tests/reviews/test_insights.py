@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from ecom.filters import Filters
-from ecom.reviews import insights
+from ecom.reviews import insights, terms
 from ecom.reviews.score import text_hash
 
 REVIEWS = [
@@ -74,14 +74,14 @@ def test_search(wh):
 def test_log_odds_terms_by_hand():
     negative = ["broken screen", "broken again", "screen broken, slow"] * 3
     positive = ["great screen", "great value", "great price"] * 3
-    out = insights.log_odds(negative, positive, top=3, min_count=3)
+    out = terms.log_odds(negative, positive, top=3, min_count=3)
     assert out[out.side == "negative"].term.iloc[0] == "broken"
     assert out[out.side == "positive"].term.iloc[0] == "great"
     assert "screen" not in out.term.head(1).tolist()
 
 
 def test_terms_mix_jieba_words_and_english():
-    assert insights.terms("物流很快 but the box was crushed") == ["box", "crushed", "物流", "很快"]
+    assert terms.terms("物流很快 but the box was crushed") == ["box", "crushed", "物流", "很快"]
 
 
 def test_aspect_summary_and_quotes(wh):

@@ -132,7 +132,7 @@ def calls(f: Filters | None, every: bool):
             ("aspect_quotes negative", lambda wh: insights.aspect_quotes(wh, v, av, "quality", f, polarity=-1, limit=20)),
             ("mismatches", lambda wh: insights.mismatches(wh, v, f, limit=5)),
             ("search", lambda wh: insights.search(wh, v, "E", f)),
-            ("texts_by_label", lambda wh: insights.texts_by_label(wh, v, f)),
+            ("term_counts", lambda wh: insights.term_counts(wh, v, av, f)),
             ("coverage", lambda wh: insights.coverage(wh, v, f)),
         ]
     return out

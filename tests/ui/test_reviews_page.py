@@ -8,11 +8,15 @@ P1 sold 100 units, P2 10, P3 1.
 """
 
 import json
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
-from ecom.reviews import registry
+from ecom.reviews import background, registry, score
 from ecom.reviews.score import Scorer, score_aspects, text_hash
+from ecom.ui.cache import warehouse
 from ecom.warehouse import Warehouse
 from tests.reviews.conftest import NEGATIVE, POSITIVE, TINY, tiny_data
 from tests.ui.conftest import APP, assert_clean
@@ -20,6 +24,7 @@ from tests.ui.conftest import APP, assert_clean
 SUFFIXES = "abcdefghijkl"
 EXTRA = [("P2", 5, "垃圾，完全不能用", "negative"), ("P3", 1, "love it, perfect", "positive"), ("P1", 3, "还行吧", "neutral")]
 PERIOD = {"from": "2024-11-01", "to": "2024-11-30"}
+REAL_REVIEWS = Path(__file__).resolve().parents[1] / "fixtures" / "real" / "rv_womens_clothing"
 
 
 def review_rows():
@@ -106,11 +111,52 @@ def test_without_reviews_the_page_points_to_the_data_page(app_env):
     assert not at.metric
 
 
-def test_unscored_reviews_are_scored_on_first_visit(model_env, review_model):
+def held_at_aspects(monkeypatch) -> threading.Event:
+    """Background scoring stops before the aspects until the returned event is set: a visit then sees
+    the page while scoring runs, with every sentiment stored and no aspect yet."""
+    gate = threading.Event()
+    real = score.score_aspects
+
+    def held(wh, scorer, progress=None, **kw):
+        if progress:
+            progress(0, 1)
+        gate.wait(60)
+        return real(wh, scorer, progress, **kw)
+
+    monkeypatch.setattr(score, "score_aspects", held)
+    return gate
+
+
+def wait_for_stage(stage: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while (s := background.status(warehouse())) is None or s.stage != stage or not s.running:
+        assert time.monotonic() < deadline and (s is None or s.state != "failed"), s
+        time.sleep(0.1)
+
+
+def progress_texts(at) -> list[str]:
+    return [p.proto.text for p in at.get("progress")]
+
+
+def test_first_visit_scores_in_the_background_and_answers_meanwhile(model_env, review_model, monkeypatch):
     fill(model_env)
-    at = open_reviews()
+    gate = held_at_aspects(monkeypatch)
+    at = open_reviews()  # finds 147 texts without scores: starts the job, does not wait for it
     assert_clean(at)
     assert metrics(at)["Reviews"] == "147"
+    wait_for_stage("aspects")
+    at.run()
+    assert_clean(at)
+    assert progress_texts(at) == ["Finding aspects in reviews in the background: 0 / 1"]
+    assert "The figures below cover the reviews scored so far, newest first; the page redraws when scoring ends." in [c.value for c in at.caption]
+    # every sentiment is stored: the shares are there, the aspects not yet
+    assert metrics(at)["Reviews"] == "147" and metrics(at)["Negative share"] != "—"
+    assert "No aspects were found in the reviews under the current filters." in [i.value for i in at.info]
+    gate.set()
+    assert background.wait(warehouse(), 120).state == "done"
+    at.run()
+    assert_clean(at)
+    assert progress_texts(at) == [] and at.get("pills")[0].options
     version = Scorer.load(review_model).version
     wh = Warehouse(model_env)
     cur = wh.cursor()
@@ -118,6 +164,22 @@ def test_unscored_reviews_are_scored_on_first_visit(model_env, review_model):
     assert cur.execute("SELECT count(*) FROM app.review_aspect_runs").fetchone()[0] == 147
     cur.close()
     wh.close()
+
+
+def test_a_failed_scoring_shows_a_plain_error_and_can_be_tried_again(model_env, review_model, monkeypatch):
+    fill(model_env)
+    monkeypatch.setattr(score, "score_all", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full at /srv/secret")))
+    open_reviews()
+    assert background.wait(warehouse(), 60).state == "failed"
+    at = open_reviews()
+    assert [e.value for e in at.error][0].startswith("Something went wrong; an administrator can find the details in the server log.")
+    assert "/srv/secret" not in " ".join(e.value for e in at.error)
+    monkeypatch.undo()
+    monkeypatch.setenv("ECOM_REVIEW_MODEL", str(review_model))
+    monkeypatch.setenv("ECOM_WAREHOUSE", str(model_env))
+    next(b for b in at.button if b.label == "Score the reviews again").click().run()
+    assert background.wait(warehouse(), 120).state == "done"
+    assert not open_reviews().error
 
 
 def test_page_figures_on_known_labels(scored):
@@ -232,3 +294,43 @@ def test_page_in_chinese(scored):
     assert [t.value for t in at.title] == ["评价分析"]
     assert list(metrics(at)) == ["评价数", "负面占比", "正面占比", "平均评分"]
     assert [t.label for t in at.tabs] == ["情感趋势", "关注点", "热销差评榜", "特征词", "评分与内容不符", "搜索", "用自己的评价训练"]
+
+
+def test_a_real_review_export_loaded_on_the_data_page_is_scored_while_people_go_on(model_env, monkeypatch):
+    """The women's clothing export (2,000 real reviews, no dates; tests/fixtures/real/rv_womens_clothing):
+    load it on the Data page, see the scoring's progress there and on Reviews, then the finished page."""
+    import pandas as pd
+
+    from tests.ui.conftest import open_app
+
+    source = REAL_REVIEWS / "Womens Clothing E-Commerce Reviews.csv"
+    raw = pd.read_csv(source, dtype=str, keep_default_na=False)
+    texts = raw["Review Text"][raw["Review Text"].str.contains("[^ ]", regex=True)]
+    gate = held_at_aspects(monkeypatch)
+    at = open_app("app_pages/data.py")
+    at.file_uploader[0].set_value((source.name, source.read_bytes(), "text/csv")).run()
+    at.button(key="data_load").click().run()
+    assert_clean(at)
+    assert [s.value for s in at.success] == [f"{source.name}: 2,000 rows loaded into reviews, 0 rejected, 0 skipped."]
+    wait_for_stage("aspects")
+    at.run()
+    assert progress_texts(at) == ["Finding aspects in reviews in the background: 0 / 1"]
+    assert [link.proto.label for link in at.get("page_link")] == ["Open Reviews"]
+    assert "Reviews can be opened now: its figures fill in as the reviews are scored, newest first." in [c.value for c in at.caption]
+    # Reviews while the job runs: every review counted, its sentiment there, the aspects to come
+    page = open_reviews({"from": "2025-01-01", "to": "2025-01-31"})
+    assert_clean(page)
+    assert progress_texts(page) == ["Finding aspects in reviews in the background: 0 / 1"]
+    # independent figures: 2,000 rows, ratings summing to 8,325 (case.json, pandas over the raw file)
+    assert metrics(page)["Reviews"] == "2,000" and metrics(page)["Mean rating"] == "4.16 ★"
+    assert "These reviews have no dates, so there is no chart over time. Everything else on this page covers them." in [i.value for i in page.info]
+    gate.set()
+    status = background.wait(warehouse(), 120)
+    assert (status.state, status.scored) == ("done", texts.nunique())
+    at.run()
+    assert progress_texts(at) == []
+    assert [s.value for s in at.success][-1] == f"Reviews scored in the background: {texts.nunique():,} new texts in {status.seconds:.1f} s."
+    page.run()
+    assert_clean(page)
+    assert progress_texts(page) == [] and metrics(page)["Negative share"].endswith("%")
+    assert page.get("pills")[0].options  # aspects found in the real texts

@@ -8,6 +8,7 @@ import json
 import pandas as pd
 
 from ecom.ingest.load import ingest_file
+from ecom.reviews import score
 from ecom.warehouse import Warehouse
 from tests.conftest import ROOT
 from tests.ui.conftest import assert_clean
@@ -19,9 +20,11 @@ PRDECT = REAL / "x_prdect_id_reviews" / "PRDECT-ID Dataset.csv"  # Indonesian, n
 
 
 def loaded(path, file) -> None:
+    """`file` loaded and its reviews scored, as `python -m ecom ingest` does before it exits."""
     wh = Warehouse(path)
     [rep] = ingest_file(wh, file)
     assert rep.status == "loaded", rep.message
+    score.score_all(wh, score.Scorer.load())
     wh.close()
 
 

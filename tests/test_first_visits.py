@@ -75,3 +75,46 @@ def test_simultaneous_first_visits_on_a_fresh_warehouse(tmp_path):
             cur.close()
         assert scores == (len(TEXTS), len(TEXTS)) and runs == len(TEXTS)
         wh.close()
+
+
+def test_simultaneous_first_visits_start_one_scoring_job(tmp_path, monkeypatch):
+    """What the Reviews page's first visits do now: each finds texts without scores and asks for the
+    background job; six at once start one job, and every text is scored once."""
+    from ecom.reviews import background
+
+    runs = []
+    real = score.score_all
+
+    def counted(wh, scorer, progress=None):
+        runs.append(threading.get_ident())
+        return real(wh, scorer, progress)
+
+    monkeypatch.setattr(score, "shared", lambda *_: FixedScorer())
+    monkeypatch.setattr(score, "score_all", counted)
+    wh = Warehouse(tmp_path / "fresh.duckdb")
+    with wh.transaction() as cur:
+        for i, text in enumerate(TEXTS):
+            cur.execute("INSERT INTO main.reviews (review_id, review_text) VALUES (?, ?)", [f"R{i}", text])
+    start = threading.Barrier(SESSIONS)
+    failures: list[BaseException] = []
+
+    def session():
+        start.wait()
+        try:
+            background.start(wh)
+        except Exception as exc:  # collected: an exception in a thread would not fail the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=session) for _ in range(SESSIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    status = background.wait(wh, 120)
+    try:
+        assert failures == [] and status.state == "done" and status.scored == len(TEXTS)
+        assert 1 <= len(runs) <= 2 and len(set(runs)) == 1  # one thread; it looks again at most once
+        with wh.cursor() as cur:
+            assert cur.execute("SELECT count(*), count(DISTINCT text_hash) FROM app.review_scores").fetchone() == (len(TEXTS), len(TEXTS))
+    finally:
+        wh.close()

@@ -42,13 +42,18 @@ def first_visit(wh: Warehouse, scorer: FixedScorer) -> None:
 
 def visit_at_once(wh: Warehouse) -> list[BaseException]:
     """SESSIONS threads doing `first_visit` together; what they raised."""
+    return at_once(lambda: first_visit(wh, FixedScorer()))
+
+
+def at_once(action) -> list[BaseException]:
+    """SESSIONS threads calling `action()` at the same moment; what they raised."""
     start = threading.Barrier(SESSIONS)
     failures: list[BaseException] = []
 
     def session():
         start.wait()
         try:
-            first_visit(wh, FixedScorer())
+            action()
         except Exception as exc:  # collected: an exception in a thread would not fail the test
             failures.append(exc)
 
@@ -95,21 +100,7 @@ def test_simultaneous_first_visits_start_one_scoring_job(tmp_path, monkeypatch):
     with wh.transaction() as cur:
         for i, text in enumerate(TEXTS):
             cur.execute("INSERT INTO main.reviews (review_id, review_text) VALUES (?, ?)", [f"R{i}", text])
-    start = threading.Barrier(SESSIONS)
-    failures: list[BaseException] = []
-
-    def session():
-        start.wait()
-        try:
-            background.start(wh)
-        except Exception as exc:  # collected: an exception in a thread would not fail the test
-            failures.append(exc)
-
-    threads = [threading.Thread(target=session) for _ in range(SESSIONS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    failures = at_once(lambda: background.start(wh))
     status = background.wait(wh, 120)
     try:
         assert failures == [] and status.state == "done" and status.scored == len(TEXTS)

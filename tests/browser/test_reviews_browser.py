@@ -38,19 +38,27 @@ def test_upload_reviews_see_the_scoring_progress_and_open_reviews_while_it_runs(
     # the load is done and the scoring runs: its bar is on the Data page
     page.get_by_text(PROGRESS).first.wait_for(timeout=60_000)
     page.screenshot(path=str(tmp / "data_scoring.png"), full_page=True)
-    page.get_by_role("link", name="Open Reviews").click()
-    page.get_by_role("heading", name="Reviews", exact=True).wait_for()
+    page.get_by_role("link", name="Open Reviews").first.click()
+    page.get_by_role("heading", name="Reviews", exact=True).first.wait_for()
     page.get_by_test_id("stMetric").first.wait_for()
     running = page.get_by_text(PROGRESS).count() > 0
     if running:  # the figures cover what is scored so far, and say so
-        page.get_by_text("The figures below cover the reviews scored so far").wait_for()
+        page.get_by_text("The figures below cover the reviews scored so far").first.wait_for()
         page.screenshot(path=str(tmp / "reviews_while_scoring.png"), full_page=True)
     assert metric(page, "Reviews") == "2,000"
     assert metric(page, "Mean rating") == "4.16 ★"  # 8,325 stars over 2,000 reviews (case.json, from the raw file)
     # the page draws itself again when scoring ends: no bar, sentiment shares and aspect chips
     page.wait_for_function("() => !document.body.innerText.match(/in the background: [0-9,]+ \\/ [0-9,]+|Loading the review model to score/)",
                            timeout=180_000)
-    page.get_by_role("tab", name="Aspects").click()
+    # the run that redraws the page removes the old run's elements only as it ends: one tab bar, three checks in a row
+    tabs = page.get_by_role("tab", name="Aspects")
+    settled = 0
+    for _ in range(240):
+        settled = settled + 1 if tabs.count() == 1 else 0
+        if settled == 3:
+            break
+        page.wait_for_timeout(250)
+    tabs.click()
     page.get_by_role("radio", name=re.compile(r"^Size & fit \d+%")).first.wait_for()  # an aspect chip (fit is what clothing reviews discuss)
     assert re.fullmatch(r"\d+\.\d%", metric(page, "Negative share"))
     page.screenshot(path=str(tmp / "reviews_scored.png"), full_page=True)

@@ -189,9 +189,7 @@ class Warehouse:
     # -- bookkeeping -------------------------------------------------------------------------
     def data_version(self) -> int:
         """A number that changes with every load or undo: the key for cached query results."""
-        with self.cursor() as cur:
-            row = cur.execute("SELECT value FROM app.meta WHERE key = 'data_version'").fetchone()
-        return int(row[0]) if row else 0
+        return self.versions()[0]
 
     @staticmethod
     def bump_version(cur: duckdb.DuckDBPyConnection) -> None:

@@ -381,7 +381,7 @@ def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: i
             {"text_hash": part.text_hash, "aspects_version": version, "n_aspects": rows.groupby("row").size().reindex(part.index, fill_value=0).to_numpy()}
         )
         words = [(h, w) for h, text, cut in zip(part.text_hash, texts, segmented, strict=True)
-                 for w in sorted(set(terms.english(text) + terms.chinese(cut)))]
+                 for w in sorted(set(terms.terms(text, cut)))]
         words = pd.DataFrame(words, columns=["text_hash", "term"]).assign(aspects_version=version)
         with wh.transaction() as tx:
             tx.register("new_aspects", rows.drop(columns="row"))

@@ -23,20 +23,21 @@ STOP = frozenset(
 )
 
 
-def english(text: str) -> list[str]:
+def _english(text: str) -> list[str]:
     return [w for w in _EN_WORD.findall(text.lower()) if w not in STOP]
 
 
-def chinese(words: Iterable[str]) -> list[str]:
+def _chinese(words: Iterable[str]) -> list[str]:
     """Of a text's jieba words (`ecom.reviews.aspects.segment`), those for term statistics."""
     return [w for w in words if len(w) >= 2 and _CJK.search(w) and w not in STOP]
 
 
-def terms(text: str) -> list[str]:
-    """Words for term statistics: English words, then jieba words of two characters or more."""
+def terms(text: str, cut: list[str] | None = None) -> list[str]:
+    """Words for term statistics: English words, then jieba words of two characters or more. `cut`:
+    the text's `segment`, when the caller has it already (the aspects pass cuts each text once)."""
     from ecom.reviews.aspects import segment
 
-    return english(text) + chinese(segment(text))
+    return _english(text) + _chinese(segment(text) if cut is None else cut)
 
 
 def log_odds(negative: Iterable[str], positive: Iterable[str], top: int = 20, min_count: int = 3) -> pd.DataFrame:

@@ -12,6 +12,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from ecom.warehouse import apptables
+
 log = logging.getLogger("ecom.audit")
 
 MAX_DETAIL = 2000
@@ -26,7 +28,7 @@ def _row(who, kind: str, detail: str, address: str) -> list:
 def record(cur, who, kind: str, detail: str = "", address: str = "") -> None:
     """Add a row inside the caller's transaction `cur` (so the action and its record land together)."""
     row = _row(who, kind, detail, address)
-    cur.execute("INSERT INTO app.audit VALUES (?, ?, ?, ?, ?, ?)", row)
+    apptables.add_audit(cur, row)
     log.info("audit %s %s (%s) from %s: %s", kind, row[1], row[2], row[5] or "-", row[4])
 
 
@@ -38,9 +40,4 @@ def write(wh, who, kind: str, detail: str = "", address: str = "") -> None:
 
 def read(wh, limit: int = 10_000) -> pd.DataFrame:
     """The newest `limit` rows, newest first."""
-    cur = wh.cursor()
-    try:
-        return cur.execute("SELECT happened_at, actor, via, kind, detail, address FROM app.audit ORDER BY happened_at DESC, rowid DESC LIMIT ?",
-                           [limit]).df()
-    finally:
-        cur.close()
+    return apptables.audit_rows(wh, limit)

@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 import threading
 import time
-from datetime import datetime
 
 import pandas as pd
 
 from ecom import access, audit
+from ecom.warehouse import apptables
 
 MAX_SHOPS = 200
 TTL_S = 5.0  # the sign-in gate reads the table at most this often; changes made in this process apply at once
@@ -31,12 +31,7 @@ class PeopleError(ValueError):
 
 def table(wh) -> dict[str, tuple[str, tuple[str, ...]]]:
     """E-mail -> (role, shops) for everyone in the table."""
-    cur = wh.cursor()
-    try:
-        rows = cur.execute("SELECT email, role, shops FROM app.people").fetchall()
-    finally:
-        cur.close()
-    return {email: (role, tuple(shops or ())) for email, role, shops in rows}
+    return {email: (role, tuple(shops or ())) for email, role, shops in apptables.people(wh)}
 
 
 def cached_table(wh) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -58,12 +53,7 @@ def _forget(wh) -> None:
 
 
 def listing(wh) -> pd.DataFrame:
-    cur = wh.cursor()
-    try:
-        return cur.execute("SELECT email, role, array_to_string(shops, ', ') AS shops, updated_by, updated_at "
-                           "FROM app.people ORDER BY email").df()
-    finally:
-        cur.close()
+    return apptables.people_listing(wh)
 
 
 def _email(value: str) -> str:
@@ -82,9 +72,7 @@ def put(wh, who: access.Person, email: str, role: str, shops: list[str] | tuple[
         raise PeopleError("people.error.role", role=str(role)[:40])
     shops = tuple(dict.fromkeys(s.strip() for s in shops if s and s.strip()))[:MAX_SHOPS]
     with wh.transaction() as cur:
-        cur.execute("INSERT INTO app.people VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET role = excluded.role, "
-                    "shops = excluded.shops, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                    [email, role, list(shops), who.id, datetime.now().replace(microsecond=0)])
+        apptables.put_person(cur, email, role, list(shops), who.id)
         audit.record(cur, who, "role_change", f"{email} -> {role}" + (f" (shops: {', '.join(shops)})" if shops else ""), address)
     _forget(wh)
 
@@ -94,6 +82,6 @@ def remove(wh, who: access.Person, email: str, address: str = "") -> None:
         raise PermissionError("people")
     email = _email(email)
     with wh.transaction() as cur:
-        cur.execute("DELETE FROM app.people WHERE email = ?", [email])
+        apptables.remove_person(cur, email)
         audit.record(cur, who, "role_change", f"{email} removed", address)
     _forget(wh)

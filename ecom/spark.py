@@ -42,6 +42,10 @@ def session(master: str | None = None):
                 .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
                 .config("spark.local.dir", str(scratch / "local"))
                 .config("spark.sql.session.timeZone", "UTC")
+                # read when the driver's JVM starts, which is here: the heap's size (local mode's tasks
+                # share it; with too small a heap a big aggregation fails with a StackOverflowError,
+                # Spark retrying a page allocation until the stack runs out)
+                .config("spark.driver.memory", settings.get("ECOM_SPARK_MEMORY"))
                 # a page's queries are small: a few partitions, not the default 200 per shuffle
                 .config("spark.sql.shuffle.partitions", str(max(2, (os.cpu_count() or 2))))
                 .config("spark.sql.adaptive.enabled", "true")

@@ -15,13 +15,14 @@ import json
 import re
 import secrets
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 
 from ecom import filters
 from ecom.filters import Filters
 from ecom.queries import explore
+from ecom.warehouse import apptables
 
 TOKEN_BYTES = 12  # 96 random bits, 16 URL-safe characters
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -113,10 +114,7 @@ def save(wh, name: str, page: str, f: Filters, options: dict | None = None, owne
         explore.validate(wh, explore.spec_from_params(_explore_params(opts)))
     state = {"filters": replace(f, preset="custom").to_params(), "options": opts}
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    now = datetime.now().replace(microsecond=0)
-    with wh.transaction() as cur:
-        cur.execute("INSERT INTO app.views (token, name, page, state, created_at, updated_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [token, name, page, json.dumps(state, ensure_ascii=False), now, now, owner])
+    apptables.add_view(wh, token, name, page, json.dumps(state, ensure_ascii=False), owner)
     return token
 
 
@@ -128,11 +126,7 @@ def load(wh, token: str, anchor: date, allowed: dict | None = None) -> View:
     """The view behind `token`, re-validated against the warehouse as it is now."""
     if not isinstance(token, str) or not TOKEN_RE.match(token):
         raise ViewError("views.error.bad_token")
-    cur = wh.cursor()
-    try:
-        row = cur.execute("SELECT name, page, state FROM app.views WHERE token = ?", [token]).fetchone()
-    finally:
-        cur.close()
+    row = apptables.view(wh, token)
     if row is None:
         raise ViewError("views.error.unknown")
     name, page, raw = row
@@ -164,23 +158,14 @@ def _gone(name: str, detail: str) -> ViewError:
 
 
 def list_views(wh) -> pd.DataFrame:
-    cur = wh.cursor()
-    try:
-        return cur.execute("SELECT token, name, page, created_at, updated_at, owner FROM app.views "
-                           "ORDER BY updated_at DESC, name").df()
-    finally:
-        cur.close()
+    return apptables.views(wh)
 
 
 def may_manage(wh, token: str, who) -> bool:
     """Whether person `who` may rename or delete the view: its owner, or an admin."""
     if who.can("manage_any_view"):
         return True
-    cur = wh.cursor()
-    try:
-        row = cur.execute("SELECT owner FROM app.views WHERE token = ?", [token]).fetchone()
-    finally:
-        cur.close()
+    row = apptables.view_owner(wh, token)
     return row is not None and row[0] is not None and row[0] == who.id
 
 
@@ -192,11 +177,9 @@ def _check_manage(wh, token: str, who) -> None:
 def rename(wh, token: str, name: str, who) -> None:
     name = _clean_name(name)
     _check_manage(wh, token, who)
-    with wh.transaction() as cur:
-        cur.execute("UPDATE app.views SET name = ?, updated_at = ? WHERE token = ?", [name, datetime.now().replace(microsecond=0), token])
+    apptables.rename_view(wh, token, name)
 
 
 def delete(wh, token: str, who) -> None:
     _check_manage(wh, token, who)
-    with wh.transaction() as cur:
-        cur.execute("DELETE FROM app.views WHERE token = ?", [token])
+    apptables.delete_view(wh, token)

@@ -46,6 +46,7 @@ INVALID = {
     "ECOM_WAREHOUSE": "  ",
     "ECOM_ENGINE": "postgres",
     "ECOM_SPARK_MASTER": "mesos://x:5050",
+    "ECOM_SPARK_MEMORY": "4GB",
     "ECOM_LAKE": "s3://bucket/lake",
     "ECOM_MEMORY_LIMIT": "lots",
     "ECOM_TIMEZONE": "Mars/Olympus",

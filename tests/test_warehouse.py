@@ -53,3 +53,23 @@ def test_sql_cannot_read_files(warehouse):
 def test_app_schema_is_not_a_user_table(warehouse):
     assert "mapping_memory" not in warehouse.user_tables()
     assert {"sales", "rejects", "upload_log"} <= set(warehouse.user_tables())
+
+
+def test_app_tables_are_read_and_written_only_in_the_warehouse_layer():
+    # the app's own tables stay in DuckDB on either engine; their SQL lives in ecom/warehouse (the
+    # ingest's mapping memory and upload numbers, the DuckDB summaries and Spark's view of the model
+    # outputs are that layer too). A statement naming app.<table> anywhere else fails this test.
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "ecom"
+    layer = {"warehouse", "ingest", "queries/summaries.py", "spark.py"}
+    statement = re.compile(r"\b(FROM|INTO|UPDATE|JOIN|TABLE|EXISTS)\s+app\.\w+")
+    outside = sorted(
+        f"{path.relative_to(root)}: {m.group(0)}"
+        for path in root.rglob("*.py")
+        if not any(str(path.relative_to(root)).startswith(p) for p in layer)
+        for m in statement.finditer(path.read_text(encoding="utf-8"))
+    )
+    assert outside == []
+    assert statement.search((root / "warehouse" / "apptables.py").read_text(encoding="utf-8"))

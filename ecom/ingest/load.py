@@ -243,6 +243,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
         decisions = values.decide(t.name, rep.mapping, sample, lang, tz)
         if sample_tbl.num_rows >= SAMPLE_ROWS:
             _whole_column_dates(con, src, workdir, rep.mapping, sample, decisions, tz, lang)
+            _whole_column_ratings(con, src, workdir, rep.mapping, decisions, lang)
         rep.notes += order_notes + decisions.notes
         code, why = _currency_of(currency, decisions, rep.mapping)
         if t.name == "sales":
@@ -294,6 +295,21 @@ def _whole_column_dates(con, src: Source, workdir: Path, mapping: dict[str, str]
         better.decided_by = "data"
         decisions.dates[col] = better
         decisions.notes = [n for n in decisions.notes if n not in stale] + values.date_notes(col, source, better, tz, lang)
+
+
+def _whole_column_ratings(con, src: Source, workdir: Path, mapping: dict[str, str], decisions: values.Decisions, lang: str) -> None:
+    """A rating column's scale from all its values (a file longer than the sample): a 0–10 column whose
+    first rows happen to hold nothing above 5 is still out of ten."""
+    for col in list(decisions.rating_scales):
+        source = next((s for s, tg in mapping_mod.pairs(mapping) if mapping_mod.split_target(tg) == (col, None)), None)
+        if source is None:
+            continue
+        c = f"c{src.columns.index(source)}"
+        raw_sql = raw_relation(con, src, tag=f"scan_{col}", workdir=workdir)
+        # a rating column has few distinct values; the most frequent thousand decide any real one
+        counts = dict(con.execute(f"SELECT trim({c}) AS v, count(*) FROM ({raw_sql}) WHERE trim({c}) <> '' "
+                                  "GROUP BY v ORDER BY count(*) DESC, v LIMIT 1000").fetchall())
+        decisions.rating_scales[col] = values.rating_scale(col, source, counts, decisions.notes, lang)
 
 
 _OTHERS_SCHEMA = pa.schema([("_row", pa.int64()), ("_status", pa.int8()), ("_reason", pa.string()),

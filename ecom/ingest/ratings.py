@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 
 FIVE, TEN, THUMBS, GRADE = "five", "ten", "thumbs", "grade"
 SCALES = (FIVE, TEN, THUMBS, GRADE)
@@ -48,13 +49,18 @@ def readable(value: str) -> bool:
     return _read(value) is not None
 
 
-def scale_of(values: list[str]) -> str | None:
-    """The scale of a column from its (sampled) non-empty values; None when no value is a rating."""
-    read = [r for r in map(_read, values) if r is not None]
+def scale_of(values: Iterable[str] | Mapping[str, int]) -> str | None:
+    """The scale of a column from its non-empty values, a list or {value: how many rows}; None when no
+    value is a rating."""
+    counts = values if isinstance(values, Mapping) else Counter(values)
+    read = [(r, n) for r, n in ((_read(v), n) for v, n in counts.items()) if r is not None]
     if not read:
         return None
-    families = Counter(family for family, _ in read)
-    numeric = len(read) - families["thumbs"] - families["grade"]
+    families = Counter()
+    for (family, _), n in read:
+        families[family] += n
+    numeric = families.total() - families["thumbs"] - families["grade"]
+    read = [r for r, _ in read]
     if families["grade"] > max(families["thumbs"], numeric):
         return GRADE
     if families["thumbs"] > numeric:

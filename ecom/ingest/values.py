@@ -155,10 +155,14 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
     return d
 
 
-def rating_scale(col: str, src: str, values: list[str | None], notes: list[str], lang: str) -> str:
-    """The scale of a rating column from all its sampled values, said in a note (five when none is a rating)."""
-    scale = ratings.scale_of([v for v in values if v is not None and v.strip()]) or ratings.FIVE
-    notes.append(i18n.t(f"ingest.note.rating_{scale}", lang, col=col, src=src))
+def rating_scale(col: str, src: str, values: list[str | None] | dict[str, int], notes: list[str], lang: str) -> str:
+    """The scale of a rating column from its sampled values (or {value: rows} of the whole column),
+    said in a note that replaces an earlier one for the column (five when no value is a rating)."""
+    if not isinstance(values, dict):
+        values = [v for v in values if v is not None and v.strip()]
+    scale = ratings.scale_of(values) or ratings.FIVE
+    said = {i18n.t(f"ingest.note.rating_{s}", lang, col=col, src=src) for s in ratings.SCALES}
+    notes[:] = [n for n in notes if n not in said] + [i18n.t(f"ingest.note.rating_{scale}", lang, col=col, src=src)]
     return scale
 
 

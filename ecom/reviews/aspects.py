@@ -235,8 +235,10 @@ def analyse_many(texts: Sequence[str], scorer=None) -> tuple[pd.DataFrame, list[
     frame = pd.DataFrame(rows, columns=["row", "aspect", "polarity", "clause", "term"])
     unknown = frame.polarity.isna()
     if scorer is not None and unknown.any():
-        labels = scorer.label(scorer.p_positive(frame.loc[unknown, "clause"].tolist()))
-        frame.loc[unknown, "polarity"] = [_LABEL_POLARITY[x] for x in labels]
+        # a clause repeats across reviews ("味道不错"): each distinct one is read once
+        clauses = frame.loc[unknown, "clause"].unique()
+        label = dict(zip(clauses, scorer.label(scorer.p_positive(clauses.tolist())), strict=True))
+        frame.loc[unknown, "polarity"] = [_LABEL_POLARITY[label[c]] for c in frame.loc[unknown, "clause"]]
     frame["polarity"] = frame.polarity.fillna(0).astype(int)
     return frame, [words for _, words in done]
 

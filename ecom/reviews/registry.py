@@ -23,14 +23,8 @@ from ecom import settings
 from ecom.reviews.corpora import assign_split
 from ecom.reviews.evaluate import metrics
 from ecom.reviews.score import Scorer
+from ecom.warehouse import apptables
 
-# Made as the warehouse opens (ecom.warehouse.ensure_output_tables), never on a page visit.
-REGISTRY_SQL = (
-    "CREATE SCHEMA IF NOT EXISTS app",
-    """CREATE TABLE IF NOT EXISTS app.review_models (
-        name VARCHAR PRIMARY KEY, path VARCHAR, base VARCHAR, trained_at TIMESTAMP, train_rows BIGINT,
-        test_rows BIGINT, data VARCHAR, metrics VARCHAR, active_metrics VARCHAR, active BOOLEAN)""",
-)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MIN_REVIEWS = 20
 
@@ -40,28 +34,17 @@ def models_dir(wh) -> Path:
 
 
 def registry(wh) -> pd.DataFrame:
-    cur = wh.cursor()
-    try:
-        return cur.execute("SELECT * FROM app.review_models ORDER BY trained_at DESC").df()
-    finally:
-        cur.close()
+    return apptables.review_models(wh)
 
 
 def active_model(wh) -> str:
     """Path of the active model: the registry's active row, else the ECOM_REVIEW_MODEL setting."""
-    cur = wh.cursor()
-    try:
-        row = cur.execute("SELECT path FROM app.review_models WHERE active").fetchone()
-    finally:
-        cur.close()
-    return row[0] if row and Path(row[0]).is_dir() else settings.get("ECOM_REVIEW_MODEL")
+    path = apptables.active_review_model(wh)
+    return path if path and Path(path).is_dir() else settings.get("ECOM_REVIEW_MODEL")
 
 
 def activate(wh, name: str | None) -> None:
-    with wh.transaction() as cur:
-        if name is not None and not cur.execute("SELECT 1 FROM app.review_models WHERE name = ?", [name]).fetchone():
-            raise ValueError(f"no trained review model named {name!r}")
-        cur.execute("UPDATE app.review_models SET active = (name IS NOT DISTINCT FROM ?)", [name])
+    apptables.activate_review_model(wh, name)
 
 
 def rated_reviews(wh) -> pd.DataFrame:
@@ -124,10 +107,7 @@ def finetune(
         "data": json.dumps({"reviews": len(data), "neutral": int((data.label == 2).sum())}),
         "metrics": json.dumps(new), "active_metrics": json.dumps(current), "active": False,
     }
-    with wh.transaction() as cur:
-        cur.execute(
-            "INSERT INTO app.review_models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", list(row.values())
-        )
+    apptables.add_review_model(wh, row)
     return row
 
 

@@ -30,29 +30,12 @@ import pandas as pd
 
 from ecom import settings
 from ecom.reviews import language
+from ecom.warehouse import apptables
 
 LABELS = ("negative", "neutral", "positive")
 DEFAULT_BAND = (0.4, 0.6)
 MAX_TOKENS = 512
 Progress = Callable[[int, int], None]
-
-# Made as the warehouse opens (ecom.warehouse.ensure_output_tables), never on a page visit.
-TABLES_SQL = (
-    "CREATE SCHEMA IF NOT EXISTS app",
-    """CREATE TABLE IF NOT EXISTS app.review_scores (
-        text_hash VARCHAR, model_version VARCHAR, p_positive DOUBLE, label VARCHAR, scored_at TIMESTAMP,
-        PRIMARY KEY (text_hash, model_version))""",
-    # one row per text and aspects version, also for texts without aspects (so they are not redone)
-    """CREATE TABLE IF NOT EXISTS app.review_aspect_runs (
-        text_hash VARCHAR, aspects_version VARCHAR, n_aspects INTEGER, PRIMARY KEY (text_hash, aspects_version))""",
-    """CREATE TABLE IF NOT EXISTS app.review_aspects (
-        text_hash VARCHAR, aspects_version VARCHAR, aspect VARCHAR, polarity INTEGER, clause VARCHAR, term VARCHAR)""",
-    # each text's distinct words for the page's distinctive terms (ecom.reviews.terms), found with its aspects
-    "CREATE TABLE IF NOT EXISTS app.review_terms (text_hash VARCHAR, aspects_version VARCHAR, term VARCHAR)",
-    # NULL: a text without letters (emoji, "???"), which has no language
-    "CREATE TABLE IF NOT EXISTS app.review_languages (text_hash VARCHAR PRIMARY KEY, language VARCHAR)",
-)
-
 
 class ReviewModelError(RuntimeError):
     """The review model could not be found or loaded; the message says what to do."""
@@ -279,12 +262,17 @@ def _todo_expr(wh, kind: str, version: str):
 
 
 def _todo(wh, kind: str, version: str) -> pd.DataFrame:
-    """`_todo_expr` fetched newest first: what the page's default period shows is done first, undated texts last."""
+    """`_todo_expr` fetched newest first: what the page's default period shows is done first, undated texts last.
+    The aspects' todo also carries the language the sentiment pass detected (None where it has not run)."""
     import ibis
 
     from ecom.queries import common
 
-    return common.fetch(_todo_expr(wh, kind, version).order_by([ibis.desc("latest"), "text_hash"])).drop(columns="latest")
+    todo = _todo_expr(wh, kind, version)
+    if kind == "aspects":
+        langs = common.output(wh, "review_languages")
+        todo = todo.left_join(langs, "text_hash").select(*todo.columns, "language")
+    return common.fetch(todo.order_by([ibis.desc("latest"), "text_hash"])).drop(columns="latest")
 
 
 def pending(wh, info: ModelInfo) -> dict[str, int]:
@@ -324,17 +312,7 @@ def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk:
         labels[read] = scored.label.to_numpy()
         frame = pd.DataFrame({"text_hash": part.text_hash.to_numpy(), "model_version": scorer.version, "p_positive": p_positive,
                               "label": labels, "language": langs})
-        with wh.transaction() as tx:
-            tx.register("new_scores", frame)
-            # an unscored text's NaN made NULL: it has no score, not a score that is not a number
-            tx.execute(
-                "INSERT INTO app.review_scores SELECT text_hash, model_version, if(label IS NULL, NULL, p_positive), label, "
-                "now()::TIMESTAMP FROM new_scores ON CONFLICT DO NOTHING"
-            )
-            tx.execute("INSERT INTO app.review_languages SELECT text_hash, language FROM new_scores ON CONFLICT DO NOTHING")
-            tx.unregister("new_scores")
-            wh.bump_output(tx, "review_scores")
-            wh.bump_output(tx, "review_languages")
+        apptables.add_review_scores(wh, frame)
         done += len(part)
         unread += int((~read).sum())
     return {"scored": int(len(todo)) - unread, "unread": unread, "cached": int(total - len(todo)), "version": scorer.version}
@@ -373,7 +351,8 @@ def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: i
         part = todo.iloc[start : start + chunk].reset_index(drop=True)
         # a text the model does not read is done with no aspects (its clauses would be scored wrongly)
         # and no terms (it has no sentiment to set its words apart by)
-        texts = [t if scorer.reads(language.detect(t)) else "" for t in part.text]
+        langs = [lang if isinstance(lang, str) else language.detect(t) for t, lang in zip(part.text, part.language, strict=True)]
+        texts = [t if scorer.reads(lang) else "" for t, lang in zip(part.text, langs, strict=True)]
         rows, segmented = analyse_many(texts, scorer)
         rows.insert(0, "text_hash", part.text_hash.to_numpy()[rows.row.to_numpy()] if len(rows) else [])
         rows.insert(1, "aspects_version", version)
@@ -383,17 +362,7 @@ def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: i
         words = [(h, w) for h, text, cut in zip(part.text_hash, texts, segmented, strict=True)
                  for w in sorted(set(terms.terms(text, cut)))]
         words = pd.DataFrame(words, columns=["text_hash", "term"]).assign(aspects_version=version)
-        with wh.transaction() as tx:
-            tx.register("new_aspects", rows.drop(columns="row"))
-            tx.register("new_runs", runs)
-            tx.register("new_terms", words)
-            tx.execute("INSERT INTO app.review_aspects SELECT text_hash, aspects_version, aspect, polarity, clause, term FROM new_aspects")
-            tx.execute("INSERT INTO app.review_terms SELECT text_hash, aspects_version, term FROM new_terms")
-            tx.execute("INSERT INTO app.review_aspect_runs SELECT * FROM new_runs ON CONFLICT DO NOTHING")
-            for name in ("new_aspects", "new_runs", "new_terms"):
-                tx.unregister(name)
-            for name in ("review_aspects", "review_terms", "review_aspect_runs"):
-                wh.bump_output(tx, name)
+        apptables.add_review_aspects(wh, rows.drop(columns="row"), runs, words)
         found += len(rows)
         if progress:
             progress(min(start + chunk, len(todo)), len(todo))

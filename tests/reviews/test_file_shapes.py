@@ -126,6 +126,28 @@ def test_ratings_on_other_scales_are_stored_on_one_to_five_with_the_original_kep
     assert i18n.t(f"ingest.note.rating_{scale}", col="rating", src=header) in rep.notes
 
 
+def test_the_scale_is_decided_by_the_whole_column_beyond_the_sample(warehouse, tmp_path):
+    # derived: the real Magento reviews on a 0–10 scale (as in SCALES), the reviews scored 0–5 first,
+    # repeated under a numbered "Review ID" until the loader's 20,000-row sample holds nothing above 5;
+    # then every review once. Only the rest of the column shows the scale is out of ten, and its 3s are 2★
+    from ecom.ingest.load import SAMPLE_ROWS
+
+    df = raw(MAGENTO).assign(Score=lambda d: _ten(d).astype(str))
+    low = df[_ten(df) <= 5]
+    repeats = -(-SAMPLE_ROWS // len(low))
+    out = pd.concat([*([low] * repeats), df], ignore_index=True).drop(columns=["rating_code", "rating_value"])
+    out.insert(0, "Review ID", [f"r{i}" for i in range(len(out))])
+    path = tmp_path / "long.csv"
+    out.to_csv(path, index=False)
+    rep = load(warehouse, path)
+    assert (rep.rows_loaded, rep.rows_rejected) == (len(out), 0)
+    assert len(low) * repeats >= SAMPLE_ROWS and (_ten(df) > 5).sum() > 0
+    stars = pd.concat([*([low] * repeats), df]).rating_value.astype(int).tolist()  # ⌈x/2⌉ of _ten gives the real stars back
+    assert stored_ratings(warehouse) == list(zip(stars, out.Score.tolist(), strict=True))
+    assert i18n.t("ingest.note.rating_ten", col="rating", src="Score") in rep.notes
+    assert i18n.t("ingest.note.rating_five", col="rating", src="Score") not in rep.notes
+
+
 @pytest.mark.parametrize(("flag", "up", "down"), [("Recommended IND", "1", "0"), ("Recommended", "yes", "no"), ("Recommended", "👍", "👎")])
 def test_a_recommended_flag_is_a_thumbs_rating(warehouse, tmp_path, flag, up, down):
     # derived: the real file without its "Rating" column, so its real recommended flag "Recommended IND"

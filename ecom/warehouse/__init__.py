@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from ecom import schema, settings, tempfiles
+from ecom.warehouse import apptables
 
 APP_SCHEMA_SQL = (
     "CREATE SCHEMA IF NOT EXISTS app",
@@ -125,7 +126,7 @@ class Warehouse:
         cur = self.con.cursor()
         for sql in APP_SCHEMA_SQL:
             cur.execute(sql)
-        ensure_output_tables(cur)
+        apptables.ensure_output_tables(cur)
         for table in schema.TABLES.values():
             cur.execute(schema.create_sql(table))
             self._add_new_columns(cur, table)
@@ -276,18 +277,6 @@ class Warehouse:
                 [table],
             ).fetchall()
         return [r[0] for r in rows]
-
-
-def ensure_output_tables(cur) -> None:
-    """The tables models write (review scores and aspects, trained review models, recommender runs
-    and top-N), made unless they exist. Done once as the warehouse opens: made lazily on a page's
-    first visit, two sessions visiting at once raced into "Catalog write-write conflict"."""
-    # imported here: the model modules bring pandas and numpy, which opening a warehouse does not need
-    from ecom.recsys import store
-    from ecom.reviews import registry, score
-
-    for sql in (*score.TABLES_SQL, *registry.REGISTRY_SQL, *store.TABLES_SQL):
-        cur.execute(sql)
 
 
 def open_warehouse(path: str | Path | None = None, read_only: bool = False) -> Warehouse:

@@ -48,6 +48,27 @@ def test_clause_without_opinion_word_takes_the_model_label():
     assert detect("包装是纸箱", scorer=Stub())[0]["polarity"] == -1
 
 
+def test_a_clause_repeated_across_reviews_is_read_by_the_model_once():
+    import numpy as np
+
+    from ecom.reviews.aspects import detect_many
+
+    read = []
+
+    class Counting:
+        def p_positive(self, texts):
+            read.extend(texts)
+            return np.array([0.9 if "纸箱" in t else 0.1 for t in texts])
+
+        def label(self, p):
+            return np.where(np.asarray(p) >= 0.5, "positive", "negative")
+
+    frame = detect_many(["包装是纸箱", "包装是纸箱，物流也一般般", "包装是塑料袋", "包装是纸箱"], scorer=Counting())
+    assert sorted(read) == ["包装是塑料袋", "包装是纸箱"]
+    packaging = frame[frame.aspect == "packaging"]
+    assert packaging[["row", "polarity"]].values.tolist() == [[0, 1], [1, 1], [2, -1], [3, 1]]
+
+
 def test_every_aspect_has_names_in_both_languages():
     from ecom.i18n import t
     from ecom.reviews.aspects import lexicon

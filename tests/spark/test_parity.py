@@ -179,3 +179,10 @@ def test_a_known_row_keeps_its_hour_on_both_engines(engines):
         t = common.table(wh, "sales")
         row = common.fetch(t.filter((t._dataset == "edge") & (t.order_id == "O0")).aggregate(h=t.order_time.hour().min(), d=t.order_time.date().min()))
         assert int(row.h.iloc[0]) == 0 and pd.Timestamp(row.d.iloc[0]).date() == date(2025, 5, 26), (wh.engine, row)
+
+
+def test_the_driver_heap_is_the_setting(engines):
+    # read as the JVM starts (the session is up once `engines` has loaded): Spark's own 1g ran out at 10M lines
+    from ecom import settings, spark
+
+    assert spark.session().sparkContext.getConf().get("spark.driver.memory") == settings.get("ECOM_SPARK_MEMORY") == "4g"

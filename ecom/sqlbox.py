@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from ecom import settings
 from ecom.i18n import t
+from ecom.warehouse import gate
 
 # Scalar functions that change state or reveal the server's configuration.
 REFUSED_FUNCTIONS = {"nextval", "currval", "setseed", "current_setting"}
@@ -177,14 +178,15 @@ def run(wh, sql: str, row_cap: int | None = None, timeout_s: float | None = None
         kept: list[pa.RecordBatch] = []
         kept_rows = total = 0
         try:
-            reader = cur.execute(query).to_arrow_reader(min(max(row_cap, 1), 100_000))
-            schema = reader.schema
-            for batch in reader:
-                total += batch.num_rows
-                if kept_rows < row_cap:
-                    take = batch.slice(0, row_cap - kept_rows)
-                    kept.append(take)
-                    kept_rows += take.num_rows
+            with gate.reading():  # see ecom.warehouse.gate
+                reader = cur.execute(query).to_arrow_reader(min(max(row_cap, 1), 100_000))
+                schema = reader.schema
+                for batch in reader:
+                    total += batch.num_rows
+                    if kept_rows < row_cap:
+                        take = batch.slice(0, row_cap - kept_rows)
+                        kept.append(take)
+                        kept_rows += take.num_rows
         except duckdb.InterruptException:
             raise SqlRefused("sql.err.timeout", seconds=f"{timeout_s:g}") from None
         except duckdb.Error as exc:

@@ -20,7 +20,7 @@ import pandas as pd
 from ecom import schema, spark
 from ecom.filters import DIMENSIONS, Filters
 from ecom.queries import definitions, summaries
-from ecom.warehouse import Warehouse
+from ecom.warehouse import Warehouse, gate
 
 # A page that needs more rows than this is aggregating in pandas: results are capped here.
 MAX_ROWS = 10_000
@@ -106,8 +106,10 @@ def materialized(wh: Warehouse, key: tuple, build):
         temps[key] = temps.pop(key)  # most recently used last
         return temps[key][1]
     name = f"ecom_tmp_{next(_temp_names)}"
+    sql = f'CREATE TEMP TABLE "{name}" AS {ibis.to_sql(build(), dialect="duckdb")}'
     try:
-        con.raw_sql(f'CREATE TEMP TABLE "{name}" AS {ibis.to_sql(build(), dialect="duckdb")}')
+        with gate.reading():
+            con.raw_sql(sql)
         t = con.table(name)
     except duckdb.Error:  # e.g. a read-only warehouse: compute in place instead
         return build()
@@ -144,13 +146,22 @@ def output(wh: Warehouse, name: str):
     return entry.engine.table(spark.output_view(wh, name))
 
 
+def execute(expr):
+    """Every analytics read runs here: on DuckDB, never while a transaction commits (see
+    `ecom.warehouse.gate`)."""
+    if ibis.get_backend(expr).name != "duckdb":
+        return expr.execute()  # the lake's files appear whole (see ecom.lake)
+    with gate.reading():
+        return expr.execute()
+
+
 def fetch(expr) -> pd.DataFrame:
     """Run an aggregated expression and return its (small) result as pandas."""
-    return expr.execute()
+    return execute(expr)
 
 
 def scalar(expr):
-    value = expr.execute()
+    value = execute(expr)
     return None if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else value
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from ecom import schema, settings, tempfiles
-from ecom.warehouse import apptables
+from ecom.warehouse import apptables, gate
 
 APP_SCHEMA_SQL = (
     "CREATE SCHEMA IF NOT EXISTS app",
@@ -181,7 +181,8 @@ class Warehouse:
                 cur.execute("ROLLBACK")
                 cur.close()
                 raise
-            cur.execute("COMMIT")
+            with gate.committing():  # see ecom.warehouse.gate: no read may scan a table while it commits
+                cur.execute("COMMIT")
             cur.close()
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from ecom import settings
 from ecom.ingest import column_quality, ingest_file, read_frame, remember_mapping, sniff, undo_upload
+from ecom.queries import common
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
@@ -186,7 +187,8 @@ def test_quoted_newlines_in_a_large_file_fall_back_to_serial_parsing(warehouse, 
 
 
 def test_concurrent_queries_during_an_ingest(warehouse, tmp_path):
-    """8 query threads and one ingest at once: no errors, and readers see all of a load or none of it."""
+    """8 query threads and one ingest at once: no errors, and readers, reading as the pages do, see all
+    of a load or none of it (see also tests/test_warehouse.py: reads never overlap a commit)."""
     n = 200_000
     f = write(tmp_path / "c.csv", "order_id,order_time,product_id,quantity\n" + "".join(f"C{i},2024-01-01,P{i % 50},1\n" for i in range(n)))
     ingest_file(warehouse, FIXTURES / "gbk_short.csv")
@@ -195,8 +197,7 @@ def test_concurrent_queries_during_an_ingest(warehouse, tmp_path):
     def query():
         try:
             while not done.is_set():
-                t = warehouse.ibis().table("sales")
-                seen.add(int(t.count().execute()))
+                seen.add(int(common.scalar(common.table(warehouse, "sales").count())))
                 first.set()
         except Exception as exc:  # noqa: BLE001 - any error fails the test
             errors.append(exc)

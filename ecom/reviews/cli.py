@@ -64,6 +64,8 @@ def _bar(desc: str, unit: str = "step"):
 
 
 def cmd_train(args) -> int:
+    from transformers import AutoTokenizer
+
     from ecom.reviews.corpora import assign_split
     from ecom.reviews.train import TrainArgs, train
 
@@ -82,7 +84,8 @@ def cmd_train(args) -> int:
     config = json.loads(args.config) if args.config else None
     targs = TrainArgs(
         epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, threads=args.threads, mlm_epochs=args.mlm_epochs,
-        wide_c=args.wide_c, **({"lr": args.lr} if args.lr else {}), **({"sparse_lr": args.sparse_lr} if args.sparse_lr else {}),
+        mlm_lr=args.mlm_lr, mlm_tokens=args.mlm_tokens, mlm_warmup_steps=args.mlm_warmup, wide_c=args.wide_c, device=args.device,
+        **({"lr": args.lr} if args.lr else {}), **({"sparse_lr": args.sparse_lr} if args.sparse_lr else {}),
     )
     print(f"training on {sum(y in (0, 1) for y in train_labels)} reviews, validating on {len(val_texts)} -> {args.out}", file=sys.stderr)
     bar, update = _bar("train")
@@ -90,6 +93,7 @@ def cmd_train(args) -> int:
         result = train(
             train_texts, train_labels, Path(args.out), targs, config, base=args.base,
             val=(val_texts, val_labels) if len(val_texts) else None, resume=args.resume, progress=update, domains=train_domains,
+            tokenizer=AutoTokenizer.from_pretrained(args.tokenizer) if args.tokenizer else None,
         )
     finally:
         bar.close()
@@ -104,7 +108,8 @@ def cmd_refit_wide(args) -> int:
     texts, labels, domains = _read_all(args.data, args.text, args.label, args.domain)
     val = _read(args.val, args.text, args.label)[:2] if args.val else None
     print(f"fitting the wide part of {args.base} on {sum(y in (0, 1) for y in labels)} reviews -> {args.out}", file=sys.stderr)
-    result = refit_wide(args.base, texts, labels, Path(args.out), c=args.wide_c, domains=domains, val=val)
+    result = refit_wide(args.base, texts, labels, Path(args.out), c=args.wide_c, domains=domains, val=val, buckets=args.wide_buckets,
+                        weight=args.wide_weight)
     summary = {k: result["validation"][k] for k in ("n", "accuracy", "accuracy_ci", "macro_f1", "macro_f1_ci")} if "validation" in result else {}
     print(json.dumps({"out": args.out, "validation": summary, "wide_weight": result.get("wide_weight")}, ensure_ascii=False))
     return 0
@@ -188,7 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--device", default="cpu", help="torch device of the deep part's training, e.g. cuda (the wide part is fit on the CPU)")
     p.add_argument("--mlm-epochs", type=float, default=0.0, help="masked-language-model pretraining of a new model's encoder on all --data texts first (epochs; 0: none)")
+    p.add_argument("--mlm-lr", type=float, default=1e-3, help="learning rate of the pretraining")
+    p.add_argument("--mlm-tokens", type=int, default=0, help="tokens per pretraining batch (0: 64 x --batch-size)")
+    p.add_argument("--mlm-warmup", type=int, default=300, help="warm-up steps of the pretraining")
+    p.add_argument("--tokenizer", metavar="DIR", help="a new model uses this directory's tokenizer instead of training one (e.g. the shipped model's)")
     p.add_argument("--wide-c", type=float, default=4.0, help="inverse regularisation of the wide part's logistic regression")
     p.add_argument("--lr", type=float, help="learning rate of the dense weights (default 2e-3)")
     p.add_argument("--sparse-lr", type=float, help="learning rate of the embedding tables (default 1e-2)")
@@ -203,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--domain", metavar="COLUMN", help="column naming each review's domain: one weight copy per domain")
     p.add_argument("--val", metavar="FILE", help="validation file: chooses the wide/deep mix and the neutral band again")
     p.add_argument("--wide-c", type=float, default=4.0, help="inverse regularisation of the logistic regression")
+    p.add_argument("--wide-buckets", type=int, help="hash buckets of the wide part (default: the base's; 2,097,152 where it has none)")
+    p.add_argument("--wide-weight", type=float, help="mix of the wide part's log-odds (default: the lowest validation log-loss); the neutral band is still chosen on --val")
     p.add_argument("--out", required=True, metavar="DIR")
     p.set_defaults(run=cmd_refit_wide)
 

@@ -42,6 +42,8 @@ class PretrainArgs:
     mask_prob: float = 0.15
     save_every: int = 500
     seed: int = 17
+    # "cuda" pretrains on a GPU; the masks are drawn on the CPU either way, so both see the same draws
+    device: str = "cpu"
 
 
 class MlmHead(nn.Module):
@@ -114,7 +116,9 @@ def pretrain(
     ckpt = Path(out) / CHECKPOINT
     ids = tokenizer(list(texts), truncation=True, max_length=config.max_position_embeddings)["input_ids"]
     lengths = np.array([len(r) for r in ids])
-    head = MlmHead(config.hidden_size, config.vocab_size)
+    device = torch.device(args.device)
+    model.to(device)
+    head = MlmHead(config.hidden_size, config.vocab_size).to(device)
     special = torch.tensor(sorted(set(tokenizer.all_special_ids)))
 
     sparse = [encoder.tokens.weight]
@@ -130,7 +134,7 @@ def pretrain(
     gen = torch.Generator().manual_seed(args.seed)
     step = 0
     if resume and (ckpt / "state.pt").is_file():
-        state = torch.load(ckpt / "state.pt", weights_only=False)
+        state = torch.load(ckpt / "state.pt", weights_only=False, map_location="cpu")
         encoder.load_state_dict(state["encoder"])
         head.load_state_dict(state["head"])
         gen.set_state(state["generator"])
@@ -154,6 +158,7 @@ def pretrain(
                 break
             input_ids, mask = collate(ids, pick, tokenizer.pad_token_id)  # [B, T] each
             corrupted, chosen = mask_tokens(input_ids, mask, special, tokenizer.mask_token_id, config.vocab_size, args.mask_prob, gen)
+            input_ids, mask, corrupted, chosen = (t.to(device, non_blocking=True) for t in (input_ids, mask, corrupted, chosen))
             step += 1
             if chosen.any():
                 states = encoder.states(corrupted, mask)  # [B, T, H]

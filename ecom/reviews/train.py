@@ -46,7 +46,10 @@ class TrainArgs:
     threads: int = 0  # 0: leave torch's default
     mlm_epochs: float = 0.0  # masked-language-model pretraining of a new model's encoder on all texts first
     mlm_lr: float = 1e-3
+    mlm_tokens: int = 0  # tokens per pretraining batch (0: batch_size * 64); a GPU takes larger batches
+    mlm_warmup_steps: int = 300
     wide_c: float = 4.0  # inverse regularisation strength of the wide part's logistic regression
+    device: str = "cpu"  # "cuda": train the deep part (and pretrain) on a GPU; the wide part is fit on the CPU
 
 
 def encode(tokenizer, texts: Sequence[str], max_length: int) -> list[list[int]]:
@@ -104,12 +107,13 @@ def predict_proba(model, tokenizer, texts: Sequence[str], batch_size: int = 128,
     order = np.argsort([len(r) for r in ids], kind="stable")
     out = np.empty(len(ids))
     model.eval()
+    device = next(model.parameters()).device
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
             pick = order[start : start + batch_size]
             input_ids, mask = collate(ids, pick, tokenizer.pad_token_id)
-            logits = model(input_ids=input_ids, attention_mask=mask).logits.float()
-            out[pick] = torch.softmax(logits, -1)[:, 1].numpy()
+            logits = model(input_ids=input_ids.to(device), attention_mask=mask.to(device)).logits.float()
+            out[pick] = torch.softmax(logits, -1)[:, 1].cpu().numpy()
     return out
 
 
@@ -161,7 +165,7 @@ def train(
 
     state = None
     if resume and (ckpt / "state.pt").is_file():
-        state = torch.load(ckpt / "state.pt", weights_only=False)
+        state = torch.load(ckpt / "state.pt", weights_only=False, map_location="cpu")
         tokenizer = AutoTokenizer.from_pretrained(ckpt)
         model = ReviewSentimentModel(ReviewSentimentConfig.from_pretrained(ckpt))
         model.load_state_dict(state["model"])
@@ -191,7 +195,8 @@ def train(
             # fp32, so that a run resumed from here starts from exactly these weights
             _save_fp32(model, tokenizer, init)
             _pretrain(model, tokenizer, all_texts, out, args, resume=False, progress=progress)
-    model.float()
+    device = torch.device(args.device)
+    model.float().to(device)
 
     ids = encode(tokenizer, texts, args.max_length)
     lengths = np.array([len(r) for r in ids])
@@ -219,7 +224,8 @@ def train(
             if step >= total:
                 break
             input_ids, mask = collate(ids, pick, tokenizer.pad_token_id)
-            loss = model(input_ids=input_ids, attention_mask=mask, labels=torch.from_numpy(labels[pick])).loss
+            batch = {"input_ids": input_ids, "attention_mask": mask, "labels": torch.from_numpy(labels[pick])}
+            loss = model(**{k: v.to(device, non_blocking=True) for k, v in batch.items()}).loss
             loss.backward()
             nn.utils.clip_grad_norm_([p for p in model.parameters() if p.grad is not None and not p.grad.is_sparse], 1.0)
             for o in opts:
@@ -252,11 +258,15 @@ def refit_wide(
     c: float = 4.0,
     domains: Sequence[str] | None = None,
     val: tuple[Sequence[str], Sequence[int]] | None = None,
+    buckets: int | None = None,
+    weight: float | None = None,
 ) -> dict:
     """Fit a trained model's wide part again (with `domains`, one weight copy per domain) and keep
     everything else. The deep part trains without the wide part and fitting the wide part draws
     no random numbers, so this gives the model that training with the same data and domains gives,
-    in a minute instead of an hour. Returns the metrics (also in out/metrics.json)."""
+    in a minute instead of an hour. buckets: the wide part's hash buckets (default: the base's, or
+    the config default where the base has no wide part). weight: the wide/deep mix, instead of the
+    one `val` would choose. Returns the metrics (also in out/metrics.json)."""
     from ecom.reviews.score import load_model
 
     old, tokenizer = load_model(base)
@@ -265,26 +275,30 @@ def refit_wide(
     texts, labels, domains = binary_rows(texts, labels, domains)
     fields = old.config.to_dict()
     fields["domains"] = sorted(set(domains)) if domains is not None else []
-    if not fields.get("wide_buckets"):
+    if buckets:
+        fields["wide_buckets"] = buckets
+    elif not fields.get("wide_buckets"):
         fields["wide_buckets"] = ReviewSentimentConfig().wide_buckets
     model = ReviewSentimentModel(ReviewSentimentConfig(**fields))
     model.load_state_dict({k: v for k, v in old.state_dict().items() if not k.startswith("wide.")}, strict=False)
     result = {"wide": fit_wide(model, tokenizer, texts, labels, c=c, domains=domains), "base": str(base), "wide_c": c}
     model.eval()
+    if weight is not None:
+        model.config.wide_weight = weight
     if val is not None:
-        result.update(validate(model, tokenizer, val[0], val[1]))
+        result.update(validate(model, tokenizer, val[0], val[1], choose_weight=weight is None))
     save_model(model, tokenizer, out)
     (Path(out) / "metrics.json").write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     return result
 
 
-def validate(model, tokenizer, texts: Sequence[str], labels: Sequence[int]) -> dict:
-    """Choose the wide/deep mix and the neutral band on validation texts labelled 0/1/2 (set in the
-    model's config) and return the validation metrics with that mix."""
+def validate(model, tokenizer, texts: Sequence[str], labels: Sequence[int], choose_weight: bool = True) -> dict:
+    """Choose the wide/deep mix (unless told not to) and the neutral band on validation texts
+    labelled 0/1/2 (set in the model's config) and return the validation metrics with that mix."""
     texts, labels = list(texts), np.asarray(labels, dtype=int)
     binary = labels != NEUTRAL
     result: dict = {}
-    if model.wide is not None and binary.any():
+    if choose_weight and model.wide is not None and binary.any():
         weight, loss = choose_wide_weight(model, tokenizer, [t for t, b in zip(texts, binary, strict=True) if b], labels[binary])
         model.config.wide_weight = weight
         result["wide_weight"] = {"weight": weight, "log_loss": loss, "n": int(binary.sum())}
@@ -335,7 +349,8 @@ def _pretrain(model, tokenizer, texts, out: Path, args: TrainArgs, resume: bool,
             progress(step, total, {**info, "phase": "pretrain"})
 
     result = pretrain(model, tokenizer, texts, out, PretrainArgs(epochs=args.mlm_epochs, lr=args.mlm_lr, seed=args.seed, save_every=args.save_every,
-                 tokens_per_batch=args.batch_size * 64), resume=resume, progress=report)
+                 tokens_per_batch=args.mlm_tokens or args.batch_size * 64, warmup_steps=args.mlm_warmup_steps, device=args.device),
+                 resume=resume, progress=report)
     (out / "pretrain.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     _save_fp32(model, tokenizer, out / "pretrained")
 

@@ -75,6 +75,35 @@ def test_refit_wide_adds_domains_and_keeps_the_deep_part(tmp_path, capsys, tiny_
     assert ((new(**enc).logits[:, 1] > new(**enc).logits[:, 0]).tolist()) == [True] * 6 + [False] * 6
 
 
+@pytest.mark.slow
+def test_the_shipped_recipe_from_the_command_line(tmp_path, capsys, tiny_model_dir):
+    """A deep part pretrained with a given tokenizer and batch size and no wide part, then the wide
+    part fit with its own buckets and a fixed mix (the model card's steps, on a tiny config)."""
+    from transformers import AutoTokenizer
+
+    from ecom.reviews.model import ReviewSentimentConfig
+
+    data = _write(tmp_path / "train.csv", [(t, 5) for t in POSITIVE] * 4 + [(t, 1) for t in NEGATIVE] * 4)
+    val = _write(tmp_path / "val.csv", [(t, 4) for t in POSITIVE] + [(t, 2) for t in NEGATIVE] + [("还行吧，一般般", 3)])
+    deep = tmp_path / "deep"
+    assert main(["train", "--data", str(data), "--text", "review", "--label", "stars", "--out", str(deep), "--epochs", "1",
+                 "--batch-size", "16", "--mlm-epochs", "1", "--mlm-tokens", "256", "--mlm-lr", "2e-3", "--mlm-warmup", "5",
+                 "--tokenizer", str(tiny_model_dir), "--device", "cpu", "--config", json.dumps({**TINY, "wide_buckets": 0})]) == 0
+    capsys.readouterr()
+    assert AutoTokenizer.from_pretrained(deep).get_vocab() == AutoTokenizer.from_pretrained(tiny_model_dir).get_vocab()
+    pretrained = json.loads((deep / "pretrain.json").read_text())["args"]
+    assert (pretrained["tokens_per_batch"], pretrained["lr"], pretrained["warmup_steps"], pretrained["device"]) == (256, 2e-3, 5, "cpu")
+    assert ReviewSentimentConfig.from_pretrained(deep).wide_buckets == 0
+
+    out = tmp_path / "mixed"
+    assert main(["refit-wide", "--base", str(deep), "--data", str(data), "--text", "review", "--label", "stars", "--val", str(val),
+                 "--wide-buckets", "4096", "--wide-weight", "0.75", "--out", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["wide_weight"] is None  # fixed, not chosen
+    config = ReviewSentimentConfig.from_pretrained(out)
+    assert (config.wide_buckets, config.wide_weight) == (4096, 0.75)
+    assert json.loads((out / "metrics.json").read_text())["neutral_band"]["n"] == 13
+
+
 def test_eval_reports_a_missing_column(tmp_path, capsys, tiny_model_dir):
     data = _write(tmp_path / "r.csv", [("good", 1), ("bad", 0)])
     assert main(["eval", str(data), "--text", "comment", "--label", "stars", "--model", str(tiny_model_dir)]) == 1

@@ -224,8 +224,7 @@ def train(
             if step >= total:
                 break
             input_ids, mask = collate(ids, pick, tokenizer.pad_token_id)
-            batch = {"input_ids": input_ids, "attention_mask": mask, "labels": torch.from_numpy(labels[pick])}
-            loss = model(**{k: v.to(device, non_blocking=True) for k, v in batch.items()}).loss
+            loss = model(input_ids=input_ids.to(device), attention_mask=mask.to(device), labels=torch.from_numpy(labels[pick]).to(device)).loss
             loss.backward()
             nn.utils.clip_grad_norm_([p for p in model.parameters() if p.grad is not None and not p.grad.is_sparse], 1.0)
             for o in opts:

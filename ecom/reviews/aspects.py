@@ -12,8 +12,10 @@ flips it: 不贵 → price positive, "not cheap" → price negative.
 Some words name an aspect only in some of their uses (`_WEAK`): "fast" is delivery in "delivery
 was fast" but not in "it goes fast", "return" is after-sales service in "the seller refused the
 return" but only the buyer's decision in "I had to return it", "box" is packaging in "the box was
-crushed" but a unit in "$5 per box". Such a word names its aspect only when the clause also holds
-another of that aspect's words or one of its own opinion words; alone it is no mention.
+crushed" but a unit in "$5 per box", "broken" is the product's make in "broken after a week, flimsy"
+but mostly goods broken in transit (a packing matter) in "two jars arrived broken". Such a word names
+its aspect only when the clause also holds another of that aspect's words or one of its own opinion
+words; alone it is no mention.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ _WEAK = {
         "en": {"fast", "quick", "slow", "late", "on time", "days to"},
     },
     "price": {"zh": {"值"}, "en": {"deal", "money"}},
+    "quality": {"en": {"broke", "broken", "damaged"}},
     "service": {"zh": {"态度"}, "en": {"return", "support", "helpful", "rude", "staff", "replacement"}},
     "packaging": {"zh": {"漏", "洒", "撒"}, "en": {"package", "box", "packed", "packing", "wrapped", "seal", "sealed"}},
     "size_fit": {"en": {"length", "loose", "tight"}},
@@ -61,6 +64,10 @@ _NOT_PACKING_AFTER = frozenset(
 # opinion words that as often describe the goods as their packing ("leaking", "open") do not make a
 # weak word ("box", "seal") a mention
 _STATE_OF_GOODS = frozenset({("leaking",), ("open",)})
+# English "service" names some other service than the one the buyer got from the shop when a noun
+# before or after it says which ("lip service", "subscription service", "service station")
+_NOT_SERVICE_BEFORE = frozenset({"lip", "subscription", "delivery", "mail", "postal", "cable", "phone", "internet", "streaming"})
+_NOT_SERVICE_AFTER = frozenset({"station", "stations", "pack", "packs", "provider", "providers"})
 
 
 @dataclass(frozen=True)
@@ -169,6 +176,10 @@ def _not_packing(tokens: list[str], at: int, n: int) -> bool:
     return bool(_NOT_PACKING_BEFORE.intersection(before) or _NOT_PACKING_AFTER.intersection(after))
 
 
+def _not_service(tokens: list[str], at: int) -> bool:
+    return (at > 0 and tokens[at - 1] in _NOT_SERVICE_BEFORE) or (at + 1 < len(tokens) and tokens[at + 1] in _NOT_SERVICE_AFTER)
+
+
 @lru_cache(maxsize=64)
 def _weak(aspect: str, lang: str) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(_tokens(w, lang)) if lang == "en" else (w,) for w in _WEAK.get(aspect, {}).get(lang, ()))
@@ -179,6 +190,8 @@ def _supported(lex: Lexicon, aspect: str, lang: str, tokens: list[str], where: d
     weak = _weak(aspect, lang)
     if aspect == "packaging" and lang == "en":
         terms = [t for t in terms if not all(_not_packing(tokens, at, len(t)) for at in where[t])]
+    if aspect == "service" and lang == "en":
+        terms = [t for t in terms if t != ("service",) or not all(_not_service(tokens, at) for at in where[t])]
     strong = [t for t in terms if t not in weak]
     judges = lex.opinions.get(aspect, {}).get(lang, {})
     if strong or any(t in where for t in judges if t not in terms and t not in _STATE_OF_GOODS):

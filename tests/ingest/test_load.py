@@ -186,6 +186,18 @@ def test_quoted_newlines_in_a_large_file_fall_back_to_serial_parsing(warehouse, 
     assert count(warehouse, "SELECT count(*) FROM main.sales WHERE product_name = 'line one\nline two'") == 60
 
 
+def test_a_first_load_leaves_no_partial_row_groups_to_merge(warehouse, tmp_path):
+    """The rows land in as few row groups as they fill (a rejected row now and then aside): partial row
+    groups in the middle of the table would be merged by the next checkpoint, rewriting their neighbours."""
+    n = 300_000
+    f = write(tmp_path / "big.csv", "order_id,order_time,product_id\n" + "".join(
+        f"R{i},{'2024-13-45' if i % 1000 == 7 else '2024-01-01'},P{i % 50}\n" for i in range(n)))
+    [rep] = ingest_file(warehouse, f, refresh=False)
+    assert (rep.rows_loaded, rep.rows_rejected) == (n - n // 1000, n // 1000)
+    groups = count(warehouse, "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('main.sales')")
+    assert groups == -(-rep.rows_loaded // 122_880)
+
+
 def test_concurrent_queries_during_an_ingest(warehouse, tmp_path):
     """8 query threads and one ingest at once: no errors, and readers, reading as the pages do, see all
     of a load or none of it (see also tests/test_warehouse.py: reads never overlap a commit)."""

@@ -23,6 +23,9 @@ import pyarrow.fs as pafs
 
 STAGING = ".staging"
 PARTITION = "month"  # the sales' partition column: the month of order_time as YYYY-MM
+# rows buffered per month folder before a Parquet row group is written: memory holds up to this many
+# rows for each month an upload spans (exports in time order keep one or two months open at once)
+ROW_GROUP_ROWS = 32_768
 
 
 class Lake:
@@ -59,6 +62,9 @@ class Lake:
             reader, staging, filesystem=self.fs, format="parquet", basename_template="part-{i}.parquet",
             partitioning=[PARTITION] if partitioned else None, partitioning_flavor="hive" if partitioned else None,
             existing_data_behavior="overwrite_or_ignore",
+            # the reader's batches are split among the months, so without a floor every month folder
+            # gets a row group per batch (a few thousand rows each); Spark reads fewer, larger ones faster
+            min_rows_per_group=ROW_GROUP_ROWS,
         )
         return staging
 

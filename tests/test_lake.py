@@ -109,3 +109,16 @@ def test_opening_the_warehouse_sweeps_what_no_live_upload_owns(tmp_path):
                                  f"sales/upload={rep.upload_id}/month=2024-02"]
     finally:
         wh.close()
+
+
+def test_a_month_gets_whole_row_groups_however_the_rows_arrive(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    lake = lake_mod.Lake(str(tmp_path / "lake"))
+    batches = [pa.record_batch({"x": list(range(i * 1000, (i + 1) * 1000)), lake_mod.PARTITION: ["2024-01"] * 1000}) for i in range(5)]
+    staging = lake.write(pa.RecordBatchReader.from_batches(batches[0].schema, batches), "sales", 1)
+    files = list((tmp_path / "lake").rglob("*.parquet"))
+    assert len(files) == 1 and staging
+    assert pq.ParquetFile(files[0]).metadata.num_row_groups == 1
+    assert pq.ParquetFile(files[0]).metadata.num_rows == 5000

@@ -49,3 +49,29 @@ def test_shipped_checkpoint_size_and_card():
     card = (SHIPPED / "README.md").read_text(encoding="utf-8")
     for needle in ("online_shopping_10_cats", "waimai_10k", "ChnSentiCorp_htl_all", "Blitzer", "sha256", "baseline", "95%"):
         assert needle in card, needle
+
+
+HELD_OUT = ROOT / "tests" / "fixtures" / "heldout_reviews" / "fine_food_reviews_1-3000.csv"
+
+
+def test_shipped_model_on_food_reviews_it_never_saw():
+    """Amazon Fine Food reviews (CC0; no food-product corpus was in training), stars as the labels:
+    4-5 positive, 1-2 negative, 3 left out. Measured: accuracy 0.893 (95% CI 0.881-0.904), macro-F1
+    0.814 on these 2,758 reviews; the TF-IDF baseline trained on the model's training split: 0.894
+    and 0.816. The floors sit under those intervals: a broken checkpoint, tokenizer or label order
+    falls far below them (a coin gives 0.5, all-positive 0.833 accuracy and 0.45 macro-F1)."""
+    import numpy as np
+    import pandas as pd
+
+    from ecom.reviews.evaluate import metrics
+    from ecom.reviews.score import Scorer
+
+    frame = pd.read_csv(HELD_OUT)
+    assert len(frame) == 3000
+    frame = frame[frame.Score != 3]
+    truth = (frame.Score >= 4).astype(int).to_numpy()
+    p = Scorer.load(SHIPPED).p_positive(frame.Text.astype(str).tolist())
+    got = metrics(truth, (np.asarray(p) >= 0.5).astype(int))
+    assert len(truth) == 2758
+    assert got["accuracy"] >= 0.88, got
+    assert got["macro_f1"] >= 0.79, got

@@ -3,7 +3,9 @@ the files are read with pyarrow here; tests/spark reads them with Spark)."""
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 import pytest
 
 from ecom import lake as lake_mod
@@ -112,9 +114,6 @@ def test_opening_the_warehouse_sweeps_what_no_live_upload_owns(tmp_path):
 
 
 def test_a_month_gets_whole_row_groups_however_the_rows_arrive(tmp_path):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     lake = lake_mod.Lake(str(tmp_path / "lake"))
     batches = [pa.record_batch({"x": list(range(i * 1000, (i + 1) * 1000)), lake_mod.PARTITION: ["2024-01"] * 1000}) for i in range(5)]
     staging = lake.write(pa.RecordBatchReader.from_batches(batches[0].schema, batches), "sales", 1)

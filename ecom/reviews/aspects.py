@@ -64,10 +64,32 @@ _NOT_PACKING_AFTER = frozenset(
 # opinion words that as often describe the goods as their packing ("leaking", "open") do not make a
 # weak word ("box", "seal") a mention
 _STATE_OF_GOODS = frozenset({("leaking",), ("open",)})
-# English "service" names some other service than the one the buyer got from the shop when a noun
-# before or after it says which ("lip service", "subscription service", "service station")
-_NOT_SERVICE_BEFORE = frozenset({"lip", "subscription", "delivery", "mail", "postal", "cable", "phone", "internet", "streaming"})
-_NOT_SERVICE_AFTER = frozenset({"station", "stations", "pack", "packs", "provider", "providers"})
+
+
+@dataclass(frozen=True)
+class _OtherSense:
+    """Neighbours that show an English term of an aspect names something else: a word of `before`
+    among the `reach[0]` tokens before it, or of `after` among the `reach[1]` tokens after it."""
+
+    before: frozenset[str]
+    after: frozenset[str]
+    reach: tuple[int, int]
+    terms: frozenset[tuple[str, ...]] | None = None  # the terms it applies to (None: all of the aspect's)
+
+    def holds(self, tokens: list[str], at: int, n: int) -> bool:
+        before, after = tokens[max(0, at - self.reach[0]) : at], tokens[at + n : at + n + self.reach[1]]
+        return bool(self.before.intersection(before) or self.after.intersection(after))
+
+
+_OTHER_SENSE = {
+    "packaging": _OtherSense(_NOT_PACKING_BEFORE, _NOT_PACKING_AFTER, (4, 2)),
+    # "service" is some other service than the one the buyer got from the shop when a noun next to it
+    # says which ("lip service", "subscription service", "service station")
+    "service": _OtherSense(
+        frozenset({"lip", "subscription", "delivery", "mail", "postal", "cable", "phone", "internet", "streaming"}),
+        frozenset({"station", "stations", "pack", "packs", "provider", "providers"}), (1, 1), frozenset({("service",)}),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -171,15 +193,6 @@ def language(text: str) -> str:
     return "zh" if _CJK.search(text or "") else "en"
 
 
-def _not_packing(tokens: list[str], at: int, n: int) -> bool:
-    before, after = tokens[max(0, at - 4) : at], tokens[at + n : at + n + 2]
-    return bool(_NOT_PACKING_BEFORE.intersection(before) or _NOT_PACKING_AFTER.intersection(after))
-
-
-def _not_service(tokens: list[str], at: int) -> bool:
-    return (at > 0 and tokens[at - 1] in _NOT_SERVICE_BEFORE) or (at + 1 < len(tokens) and tokens[at + 1] in _NOT_SERVICE_AFTER)
-
-
 @lru_cache(maxsize=64)
 def _weak(aspect: str, lang: str) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(_tokens(w, lang)) if lang == "en" else (w,) for w in _WEAK.get(aspect, {}).get(lang, ()))
@@ -188,10 +201,9 @@ def _weak(aspect: str, lang: str) -> frozenset[tuple[str, ...]]:
 def _supported(lex: Lexicon, aspect: str, lang: str, tokens: list[str], where: dict, terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     """`terms` less the weak ones when the clause holds no other word of the aspect."""
     weak = _weak(aspect, lang)
-    if aspect == "packaging" and lang == "en":
-        terms = [t for t in terms if not all(_not_packing(tokens, at, len(t)) for at in where[t])]
-    if aspect == "service" and lang == "en":
-        terms = [t for t in terms if t != ("service",) or not all(_not_service(tokens, at) for at in where[t])]
+    other = _OTHER_SENSE.get(aspect) if lang == "en" else None
+    if other is not None:
+        terms = [t for t in terms if (other.terms is not None and t not in other.terms) or not all(other.holds(tokens, at, len(t)) for at in where[t])]
     strong = [t for t in terms if t not in weak]
     judges = lex.opinions.get(aspect, {}).get(lang, {})
     if strong or any(t in where for t in judges if t not in terms and t not in _STATE_OF_GOODS):

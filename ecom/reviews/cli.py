@@ -82,10 +82,11 @@ def cmd_train(args) -> int:
     train_texts, train_labels = [texts[i] for i in train_idx], [labels[i] for i in train_idx]
     train_domains = [domains[i] for i in train_idx] if domains else None
     config = json.loads(args.config) if args.config else None
+    # rates and warm-up left out keep TrainArgs' defaults (stated once, there)
+    given = {"lr": args.lr, "sparse_lr": args.sparse_lr, "mlm_lr": args.mlm_lr, "mlm_warmup_steps": args.mlm_warmup}
     targs = TrainArgs(
         epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, threads=args.threads, mlm_epochs=args.mlm_epochs,
-        mlm_lr=args.mlm_lr, mlm_tokens=args.mlm_tokens, mlm_warmup_steps=args.mlm_warmup, wide_c=args.wide_c, device=args.device,
-        **({"lr": args.lr} if args.lr else {}), **({"sparse_lr": args.sparse_lr} if args.sparse_lr else {}),
+        mlm_tokens=args.mlm_tokens, wide_c=args.wide_c, device=args.device, **{k: v for k, v in given.items() if v is not None},
     )
     print(f"training on {sum(y in (0, 1) for y in train_labels)} reviews, validating on {len(val_texts)} -> {args.out}", file=sys.stderr)
     bar, update = _bar("train")
@@ -195,9 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     p.add_argument("--device", default="cpu", help="torch device of the deep part's training, e.g. cuda (the wide part is fit on the CPU)")
     p.add_argument("--mlm-epochs", type=float, default=0.0, help="masked-language-model pretraining of a new model's encoder on all --data texts first (epochs; 0: none)")
-    p.add_argument("--mlm-lr", type=float, default=1e-3, help="learning rate of the pretraining")
+    p.add_argument("--mlm-lr", type=float, help="learning rate of the pretraining (default 1e-3)")
     p.add_argument("--mlm-tokens", type=int, default=0, help="tokens per pretraining batch (0: 64 x --batch-size)")
-    p.add_argument("--mlm-warmup", type=int, default=300, help="warm-up steps of the pretraining")
+    p.add_argument("--mlm-warmup", type=int, help="warm-up steps of the pretraining (default 300)")
     p.add_argument("--tokenizer", metavar="DIR", help="a new model uses this directory's tokenizer instead of training one (e.g. the shipped model's)")
     p.add_argument("--wide-c", type=float, default=4.0, help="inverse regularisation of the wide part's logistic regression")
     p.add_argument("--lr", type=float, help="learning rate of the dense weights (default 2e-3)")

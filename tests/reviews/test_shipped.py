@@ -8,8 +8,8 @@ import sys
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import accuracy_score, f1_score
 
-from ecom.reviews.evaluate import metrics
 from ecom.reviews.score import Scorer
 from ecom.settings import ROOT
 
@@ -71,7 +71,8 @@ def test_shipped_model_on_food_reviews_it_never_saw():
     frame = frame[frame.Score != 3]
     truth = (frame.Score >= 4).astype(int).to_numpy()
     p = Scorer.load(SHIPPED).p_positive(frame.Text.astype(str).tolist())
-    got = metrics(truth, (np.asarray(p) >= 0.5).astype(int))
+    said = (np.asarray(p) >= 0.5).astype(int)
     assert len(truth) == 2758
-    assert got["accuracy"] >= 0.88, got
-    assert got["macro_f1"] >= 0.79, got
+    # scored by scikit-learn, not by the project's own evaluation code
+    assert accuracy_score(truth, said) >= 0.88
+    assert f1_score(truth, said, average="macro") >= 0.79

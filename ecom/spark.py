@@ -34,8 +34,9 @@ def session(master: str | None = None):
             from pyspark.sql import SparkSession
 
             scratch = tempfiles.make_dir("spark")
-            _session = (
-                SparkSession.builder.master(master or settings.get("ECOM_SPARK_MASTER"))
+            master = master or settings.get("ECOM_SPARK_MASTER")
+            builder = (
+                SparkSession.builder.master(master)
                 .appName("ecom-insight")
                 .config("spark.ui.enabled", "false")
                 .config("spark.ui.showConsoleProgress", "false")
@@ -46,13 +47,21 @@ def session(master: str | None = None):
                 # share it; with too small a heap a big aggregation fails with a StackOverflowError,
                 # Spark retrying a page allocation until the stack runs out)
                 .config("spark.driver.memory", settings.get("ECOM_SPARK_MEMORY"))
-                # a page's queries are small: a few partitions, not the default 200 per shuffle
-                .config("spark.sql.shuffle.partitions", str(max(2, (os.cpu_count() or 2))))
                 .config("spark.sql.adaptive.enabled", "true")
-                .getOrCreate()
             )
+            partitions = shuffle_partitions(master)
+            if partitions is not None:
+                builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
+            _session = builder.getOrCreate()
             _session.sparkContext.setLogLevel("ERROR")
         return _session
+
+
+def shuffle_partitions(master: str) -> int | None:
+    """The shuffle partitions the app sets: in local mode a page's queries are small, so one per core
+    rather than Spark's 200; on a cluster none (Spark's own, whose adaptive execution merges the
+    partitions a query does not need: the app machine's cores say nothing of the cluster's)."""
+    return max(2, os.cpu_count() or 2) if master.startswith("local") else None
 
 
 def backend():

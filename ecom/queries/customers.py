@@ -336,9 +336,11 @@ def cohorts(wh, f: Filters, max_months: int = 12) -> pd.DataFrame:
             s = summary.filter((summary.first_time >= lo_ts) & (summary.first_time < hi_ts))
             first = s.select("customer_id", cohort=s.first_time.truncate("M").date())
         else:
-            # a cohort starts in the range: drop customers who ordered before its first month (anti-join)
-            before = hist.filter((hist.order_time < lo_ts) & hist.customer_id.isin(active.customer_id))
-            first = active.filter(~active.customer_id.isin(before.customer_id)).group_by("customer_id").aggregate(cohort=lambda x: x.month.min())
+            # a cohort starts in the range: drop customers who ordered before its first month. An anti-join
+            # of distinct customers: as NOT IN over the lines, Spark broadcasts every earlier line's
+            # customer id into a null-aware join (at 100M lines it filled an 8 GB heap and had not finished after 20 minutes)
+            before = hist.filter(hist.order_time < lo_ts).select("customer_id").distinct()
+            first = active.anti_join(before, "customer_id").group_by("customer_id").aggregate(cohort=lambda x: x.month.min())
         j = _cells(active.join(first, "customer_id"), max_months, f)
         cells = j.group_by(["cohort", "k"]).aggregate(customers=j.customer_id.nunique())
     df = fetch(cells.select("cohort", "k", "customers").order_by(["cohort", "k"]))

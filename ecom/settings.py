@@ -188,7 +188,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECOM_WAREHOUSE", "data/warehouse.duckdb", "Path of the DuckDB warehouse file (created on first use).", path),
     Setting("ECOM_ENGINE", "duckdb", "Analytic engine: duckdb (embedded, nothing to install) or spark (canonical tables as Parquet in ECOM_LAKE).", engine),
     Setting("ECOM_SPARK_MASTER", "local[*]", "Spark master with ECOM_ENGINE=spark: local[*], local[N], spark://host:port or yarn.", spark_master),
-    Setting("ECOM_SPARK_MEMORY", "4g", "With ECOM_ENGINE=spark: the Spark driver's JVM heap (in local mode it also runs the tasks; Spark's own 1g runs out near 10M order lines).", jvm_memory),
+    Setting("ECOM_SPARK_MEMORY", "4g", "With ECOM_ENGINE=spark: the Spark driver's JVM heap (in local mode it also runs the tasks: at 100M order lines it peaked at 5.6 GB).", jvm_memory),
     Setting("ECOM_LAKE", "data/lake", "With ECOM_ENGINE=spark: the folder (or file:// / hdfs:// URI) of the canonical tables' Parquet files.", lake),
     Setting("ECOM_MEMORY_LIMIT", "1GB", "DuckDB memory limit of the warehouse (its block cache otherwise grows to 80% of RAM); larger work spills to disk.", memory_size),
     Setting("ECOM_TIMEZONE", "Asia/Shanghai", "The shop's time zone: timestamps are stored as wall-clock time in it.", timezone),

@@ -224,7 +224,7 @@ def test_a_known_row_keeps_its_hour_on_both_engines(engines):
 
 
 def test_the_driver_heap_is_the_setting(engines):
-    # read as the JVM starts (the session is up once `engines` has loaded): Spark's own 1g ran out at 10M lines
+    # read as the JVM starts (the session is up once `engines` has loaded), so it must reach the builder
     assert spark.session().sparkContext.getConf().get("spark.driver.memory") == settings.get("ECOM_SPARK_MEMORY") == "4g"
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -180,8 +181,6 @@ def no_not_in_subquery(seen: list[str], where: str) -> None:
 
 
 def test_the_not_in_check_sees_what_ibis_writes():
-    import ibis
-
     a, b = ibis.table({"x": "string"}, name="a"), ibis.table({"x": "string"}, name="b")
     assert NOT_IN_SUBQUERY.search(ibis.to_sql(a.filter(~a.x.isin(b.x)), dialect="pyspark"))
     assert not NOT_IN_SUBQUERY.search(ibis.to_sql(a.anti_join(b, "x"), dialect="pyspark"))

@@ -1,5 +1,6 @@
 import threading
 
+import duckdb
 import pytest
 
 from ecom.warehouse import Warehouse, gate
@@ -8,6 +9,27 @@ from ecom.warehouse import Warehouse, gate
 def test_reserved_file_name_is_refused_with_a_message(tmp_path):
     with pytest.raises(ValueError, match="cannot be called 'app.duckdb'"):
         Warehouse(tmp_path / "app.duckdb")
+
+
+def storage_version(path) -> str:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT tags['storage_version'] FROM duckdb_databases() WHERE path = ?", [str(path)]).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_new_warehouse_is_written_in_the_installed_duckdbs_format_and_an_older_file_keeps_its_own(tmp_path):
+    plain = tmp_path / "plain.duckdb"
+    duckdb.connect(str(plain)).execute("CREATE TABLE t AS SELECT 1 AS x").close()
+    default = storage_version(plain)
+    wh = Warehouse(tmp_path / "new.duckdb")
+    wh.close()
+    assert storage_version(tmp_path / "new.duckdb") == f"v{'.'.join(duckdb.__version__.split('.')[:2])}.0+" != default
+    older = Warehouse(plain)  # made by DuckDB's default: opened, given the app's tables, left in its format
+    assert older.row_counts()["sales"] == 0
+    older.close()
+    assert storage_version(plain) == default
 
 
 def test_transaction_rolls_back_on_error(warehouse):

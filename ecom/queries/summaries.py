@@ -27,9 +27,11 @@ Filters apply to these tables as to the order lines (`common.apply_dims`): their
 hold the same text.
 
 The orders table stands for the order lines only when every line of an order has the same customer,
-time, shop, channel, region and currency, and no two customers share a hash; the builds check both
-and record the result (`app.meta` `summary:orders` = 1), and the masks only when there are at most 63
-categories (brands). Queries fall back to the order lines otherwise, and on a read-only warehouse.
+time, shop, channel, region, currency and data set, and no two customers share a hash. An order
+whose lines disagree has a row for each combination (the rows are grouped by all of them: cheaper
+than an aggregate per column), and its rows' sequence figures are then arbitrary among them. The
+builds check both (one row per order id; distinct hashes) and record the result (`app.meta`
+`summary:orders` = 1), and the masks only when there are at most 63 categories (brands). Queries fall back to the order lines otherwise, and on a read-only warehouse.
 
 **Costs that grow with the work.** A load or an undo of order lines updates the summaries in its own
 transaction (`apply_upload`, `scope_of` + `apply_scope`), touching only what its lines can change:
@@ -71,7 +73,7 @@ CREATE = (
     "CREATE TABLE app.mask_codes (dim VARCHAR, value VARCHAR, bit INTEGER)",
     "CREATE TABLE app.first_orders (customer_id VARCHAR, first_time TIMESTAMP, c UBIGINT)",
     f"""CREATE TABLE app.orders (order_id VARCHAR, c UBIGINT, order_time TIMESTAMP, {_DIM_COLUMNS},
-        gmv DECIMAL(18,2), refunds DECIMAL(18,2), units BIGINT, cats UBIGINT, brands UBIGINT, same BOOLEAN,
+        gmv DECIMAL(18,2), refunds DECIMAL(18,2), units BIGINT, cats UBIGINT, brands UBIGINT,
         prev_time TIMESTAMP, next_time TIMESTAMP, first_time TIMESTAMP, new_month BOOLEAN)""",
     f"""CREATE TABLE app.daily (day DATE, {', '.join(f'{d} VARCHAR' for d in DAILY_DIMS)}, product_name VARCHAR,
         gmv DECIMAL(18,2), refunds DECIMAL(18,2), units BIGINT, lines BIGINT)""",
@@ -82,7 +84,7 @@ CREATE = (
 
 SALE = f"line_kind = '{definitions.SALE}'"
 SALES = ("sales", "main")  # the order lines; the by-parts updates read temporary tables of some of them
-ORDER_COLUMNS = f"order_id, c, order_time, {', '.join(ORDER_DIMS)}, gmv, refunds, units, cats, brands, same"
+ORDER_COLUMNS = f"order_id, c, order_time, {', '.join(ORDER_DIMS)}, gmv, refunds, units, cats, brands"
 # An order's place in its customer's sequence, over order rows (one per order; null for orders without a customer):
 # the previous order, the first one strictly later, the first one, and whether it is the first of its month.
 _KNOWN = "CASE WHEN c IS NOT NULL THEN"
@@ -98,22 +100,29 @@ def _counted(source: tuple[str, str]) -> str:
     return f"({definitions.counted_sql(*source)})"
 
 
-def _order_rows(masks: dict[str, bool], source: tuple[str, str]) -> str:
-    """One row per order of the sale lines of `source` (ORDER_COLUMNS; the sequence is left to SEQUENCE)."""
+def _bit(dim: str, values: tuple[str, ...]) -> str:
+    """SQL of the mask bit of a line's `dim`: its value's place among `values` (app.mask_codes' values by
+    bit), looked up in an ENUM of them (per line, a hash lookup instead of a join), bit 63 for none."""
+    if not values:
+        return str(MASK_BITS)
+    enum = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return f"coalesce(enum_code(TRY_CAST(l.{dim} AS ENUM({enum}))), {MASK_BITS})"
+
+
+def _order_rows(codes: dict[str, tuple[str, ...] | None], source: tuple[str, str]) -> str:
+    """One row per order of the sale lines of `source` and per customer, time, shop, channel, region,
+    currency and data set among its lines (ORDER_COLUMNS; the sequence is left to SEQUENCE): one row,
+    unless the lines disagree (see the module docstring). `codes`: per masked dimension, the values by
+    bit, None where its masks are not kept."""
     mask_cols = ", ".join(
-        f"{f'bit_or(1::UBIGINT << coalesce(m_{d}.bit, {MASK_BITS}))' if masks[d] else 'NULL::UBIGINT'} AS {MASK_COLUMNS[d]}" for d in MASK_DIMS)
-    mask_joins = " ".join(f"LEFT JOIN app.mask_codes m_{d} ON m_{d}.dim = '{d}' AND m_{d}.value = l.{d}" for d in MASK_DIMS if masks[d])
-    dims = ", ".join(f"min(l.{d}) AS {d}" for d in ORDER_DIMS)
-    # an order's lines agree on customer, time, shop, channel, region and currency: each has one value (or is
-    # null on every line), told by one 64-bit hash of them all per line (two aggregates instead of three per
-    # column; hash(NULL) is a value of its own); customers are told apart by their hash, checked for collisions by `_check`
-    agree = f"hash(l.cust, l.order_time, {', '.join(f'l.{d}' for d in ORDER_DIMS)})"
-    same = f"min({agree}) = max({agree})"
+        f"{f'bit_or(1::UBIGINT << {_bit(d, codes[d])})' if codes[d] is not None else 'NULL::UBIGINT'} AS {MASK_COLUMNS[d]}"
+        for d in MASK_DIMS)
+    keys = ", ".join(f"l.{d}" for d in ("order_id", "cust", "order_time", *ORDER_DIMS))
     return f"""WITH l AS (SELECT *, CASE WHEN customer_id IS NOT NULL THEN hash(customer_id) END AS cust FROM {_counted(source)} WHERE {SALE})
-        SELECT l.order_id, min(l.cust) AS c, min(l.order_time) AS order_time, {dims},
+        SELECT l.order_id, l.cust AS c, l.order_time, {', '.join(f'l.{d}' for d in ORDER_DIMS)},
                sum(l.gmv)::DECIMAL(18,2) AS gmv, sum(l.refund)::DECIMAL(18,2) AS refunds,
-               sum(l.units)::BIGINT AS units, {mask_cols}, {same} AS same
-        FROM l {mask_joins} GROUP BY l.order_id"""
+               sum(l.units)::BIGINT AS units, {mask_cols}
+        FROM l GROUP BY {keys}"""
 
 
 def _first_orders(source: tuple[str, str], where: str = "TRUE") -> str:
@@ -143,20 +152,21 @@ def _product_attributes(where: str) -> str:
               FROM app.daily WHERE {where} GROUP BY product_id, product_name) GROUP BY product_id"""
 
 
-def _add_mask_codes(cur, lines: str) -> dict[str, bool]:
+def _add_mask_codes(cur, lines: str) -> dict[str, tuple[str, ...] | None]:
     """Give the category and brand values of these sale lines that have none a bit; returns, per
-    dimension, whether its masks are usable (at most MASK_BITS values) and records it."""
-    masks = {}
+    dimension, its values by bit where its masks are usable (at most MASK_BITS values), else None,
+    and records which are."""
+    codes = {}
     for d in MASK_DIMS:
         cur.execute(f"""INSERT INTO app.mask_codes
             SELECT '{d}', v, (SELECT coalesce(max(bit), -1) FROM app.mask_codes WHERE dim = '{d}') + row_number() OVER (ORDER BY v)
             FROM (SELECT DISTINCT {d} AS v FROM main.sales WHERE {d} IS NOT NULL AND ({lines})
                   EXCEPT SELECT value FROM app.mask_codes WHERE dim = '{d}')""")
-        n = cur.execute("SELECT count(*) FROM app.mask_codes WHERE dim = ?", [d]).fetchone()[0]
-        was = _meta(cur, f"summary:mask:{d}")
-        masks[d] = n <= MASK_BITS and was != "0"
-        _set_meta(cur, {f"summary:mask:{d}": "1" if masks[d] else "0"})
-    return masks
+        values = tuple(v for (v,) in cur.execute("SELECT value FROM app.mask_codes WHERE dim = ? ORDER BY bit", [d]).fetchall())
+        usable = len(values) <= MASK_BITS and _meta(cur, f"summary:mask:{d}") != "0"
+        codes[d] = values if usable else None
+        _set_meta(cur, {f"summary:mask:{d}": "1" if usable else "0"})
+    return codes
 
 
 def _drop(cur) -> None:
@@ -180,7 +190,7 @@ def _check(cur, orders: str = "app.orders", customers: str = "TRUE", before: boo
     """Record the figures queries rely on: the latest order time, whether there are return lines, and
     whether the orders table stands for the lines (the order rows `orders` agree on everything, and no
     two customers in scope share a hash, on top of `before`, what held for the rest)."""
-    same = cur.execute(f"SELECT coalesce(bool_and(same), true) FROM {orders}").fetchone()[0]
+    same = cur.execute(f"SELECT count(*) = count(DISTINCT order_id) FROM {orders}").fetchone()[0]
     collide = cur.execute(f"SELECT count(*) FROM (SELECT c FROM app.first_orders WHERE {customers} GROUP BY c HAVING count(*) > 1)").fetchone()[0]
     latest = cur.execute("SELECT max(order_time) FROM main.sales").fetchone()[0]
     returns = cur.execute(f"SELECT count(*) > 0 FROM main.sales WHERE line_kind = '{definitions.RETURN}'").fetchone()[0]
@@ -191,7 +201,7 @@ def _check(cur, orders: str = "app.orders", customers: str = "TRUE", before: boo
 
 
 # Bumped whenever the tables change shape, so a warehouse built by an older version is rebuilt.
-FORMAT = "7"
+FORMAT = "8"
 
 
 def built_version(wh: Warehouse) -> int | None:
@@ -215,10 +225,10 @@ def build(wh: Warehouse, progress=None) -> float:
         cur.execute("DELETE FROM app.meta WHERE key LIKE 'summary:%'")
         for sql in CREATE:
             cur.execute(sql)
-        masks = _add_mask_codes(cur, "TRUE")
+        codes = _add_mask_codes(cur, "TRUE")
         steps = [
             ("first_orders", f"{_first_orders(SALES)} ORDER BY 2"),
-            ("orders", f"""WITH o AS ({_order_rows(masks, SALES)}), s AS (SELECT *, {SEQUENCE} FROM o)
+            ("orders", f"""WITH o AS ({_order_rows(codes, SALES)}), s AS (SELECT *, {SEQUENCE} FROM o)
                 SELECT {ORDER_COLUMNS}, prev_time, next_time, first_time, {NEW_MONTH} AS new_month FROM s"""),
             ("daily", _daily("TRUE")),
             ("order_dups", _order_dups(SALES)),
@@ -288,25 +298,26 @@ def apply_scope(cur, new_lines: str | None) -> None:
     by `scope_of` with rows computed from the lines now, and mark the summaries current. `new_lines`
     is the SQL condition of a load's lines (None for an undo)."""
     undo = new_lines is None
-    masks = _add_mask_codes(cur, "FALSE" if undo else new_lines)
+    codes = _add_mask_codes(cur, "FALSE" if undo else new_lines)
     cur.execute("DELETE FROM app.daily WHERE day IN (SELECT day FROM _sc_days)")
     cur.execute(f"INSERT INTO app.daily {_daily(SCOPE_DAYS)}")
     order_lines = ("_sc_order_lines", "temp")
-    cur.execute(f"CREATE TEMP TABLE _sc_new_orders AS {_order_rows(masks, order_lines)}")
+    cur.execute(f"CREATE TEMP TABLE _sc_new_orders AS {_order_rows(codes, order_lines)}")
     for table in ("orders", "order_dups"):
         cur.execute(f"DELETE FROM app.{table} WHERE order_id IN (SELECT order_id FROM _sc_old)")
     cur.execute(f"INSERT INTO app.orders SELECT {ORDER_COLUMNS}, NULL, NULL, NULL, TRUE FROM _sc_new_orders ORDER BY order_time")
     cur.execute(f"INSERT INTO app.order_dups {_order_dups(order_lines)}")
     # the sequences of the customers of the orders that changed, from their order rows (new and old)
     cur.execute("CREATE TEMP TABLE _sc_cs AS SELECT c FROM _sc_new_orders WHERE c IS NOT NULL UNION SELECT c FROM _sc_old WHERE c IS NOT NULL")
-    # only the rows whose figures change are written (usually a few around each new order)
+    # only the rows whose figures change are written (usually a few around each new order); rows are
+    # matched by rowid, as an order whose lines disagree has several
     seq = ("prev_time", "next_time", "first_time", "new_month")
     changed = " OR ".join(f"{v} IS DISTINCT FROM was_{v}" for v in seq)
     cur.execute(f"""UPDATE app.orders AS o SET {', '.join(f'{v} = s.{v}' for v in seq)}
         FROM (SELECT * FROM (SELECT *, {NEW_MONTH} AS new_month FROM (
-                SELECT order_id, order_time, {SEQUENCE}, {', '.join(f'{v} AS was_{v}' for v in seq)}
+                SELECT rowid AS rid, order_id, order_time, {SEQUENCE}, {', '.join(f'{v} AS was_{v}' for v in seq)}
                 FROM app.orders WHERE c IN (SELECT c FROM _sc_cs))) WHERE {changed}) s
-        WHERE o.order_id = s.order_id""")
+        WHERE o.rowid = s.rid""")
     if undo:
         cur.execute("DELETE FROM app.first_orders WHERE customer_id IN (SELECT customer_id FROM _sc_customers)")
         cur.execute(f"INSERT INTO app.first_orders {_first_orders(SALES, 'customer_id IN (SELECT customer_id FROM _sc_customers)')}")

@@ -130,7 +130,7 @@ def test_an_order_whose_lines_disagree_is_told_by_parts_and_mended_by_an_undo(tm
     [first] = split(tmp_path, [(0, 300)])
     header, *body = first.read_text(encoding="utf-8").splitlines()
     cols = header.split(",")
-    row = next(dict(zip(cols, line.split(","))) for line in body
+    row = next(dict(zip(cols, line.split(","), strict=True)) for line in body
                if line.split(",")[cols.index("order_status")] == "paid" and line.split(",")[cols.index("customer_id")])
     later = (datetime.fromisoformat(row["order_time"]) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S")
     # a line of that order an hour later in another shop, and a new order whose categories differ from

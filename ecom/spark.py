@@ -105,7 +105,9 @@ def views(wh, version: int) -> dict[str, str]:
             df = (spark.read.option("basePath", wh.lake.table_uri(name)).option("mergeSchema", "true")
                   .parquet(*uris).select(*wh.columns(name)))
         else:
-            df = spark.createDataFrame([], _empty_schema(wh, name))
+            # an RDD without partitions: one made from a Python list starts Python workers for its
+            # partitions on every query that scans it (a table without rows is common: stock, market)
+            df = spark.createDataFrame(spark.sparkContext.emptyRDD(), _empty_schema(wh, name))
         df.createOrReplaceTempView(view)
         made[name] = view
     with _lock:

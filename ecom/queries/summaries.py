@@ -31,7 +31,8 @@ time, shop, channel, region, currency and data set, and no two customers share a
 whose lines disagree has a row for each combination (the rows are grouped by all of them: cheaper
 than an aggregate per column), and its rows' sequence figures are then arbitrary among them. The
 builds check both (one row per order id; distinct hashes) and record the result (`app.meta`
-`summary:orders` = 1), and the masks only when there are at most 63 categories (brands). Queries fall back to the order lines otherwise, and on a read-only warehouse.
+`summary:orders` = 1), and the masks only when there are at most 63 categories (brands). Queries fall
+back to the order lines otherwise, and on a read-only warehouse.
 
 **Costs that grow with the work.** A load or an undo of order lines updates the summaries in its own
 transaction (`apply_upload`, `scope_of` + `apply_scope`), touching only what its lines can change:

@@ -163,7 +163,9 @@ def _add_mask_codes(cur, lines: str) -> dict[str, tuple[str, ...] | None]:
             SELECT '{d}', v, (SELECT coalesce(max(bit), -1) FROM app.mask_codes WHERE dim = '{d}') + row_number() OVER (ORDER BY v)
             FROM (SELECT DISTINCT {d} AS v FROM main.sales WHERE {d} IS NOT NULL AND ({lines})
                   EXCEPT SELECT value FROM app.mask_codes WHERE dim = '{d}')""")
-        values = tuple(v for (v,) in cur.execute("SELECT value FROM app.mask_codes WHERE dim = ? ORDER BY bit", [d]).fetchall())
+        # one more than the masks hold is enough to tell (a shop can have thousands of brands)
+        values = tuple(v for (v,) in cur.execute(
+            "SELECT value FROM app.mask_codes WHERE dim = ? ORDER BY bit LIMIT ?", [d, MASK_BITS + 1]).fetchall())
         usable = len(values) <= MASK_BITS and _meta(cur, f"summary:mask:{d}") != "0"
         codes[d] = values if usable else None
         _set_meta(cur, {f"summary:mask:{d}": "1" if usable else "0"})

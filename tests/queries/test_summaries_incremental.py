@@ -137,9 +137,13 @@ def test_an_order_whose_lines_disagree_is_told_by_parts_and_mended_by_an_undo(tm
     # the loaded ones only by case and a quote (the masks' bits are looked up by exact value)
     clash = {**row, "line_no": "8", "order_time": later, "product_id": "E2", "category": "Tea's", "shop": "Edge Z"}
     new = [{**row, "order_id": "N1", "line_no": str(i), "category": cat} for i, cat in ((1, "tea"), (2, "Tea's"), (3, ""))]
-    extra, again = tmp_path / "extra.csv", tmp_path / "again.csv"
-    extra.write_text("\n".join([header, *(",".join(r[c] for c in cols) for r in (clash, *new))]) + "\n", encoding="utf-8")
-    again.write_text("\n".join([header, *(",".join(r[c] for c in cols) for r in new)]) + "\n", encoding="utf-8")
+
+    def lines_file(name, rows):
+        path = tmp_path / name
+        path.write_text("\n".join([header, *(",".join(r[c] for c in cols) for r in rows)]) + "\n", encoding="utf-8")
+        return path
+
+    extra, again = lines_file("extra.csv", [clash, *new]), lines_file("again.csv", new)
     wh = Warehouse(tmp_path / "w.duckdb")
     try:
         ingest_file(wh, first, name="edge.csv")

@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -229,9 +230,8 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
     con.execute("SET enable_progress_bar = false; SET memory_limit = '512MB'; SET preserve_insertion_order = true")
     # strings leave as Arrow string views: DuckDB's own layout, so export and the warehouse's import copy less
     con.execute("SET arrow_output_version = '1.4'; SET produce_arrow_string_view = true")
-    # half the cores parse while the warehouse's INSERT consumes the batches on the others: with every core
-    # parsing, the two sides fight over them (on 2 busy cores, threads=2 here cost ~40% more wall and CPU time)
-    con.execute(f"SET threads = {max(1, (os.cpu_count() or 2) // 2)}")
+    # every core scans; a conversion that streams in order on one thread anyway gets fewer (below)
+    con.execute(f"SET threads = {os.cpu_count() or 1}; SET streaming_buffer_size = '64MB'")
     con.execute(f"SET temp_directory = {values.lit(str(workdir / 'spill'))}")
     # IN lists stay comparisons: as hash joins (the in_clause rewrite) they cost more on every row; and
     # repeated pieces of the rare-case branches (a number's currency-stripping regexp) stay in their branch:
@@ -255,9 +255,17 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
                            nul_check=src.nul or any(m.nul for m in src.members),
                            footer_row=src.footer_row or next((m.footer_row for m in src.members if m.footer_row), None))
         remember = rep.mapping if user_mapping else None
+        # A CSV whose conversion needs no row numbers is converted on every core, in order, and numbered
+        # here as it streams; the buffer (DuckDB's default is 1 MB) lets the cores run ahead of the INSERT.
+        # Else the row numbers keep the conversion on one thread: half the cores parse while the
+        # warehouse's INSERT consumes the batches on the others (with every core parsing, the two sides
+        # fight over them: on 2 busy cores, threads=2 cost ~40% more wall and CPU time).
+        first_row = src.skip_lines if src.relation is None and src.kind == "csv" and not values.uses_row_numbers(plan) else None
+        if first_row is None:
+            con.execute(f"SET threads = {max(1, (os.cpu_count() or 2) // 2)}")
         counts = with_serial_fallback(con, src, lambda: _stream(
-            wh, con, values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir), plan), plan, src, t, mode, upload_id,
-            progress, rep.mapping, remember, rep.notes, rep.dataset))
+            wh, con, values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir, numbered=first_row is None), plan), plan,
+            src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes, rep.dataset, first_row))
     finally:
         con.close()
     rep.rows_loaded, rep.rows_rejected, rep.rows_skipped, rep.rows_duplicate = counts
@@ -288,7 +296,7 @@ def _whole_column_dates(con, src: Source, workdir: Path, mapping: dict[str, str]
         if not profile.ambiguous:
             continue
         source = next(s for s, tg in mapping_mod.pairs(mapping) if mapping_mod.split_target(tg) == (col, None))
-        raw_sql = raw_relation(con, src, tag=f"scan_{col}", workdir=workdir)
+        raw_sql = raw_relation(con, src, tag=f"scan_{col}", workdir=workdir, numbered=False)
         first, second = con.execute(dates.full_scan_sql(raw_sql, f"c{src.columns.index(source)}")).fetchone()
         order = "dayfirst" if (first or 0) > 12 else "monthfirst" if (second or 0) > 12 else None
         if order is None:
@@ -308,7 +316,7 @@ def _whole_column_ratings(con, src: Source, workdir: Path, mapping: dict[str, st
         if source is None:
             continue
         c = f"c{src.columns.index(source)}"
-        raw_sql = raw_relation(con, src, tag=f"scan_{col}", workdir=workdir)
+        raw_sql = raw_relation(con, src, tag=f"scan_{col}", workdir=workdir, numbered=False)
         # a rating column has few distinct values; the most frequent thousand decide any real one
         counts = dict(con.execute(f"SELECT trim({c}) AS v, count(*) FROM ({raw_sql}) WHERE trim({c}) <> '' "
                                   "GROUP BY v ORDER BY count(*) DESC, v LIMIT 1000").fetchall())
@@ -331,9 +339,10 @@ def _line_key(t: schema.Table, mapping: dict[str, str], exprs: dict[str, str]) -
 
 
 def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, mode: str, upload_id: int, progress, mapping, remember,
-            notes, dataset: str):
+            notes, dataset: str, first_row: int | None = None):
     """Run the conversion and land its batches in one warehouse transaction. Returns counts (loaded,
-    rejected, skipped) and the rows skipped as already loaded into the data set."""
+    rejected, skipped) and the rows skipped as already loaded into the data set. With `first_row`,
+    the conversion's `_row` is NULL and its rows, in file order, are numbered from `first_row` + 1 here."""
     consts = values.constant_columns(plan)
     varying = [c for c in (*t.names, "_extra") if c not in consts]
     # constant columns are written by the INSERT itself, not carried row by row over Arrow
@@ -365,7 +374,12 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
     estimate = max(1, src.rows_estimate or 1)
 
     def loaded_rows(reader):
+        row = first_row
         for batch in reader:
+            if row is not None:
+                numbers = np.arange(row + 1, row + 1 + batch.num_rows, dtype=np.int64)
+                batch = batch.set_column(batch.schema.get_field_index("_row"), "_row", pa.array(numbers))
+                row += batch.num_rows
             status = batch.column("_status")
             items = pc.value_counts(status).to_pylist()
             for item in items:

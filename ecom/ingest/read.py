@@ -259,11 +259,16 @@ def utf8_file(src: Source, workdir: Path) -> Path:
     return src.utf8_path
 
 
-def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = None) -> str:
+def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = None, numbered: bool = True) -> str:
     """SQL for the source as strings: `_row` (row number in the file) and c0..cN (VARCHAR).
 
     CSV lines that cannot be split into the header's number of fields land in `rej_errors`
     (DuckDB's store_rejects) and become rejects; everything else comes through.
+
+    A CSV's rows are numbered by `WITH ORDINALITY`, which makes the scan and all that follows it run
+    on one thread. `numbered=False` leaves a CSV's `_row` NULL and its scan parallel, for a caller that
+    needs no row numbers in SQL; it can number the rows as they arrive, since a connection that
+    preserves insertion order returns them in the file's order (see `ecom.ingest.load`).
     """
     n = len(src.columns)
     if src.relation is not None:  # a join of several tables, or a wide table's rows
@@ -277,10 +282,11 @@ def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = Non
             f"escape={_lit(quote)}, columns={cols}, null_padding=true, store_rejects=true, rejects_table='rej_errors_{tag}', "
             f"rejects_scan='rej_scans_{tag}', parallel={str(src.parallel).lower()}"
         )
-        return (
-            f"SELECT CAST(ordinality AS BIGINT) + {src.skip_lines} AS _row, {', '.join(f'c{i}' for i in range(n))} "
-            f"FROM read_csv({_lit(str(utf8_file(src, workdir or src.path.parent)))}, {opts}) WITH ORDINALITY"
-        )
+        scan = f"read_csv({_lit(str(utf8_file(src, workdir or src.path.parent)))}, {opts})"
+        cells = ", ".join(f"c{i}" for i in range(n))
+        if not numbered:
+            return f"SELECT CAST(NULL AS BIGINT) AS _row, {cells} FROM {scan}"
+        return f"SELECT CAST(ordinality AS BIGINT) + {src.skip_lines} AS _row, {cells} FROM {scan} WITH ORDINALITY"
     if src.kind == "sheet":
         cols = "{'_row': 'BIGINT', " + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         opts = (f"header=false, auto_detect=false, delim=',', quote='\"', escape='\"', columns={cols}, "

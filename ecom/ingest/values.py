@@ -386,12 +386,30 @@ def constant_columns(plan: Plan) -> dict[str, str]:
     ruled = set(_post_rules(plan, by_target, {c.name: "NULL" for c in t.columns}))
     out = {}
     for c in t.columns:
-        if c.name in by_target or c.name in ruled or plan.derive.get(c.name) in ("row", "customer_time"):
+        if c.name in by_target or c.name in ruled or plan.derive.get(c.name) in ROW_RULES:
             continue
         out[c.name] = f"CAST({_derived(c.name, plan)} AS {c.type})"
     if not _extra_sources(plan):
         out["_extra"] = "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
     return out
+
+
+# derive rules that make an id of the row's number in the file
+ROW_RULES = ("row", "customer_time")
+
+
+def _order_level(plan: Plan, by_target: dict) -> list[str]:
+    """Order-level fields (markers @order) of order lines: spread over each order's lines in file order."""
+    if plan.table != "sales":
+        return []
+    names = schema.TABLES[plan.table].names
+    return [name for name, (_, m) in by_target.items() if m == "order" and name in names]
+
+
+def uses_row_numbers(plan: Plan) -> bool:
+    """Whether the conversion reads `_row` (a footer's place, an order's lines in file order, ids made
+    of row numbers); when not, the rows can be numbered after it."""
+    return bool(plan.footer_row or _order_level(plan, _by_target(plan)) or set(plan.derive.values()) & set(ROW_RULES))
 
 
 def conversion_sql(raw_sql: str, plan: Plan) -> str:
@@ -460,11 +478,11 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
         reasons.append(f"CASE WHEN f_{name} THEN {why} END")
 
     # layer w: order-level fields (markers @order) spread over the order's lines
-    order_cols = [name for name, (_, m) in by_target.items() if m == "order" and name in t.names]
+    order_cols = _order_level(plan, by_target)
     amount_cols = [nm for nm in order_cols if t.column(nm).kind == "money"]
     plain_cols = [nm for nm in order_cols if nm not in amount_cols]
     win_sel = ["*"]
-    if order_cols and plan.table == "sales":
+    if order_cols:
         w = "(PARTITION BY k_order_id ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
         for nm in plain_cols:
             win_sel.append(f"first(k_{nm} IGNORE NULLS) OVER {w} AS o_{nm}")
@@ -512,7 +530,7 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
 
     # amounts allocated over the order's lines; the last line takes the rounding remainder
     alloc_sel = ["*"]
-    if amount_cols and order_cols and plan.table == "sales":
+    if amount_cols:
         for nm in amount_cols:
             alloc_sel.append(
                 f"CASE WHEN _wsum IS NULL OR _wsum = 0 THEN CASE WHEN _rn = 1 THEN o_{nm} ELSE 0 END "

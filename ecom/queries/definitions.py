@@ -26,6 +26,8 @@ every sum or distinct count over it follows these definitions whatever it is gro
 
 from __future__ import annotations
 
+import functools
+
 import ibis
 
 SALE, RETURN, CANCELLED = "sale", "return", "cancelled"
@@ -56,9 +58,10 @@ def counted(t):
     )
 
 
+@functools.cache
 def counted_sql(name: str = "sales", database: str = "main") -> str:
     """`counted` over a relation with the sales table's columns (by default the warehouse's sales
-    table) as DuckDB SQL, for the summary tables' builds."""
+    table) as DuckDB SQL, for the summary tables' builds (compiled once per relation: ~35 ms each)."""
     from ecom import schema
 
     types = {"VARCHAR": "string", "INTEGER": "int32", "BIGINT": "int64", "TIMESTAMP": "timestamp", "DOUBLE": "float64", "DATE": "date",

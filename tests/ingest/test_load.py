@@ -186,6 +186,28 @@ def test_quoted_newlines_in_a_large_file_fall_back_to_serial_parsing(warehouse, 
     assert count(warehouse, "SELECT count(*) FROM main.sales WHERE product_name = 'line one\nline two'") == 60
 
 
+def test_a_file_scanned_in_parallel_keeps_each_rows_line_number(warehouse, tmp_path):
+    """A conversion that needs no row numbers scans the CSV on every core and the rows are numbered as
+    they stream: each row's number must still be its line in the file, for loaded, rejected and
+    skipped rows alike, across the parallel scan's chunks (DuckDB splits a file into chunks of about 8 MB)."""
+    lines = ["order_id,line_no,order_time,product_id,quantity"]
+    bad, totals = set(range(1_001, 400_000, 9_973)), {150_000, 350_000}
+    for i in range(2, 400_002):  # the line number in the file: the header is line 1
+        if i in totals:
+            lines.append(f"Total,,,P{i},")
+        else:
+            lines.append(f"O{i // 3},{i % 3},2024-03-{1 + i % 28:02d} 10:00:00,P{i},{'many' if i in bad else 1 + i % 5}")
+    path = write(tmp_path / "big.csv", "\n".join(lines) + "\n")
+    assert path.stat().st_size > 12_000_000
+    [rep] = ingest_file(warehouse, path)
+    assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (400_000 - len(bad) - 2, len(bad), 2)
+    assert count(warehouse, "SELECT count(*) FROM main.sales WHERE _source_row <> CAST(substr(product_id, 2) AS BIGINT)") == 0
+    cur = warehouse.cursor()
+    assert [r for (r,) in cur.execute("SELECT source_row FROM main.rejects ORDER BY 1").fetchall()] == sorted(bad)
+    assert all(raw["product_id"] == f"P{r}" for r, raw in cur.execute("SELECT source_row, raw FROM main.rejects").fetchall())
+    assert rep.notes[-1] == "skipped 2 totals row(s) (rows 150000, 350000)"
+
+
 def test_a_first_load_leaves_no_partial_row_groups_to_merge(warehouse, tmp_path):
     """The rows land in as few row groups as they fill (a rejected row now and then aside): partial row
     groups in the middle of the table would be merged by the next checkpoint, rewriting their neighbours."""

@@ -226,9 +226,9 @@ def _clean(i: int) -> str:
     """
     c = f"c{i}"
     # a first byte below '!' (space, tab, newline, CR, or an empty value), or a first character that is a
-    # no-break or ideographic space, or a last one that is a space, tab, line break or CR
+    # no-break or ideographic space, or a last one that is any of these (names padded with U+3000 are common)
     edges = " OR ".join([f"{c} < '!'", *(f"({c} >= chr({o}) AND {c} < chr({o + 1}))" for o in (160, 12288)),
-                         *(f"suffix({c}, chr({o}))" for o in (32, 9, 10, 13))])
+                         *(f"suffix({c}, chr({o}))" for o in (32, 9, 10, 13, 160, 12288))])
     tokens = [lit(t) for t in NULL_TOKENS]
     trimmed = f"trim({c}, {lit(_SPACES)})"
     return (

@@ -186,6 +186,21 @@ def test_quoted_newlines_in_a_large_file_fall_back_to_serial_parsing(warehouse, 
     assert count(warehouse, "SELECT count(*) FROM main.sales WHERE product_name = 'line one\nline two'") == 60
 
 
+@pytest.mark.parametrize("space", [" ", "\t", "\u00a0", "\u3000"])
+def test_values_are_trimmed_of_white_space_on_either_edge(warehouse, tmp_path, space):
+    """Padding of any kind the loader knows (Chinese exports pad names with ideographic spaces) is
+    trimmed at the start and at the end alike; a null token so padded is still no value."""
+    body = (f"order_id,order_time,product_id,category,shop\n"
+            f"A1,2024-01-01,P1,{space}女装,旗舰店{space}\n"
+            f"A2,2024-01-01,P2,女装{space}{space},{space}旗舰店{space}\n"
+            f"A3,2024-01-01,P3,{space}null{space},旗舰店\n")
+    [rep] = ingest_file(warehouse, write(tmp_path / "padded.csv", body))
+    assert rep.rows_loaded == 3, rep.message
+    cur = warehouse.cursor()
+    assert cur.execute("SELECT order_id, category, shop FROM main.sales ORDER BY 1").fetchall() == [
+        ("A1", "女装", "旗舰店"), ("A2", "女装", "旗舰店"), ("A3", None, "旗舰店")]
+
+
 def test_a_file_scanned_in_parallel_keeps_each_rows_line_number(warehouse, tmp_path):
     """A conversion that needs no row numbers scans the CSV on every core and the rows are numbered as
     they stream: each row's number must still be its line in the file, for loaded, rejected and

@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ecom.ingest.sqltext import lit
+
 # a time of day after a date: 13:08, 13:08:59, 13:08:59.123, 1:08 PM, 1:08:59 pm
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
 _AMPM = r"(?:\s*[AaPp]\.?[Mm]\.?)"
@@ -236,10 +238,6 @@ def is_time_column(values: list[str | None]) -> bool:
 
 
 # -- SQL -------------------------------------------------------------------------------------------
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
     """A DuckDB TIMESTAMP (shop wall-clock time) from the cleaned text `x`; NULL where it is not a date.
 
@@ -251,8 +249,8 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
     order = profile.order or "monthfirst"
     fallback = _NAMED + _YMD + _numeric_formats(order)
     formats = list(dict.fromkeys(profile.formats + fallback))
-    fmt_list = "[" + ", ".join(_lit(f) for f in formats) + "]"
-    tzl = _lit(tz)
+    fmt_list = "[" + ", ".join(lit(f) for f in formats) + "]"
+    tzl = lit(tz)
     # offsets as DuckDB reads them: '+0530' and ' +05:30' become '+05:30', '+05' becomes '+05:00', UTC/GMT '+00:00'
     offset = f"regexp_replace({x}, '\\s*(UTC|GMT)$', '+00:00')"
     offset = f"regexp_replace({offset}, '\\s*([+-]\\d{{2}}):?(\\d{{2}})$', '\\1:\\2')"
@@ -261,8 +259,8 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
     return (
         f"CASE WHEN {x} LIKE '____-__-__ __:__:__' THEN TRY_STRPTIME({x}, '%Y-%m-%d %H:%M:%S') "
         f"WHEN {x} LIKE '____-__-__' THEN TRY_STRPTIME({x}, '%Y-%m-%d') "
-        f"WHEN regexp_full_match({x}, {_lit(ISO_RE.pattern[1:-1])}) THEN TRY_CAST(replace({x}, 'T', ' ') AS TIMESTAMP) "
-        f"WHEN regexp_full_match({x}, {_lit(ISO_ZONED_RE.pattern[1:-1])}) THEN {zoned} "
+        f"WHEN regexp_full_match({x}, {lit(ISO_RE.pattern[1:-1])}) THEN TRY_CAST(replace({x}, 'T', ' ') AS TIMESTAMP) "
+        f"WHEN regexp_full_match({x}, {lit(ISO_ZONED_RE.pattern[1:-1])}) THEN {zoned} "
         f"WHEN regexp_full_match({x}, '\\d{{8}}') THEN TRY_STRPTIME({x}, '%Y%m%d') "
         f"WHEN regexp_full_match({x}, '\\d{{14}}') THEN TRY_STRPTIME({x}, '%Y%m%d%H%M%S') "
         f"WHEN regexp_full_match({x}, '\\d{{9,10}}(\\.\\d+)?') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE))) "
@@ -276,7 +274,7 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
 def full_scan_sql(raw_sql: str, column: str) -> str:
     """One row: the largest first and second number of numeric dates in the whole column (the
     loader runs it when a sample could not tell day-first from month-first)."""
-    pat = _lit(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]")
+    pat = lit(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]")
     return (
         f"SELECT max(TRY_CAST(regexp_extract({column}, {pat}, 1) AS INTEGER)), max(TRY_CAST(regexp_extract({column}, {pat}, 2) AS INTEGER)) "
         f"FROM ({raw_sql})"

@@ -18,6 +18,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from ecom.ingest.sqltext import lit
+
 FIVE, TEN, THUMBS, GRADE = "five", "ten", "thumbs", "grade"
 SCALES = (FIVE, TEN, THUMBS, GRADE)
 UP = ("up", "thumbs up", "yes", "y", "true", "recommended", "recommend", "推荐", "是", "赞")
@@ -73,10 +75,6 @@ def scale_of(values: Iterable[str] | Mapping[str, int]) -> str | None:
     return FIVE
 
 
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _number(x: str) -> str:
     """The whole number of a plain value ("4", "4.0", "4 stars", "8分"); a single digit (most ratings)
     without a regular expression. (TRY_CAST alone would round "4.5" to 5.)"""
@@ -104,9 +102,9 @@ def sql(x: str, scale: str, n: str) -> str:
         return f"CASE WHEN {n} BETWEEN 0 AND 10 THEN greatest(1, ({n} + 1) // 2) END"
     if scale == THUMBS:
         low = f"lower({x})"
-        up = " OR ".join([f"contains({x}, '👍')", f"{x} = '1'", *(f"{low} = {_lit(w)}" for w in UP)])
-        down = " OR ".join([f"contains({x}, '👎')", f"{x} = '0'", *(f"{low} = {_lit(w)}" for w in DOWN)])
+        up = " OR ".join([f"contains({x}, '👍')", f"{x} = '1'", *(f"{low} = {lit(w)}" for w in UP)])
+        down = " OR ".join([f"contains({x}, '👎')", f"{x} = '0'", *(f"{low} = {lit(w)}" for w in DOWN)])
         return f"CASE WHEN {up} THEN 5 WHEN {down} THEN 1 END"
     if scale == GRADE:
-        return f"CASE {x} " + " ".join(f"WHEN {_lit(k)} THEN {v}" for k, v in GRADES.items()) + " END"
+        return f"CASE {x} " + " ".join(f"WHEN {lit(k)} THEN {v}" for k, v in GRADES.items()) + " END"
     return f"CASE WHEN {n} BETWEEN 1 AND 5 THEN {n} END"

@@ -26,6 +26,7 @@ from ecom import i18n, settings, tempfiles
 from ecom.ingest import limits, sheets
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest.limits import IngestError
+from ecom.ingest.sqltext import ident, lit
 
 TEXT_EXT = {".csv", ".tsv", ".txt", ".tab", ".dat"}
 EXCEL_EXT = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -278,11 +279,11 @@ def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = Non
         delim = "\t" if src.delimiter == WHITESPACE else src.delimiter
         quote = "" if src.delimiter == WHITESPACE else '"'
         opts = (
-            f"header=false, skip={src.skip_lines}, auto_detect=false, delim={_lit(delim)}, quote={_lit(quote)}, "
-            f"escape={_lit(quote)}, columns={cols}, null_padding=true, store_rejects=true, rejects_table='rej_errors_{tag}', "
+            f"header=false, skip={src.skip_lines}, auto_detect=false, delim={lit(delim)}, quote={lit(quote)}, "
+            f"escape={lit(quote)}, columns={cols}, null_padding=true, store_rejects=true, rejects_table='rej_errors_{tag}', "
             f"rejects_scan='rej_scans_{tag}', parallel={str(src.parallel).lower()}"
         )
-        scan = f"read_csv({_lit(str(utf8_file(src, workdir or src.path.parent)))}, {opts})"
+        scan = f"read_csv({lit(str(utf8_file(src, workdir or src.path.parent)))}, {opts})"
         cells = ", ".join(f"c{i}" for i in range(n))
         if not numbered:
             return f"SELECT CAST(NULL AS BIGINT) AS _row, {cells} FROM {scan}"
@@ -292,11 +293,11 @@ def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = Non
         opts = (f"header=false, auto_detect=false, delim=',', quote='\"', escape='\"', columns={cols}, "
                 f"parallel={str(src.parallel).lower()}")
         below = 0 if src.header_row is None else src.header_row + 1  # the header's own row number
-        return (f"SELECT _row, {', '.join(f'c{i}' for i in range(n))} FROM read_csv({_lit(str(src.path))}, {opts}) "
+        return (f"SELECT _row, {', '.join(f'c{i}' for i in range(n))} FROM read_csv({lit(str(src.path))}, {opts}) "
                 f"WHERE _row > {below}")
     names = src.columns
-    sel = ", ".join(f'CAST("{_q(c)}" AS VARCHAR) AS c{i}' for i, c in enumerate(names))
-    return f"SELECT CAST(file_row_number AS BIGINT) + 1 AS _row, {sel} FROM read_parquet({_lit(str(src.path))}, file_row_number=true)"
+    sel = ", ".join(f"CAST({ident(c)} AS VARCHAR) AS c{i}" for i, c in enumerate(names))
+    return f"SELECT CAST(file_row_number AS BIGINT) + 1 AS _row, {sel} FROM read_parquet({lit(str(src.path))}, file_row_number=true)"
 
 
 def with_serial_fallback(con, src: Source, work):
@@ -339,14 +340,6 @@ def blank_lines_before(path: Path, positions: list[int]) -> list[int]:
     for t in targets[i:]:
         found[t] = count
     return [found[p] for p in positions]
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _q(name: str) -> str:
-    return name.replace('"', '""')
 
 
 # -- text files ------------------------------------------------------------------------------------

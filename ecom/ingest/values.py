@@ -18,6 +18,7 @@ from ecom.ingest import dates as dates_mod
 from ecom.ingest import ratings
 from ecom.ingest.mapping import pairs, split_target
 from ecom.ingest.read import TOTAL_WORDS
+from ecom.ingest.sqltext import ident, lit
 
 _SPACES = " \t\r\n\u3000\u00a0"
 NULL_TOKENS = ("", "null", "NULL", "Null", "None", "none", "NaN", "nan", "N/A", "n/a", "#N/A", "-", "--", "—", "\\N")
@@ -73,10 +74,6 @@ class Decisions:
     notes: list[str] = field(default_factory=list)
 
 
-def lit(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def text_sql(key: str, lang: str, sql: dict[str, str], **consts) -> str:
     """The catalog text `key` as a SQL string expression: placeholders named in `sql` are SQL expressions,
     the others are filled with `consts`; neighbouring constant text is one literal."""
@@ -92,10 +89,6 @@ def text_sql(key: str, lang: str, sql: dict[str, str], **consts) -> str:
     if buf or not pieces:
         pieces.append(lit(buf))
     return " || ".join(pieces)
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 # -- decisions from a sample -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest.profile import ColumnValues, is_period
 from ecom.ingest.read import TOTAL_WORDS, Source, raw_relation
+from ecom.ingest.sqltext import lit
 
 MIN_VALUE_COLUMNS = 3
 _LABEL, _PERIOD = "brand", "period"
@@ -78,7 +79,7 @@ def melt(src: Source, workdir) -> Source | None:
         names = [entity, "period", measure]
     else:
         names = [label, _LABEL, measure]
-    headers = ", ".join(f"({i}, {_lit(c)})" for i, c in zip(value_idx, values, strict=True))
+    headers = ", ".join(f"({i}, {lit(c)})" for i, c in zip(value_idx, values, strict=True))
     pick = " ".join(f"WHEN {i} THEN r.c{i}" for i in value_idx)
 
     def relation(con, tag: str, workdir) -> str:
@@ -105,7 +106,3 @@ def _cells(src: Source, label_idx: int, value_idx: list[int], values: list[str])
             cell = row[i] if i < len(row) else None
             if cell is not None and str(cell).strip():
                 yield [label, header, cell]
-
-
-def _lit(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"

@@ -55,6 +55,7 @@ from datetime import datetime
 
 import duckdb
 
+from ecom.ingest.sqltext import lit
 from ecom.queries import definitions
 from ecom.warehouse import Warehouse
 
@@ -106,7 +107,7 @@ def _bit(dim: str, values: tuple[str, ...]) -> str:
     bit), looked up in an ENUM of them (per line, a hash lookup instead of a join), bit 63 for none."""
     if not values:
         return str(MASK_BITS)
-    enum = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    enum = ", ".join(lit(v) for v in values)
     return f"coalesce(enum_code(TRY_CAST(l.{dim} AS ENUM({enum}))), {MASK_BITS})"
 
 

@@ -206,20 +206,23 @@ def test_a_file_scanned_in_parallel_keeps_each_rows_line_number(warehouse, tmp_p
     they stream: each row's number must still be its line in the file, for loaded, rejected and
     skipped rows alike, across the parallel scan's chunks (DuckDB splits a file into chunks of about 8 MB)."""
     lines = ["order_id,line_no,order_time,product_id,quantity"]
-    bad, totals = set(range(1_001, 400_000, 9_973)), {150_000, 350_000}
+    bad, totals, unsplittable = set(range(1_001, 400_000, 9_973)), {150_000, 350_000}, {200_000, 300_001}
     for i in range(2, 400_002):  # the line number in the file: the header is line 1
         if i in totals:
             lines.append(f"Total,,,P{i},")
         else:
-            lines.append(f"O{i // 3},{i % 3},2024-03-{1 + i % 28:02d} 10:00:00,P{i},{'many' if i in bad else 1 + i % 5}")
+            lines.append(f"O{i // 3},{i % 3},2024-03-{1 + i % 28:02d} 10:00:00,P{i},{'many' if i in bad else 1 + i % 5}"
+                         + (",a sixth field" if i in unsplittable else ""))
     path = write(tmp_path / "big.csv", "\n".join(lines) + "\n")
     assert path.stat().st_size > 12_000_000
     [rep] = ingest_file(warehouse, path)
-    assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (400_000 - len(bad) - 2, len(bad), 2)
+    rejected = len(bad) + len(unsplittable)
+    assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (400_000 - rejected - 2, rejected, 2)
     assert count(warehouse, "SELECT count(*) FROM main.sales WHERE _source_row <> CAST(substr(product_id, 2) AS BIGINT)") == 0
     cur = warehouse.cursor()
-    assert [r for (r,) in cur.execute("SELECT source_row FROM main.rejects ORDER BY 1").fetchall()] == sorted(bad)
-    assert all(raw["product_id"] == f"P{r}" for r, raw in cur.execute("SELECT source_row, raw FROM main.rejects").fetchall())
+    assert [r for (r,) in cur.execute("SELECT source_row FROM main.rejects ORDER BY 1").fetchall()] == sorted(bad | unsplittable)
+    assert all(raw["product_id"] == f"P{r}" if r in bad else f",P{r}," in raw["line"]
+               for r, raw in cur.execute("SELECT source_row, raw FROM main.rejects").fetchall())
     assert rep.notes[-1] == "skipped 2 totals row(s) (rows 150000, 350000)"
 
 

@@ -8,6 +8,7 @@ dates    a date column's format, day/month order and time zones, inferred from i
 profile  what a column's values look like (dates, money, rates, ids, free text)
 plan     the tables of one upload planned together: alone, joined into order lines, or skipped
 values   typed conversion with reject reasons, as one generated SQL statement per table
+sqltext  values and names quoted for the SQL the loader writes (also the summaries' ENUMs)
 load     one transaction per sheet/file: canonical table + rejects + upload log + data version
 cli      `python -m ecom ingest PATH... [--table ...] [--mode ...] [--map SRC=CANONICAL ...] [--json] [--if-empty]`
 

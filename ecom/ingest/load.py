@@ -30,6 +30,7 @@ from ecom.ingest import dates, values
 from ecom.ingest import mapping as mapping_mod
 from ecom.ingest import plan as plan_mod
 from ecom.ingest.read import IngestError, Source, blank_lines_before, open_upload, raw_relation, with_serial_fallback
+from ecom.ingest.sqltext import ident, lit
 from ecom.queries import summaries
 
 # One Arrow batch per row group of the warehouse (DuckDB's 122,880 rows): the INSERT writes each batch
@@ -232,7 +233,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
     con.execute("SET arrow_output_version = '1.4'; SET produce_arrow_string_view = true")
     # every core scans; a conversion that streams in order on one thread anyway gets fewer (below)
     con.execute(f"SET threads = {os.cpu_count() or 1}; SET streaming_buffer_size = '64MB'")
-    con.execute(f"SET temp_directory = {values.lit(str(workdir / 'spill'))}")
+    con.execute(f"SET temp_directory = {lit(str(workdir / 'spill'))}")
     # IN lists stay comparisons: as hash joins (the in_clause rewrite) they cost more on every row; and
     # repeated pieces of the rare-case branches (a number's currency-stripping regexp) stay in their branch:
     # common-subexpression elimination would hoist them and run them on every row (~20% of the conversion)
@@ -346,9 +347,9 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
     consts = values.constant_columns(plan)
     varying = [c for c in (*t.names, "_extra") if c not in consts]
     # constant columns are written by the INSERT itself, not carried row by row over Arrow
-    sql = f"SELECT _row, _status, _reason, _raw, {', '.join(values.ident(c) for c in varying)} FROM ({sql})"
-    targets = ", ".join(values.ident(c) for c in (*varying, *consts))
-    exprs = {**{c: values.ident(c) for c in varying}, **consts}
+    sql = f"SELECT _row, _status, _reason, _raw, {', '.join(ident(c) for c in varying)} FROM ({sql})"
+    targets = ", ".join(ident(c) for c in (*varying, *consts))
+    exprs = {**{c: ident(c) for c in varying}, **consts}
     key = _line_key(t, mapping, exprs)
     # The rows land in a table of the transaction's own first and are published from there: DuckDB 1.5
     # shows the rows of an INSERT that scans a Python Arrow stream to other connections before the
@@ -360,12 +361,12 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
         return (
             f"CREATE {'TEMP ' if stage.startswith('temp.') else ''}TABLE {stage} AS SELECT * FROM main.{t.name} LIMIT 0; "
             f"INSERT INTO {stage} ({targets}, _upload_id, _source_row, _dataset, _line_key) "
-            f"SELECT {', '.join([*(values.ident(c) for c in varying), *consts.values()])}, {upload_id}, _row, {values.lit(dataset)}, {key} "
+            f"SELECT {', '.join([*(ident(c) for c in varying), *consts.values()])}, {upload_id}, _row, {lit(dataset)}, {key} "
             "FROM _rows WHERE _status = 0"
         )
 
     insert_rejects = (
-        f"INSERT INTO main.rejects SELECT {upload_id}, {values.lit(src.name)}, {values.lit(t.name)}, _row, _reason, _raw "
+        f"INSERT INTO main.rejects SELECT {upload_id}, {lit(src.name)}, {lit(t.name)}, _row, _reason, _raw "
         "FROM _others WHERE _status = 1 ORDER BY _row"
     )
     counts = {0: 0, 1: 0, 2: 0}

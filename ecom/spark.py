@@ -12,6 +12,8 @@ Spark 4 reads them as `timestamp_ntz`, and no session zone can shift them.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import threading
 
@@ -22,6 +24,10 @@ _session = None
 _backend = None
 _views: dict[tuple, dict[str, str]] = {}  # (lake, data version) -> table -> view name
 KEEP_VERSIONS = 3  # views of older data versions are dropped (a query of one may still be running)
+_tags = itertools.count(1)
+# Jobs of a query that has returned can still be submitted a few ms later (measured: 6-27 ms): they are
+# cancelled again after this delay.
+LATE_CANCEL_S = 0.25
 
 
 def session(master: str | None = None):
@@ -74,6 +80,31 @@ def backend():
 
             _backend = ibis.pyspark.connect(spark)
         return _backend
+
+
+@contextlib.contextmanager
+def own_jobs():
+    """Run one query's Spark jobs under a job tag of their own and cancel whatever is left of them when
+    it returns. With adaptive execution, a join one side of which turns out empty answers at once while
+    the stages of its other side go on (PySpark 4.0 does not cancel them; SPARK-37043, SPARK-52024):
+    the inventory page with no stock data left two or three jobs scanning every order line behind each
+    query, and the next query shared the cores with them (warm runs slower than cold ones)."""
+    sc = session().sparkContext
+    tag = f"ecom-query-{next(_tags)}"
+    sc.addJobTag(tag)  # a property of this thread's jobs, and of the stages submitted on their behalf
+    try:
+        yield
+    finally:
+        sc.removeJobTag(tag)
+        sc.cancelJobsWithTag(tag)
+        late = threading.Timer(LATE_CANCEL_S, _cancel_late, [sc, tag])
+        late.daemon = True
+        late.start()
+
+
+def _cancel_late(sc, tag: str) -> None:
+    if sc is getattr(_session, "sparkContext", None):  # not when the session was stopped meanwhile
+        sc.cancelJobsWithTag(tag)
 
 
 def stop() -> None:

@@ -148,9 +148,10 @@ def output(wh: Warehouse, name: str):
 
 def execute(expr):
     """Every analytics read runs here: on DuckDB, never while a transaction commits (see
-    `ecom.warehouse.gate`)."""
+    `ecom.warehouse.gate`); on Spark, with no jobs of it left running once it has returned."""
     if ibis.get_backend(expr).name != "duckdb":
-        return expr.execute()  # the lake's files appear whole (see ecom.lake)
+        with spark.own_jobs():  # the lake's files appear whole (see ecom.lake)
+            return expr.execute()
     with gate.reading():
         return expr.execute()
 

@@ -8,6 +8,7 @@ in its own process (so peak memory is its own), and printed beside its reference
 - append: 10,000 more lines (new orders of existing customers, a few days, the same data set, so
   lines already loaded are looked for) into that warehouse, end to end; the summaries are updated by
   parts (DuckDB) or a new upload folder is written (Spark);
+- stock: a snapshot of every product, loaded untimed after the append (inventory's queries need one);
 - pages: every query of each analytics page (bench/pages.py's query sets) over filter combinations:
   p50 and p95 of the cold runs (no result cache), and on Spark one cold and two warm runs per page;
 - peak memory: the Python process's, and on Spark the JVM's.
@@ -35,6 +36,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 APPEND_LINES = 10_000
+PRODUCTS = 300  # the generator's product ids: 000000-000299
+STOCK_DAY = "2024-12-30"  # the generated lines' last day: the snapshot is within every page's range
 
 
 def _peak_mb() -> float:
@@ -97,6 +100,13 @@ def one_engine(engine: str, csv: str, append_csv: str, folder: str, combos: int)
     out["append_s"] = time.perf_counter() - t0
     out["append_lines"] = rep.rows_loaded
     print(f"  {engine}: load {out['load_s']:.2f} s, append {out['append_s']:.2f} s", file=sys.stderr, flush=True)
+    # a stock snapshot of every product (not timed), so the inventory page's queries are the ones it sends:
+    # with no stock the page asks for a stock file and queries nothing
+    stock_csv = Path(folder) / "stock.csv"
+    stock_csv.write_text("商品ID,盘点日期,库存,在途\n" + "".join(
+        f"{i:06d},{STOCK_DAY},{(i * 37) % 500},{i % 7}\n" for i in range(PRODUCTS)), encoding="utf-8")
+    [rep] = ingest_file(wh, stock_csv, table="stock", name="stock.csv")
+    assert rep.rows_loaded == PRODUCTS, rep.message
     from ecom.queries import common
 
     anchor = common.anchor_date(wh)

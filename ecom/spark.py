@@ -89,6 +89,11 @@ def own_jobs():
     the stages of its other side go on (PySpark 4.0 does not cancel them; SPARK-37043, SPARK-52024):
     the inventory page with no stock data left two or three jobs scanning every order line behind each
     query, and the next query shared the cores with them (warm runs slower than cold ones)."""
+    if os.environ.get("PYSPARK_PIN_THREAD", "true").lower() != "true":
+        # tags belong to a thread only when PySpark pins each Python thread to a JVM thread (its
+        # default): else another thread's query would carry the tag and be cancelled with this one's
+        yield
+        return
     sc = session().sparkContext
     tag = f"ecom-query-{next(_tags)}"
     sc.addJobTag(tag)  # a property of this thread's jobs, and of the stages submitted on their behalf
@@ -103,8 +108,9 @@ def own_jobs():
 
 
 def _cancel_late(sc, tag: str) -> None:
-    if sc is getattr(_session, "sparkContext", None):  # not when the session was stopped meanwhile
-        sc.cancelJobsWithTag(tag)
+    with _lock:  # `stop` holds it while the session stops: a stopped one cannot be asked to cancel
+        if _session is not None and sc is _session.sparkContext:
+            sc.cancelJobsWithTag(tag)
 
 
 def stop() -> None:

@@ -87,8 +87,8 @@ def own_jobs():
     """Run one query's Spark jobs under a job tag of their own and cancel whatever is left of them when
     it returns. With adaptive execution, a join one side of which turns out empty answers at once while
     the stages of its other side go on (PySpark 4.0 does not cancel them; SPARK-37043, SPARK-52024):
-    the inventory page with no stock data left two or three jobs scanning every order line behind each
-    query, and the next query shared the cores with them (warm runs slower than cold ones)."""
+    the inventory page's queries for a period without a stock snapshot left two or three jobs scanning
+    every order line behind each, and the next query shared the cores with them."""
     if os.environ.get("PYSPARK_PIN_THREAD", "true").lower() != "true":
         # tags belong to a thread only when PySpark pins each Python thread to a JVM thread (its
         # default): else another thread's query would carry the tag and be cancelled with this one's

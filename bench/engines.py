@@ -8,7 +8,9 @@ in its own process (so peak memory is its own), and printed beside its reference
 - append: 10,000 more lines (new orders of existing customers, a few days, the same data set, so
   lines already loaded are looked for) into that warehouse, end to end; the summaries are updated by
   parts (DuckDB) or a new upload folder is written (Spark);
-- stock: a snapshot of every product, loaded untimed after the append (inventory's queries need one);
+- stock and market: a snapshot of every product and a year of monthly market figures (the
+  generator's five categories, 40 brands each, two of them ours), loaded untimed after the append,
+  so the inventory and market pages send the queries they send on real data;
 - pages: every query of each analytics page (bench/pages.py's query sets) over filter combinations:
   p50 and p95 of the cold runs (no result cache), and on Spark one cold and two warm runs per page;
 - peak memory: the Python process's, and on Spark the JVM's.
@@ -38,6 +40,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 APPEND_LINES = 10_000
 PRODUCTS = 300  # the generator's product ids: 000000-000299
 STOCK_DAY = "2024-12-30"  # the generated lines' last day: the snapshot is within every page's range
+CATEGORIES = ("女装", "男装", "美妆", "数码", "家居")  # the generator's
+MARKET_BRANDS = 40  # per category; the first two are ours (ECOM_OUR_BRANDS in the child's environment)
+OUR_BRANDS = "品牌00,品牌01"
 
 
 def _peak_mb() -> float:
@@ -107,6 +112,12 @@ def one_engine(engine: str, csv: str, append_csv: str, folder: str, combos: int)
         f"{i:06d},{STOCK_DAY},{(i * 37) % 500},{i % 7}\n" for i in range(PRODUCTS)), encoding="utf-8")
     [rep] = ingest_file(wh, stock_csv, table="stock", name="stock.csv")
     assert rep.rows_loaded == PRODUCTS, rep.message
+    market_csv = Path(folder) / "market.csv"
+    market_csv.write_text("月份,类目,品牌,销售额,销量\n" + "".join(
+        f"2024-{m:02d}-01,{cat},品牌{b:02d},{(b + 1) * (c + 3) * (100 + m * (b % 7)) * 10:.2f},{(b + 1) * (c + 3) * (50 + m)}\n"
+        for m in range(1, 13) for c, cat in enumerate(CATEGORIES) for b in range(MARKET_BRANDS)), encoding="utf-8")
+    [rep] = ingest_file(wh, market_csv, table="market", name="market.csv")
+    assert rep.rows_loaded == 12 * len(CATEGORIES) * MARKET_BRANDS, rep.message
     from ecom.queries import common
 
     anchor = common.anchor_date(wh)
@@ -160,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             for engine in args.engines:
                 folder = Path(tmp) / engine
                 folder.mkdir()
-                env = {**os.environ, "ECOM_MAX_UPLOAD_MB": "100000"}
+                env = {**os.environ, "ECOM_MAX_UPLOAD_MB": "100000", "ECOM_OUR_BRANDS": OUR_BRANDS}
                 done = subprocess.run([sys.executable, __file__, "--child", engine, str(csv), str(append_csv), str(folder), str(args.combos)],
                                       stdout=subprocess.PIPE, text=True, env=env)
                 if done.returncode:

@@ -377,11 +377,12 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         # they are rejected); the confidence says how well the values fit
         share = _fit_share(cols[canon], samples[src])
         take(src, canon, "high" if share >= 0.8 else "medium" if share >= 0.5 else "low")
-    # a named column that is empty throughout the sample yields to one whose words say the same and
-    # that has values (PrestaShop's empty "Unit price" beside its "Price tax excluded")
+    # a named column that is empty throughout the sample, or whose values do not fit, yields to one whose
+    # words say the same and whose values fit (PrestaShop's empty "Unit price" beside its "Price tax
+    # excluded"; iHerb's "score", Unix times, beside its "ratingValue")
     sampled = any(v.n for v in samples.values())
     for src, canon in list(mapping.items()):
-        if sampled and not samples[src].n:
+        if sampled and (not samples[src].n or confidence[src] == "low"):
             better = [o for o in columns if o not in mapping and samples[o].n and words_match(cols[canon], o) and _fit_share(cols[canon], samples[o]) >= 0.8]
             if better:
                 del mapping[src], confidence[src]

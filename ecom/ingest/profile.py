@@ -115,7 +115,7 @@ class ColumnValues:
         if kind == "period":
             return max(self.date_profile.share, self._share(is_period))
         if kind == "rating":
-            return self._share(ratings.readable)
+            return ratings.fit_share(self.values)
         if kind == "id":
             return self._share(lambda v: bool(_ID.match(v)) or (len(v) <= 64 and v.count(" ") <= 3))
         if kind == "freetext":

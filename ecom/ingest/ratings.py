@@ -3,10 +3,14 @@
 A rating column's scale is decided from its values together (`scale_of`), never value by value: a 6
 says a column of 6s, 8s and 3s is out of ten, and its 3s are then 2★, not 3★.
 
-  five    1–5 stars: 4, "4.0", "4星", "4 stars", "4/5", "★★★★"                 stored as they are
-  ten     whole numbers 0–10 with one above 5, or "8/10", "8分"                 stored as ⌈x/2⌉ (0 as 1)
-  thumbs  up/down, 👍/👎, yes/no, recommended flags (1 and 0 only)              stored as 5 and 1
-  grade   好评/中评/差评 (Chinese marketplaces' good/middling/bad)               stored as 5, 3 and 1
+  five     1–5 stars: 4, "4.0", "4星", "4 stars", "4/5", "★★★★"                stored as they are (a half star is refused)
+  ten      numbers 0–10 with one above 5, "8/10", "8分", "7.5" (hotel sites)     stored as ⌈x/2⌉ (0 as 1)
+  tens     stars times ten: 10, 20, 30, 40, 50 (iHerb, Tripadvisor's bubbles)     stored as x/10
+  hundred  numbers 0–100, most above 10 (a percentage score)                     stored as ⌈x/20⌉ (0 as 1)
+  thumbs   up/down, 👍/👎, yes/no, recommended flags (1 and 0 only)             stored as 5 and 1
+  grade    好评/中评/差评 (Chinese marketplaces' good/middling/bad)              stored as 5, 3 and 1
+
+A number above 100 is no rating on any scale (a column of Unix times headed "score" is not one).
 
 The conversion itself is SQL (`sql`), run by `ecom.ingest.values` on every row; a value the column's
 scale cannot read gives NULL, and the loader rejects its row naming the column and the value.
@@ -14,24 +18,26 @@ scale cannot read gives NULL, and the loader rejects its row naming the column a
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from ecom.ingest.sqltext import lit
 
-FIVE, TEN, THUMBS, GRADE = "five", "ten", "thumbs", "grade"
-SCALES = (FIVE, TEN, THUMBS, GRADE)
+FIVE, TEN, TENS, HUNDRED, THUMBS, GRADE = "five", "ten", "tens", "hundred", "thumbs", "grade"
+SCALES = (FIVE, TEN, TENS, HUNDRED, THUMBS, GRADE)
 UP = ("up", "thumbs up", "yes", "y", "true", "recommended", "recommend", "推荐", "是", "赞")
 DOWN = ("down", "thumbs down", "no", "n", "false", "not recommended", "not recommend", "don't recommend", "不推荐", "否", "踩")
 GRADES = {"好评": 5, "中评": 3, "差评": 1}
-_WHOLE = r"(10|\d)(?:\.0+)?"
-_PLAIN = re.compile(rf"^{_WHOLE}\s*(?:星|stars?|分)?$", re.IGNORECASE)
-_FRACTION = re.compile(rf"^{_WHOLE}\s*/\s*(5|10)$")
+_NUMBER = r"(\d{1,3}(?:\.\d+)?)"
+_SUFFIX = r"\s*(?:星|stars?|分)?"
+_PLAIN = re.compile(rf"^{_NUMBER}{_SUFFIX}$", re.IGNORECASE)
+_FRACTION = re.compile(rf"^{_NUMBER}\s*/\s*(5|10)$")
 
 
-def _read(value: str) -> tuple[str, int | None] | None:
-    """(family, number) of one value: stars, of5, of10, plain (a whole number), thumbs or grade."""
+def _read(value: str) -> tuple[str, float | None] | None:
+    """(family, number) of one value: stars, of5, of10, plain (a number 0–100), thumbs or grade."""
     v = value.strip()
     if "★" in v:
         return "stars", v.count("★")
@@ -40,56 +46,94 @@ def _read(value: str) -> tuple[str, int | None] | None:
     if v in GRADES:
         return "grade", GRADES[v]
     m = _FRACTION.match(v)
-    if m:
-        return ("of5" if m.group(2) == "5" else "of10"), int(m.group(1))
+    if m and float(m.group(1)) <= float(m.group(2)):
+        return ("of5" if m.group(2) == "5" else "of10"), float(m.group(1))
     m = _PLAIN.match(v)
-    return ("plain", int(m.group(1))) if m else None
-
-
-def readable(value: str) -> bool:
-    """Whether the value is a rating on some scale (what a rating column's values must look like)."""
-    return _read(value) is not None
+    return ("plain", float(m.group(1))) if m and float(m.group(1)) <= 100 else None
 
 
 def scale_of(values: Iterable[str] | Mapping[str, int]) -> str | None:
     """The scale of a column from its non-empty values, a list or {value: how many rows}; None when no
     value is a rating."""
     counts = values if isinstance(values, Mapping) else Counter(values)
-    read = [(r, n) for r, n in ((_read(v), n) for v, n in counts.items()) if r is not None]
-    if not read:
+    families: Counter = Counter()
+    plain: Counter = Counter()  # number -> rows, of the plain numbers
+    for value, n in counts.items():
+        r = _read(value)
+        if r is None:
+            continue
+        families[r[0]] += n
+        if r[0] == "plain":
+            plain[r[1]] += n
+    if not families:
         return None
-    families = Counter()
-    for (family, _), n in read:
-        families[family] += n
     numeric = families.total() - families["thumbs"] - families["grade"]
-    read = [r for r, _ in read]
     if families["grade"] > max(families["thumbs"], numeric):
         return GRADE
     if families["thumbs"] > numeric:
         return THUMBS
-    plain = [n for family, n in read if family == "plain"]
-    if families["of10"] or (plain and max(plain) > 5 and max(plain) <= 10 and not families["of5"] and not families["stars"]):
+    only_plain = numeric == plain.total()
+    if only_plain and 2 * sum(n for v, n in plain.items() if v > 10) >= plain.total():
+        # most values above 10 (a few stray ones do not move a star column): stars times ten or a percentage
+        tens = sum(n for v, n in plain.items() if v in (10, 20, 30, 40, 50))
+        return TENS if max(plain) <= 50 and 10 * tens >= 9 * plain.total() else HUNDRED
+    small = [v for v in plain if v <= 10]  # stray values above 10 are refused on any smaller scale
+    if families["of10"] or (small and max(small) > 5 and not families["of5"] and not families["stars"]):
         return TEN
-    if plain and set(plain) == {0, 1} and not families["of5"] and not families["stars"]:
+    if only_plain and set(plain) == {0, 1}:
         return THUMBS  # a 0/1 column is a recommended flag, not stars with some zeros
     return FIVE
 
 
+def stars(value: str, scale: str) -> int | None:
+    """The 1–5 stars of one value on `scale`, or None where the scale cannot read it (as `sql` does)."""
+    r = _read(value)
+    if r is None:
+        return None
+    family, x = r
+    v = value.strip()
+    if scale == THUMBS:
+        if "👍" in v or v == "1" or v.lower() in UP:
+            return 5
+        return 1 if "👎" in v or v == "0" or v.lower() in DOWN else None
+    if scale == GRADE:
+        return int(x) if family == "grade" else None
+    if family == "stars":
+        return int(x) if scale == FIVE and 1 <= x <= 5 else None
+    if scale == FIVE and family in ("plain", "of5"):
+        return int(x) if 1 <= x <= 5 and x == int(x) else None
+    if scale == TEN and family in ("plain", "of10"):
+        return max(1, math.ceil(x / 2)) if 0 <= x <= 10 else None
+    if scale == TENS and family == "plain":
+        return int(x) // 10 if x in (10, 20, 30, 40, 50) else None
+    if scale == HUNDRED and family == "plain":
+        return max(1, math.ceil(x / 20))
+    return None
+
+
+def fit_share(values: list[str]) -> float:
+    """The share of a column's values that its own scale reads (a column of 4.9s is no star rating)."""
+    scale = scale_of(values)
+    return sum(1 for v in values if stars(v, scale) is not None) / len(values) if scale and values else 0.0
+
+
 def _number(x: str) -> str:
-    """The whole number of a plain value ("4", "4.0", "4 stars", "8分"); a single digit (most ratings)
-    without a regular expression. (TRY_CAST alone would round "4.5" to 5.)"""
-    slow = f"TRY_CAST(regexp_extract({x}, '(?i)^{_WHOLE}\\s*(星|stars?|分)?$', 1) AS INTEGER)"
-    return f"CASE WHEN strlen({x}) = 1 AND {x} >= '0' AND {x} <= '9' THEN CAST({x} AS INTEGER) ELSE {slow} END"
+    """The number of a plain value ("4", "4.0", "7.5", "4 stars", "8分"); a single digit (most ratings)
+    without a regular expression."""
+    slow = f"TRY_CAST(regexp_extract({x}, '(?i)^{_NUMBER}{_SUFFIX}$', 1) AS DOUBLE)"
+    return f"CASE WHEN strlen({x}) = 1 AND {x} >= '0' AND {x} <= '9' THEN CAST({x} AS DOUBLE) ELSE {slow} END"
 
 
 def _fraction(x: str, of: int) -> str:
-    return f"TRY_CAST(regexp_extract({x}, '^{_WHOLE}\\s*/\\s*{of}$', 1) AS INTEGER)"
+    return f"TRY_CAST(regexp_extract({x}, '^{_NUMBER}\\s*/\\s*{of}$', 1) AS DOUBLE)"
 
 
 def number_sql(x: str, scale: str) -> str | None:
     """SQL of the number a value says on a numeric scale (parsed once, in its own layer), else None."""
     if scale == TEN:
         return f"coalesce({_number(x)}, {_fraction(x, 10)})"
+    if scale in (TENS, HUNDRED):
+        return _number(x)
     if scale == FIVE:
         stars = f"length(regexp_replace({x}, '[^★]', '', 'g'))"
         return f"CASE WHEN contains({x}, '★') THEN {stars} ELSE coalesce({_number(x)}, {_fraction(x, 5)}) END"
@@ -99,7 +143,11 @@ def number_sql(x: str, scale: str) -> str | None:
 def sql(x: str, scale: str, n: str) -> str:
     """SQL of the 1–5 rating of the cleaned value `x` on `scale` (`n`: its `number_sql`); NULL when it does not fit."""
     if scale == TEN:
-        return f"CASE WHEN {n} BETWEEN 0 AND 10 THEN greatest(1, ({n} + 1) // 2) END"
+        return f"CASE WHEN {n} BETWEEN 0 AND 10 THEN greatest(1, CAST(ceil({n} / 2) AS INTEGER)) END"
+    if scale == TENS:
+        return f"CASE WHEN {n} IN (10, 20, 30, 40, 50) THEN CAST({n} // 10 AS INTEGER) END"
+    if scale == HUNDRED:
+        return f"CASE WHEN {n} BETWEEN 0 AND 100 THEN greatest(1, CAST(ceil({n} / 20) AS INTEGER)) END"
     if scale == THUMBS:
         low = f"lower({x})"
         up = " OR ".join([f"contains({x}, '👍')", f"{x} = '1'", *(f"{low} = {lit(w)}" for w in UP)])
@@ -107,4 +155,5 @@ def sql(x: str, scale: str, n: str) -> str:
         return f"CASE WHEN {up} THEN 5 WHEN {down} THEN 1 END"
     if scale == GRADE:
         return f"CASE {x} " + " ".join(f"WHEN {lit(k)} THEN {v}" for k, v in GRADES.items()) + " END"
-    return f"CASE WHEN {n} BETWEEN 1 AND 5 THEN {n} END"
+    # a half star has no place on whole stars: refused, as the module says
+    return f"CASE WHEN {n} BETWEEN 1 AND 5 AND {n} = floor({n}) THEN CAST({n} AS INTEGER) END"

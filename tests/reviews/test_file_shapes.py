@@ -99,12 +99,23 @@ def _ten(df: pd.DataFrame) -> pd.Series:
     return 2 * df.rating_value.astype(int) - df.review.str.len() % 2
 
 
+def _odd(df: pd.DataFrame) -> pd.Series:
+    return df.review.str.len() % 2
+
+
 # (shape, derived rating column: header and values from the real Magento file, expected 1–5 per row, note)
 SCALES = [
     ("4/5 strings", "rating_value", lambda df: df.rating_value + "/5", lambda df: df.rating_value.astype(int), "five"),
     ("★ strings", "rating_value", lambda df: df.rating_value.astype(int).map(lambda n: "★" * n), lambda df: df.rating_value.astype(int), "five"),
     ("0–10 numbers", "Score", lambda df: _ten(df).astype(str), lambda df: _ten(df).map(_half_up), "ten"),
     ("8/10 strings", "Score", lambda df: _ten(df).astype(str) + "/10", lambda df: _ten(df).map(_half_up), "ten"),
+    # hotel sites' scores: 2 × stars, less a half on reviews of odd length (9.5, 10, 1.5 ...): ⌈x/2⌉ gives the stars back
+    ("7.5 decimals out of ten", "Reviewer_Score", lambda df: (2 * df.rating_value.astype(int) - 0.5 * _odd(df)).map(lambda x: f"{x:g}"),
+     lambda df: df.rating_value.astype(int), "ten"),
+    # stars times ten (iHerb's ratingValue, Tripadvisor's bubbles)
+    ("10–50", "ratingValue", lambda df: (10 * df.rating_value.astype(int)).astype(str), lambda df: df.rating_value.astype(int), "tens"),
+    # a percentage: 20 × stars, less 7 on reviews of odd length (100, 93, 53 ...): ⌈x/20⌉ gives the stars back
+    ("0–100", "Score", lambda df: (20 * df.rating_value.astype(int) - 7 * _odd(df)).astype(str), lambda df: df.rating_value.astype(int), "hundred"),
     # marketplaces' buckets of stars: 4–5 好评, 3 中评, 1–2 差评
     ("好评/中评/差评", "评价等级", lambda df: df.rating_value.astype(int).map(lambda n: "好评" if n >= 4 else "中评" if n == 3 else "差评"),
      lambda df: df.rating_value.astype(int).map(lambda n: 5 if n >= 4 else 3 if n == 3 else 1), "grade"),
@@ -166,21 +177,36 @@ def test_a_recommended_flag_is_a_thumbs_rating(warehouse, tmp_path, flag, up, do
 
 
 def test_values_that_fit_no_scale_are_rejected_naming_row_column_and_value(warehouse, tmp_path):
-    # derived: the real Magento file with three ratings overwritten: a half star, a word and a zero,
-    # none of which a 1–5 star column can hold
+    # derived: the real Magento file with four ratings overwritten: a half star, a word, a zero and a
+    # stray 15, none of which a 1–5 star column can hold (one value above 10 does not make it a percentage)
     df = raw(MAGENTO)
-    bad = {0: "4.5", 5: "six", 9: "0"}
+    bad = {0: "4.5", 5: "six", 9: "0", 12: "15"}
     for i, v in bad.items():
         df.loc[i, "rating_value"] = v
     path = tmp_path / "reviews.csv"
     df.to_csv(path, index=False)
     rep = load(warehouse, path)
-    assert (rep.rows_loaded, rep.rows_rejected) == (497, 3)
+    assert (rep.rows_loaded, rep.rows_rejected) == (496, 4)
     # rows are numbered as in a spreadsheet: the header is row 1
     assert query(warehouse, "SELECT source_row, reason FROM rejects ORDER BY source_row") == [
         (i + 2, f'rating (rating_value) "{v}" is not a rating from 1 to 5 stars') for i, v in bad.items()]
     ok = df.drop(index=list(bad))
     assert stored_ratings(warehouse) == [(int(v), v) for v in ok.rating_value]
+
+
+def test_a_rating_header_over_values_that_are_no_rating_yields_to_a_column_whose_values_are(warehouse, tmp_path):
+    # derived: the real Magento reviews with their stars written times ten under "ratingValue", and a
+    # "score" column of Unix times (as in iHerb's review export, where "score" is a sort key): the header
+    # "score" names a rating, its values do not; every review loads with its stars
+    df = raw(MAGENTO)
+    out = df.drop(columns=["rating_code", "rating_value"]).assign(
+        ratingValue=(10 * df.rating_value.astype(int)).astype(str), score=[str(1612615566 + 3607 * i) for i in range(len(df))])
+    path = tmp_path / "reviews.csv"
+    out.to_csv(path, index=False)
+    rep = load(warehouse, path)
+    assert rep.mapping.get("ratingValue") == "rating" and "score" not in rep.mapping
+    assert (rep.rows_loaded, rep.rows_rejected) == (500, 0)
+    assert stored_ratings(warehouse) == list(zip(df.rating_value.astype(int).tolist(), out.ratingValue.tolist(), strict=True))
 
 
 def test_a_row_with_neither_rating_nor_text_is_rejected(warehouse, tmp_path):

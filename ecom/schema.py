@@ -47,6 +47,10 @@ class Table:
     row_one_of: tuple[tuple[str, ...], ...] = ()
     # the natural key of a row: the same key loaded twice is reported, not duplicated
     key: tuple[str, ...] = field(default=())
+    # columns whose unreadable values do not cost the row: it loads without the value, which is kept in
+    # its _extra under the file's column name, and the load's notes count them (a review is its text and
+    # rating: a date in a format nobody reads, or an id Excel turned into 1.03E+12, must not lose it)
+    lenient: tuple[str, ...] = ()
 
     @property
     def required(self) -> list[str]:
@@ -187,6 +191,7 @@ REVIEWS = Table(
     ),
     one_of=(("rating", "review_text"),),
     row_one_of=(("rating", "review_text"),),
+    lenient=("review_id", "product_id", "customer_id", "review_time"),
 )
 
 PRODUCTS = Table(

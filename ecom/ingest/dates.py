@@ -27,8 +27,56 @@ ISO_ZONED_RE = re.compile(rf"^\d{{4}}-\d{{1,2}}-\d{{1,2}}[ T]\d{{1,2}}:\d{{2}}(?
 NUMERIC_RE = re.compile(rf"^(\d{{1,2}})([/.\-])(\d{{1,2}})\2(\d{{2}}|\d{{4}})(?:{_TIME}{_AMPM}?)?$")
 TIME_ONLY_RE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
 _DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
+# Month names of the languages marketplaces write dates in besides English (Indonesian and Malay,
+# Spanish, Portuguese, French, German, Italian, Dutch), by the English abbreviation strptime reads: a
+# column that has them is read through `localize` (Lazada's "20 Des 2023", Mercado Libre's "3 de enero de
+# 2024", Amazon.de's "5. März 2024"). The English names are left alone.
+MONTH_WORDS = {
+    "jan": ("januari", "januar", "janvier", "janv", "janeiro", "enero", "ene", "gennaio", "gen"),
+    "feb": ("februari", "februar", "février", "fevrier", "févr", "fevr", "fevereiro", "fev", "febrero", "febbraio"),
+    "mar": ("maret", "maart", "mrt", "märz", "maerz", "mär", "mars", "março", "marco", "marzo"),
+    "apr": ("avril", "avr", "abril", "abr", "aprile"),
+    "may": ("mei", "mai", "maio", "mayo", "maggio", "mag"),
+    "jun": ("juni", "juin", "junho", "junio", "giugno", "giu"),
+    "jul": ("juli", "juillet", "juil", "julho", "julio", "luglio", "lug"),
+    "aug": ("agustus", "agu", "agt", "août", "aout", "agosto", "ago"),
+    "sep": ("septembre", "setembro", "set", "septiembre", "settembre"),
+    "oct": ("oktober", "okt", "octobre", "outubro", "out", "octubre", "ottobre", "ott"),
+    "nov": ("novembre", "novembro", "noviembre", "nop"),
+    "dec": ("desember", "des", "dezember", "dez", "décembre", "decembre", "déc", "dezembro", "diciembre", "dic", "dicembre"),
+}
+_FOREIGN_MONTH = "|".join(sorted((w for ws in MONTH_WORDS.values() for w in ws), key=len, reverse=True))
+_FOREIGN_RE = re.compile(rf"\b({_FOREIGN_MONTH})\b\.?", re.IGNORECASE)
+_OF_RE = re.compile(r"(?<=\d)\.?\s+de\s+|\s+de\s+(?=\d)", re.IGNORECASE)  # Spanish and Portuguese "3 de enero de 2024"
+_TO_ENGLISH = {w: en for en, ws in MONTH_WORDS.items() for w in ws}
+
+
+def localize(value: str) -> str:
+    """A date written with another language's month name, with the English abbreviation instead."""
+    v = _OF_RE.sub(" ", value)
+    v = re.sub(r"(?<=\d)\.\s+(?=[^\d\s])", " ", v)  # German "5. März 2024"
+    return _FOREIGN_RE.sub(lambda m: _TO_ENGLISH[m.group(1).lower()], v)
+
+
+def read_localized(value: str) -> str:
+    """The date a value with another language's month name says, as YYYY-MM-DD (for the load's notes)."""
+    v = localize(value)
+    fmt = _first_format(v, _NAMED)
+    return datetime.strptime(v, fmt).date().isoformat() if fmt else value
+
+
+def localize_sql(x: str) -> str:
+    """SQL of `localize` (a regular expression per English month, on the column's values that need it)."""
+    v = rf"regexp_replace(regexp_replace({x}, '(\d)\.?\s+[dD][eE]\s+', '\1 ', 'g'), '\s+[dD][eE]\s+(\d)', ' \1', 'g')"
+    v = rf"regexp_replace({v}, '(\d)\.\s+([^\d\s])', '\1 \2', 'g')"
+    for en, words in MONTH_WORDS.items():
+        alternatives = "|".join(sorted(words, key=len, reverse=True))
+        v = rf"regexp_replace({v}, '(?i)\b({alternatives})\b\.?', '{en}', 'g')"
+    return v
+
+
 # what any non-numeric date has somewhere: digits and a date separator, or a month's name beside a number
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_MONTH = rf"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|{_FOREIGN_MONTH})[a-zé]*"
 _DATEISH_RE = re.compile(rf"\d{{1,4}}\s*[-/.年]\s*\d{{1,2}}\s*[-/.月]\s*\d{{1,4}}|\b{_MONTH}\.?,?\s+\d{{1,4}}|\d{{1,2}}[-\s]{_MONTH}\b", re.IGNORECASE)
 
 # Formats tried, in this order, for values that are neither ISO nor plain numbers. Numeric day/month
@@ -69,6 +117,12 @@ class DateProfile:
     separator: str | None = None
     example: str | None = None
     has_time: bool = False
+    localized_examples: list[str] = field(default_factory=list)  # values with another language's month names (MONTH_WORDS)
+
+    @property
+    def localized(self) -> bool:
+        """Whether the column is read through `localize`."""
+        return bool(self.localized_examples)
 
     @property
     def ambiguous(self) -> bool:
@@ -205,6 +259,10 @@ def infer(values: list[str | None], order: str | None = None) -> DateProfile:
                 p.naive += count
             continue
         fmt = _first_format(v, [f for f, _ in seen.most_common()] + candidates) if _DATEISH_RE.search(v) else None
+        if fmt is None and _FOREIGN_RE.search(v):
+            fmt = _first_format(localize(v), [f for f, _ in seen.most_common()] + _NAMED)
+            if fmt and len(p.localized_examples) < 3:
+                p.localized_examples.append(v)
         if fmt:
             seen[fmt] += count
             p.parsed += count
@@ -267,7 +325,7 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
         f"WHEN regexp_full_match({x}, '\\d{{12,13}}') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE) / 1000)) "
         f"WHEN regexp_full_match({x}, '\\d{{5}}(\\.\\d+)?') AND CAST({x} AS DOUBLE) BETWEEN 20000 AND 80000 "
         f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({x} AS DOUBLE) * 86400000000) AS BIGINT)) "
-        f"ELSE TRY_STRPTIME({x}, {fmt_list}) END"
+        f"ELSE TRY_STRPTIME({localize_sql(x) if profile.localized else x}, {fmt_list}) END"
     )
 
 

@@ -432,6 +432,7 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
                 skipped = {why: [n, [_after_bad_lines(r, bad_lines) for r in rows]] for why, (n, rows) in skipped.items()}
                 if first_reason is not None:
                     first_reason = (_after_bad_lines(first_reason[0], bad_lines), first_reason[1])
+            _note_lenient(cur, stage, plan, notes)
             loaded, staged = _publish(wh, cur, stage, t.name, upload_id, same_dataset)
             duplicates = counts[0] - loaded
             skipped_n = counts[2] + duplicates
@@ -478,6 +479,17 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
     if wh.lake is not None and replaced:
         wh.lake.remove(t.name, replaced)
     return loaded, rejected, skipped_n, duplicates
+
+
+def _note_lenient(cur, stage: str, plan: values.Plan, notes: list[str]) -> None:
+    """A note per lenient column (`schema.Table.lenient`) with values that could not be read: how many
+    rows were loaded without theirs, and the first of them (its value is in the row's `_extra`)."""
+    for name, src in values.lenient_columns(plan):
+        n, row, value = cur.execute(
+            f"SELECT count(*), min(_source_row), arg_min(_extra[{lit(src)}], _source_row) FROM {stage} WHERE map_contains(_extra, {lit(src)})"
+        ).fetchone()
+        if n:
+            notes.append(i18n.t("ingest.note.lenient", plan.lang, n=n, row=row, first=values.unreadable(name, src, value, plan)))
 
 
 def _live(cur, table: str, dataset: str | None = None) -> list[int]:

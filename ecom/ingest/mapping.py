@@ -98,6 +98,7 @@ def targets_of(mapping: dict[str, str]) -> set[str]:
     return {split_target(t)[0] for _, t in pairs(mapping)}
 
 
+_HEADERLESS = re.compile(r"column_\d+")  # the names ecom.ingest.read gives the columns of a file without a header
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
@@ -421,10 +422,20 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         if best is not None and samples[best].n > 1.1 * samples[current[0]].n:
             del mapping[current[0]], confidence[current[0]]
             take(best, name, "medium")
+    # a file without a header has only its values to go by: its longest free text is a review, if it is one
+    headerless = bool(columns) and all(_HEADERLESS.fullmatch(c) for c in columns)
+    if headerless and table == "reviews" and "review_text" not in taken:
+        texts = [src for src in columns if src not in mapping and samples[src].fit("freetext") == 1.0]
+        if texts:
+            best = max(texts, key=lambda src: samples[src].mean_length)
+            take(best, "review_text", "low")
+            taken.add("review_text")
+            notes.append(i18n.t("ingest.note.by_values", lang, src=best, canon="review_text"))
     when = TIME_COLUMNS.get(table)
     if when and when not in taken:
         c = cols[when]
-        generic = [src for src in columns if src not in mapping and _generic_date_header(src) and samples[src].date_profile.share >= 0.9]
+        generic = [src for src in columns if src not in mapping and (_generic_date_header(src) or headerless)
+                   and samples[src].date_profile.share >= 0.9]
         # a required date the headers do not name: a column whose values are dates (and whose header
         # does not say it is some other date, such as a shipping date)
         dated = [src for src in columns if src not in mapping and samples[src].date_share >= 0.9

@@ -17,6 +17,7 @@ import io
 import re
 import shutil
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,8 @@ from ecom.ingest.sqltext import ident, lit
 TEXT_EXT = {".csv", ".tsv", ".txt", ".tab", ".dat"}
 EXCEL_EXT = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 PARQUET_EXT = {".parquet", ".pq"}
-SUPPORTED_EXT = TEXT_EXT | EXCEL_EXT | PARQUET_EXT | {".zip"}
+JSON_EXT = {".json", ".jsonl", ".ndjson"}  # records as scrapers and APIs write them (see _json_source)
+SUPPORTED_EXT = TEXT_EXT | EXCEL_EXT | PARQUET_EXT | JSON_EXT | {".zip"}
 
 SAMPLE_BYTES = 1 << 20
 CHUNK_BYTES = 16 << 20
@@ -45,6 +47,7 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _BINARY_MAGIC = {b"%PDF": "pdf", b"\x89PNG": "png", b"\xff\xd8\xff": "jpeg", b"GIF8": "gif", b"\x1f\x8b": "gzip", b"Rar!": "rar",
                  b"7z\xbc\xaf": "7z", b"SQLite format": "sqlite", b"DUCK": "duckdb"}
 TOTAL_WORDS = ("合计", "总计", "小计", "汇总", "总和", "total", "totals", "grand total", "subtotal", "sum")
+_CJK_CHARS = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 _NUMERIC_LIKE = re.compile(r"^[\s(+\-]*[¥￥$€£]?\s*[\d.,]+\s*(%|元|万|亿)?\)?$|^\d{4}[-/.年]\d{1,2}([-/.月]\d{1,2}日?)?([ T]\d{1,2}:\d{2}(:\d{2})?)?$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?$")
 
 
@@ -135,6 +138,10 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None, lan
         return _excel_sources(path, display, digest, workdir, lang)
     if head.startswith(b"PAR1"):
         return [_parquet_source(path, display, digest, lang)]
+    if _looks_like_json(head, display):
+        if workdir is None:
+            raise IngestError(i18n.t("ingest.err.zip_workdir", lang, name=display))
+        return [_json_source(path, display, digest, workdir, lang)]
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
             raise IngestError(i18n.t("ingest.err.binary", lang, name=display, what=i18n.t(f"ingest.binary.{what}", lang)))
@@ -617,7 +624,7 @@ def detect_header(records: list[tuple[int, list[str]]], delimiter: str, lang: st
     cells = [c.strip() for c in row]
     hits = sum(1 for c in cells if mapping_mod.is_known_header(c))
     value_like = sum(1 for c in cells if c and _NUMERIC_LIKE.match(c))
-    if hits == 0 and value_like >= max(1, len([c for c in cells if c]) / 2):
+    if hits == 0 and (value_like >= max(1, len([c for c in cells if c]) / 2) or _like_the_rows_below(cells, records[header_idx + 1:header_idx + 201])):
         if header_idx:
             notes.append(i18n.t("ingest.note.titles_above_data", lang, n=header_idx))
         n = max(width, len(row))
@@ -628,6 +635,35 @@ def detect_header(records: list[tuple[int, list[str]]], delimiter: str, lang: st
         notes.append(i18n.t("ingest.note.titles_above_header", lang, n=header_idx, titles=titles))
     header = _clean_header(cells, max(width, len(cells)))
     return header_idx, header, notes
+
+
+def _kind_of_cell(cell: str) -> str | None:
+    """'value' (a number or date), 'text' (words or Chinese 15 columns wide or more, a Chinese character
+    two: a sentence, not an identifier such as review_comment_message) or None (a name, a code, a label)."""
+    if not cell:
+        return None
+    if _NUMERIC_LIKE.match(cell):
+        return "value"
+    wide = len(_CJK_CHARS.findall(cell))
+    return "text" if len(cell) + wide >= 15 and (wide or " " in cell) else None
+
+
+def _like_the_rows_below(cells: list[str], below: list[tuple[int, list[str]]]) -> bool:
+    """Whether a first row is data rather than a header, by its columns: in the columns whose values below
+    are nearly all numbers and dates, or mostly sentences (short reviews are no sentences), most of its
+    cells are of the same kind (a scraped review file without a header: a nickname, a time, a colour, a
+    size, the review). Needs two such columns: a long header over a column of texts alone proves nothing."""
+    typed = same = 0
+    for j, cell in enumerate(cells):
+        kinds = Counter(_kind_of_cell(r[j].strip()) for _, r in below if j < len(r) and r[j].strip())
+        if not kinds:
+            continue
+        kind, n = kinds.most_common(1)[0]
+        if kind is None or n < (0.8 if kind == "value" else 0.6) * kinds.total():
+            continue
+        typed += 1
+        same += _kind_of_cell(cell) == kind
+    return typed >= 2 and 2 * same > typed
 
 
 def _clean_header(cells: list[str], width: int) -> list[str]:
@@ -707,6 +743,36 @@ def _parquet_source(path: Path, display: str, digest: str, lang: str = "en") -> 
         preview=[[sheets.cell_text(r.get(c)) for c in columns] for r in preview[:PREVIEW_ROWS]],
         sample=[[sheets.cell_text(r.get(c)) for c in columns] for r in preview], rows_estimate=rows, size=path.stat().st_size,
     )
+
+
+_JSON_START = re.compile(rb"^(\xef\xbb\xbf)?\s*(\[\s*)?\{\s*\"")
+
+
+def _looks_like_json(head: bytes, display: str) -> bool:
+    """A JSON array of records or one record per line (JSON Lines), as scrapers and APIs write reviews."""
+    return bool(_JSON_START.match(head[:4096])) or (display.lower().endswith(tuple(JSON_EXT)) and head.lstrip()[:1] in (b"[", b"{"))
+
+
+def _json_source(path: Path, display: str, digest: str, workdir: Path, lang: str = "en") -> Source:
+    """The records of a JSON file as a table of text: DuckDB reads them (an array or one per line; a nested
+    value is kept as its JSON text) into a Parquet file of the upload's folder, which loads as any Parquet file."""
+    import duckdb
+
+    out = workdir / (hashlib.sha1(display.encode()).hexdigest()[:12] + ".parquet")
+    con = duckdb.connect(config={"temp_directory": str(workdir / "spill"), "memory_limit": "512MB"})
+    scan = f"read_json({lit(str(path))}, format = 'auto', records = true, sample_size = -1)"
+    try:
+        kinds = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {scan})").fetchall()
+        cells = ", ".join(f"CAST({'to_json(' + ident(c) + ')' if t.endswith(']') or t.startswith(('STRUCT', 'MAP', 'JSON')) else ident(c)} AS VARCHAR) "
+                          f"AS {ident(c)}" for c, t in kinds)
+        con.execute(f"COPY (SELECT {cells} FROM {scan}) TO {lit(str(out))} (FORMAT parquet)")
+    except duckdb.Error as exc:
+        raise IngestError(i18n.t("ingest.err.json_unreadable", lang, name=display, detail=str(exc).strip().splitlines()[0][:160])) from None
+    finally:
+        con.close()
+    src = _parquet_source(out, display, digest, lang)
+    src.encoding = "json"
+    return src
 
 
 def _zip_sources(zf: zipfile.ZipFile, display: str, digest: str, workdir: Path, limit_mb: int, lang: str = "en",

@@ -200,6 +200,9 @@ def date_notes(col: str, src: str, p: dates_mod.DateProfile, tz: str, lang: str)
                             other=f"{col}@{'monthfirst' if p.order == 'dayfirst' else 'dayfirst'}"))
     if p.parsed and p.has_time:
         notes.append(i18n.t(f"ingest.note.zone_{p.zone()}", lang, col=col, src=src, tz=tz))
+    if p.localized:
+        example = p.localized_examples[0]
+        notes.append(i18n.t("ingest.note.month_names", lang, col=col, src=src, example=example, reading=dates_mod.read_localized(example)))
     return notes
 
 
@@ -382,9 +385,17 @@ def constant_columns(plan: Plan) -> dict[str, str]:
         if c.name in by_target or c.name in ruled or plan.derive.get(c.name) in ROW_RULES:
             continue
         out[c.name] = f"CAST({_derived(c.name, plan)} AS {c.type})"
-    if not _extra_sources(plan):
+    if not _extra_sources(plan) and not lenient_columns(plan):
         out["_extra"] = "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
     return out
+
+
+def lenient_columns(plan: Plan) -> list[tuple[str, str]]:
+    """(canonical column, source column) of the mapped columns whose unreadable values leave the row
+    loaded without them (`schema.Table.lenient`); a date with a separate time column is read whole."""
+    by_target = _by_target(plan)
+    return [(name, by_target[name][0]) for name in schema.TABLES[plan.table].lenient
+            if name in by_target and by_target[name][1] is None and f"{name}@time" not in by_target]
 
 
 # derive rules that make an id of the row's number in the file
@@ -491,6 +502,8 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     final_vals = {}
     for c in t.columns:
         final_vals[c.name] = f"k_{c.name}"
+    for name, _ in lenient_columns(plan):
+        final_vals[name] = f"CASE WHEN NOT f_{name} THEN k_{name} END"  # an id Excel damaged is no id
     for nm in plain_cols:
         final_vals[nm] = f"coalesce(k_{nm}, o_{nm})"
 
@@ -499,8 +512,11 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
         if name in by_target or name not in plan.derive:
             val = final_vals[name] if name not in amount_cols else f"o_{name}"
             required_checks.append(f"CASE WHEN {val} IS NULL AND NOT f_{name} THEN {lit(i18n.t('ingest.reject.empty', lang, column=name))} END")
-    # the reason text is only built for rows that fail a check
-    never = {f.rsplit(" AS ", 1)[1] for f in flags if f.startswith(("false AS ", "(false) AS "))}
+    # the reason text is only built for rows that fail a check; a lenient column's value does not fail it
+    lenient = lenient_columns(plan)
+    spared = {name for name, _ in lenient}
+    reasons = [r for r in reasons if not any(r.startswith(f"CASE WHEN f_{name} THEN ") for name in spared)]
+    never = {f.rsplit(" AS ", 1)[1] for f in flags if f.startswith(("false AS ", "(false) AS "))} | {f"f_{name}" for name in spared}
     failing = [f"f_{c.name}" for c in t.columns if f"f_{c.name}" not in never] + [
         f"{final_vals[n] if n not in amount_cols else f'o_{n}'} IS NULL" for n in t.required if n in by_target or n not in plan.derive
     ]
@@ -542,6 +558,12 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
         expr = post.get(c.name, final_vals[c.name])
         out_cols.append(f"CAST({expr} AS {c.type}) AS {ident(c.name)}")
     extra = _map_sql(extra_sources, [f"v{idx[c]}" for c in extra_sources]) if extra_sources else "NULL"
+    if lenient:
+        # the unreadable values join the row's other columns, under their own names (only on the rows that have one)
+        kept = ", ".join(f"{{'key': {lit(src)}, 'value': CASE WHEN f_{name} THEN v{idx[src]} END}}" for name, src in lenient)
+        unread = f"map_from_entries(list_filter([{kept}], e -> e.value IS NOT NULL))"
+        extra = (f"CASE WHEN {' OR '.join(f'f_{name}' for name, _ in lenient)} THEN map_concat(coalesce(CAST({extra} AS MAP(VARCHAR, VARCHAR)), "
+                 f"MAP {{}}::MAP(VARCHAR, VARCHAR)), {unread}) ELSE CAST({extra} AS MAP(VARCHAR, VARCHAR)) END")
     raw_map = _map_sql(cols, [f"c{i}" for i in range(n)])
     return f"""
 WITH r AS ({raw_sql}),
@@ -574,6 +596,12 @@ def _map_sql(keys: list[str], vals: list[str]) -> str:
 
 def normalize_eq(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
+
+
+def unreadable(name: str, src: str, value: str, plan: Plan) -> str:
+    """What a reject says of a value of canonical column `name` (source `src`) that cannot be read."""
+    label = name if normalize_eq(name, src) else f"{name} ({src})"
+    return i18n.t("ingest.reject.value", plan.lang, column=label, value=value[:60], problem=_bad_word(schema.TABLES[plan.table].column(name), plan))
 
 
 def _bad_word(c: schema.Column, plan: Plan) -> str:

@@ -36,6 +36,31 @@ def test_dd_mm_yyyy_dates_load_and_the_order_comes_from_the_data(warehouse, tmp_
     assert dates.infer(["08-11-2016"]).order == "dayfirst"
 
 
+MONTH_NAMES = {
+    # as marketplaces of these languages write dates (Lazada, Mercado Libre, Amazon.de/.fr/.it/.nl), and the days they are
+    "id": (("20 Des 2023", "1 Agu 2023", "15 Mei 2024"), (date(2023, 12, 20), date(2023, 8, 1), date(2024, 5, 15))),
+    "es": (("3 de enero de 2024", "28 de febrero de 2024", "9 de diciembre de 2023"), (date(2024, 1, 3), date(2024, 2, 28), date(2023, 12, 9))),
+    "pt": (("27 de dezembro de 2023", "5 de fevereiro de 2024", "1 de outubro de 2023"), (date(2023, 12, 27), date(2024, 2, 5), date(2023, 10, 1))),
+    "de": (("5. März 2024", "12. Okt. 2023", "31. Dez. 2023"), (date(2024, 3, 5), date(2023, 10, 12), date(2023, 12, 31))),
+    "fr": (("12 août 2023", "1 déc. 2023", "3 févr. 2024"), (date(2023, 8, 12), date(2023, 12, 1), date(2024, 2, 3))),
+    "it": (("7 gen 2024", "30 mag 2024", "2 ott 2023"), (date(2024, 1, 7), date(2024, 5, 30), date(2023, 10, 2))),
+    "nl": (("4 mrt 2024", "18 mei 2024", "9 okt 2023"), (date(2024, 3, 4), date(2024, 5, 18), date(2023, 10, 9))),
+}
+
+
+@pytest.mark.parametrize("lang", list(MONTH_NAMES))
+def test_dates_with_another_languages_month_names_load(warehouse, tmp_path, lang):
+    written, days = MONTH_NAMES[lang]
+    f = tmp_path / "orders.csv"
+    f.write_text("Order ID,Order Date,Customer ID,Product ID,Sales\n" + "".join(f'O{i},"{d}",C{i},P{i},10\n' for i, d in enumerate(written)),
+                 encoding="utf-8")
+    [rep] = ingest_file(warehouse, f)
+    assert (rep.status, rep.rows_loaded, rep.rows_rejected) == ("loaded", 3, 0)
+    assert rows(warehouse, "SELECT order_time::DATE FROM sales ORDER BY order_id") == [(d,) for d in days]
+    note = f'order_time (Order Date): month names in another language are read as their English months ("{written[0]}" as {days[0].isoformat()})'
+    assert note in rep.notes
+
+
 def test_an_undecidable_day_month_order_says_why_and_can_be_changed(warehouse, tmp_path):
     f = tmp_path / "orders.csv"
     f.write_text("Order ID,Order Date,SKU,Qty\nA,03/04/2024,P,1\nB,05/06/2024,P,1\n", encoding="utf-8")

@@ -8,6 +8,7 @@ test says which columns were dropped or rewritten, and how.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 
@@ -16,6 +17,7 @@ import pytest
 
 from ecom import i18n
 from ecom.ingest.load import ingest_file
+from ecom.ingest.read import sniff
 from ecom.reviews import insights
 from ecom.reviews.score import Scorer, score_warehouse
 from tests.conftest import ROOT
@@ -207,6 +209,98 @@ def test_a_rating_header_over_values_that_are_no_rating_yields_to_a_column_whose
     assert rep.mapping.get("ratingValue") == "rating" and "score" not in rep.mapping
     assert (rep.rows_loaded, rep.rows_rejected) == (500, 0)
     assert stored_ratings(warehouse) == list(zip(df.rating_value.astype(int).tolist(), out.ratingValue.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_review_whose_date_or_ids_cannot_be_read_loads_without_them(warehouse, tmp_path, lang):
+    # derived: the real Fine Food reviews with dates as scraped from Lazada, relative to the day of the scrape ("2 hari lalu")
+    # on every 13th review (few enough that the column headed just "Time" is still taken for the dates)
+    # and customer ids as Excel leaves long numbers ("1.03531E+12") on every 5th; ratings and texts
+    # untouched. The reviews all load; what could not be read is kept in _extra
+    df = raw(AMAZON)
+    dates = {i: ["2 hari lalu", "3 minggu lalu", "kemarin"][i % 3] for i in range(0, len(df), 13)}
+    ids = {i: f"1.0{3531 + i}E+12" for i in range(0, len(df), 5)}
+    for i, v in dates.items():
+        df.loc[i, "Time"] = v
+    for i, v in ids.items():
+        df.loc[i, "UserId"] = v
+    path = tmp_path / "reviews.csv"
+    df.to_csv(path, index=False)
+    [rep] = ingest_file(warehouse, path, lang=lang)
+    assert rep.status == "loaded" and (rep.rows_loaded, rep.rows_rejected) == (199, 0)
+    rows = query(warehouse, "SELECT _source_row, review_time IS NULL, customer_id, _extra['Time'], _extra['UserId'], rating, review_text "
+                            "FROM reviews ORDER BY _source_row")
+    assert [r[0] for r in rows] == [i + 2 for i in range(199)]  # rows numbered as in a spreadsheet
+    assert [(r[1], r[3]) for r in rows] == [(i in dates, dates.get(i)) for i in range(199)]
+    assert [(r[2], r[4]) for r in rows] == [(None, ids[i]) if i in ids else (df.UserId[i], None) for i in range(199)]
+    assert [(r[5], r[6]) for r in rows] == list(zip(df.Score.astype(int), df.Text, strict=True))
+    assert query(warehouse, "SELECT count(*) FROM rejects") == [(0,)]
+    problem = {"en": ('review_time (Time) "2 hari lalu" is not a date', 'customer_id (UserId) "1.03531E+12" was turned into scientific notation'),
+               "zh": ('review_time (Time) 的值 "2 hari lalu" 不是日期', 'customer_id (UserId) 的值 "1.03531E+12" 被 Excel 转成了科学计数法')}[lang]
+    assert i18n.t("ingest.note.lenient", lang, n=len(dates), row=2, first=problem[0]) in rep.notes
+    [note] = [n for n in rep.notes if problem[1] in n]
+    assert note.startswith(i18n.t("ingest.note.lenient", lang, n=len(ids), row=2, first=problem[1]).split(problem[1])[0])
+
+
+def _scraped(df: pd.DataFrame) -> pd.DataFrame:
+    """Fine Food reviews as a scraper writes them: the reviewer's name, the time, the text."""
+    when = pd.to_datetime(df.Time.astype(int), unit="s").dt.strftime("%Y-%m-%d %H:%M:%S")
+    return pd.DataFrame({"who": df.ProfileName, "when": when, "text": df.Text})
+
+
+def test_a_review_file_without_a_header_is_read_by_its_values(warehouse, tmp_path):
+    # derived: the real Fine Food reviews written without a header line, as a scraper does (Tmall's in
+    # tests/fixtures/real/rv_tmall_headerless): the first line is a review, the texts and times are found by their values
+    df = raw(AMAZON)
+    out = _scraped(df)
+    path = tmp_path / "scraped.csv"
+    out.to_csv(path, index=False, header=False)
+    [s] = sniff(path)
+    assert (s.header_row, s.columns, s.table) == (None, ["column_1", "column_2", "column_3"], "reviews")
+    assert s.mapping == {"column_3": "review_text", "column_2": "review_time"}
+    assert i18n.t("ingest.note.by_values", src="column_3", canon="review_text") in s.notes
+    rep = load(warehouse, path)
+    assert (rep.rows_loaded, rep.rows_rejected) == (199, 0)
+    rows = query(warehouse, "SELECT strftime(review_time, '%Y-%m-%d %H:%M:%S'), review_text, _extra['column_1'] FROM reviews ORDER BY _source_row")
+    assert rows == list(zip(out["when"], out.text, out.who, strict=True))
+
+
+def test_a_header_of_unknown_words_is_still_a_header(warehouse, tmp_path):
+    # derived: the same three columns under headers the schema does not know, one of them as long as a
+    # sentence over the texts: the first line stays the header, and nothing is mapped by values
+    out = _scraped(raw(AMAZON)).rename(columns={"who": "by", "when": "posted (local)", "text": "what they wrote about the product"})
+    path = tmp_path / "unknown.csv"
+    out.to_csv(path, index=False)
+    [s] = sniff(path)
+    assert (s.header_row, s.columns) == (0, list(out.columns))
+    assert "review_text" not in s.mapping.values()
+
+
+@pytest.mark.parametrize("lines", [False, True], ids=["json array", "json lines"])
+def test_a_json_review_file_loads_as_a_table_of_its_records(warehouse, tmp_path, lines):
+    # derived: the real Fine Food reviews as a scraper or an API writes them, one JSON object per review
+    # (an array, or one per line), numbers as numbers, the helpfulness votes nested in an object of their own
+    df = raw(AMAZON)
+    records = [{"Id": int(r.Id), "ProductId": r.ProductId, "UserId": r.UserId, "Score": int(r.Score), "Time": int(r.Time), "Text": r.Text,
+                "helpfulness": {"yes": int(r.HelpfulnessNumerator), "of": int(r.HelpfulnessDenominator)}} for r in df.itertuples()]
+    path = tmp_path / ("reviews.jsonl" if lines else "reviews.json")
+    text = "\n".join(json.dumps(r, ensure_ascii=False) for r in records) if lines else json.dumps(records, ensure_ascii=False, indent=1)
+    path.write_text(text, encoding="utf-8")
+    rep = load(warehouse, path)
+    assert (rep.rows_loaded, rep.rows_rejected) == (199, 0)
+    rows = query(warehouse, "SELECT _source_row, review_id, product_id, customer_id, rating, epoch(review_time), review_text, _extra['helpfulness'] "
+                            "FROM reviews ORDER BY _source_row")
+    tz = 8 * 3600  # Unix times are converted into shop time (Asia/Shanghai) and stored without a zone
+    assert rows == [(i + 1, str(r["Id"]), r["ProductId"], r["UserId"], r["Score"], r["Time"] + tz, r["Text"],
+                     json.dumps(r["helpfulness"], separators=(",", ":"))) for i, r in enumerate(records)]
+
+
+def test_a_json_file_that_holds_no_records_says_so_and_loads_nothing(warehouse, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('[{"Text": "fine", "Score": 5}, {"Text": "cut off', encoding="utf-8")
+    [rep] = ingest_file(warehouse, path)
+    assert rep.status == "failed" and rep.message.startswith("broken.json: the JSON file cannot be read as records (")
+    assert query(warehouse, "SELECT count(*) FROM reviews") == [(0,)]
 
 
 def test_a_row_with_neither_rating_nor_text_is_rejected(warehouse, tmp_path):

@@ -423,6 +423,8 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     idx = {c: i for i, c in enumerate(cols)}
     by_target = _by_target(plan)
     extra_sources = _extra_sources(plan)
+    lenient = lenient_columns(plan)
+    spared = {name for name, _ in lenient}
 
     v = [f"{_clean(i)} AS v{i}" for i in range(n)]
     h0 = lit(cols[0])
@@ -477,9 +479,9 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             expr = f"coalesce({expr}, {_derived(name, plan)})"
         conv.append(f"{expr} AS {k}")
         flags.append(f"({bad.replace('{K}', k)}) AS {f}")
-        label = name if normalize_eq(name, src) else f"{name} ({src})"
-        why = text_sql("ingest.reject.value", lang, {"value": f"left({x}, 60)"}, column=label, problem=_bad_word(c, plan))
-        reasons.append(f"CASE WHEN f_{name} THEN {why} END")
+        if name not in spared:  # a lenient column's value does not fail the row
+            why = text_sql("ingest.reject.value", lang, {"value": f"left({x}, 60)"}, column=_label(name, src), problem=_bad_word(c, plan))
+            reasons.append(f"CASE WHEN f_{name} THEN {why} END")
 
     # layer w: order-level fields (markers @order) spread over the order's lines
     order_cols = _order_level(plan, by_target)
@@ -502,7 +504,7 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     final_vals = {}
     for c in t.columns:
         final_vals[c.name] = f"k_{c.name}"
-    for name, _ in lenient_columns(plan):
+    for name in spared:
         final_vals[name] = f"CASE WHEN NOT f_{name} THEN k_{name} END"  # an id Excel damaged is no id
     for nm in plain_cols:
         final_vals[nm] = f"coalesce(k_{nm}, o_{nm})"
@@ -513,9 +515,6 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             val = final_vals[name] if name not in amount_cols else f"o_{name}"
             required_checks.append(f"CASE WHEN {val} IS NULL AND NOT f_{name} THEN {lit(i18n.t('ingest.reject.empty', lang, column=name))} END")
     # the reason text is only built for rows that fail a check; a lenient column's value does not fail it
-    lenient = lenient_columns(plan)
-    spared = {name for name, _ in lenient}
-    reasons = [r for r in reasons if not any(r.startswith(f"CASE WHEN f_{name} THEN ") for name in spared)]
     never = {f.rsplit(" AS ", 1)[1] for f in flags if f.startswith(("false AS ", "(false) AS "))} | {f"f_{name}" for name in spared}
     failing = [f"f_{c.name}" for c in t.columns if f"f_{c.name}" not in never] + [
         f"{final_vals[n] if n not in amount_cols else f'o_{n}'} IS NULL" for n in t.required if n in by_target or n not in plan.derive
@@ -598,10 +597,15 @@ def normalize_eq(a: str, b: str) -> bool:
     return a.strip().lower() == b.strip().lower()
 
 
+def _label(name: str, src: str) -> str:
+    """A canonical column as messages name it: with the file's header when that says something else."""
+    return name if normalize_eq(name, src) else f"{name} ({src})"
+
+
 def unreadable(name: str, src: str, value: str, plan: Plan) -> str:
     """What a reject says of a value of canonical column `name` (source `src`) that cannot be read."""
-    label = name if normalize_eq(name, src) else f"{name} ({src})"
-    return i18n.t("ingest.reject.value", plan.lang, column=label, value=value[:60], problem=_bad_word(schema.TABLES[plan.table].column(name), plan))
+    return i18n.t("ingest.reject.value", plan.lang, column=_label(name, src), value=value[:60],
+                  problem=_bad_word(schema.TABLES[plan.table].column(name), plan))
 
 
 def _bad_word(c: schema.Column, plan: Plan) -> str:

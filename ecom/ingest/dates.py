@@ -258,9 +258,11 @@ def infer(values: list[str | None], order: str | None = None) -> DateProfile:
             else:
                 p.naive += count
             continue
-        fmt = _first_format(v, [f for f, _ in seen.most_common()] + candidates) if _DATEISH_RE.search(v) else None
-        if fmt is None and _FOREIGN_RE.search(v):
-            fmt = _first_format(localize(v), [f for f, _ in seen.most_common()] + _NAMED)
+        # no date is longer than 64 characters: a column of review texts is not searched word by word
+        short = len(v) <= 64
+        fmt = _first_format(v, [f for f, _ in seen.most_common()] + candidates) if short and _DATEISH_RE.search(v) else None
+        if fmt is None and short and _FOREIGN_RE.search(v) and _DATEISH_RE.search(local := localize(v)):
+            fmt = _first_format(local, [f for f, _ in seen.most_common()] + _NAMED)
             if fmt and len(p.localized_examples) < 3:
                 p.localized_examples.append(v)
         if fmt:

@@ -260,9 +260,10 @@ def infer(values: list[str | None], order: str | None = None) -> DateProfile:
             continue
         # no date is longer than 64 characters: a column of review texts is not searched word by word
         short = len(v) <= 64
-        fmt = _first_format(v, [f for f, _ in seen.most_common()] + candidates) if short and _DATEISH_RE.search(v) else None
+        known = [f for f, _ in seen.most_common()]
+        fmt = _first_format(v, known + candidates) if short and _DATEISH_RE.search(v) else None
         if fmt is None and short and _FOREIGN_RE.search(v) and _DATEISH_RE.search(local := localize(v)):
-            fmt = _first_format(local, [f for f, _ in seen.most_common()] + _NAMED)
+            fmt = _first_format(local, known + _NAMED)
             if fmt and len(p.localized_examples) < 3:
                 p.localized_examples.append(v)
         if fmt:

@@ -52,6 +52,11 @@ class ColumnValues:
         return len(self.numbers) / self.n if self.n else 0.0
 
     @cached_property
+    def rating_share(self) -> float:
+        """The share of the values a rating column's own scale reads (asked once per table the mapping tries)."""
+        return ratings.fit_share(self.values)
+
+    @cached_property
     def integer_share(self) -> float:
         return self._share(lambda v: bool(_INTEGER.match(v)))
 
@@ -115,7 +120,7 @@ class ColumnValues:
         if kind == "period":
             return max(self.date_profile.share, self._share(is_period))
         if kind == "rating":
-            return ratings.fit_share(self.values)
+            return self.rating_share
         if kind == "id":
             return self._share(lambda v: bool(_ID.match(v)) or (len(v) <= 64 and v.count(" ") <= 3))
         if kind == "freetext":

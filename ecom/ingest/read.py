@@ -140,7 +140,7 @@ def open_sources(path, name: str | None = None, workdir: Path | None = None, lan
         return [_parquet_source(path, display, digest, lang)]
     if _looks_like_json(head, display):
         if workdir is None:
-            raise IngestError(i18n.t("ingest.err.zip_workdir", lang, name=display))
+            raise IngestError(i18n.t("ingest.err.json_workdir", lang, name=display))
         return [_json_source(path, display, digest, workdir, lang)]
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,6 +51,7 @@ _WORDS = {
 }
 _VIETNAMESE = re.compile(r"[ơưđăƠƯĐĂ\u1ea0-\u1ef9]")
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 @lru_cache(maxsize=1)
@@ -73,11 +75,14 @@ def _script(ch: str) -> str | None:
 
 def detect(text: str | None) -> str | None:
     """The review's language (ISO 639-1, or an ISO 15924 script code such as Cyrl), or None without letters."""
+    text = text or ""
+    if text.isascii():  # the common case read without a look at each character: Latin letters or none
+        return _latin(text) if _ASCII_LETTER.search(text) else None
     weight: dict[str, int] = {}
-    for ch in text or "":
+    for ch, n in Counter(text).items():  # each distinct character once
         script = _script(ch)
         if script is not None:
-            weight[script] = weight.get(script, 0) + _WIDE.get(script, 1)
+            weight[script] = weight.get(script, 0) + n * _WIDE.get(script, 1)
     if not weight:
         return None
     if weight.get("kana", 0) * 10 >= weight.get("zh", 0) > 0 or weight.get("kana", 0) > weight.get("zh", 0):

@@ -215,12 +215,12 @@ class Scorer:
             for start in range(0, len(order), self.batch_size):
                 pick = order[start : start + self.batch_size]
                 width = max(len(ids[i]) for i in pick)
-                input_ids = torch.full((len(pick), width), pad, dtype=torch.long)  # [B, T]
-                mask = torch.zeros((len(pick), width), dtype=torch.long)  # [B, T]
+                input_ids = np.full((len(pick), width), pad, dtype=np.int64)  # [B, T]
+                mask = np.zeros((len(pick), width), dtype=np.int64)  # [B, T]
                 for row, i in enumerate(pick):
-                    input_ids[row, : len(ids[i])] = torch.tensor(ids[i])
+                    input_ids[row, : len(ids[i])] = ids[i]
                     mask[row, : len(ids[i])] = 1
-                logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()  # [B, num_labels]
+                logits = self.model(input_ids=torch.from_numpy(input_ids), attention_mask=torch.from_numpy(mask)).logits.float()  # [B, num_labels]
                 out[pick] = self._positive(torch.softmax(logits, -1).numpy())
                 if progress:
                     progress(min(start + self.batch_size, len(order)), len(order))

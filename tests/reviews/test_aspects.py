@@ -76,3 +76,16 @@ def test_every_aspect_has_names_in_both_languages():
     for aspect in lexicon().terms:
         assert t(f"reviews.aspect.{aspect}", "en") != t(f"reviews.aspect.{aspect}", "zh")
     assert t("reviews.aspect.delivery", "zh") == "物流"
+
+
+def test_english_reviews_never_load_jiebas_dictionary():
+    """jieba's dictionary takes ~0.6 s to load: only a Chinese clause loads it (with the lexicon's words)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("from ecom.reviews import aspects; aspects.analyse_many(['Runs small, but fast delivery']); "
+            "print(aspects._jieba.cache_info().currsize); aspects.analyse_many(['物流很快']); print(aspects._jieba.cache_info().currsize)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["0", "1"]

@@ -19,6 +19,11 @@ from tests.conftest import ROOT
     ("Sản phẩm tốt", "vi"),
     ("👍👍👍", None),
     ("???", None),
+    ("", None),
+    ("2024-05-01 12:00", None),  # ASCII without a letter
+    ("Très bon produit, qualité parfaite", "fr"),  # Latin letters beyond ASCII
+    ("Great dress ❤️ fits well", "en"),
+    ("好评 good", "zh"),  # two Han characters outweigh one English word
 ])
 def test_the_language_of_a_text(text, lang):
     assert detect(text) == lang

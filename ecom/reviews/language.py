@@ -79,7 +79,8 @@ def detect(text: str | None) -> str | None:
     if text.isascii():  # the common case read without a look at each character: Latin letters or none
         return _latin(text) if _ASCII_LETTER.search(text) else None
     weight: dict[str, int] = {}
-    for ch, n in Counter(text).items():  # each distinct character once
+    # a long text's distinct characters once (counting them costs more than it saves on a short one)
+    for ch, n in Counter(text).items() if len(text) > 64 else ((ch, 1) for ch in text):
         script = _script(ch)
         if script is not None:
             weight[script] = weight.get(script, 0) + n * _WIDE.get(script, 1)

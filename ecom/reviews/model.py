@@ -35,6 +35,7 @@ import torch
 from torch import nn
 from transformers import AutoConfig, AutoModelForSequenceClassification, PretrainedConfig, PreTrainedModel
 from transformers.modeling_outputs import SequenceClassifierOutput
+from transformers.utils import logging as hf_logging
 
 MODEL_TYPE = "ecom-review-sentiment"
 
@@ -315,6 +316,50 @@ class ReviewSentimentModel(PreTrainedModel):
             logits = torch.stack([-log_odds / 2, log_odds / 2], dim=-1)  # [B, 2]
         loss = nn.functional.cross_entropy(logits, labels) if labels is not None else None
         return SequenceClassifierOutput(loss=loss, logits=logits)
+
+
+def traced_for_inference(model: ReviewSentimentModel):
+    """`model`'s inference as one frozen TorchScript graph: (input_ids [B, T], attention_mask [B, T]) ->
+    logits [B, num_labels], or None where it cannot be made or does not give the model's own logits.
+
+    Why: an eager forward is ~60 small operations per batch, and Python's lock is taken back after
+    each of them. While another thread runs Python (a page being drawn, in the same server) every
+    taking-back waits for that thread's turn to end: 4,000 reviews took 57.7 s instead of 3.5 s
+    beside a busy Python thread. The traced graph runs without the lock (4.5 s there) and ~10% faster
+    alone. `torch.jit` is deprecated in favour of `torch.compile`, which needs a C++ compiler and
+    minutes at start-up on this hardware; with the pinned torch the trace works, and the scorer falls
+    back to the eager forward where it does not.
+    """
+    import warnings
+
+    class Logits(nn.Module):
+        def __init__(self, inner: ReviewSentimentModel):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask).logits
+
+    generator = torch.Generator().manual_seed(0)
+    # traced at one shape, checked at others: texts as short as one token and longer than the encoder reads
+    probes = [torch.randint(4, model.config.vocab_size, (n, t), generator=generator) for n, t in ((4, 16), (3, 1), (2, 2), (5, 200))]
+    verbosity = hf_logging.get_verbosity()
+    try:
+        # the tracer reads every attribute, PreTrainedModel.loss_function's "loss_type=None" notice included
+        hf_logging.set_verbosity_error()
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")  # the deprecation, and the tracer's notes on shape arithmetic checked below
+            traced = torch.jit.freeze(torch.jit.trace(Logits(model).eval(), (probes[0], torch.ones_like(probes[0])), check_trace=False))
+            for ids in probes:
+                mask = torch.ones_like(ids)
+                mask[0, ids.shape[1] // 2 + 1 :] = 0  # a padded row
+                if not torch.allclose(traced(ids, mask), model(input_ids=ids, attention_mask=mask).logits, atol=1e-5):
+                    return None
+    except Exception:  # a torch without TorchScript, or a module it cannot trace: the eager forward serves
+        return None
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    return traced
 
 
 AutoConfig.register(MODEL_TYPE, ReviewSentimentConfig)

@@ -161,13 +161,24 @@ class Scorer:
     band: tuple[float, float]
     languages: tuple[str, ...] | None = None  # what the model reads; None: not known, every text is scored
     batch_size: int = 64
+    # (input_ids, attention_mask) -> logits without Python's lock, where the model allows (this project's)
+    traced: Callable | None = None
 
     @classmethod
     def load(cls, name: str | Path | None = None) -> Scorer:
+        from ecom.reviews.model import ReviewSentimentModel, traced_for_inference
+
         where = resolve(name)
         model, tokenizer = load_model(where)
         info = _info(where, model.config)
-        return cls(model, tokenizer, info.version, info.band, info.languages)
+        traced = traced_for_inference(model) if isinstance(model, ReviewSentimentModel) else None
+        return cls(model, tokenizer, info.version, info.band, info.languages, traced=traced)
+
+    def _logits(self, input_ids, attention_mask):
+        """[B, T] ids and mask -> [B, num_labels] logits."""
+        if self.traced is not None:
+            return self.traced(input_ids, attention_mask)
+        return self.model(input_ids=input_ids, attention_mask=attention_mask).logits
 
     @property
     def info(self) -> ModelInfo:
@@ -220,8 +231,12 @@ class Scorer:
                 for row, i in enumerate(pick):
                     input_ids[row, : len(ids[i])] = ids[i]
                     mask[row, : len(ids[i])] = 1
-                logits = self.model(input_ids=torch.from_numpy(input_ids), attention_mask=torch.from_numpy(mask)).logits.float()  # [B, num_labels]
-                out[pick] = self._positive(torch.softmax(logits, -1).numpy())
+                logits = self._logits(torch.from_numpy(input_ids), torch.from_numpy(mask))  # [B, num_labels]
+                # the rest in numpy: each torch call hands Python's lock over, and waits to get it back
+                # while another thread (a page being drawn) runs Python
+                z = (logits if logits.dtype == torch.float32 else logits.float()).numpy()
+                e = np.exp(z - z.max(-1, keepdims=True))
+                out[pick] = self._positive(e / e.sum(-1, keepdims=True))
                 if progress:
                     progress(min(start + self.batch_size, len(order)), len(order))
         return out

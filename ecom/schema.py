@@ -49,7 +49,8 @@ class Table:
     key: tuple[str, ...] = field(default=())
     # columns whose unreadable values do not cost the row: it loads without the value, which is kept in
     # its _extra under the file's column name, and the load's notes count them (a review is its text and
-    # rating: a date in a format nobody reads, or an id Excel turned into 1.03E+12, must not lose it)
+    # rating: a date in a format nobody reads, or an id Excel turned into 1.03E+12, must not lose it);
+    # free text that is the platform's stand-in for none (此用户未填写评价内容) loads as no text the same way
     lenient: tuple[str, ...] = ()
 
     @property
@@ -191,7 +192,7 @@ REVIEWS = Table(
     ),
     one_of=(("rating", "review_text"),),
     row_one_of=(("rating", "review_text"),),
-    lenient=("review_id", "product_id", "customer_id", "review_time"),
+    lenient=("review_id", "product_id", "customer_id", "review_time", "review_text"),
 )
 
 PRODUCTS = Table(

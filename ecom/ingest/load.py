@@ -488,7 +488,11 @@ def _note_lenient(cur, stage: str, plan: values.Plan, notes: list[str]) -> None:
         n, row, value = cur.execute(
             f"SELECT count(*), min(_source_row), arg_min(_extra[{lit(src)}], _source_row) FROM {stage} WHERE map_contains(_extra, {lit(src)})"
         ).fetchone()
-        if n:
+        if not n:
+            continue
+        if schema.TABLES[plan.table].column(name).looks == "freetext":  # a platform's stand-in for no text
+            notes.append(i18n.t("ingest.note.no_text", plan.lang, n=n, row=row, first=value[:60]))
+        else:
             notes.append(i18n.t("ingest.note.lenient", plan.lang, n=n, row=row, first=values.unreadable(name, src, value, plan)))
 
 

@@ -96,14 +96,16 @@ class ColumnValues:
         return bool(nums) and self.number_share >= 0.9 and all(0 <= x <= 1 for x in nums) and any(0 < x < 1 for x in nums)
 
     def free_text(self) -> bool:
-        """Sentences: long values with spaces (or Chinese), mostly distinct, rarely numbers."""
+        """Sentences: long values with spaces (or Chinese), mostly distinct, rarely numbers or dates (a
+        date and time, 2017-07-20 12:05:56, is long and spaced too)."""
         if self.n == 0:
             return False
         spaced = self._share(lambda v: " " in v)
         chinese = self._share(lambda v: bool(_CJK.search(v)))
         # a Chinese character says about what an English word does: short Chinese reviews are text too
         long_enough = self.mean_length >= (4 if chinese >= 0.5 else 12)
-        return long_enough and max(spaced, chinese) >= 0.5 and self.number_share < 0.2 and self.distinct_share >= 0.3
+        return (long_enough and max(spaced, chinese) >= 0.5 and self.number_share < 0.2 and self.distinct_share >= 0.3
+                and self.date_share < 0.5)
 
     def fit(self, kind: str) -> float:
         """The share of values that fit a schema column kind (see ecom.schema.Column.kind)."""

@@ -303,6 +303,38 @@ def test_a_json_file_that_holds_no_records_says_so_and_loads_nothing(warehouse, 
     assert query(warehouse, "SELECT count(*) FROM reviews") == [(0,)]
 
 
+TMALL = REAL / "rv_tmall_headerless" / "南极人天猫评价.csv"  # MIT, headerless: nickname, time, colour, size, text
+# What JD, Taobao, Suning and shop systems write where the buyer wrote nothing, as found in public
+# exports and shop code (see ecom.ingest.values.NO_TEXT), spelled as they spell them
+STAND_INS = ("此用户未填写评价内容", "此用户未及时填写评价内容，系统默认评价！", "此用户没有填写评论!", "您没有填写内容，默认好评",
+             "系统默认好评", "评价方未及时做出评价,系统默认好评!", "买家未及时作出评价，系统默认好评！", "订单超时未评价，系统默认好评",
+             "该用户未填写评价内容", "此用户没有填写评价。")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_platforms_words_for_no_review_load_as_a_review_without_text(warehouse, tmp_path, lang):
+    # derived: the real Tmall export with the text of every 9th review replaced by a platform's stand-in
+    # (ten spellings, in turn); its other 142 texts, real Chinese reviews as short as "好", stay texts
+    df = pd.read_csv(TMALL, header=None, dtype=str, keep_default_na=False)
+    stand_in = {i: STAND_INS[k % len(STAND_INS)] for k, i in enumerate(range(0, len(df), 9))}
+    for i, text in stand_in.items():
+        df.loc[i, 4] = text
+    path = tmp_path / "tmall.csv"
+    df.to_csv(path, index=False, header=False)
+    # its texts are now shorter on average than its dates and times (2017-07-20 12:05:56), which are no text
+    assert df[4].str.len().mean() < df[1].str.len().mean() == 19
+    [s] = sniff(path)
+    assert s.mapping == {"column_5": "review_text", "column_2": "review_time"}
+    [rep] = ingest_file(warehouse, path, lang=lang)
+    assert rep.status == "loaded" and (rep.rows_loaded, rep.rows_rejected) == (160, 0) and len(stand_in) == 18
+    rows = query(warehouse, "SELECT review_text, _extra['column_5'] FROM reviews ORDER BY _source_row")
+    texts = [t.strip() or None for t in df[4]]
+    assert rows == [(None, stand_in[i]) if i in stand_in else (texts[i], None) for i in range(160)]
+    assert i18n.t("ingest.note.no_text", lang, n=18, row=1, first=STAND_INS[0]) in rep.notes
+    # nothing to score: the texts the model reads are the real ones
+    assert query(warehouse, "SELECT count(DISTINCT review_text) FROM reviews") == [(len({t for i, t in enumerate(texts) if t and i not in stand_in}),)]
+
+
 def test_a_row_with_neither_rating_nor_text_is_rejected(warehouse, tmp_path):
     # derived: the real women's clothing file with the ratings of its 68 text-less reviews removed
     df = raw(WOMEN)

@@ -277,6 +277,9 @@ def test_train_on_own_reviews_registers_a_model_and_reports_metrics(scored, revi
     at.radio(key="rvp_active_choice").set_value("mine").run()
     next(b for b in at.button if b.label == "Make active").click().run()
     assert_clean(at)
+    # the page starts the new model's scoring in the background: done when the job says so, not when the run ends
+    status = background.wait(warehouse(), 120)
+    assert status is not None and status.state == "done", status
     wh = Warehouse(scored)
     assert registry.registry(wh).set_index("name").active.to_dict() == {"mine": True}
     cur = wh.cursor()

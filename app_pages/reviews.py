@@ -50,8 +50,10 @@ with tabs[0]:
     by = url_option(c2.segmented_control, tr("rvp.by"), ["category", "product_id"], "by", "category", lambda b: tr(f"sales.by.{b}"))
     mix = rv.Q["mix"](version, rf, grain)
     if mix.empty:
-        # no axis over an empty range (plotly would draw one from the year 2000)
-        st.info(tr("rvp.no_dates" if cov["dated"] == 0 else "rvp.no_dated_sentiment"), icon=":material/event_busy:")
+        # no axis over an empty range (plotly would draw one from the year 2000); with no review in the
+        # filters at all the notice above says so, and their dates say nothing
+        if cov["reviews"]:
+            st.info(tr("rvp.no_dates" if cov["dated"] == 0 else "rvp.no_dated_sentiment"), icon=":material/event_busy:")
     else:
         ui.chart(rv.mix_chart(mix, grain, tr("rvp.chart.mix", grain=tr(f"sales.grain.{grain}"), period=ui.period_text(f))), "mix")
         ui.table(mix, f"review_sentiment_by_{grain}", "mix", {"period": st.column_config.DateColumn(tr("rvp.col.period")), **label_cols})

@@ -223,6 +223,8 @@ STOCK = Table(
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in (SALES, BEHAVIOR, MARKET, REVIEWS, PRODUCTS, STOCK)}
+# The column that dates each row of a table (the products table has none)
+TIME_COLUMNS = {"sales": "order_time", "behavior": "event_time", "reviews": "review_time", "market": "period", "stock": "snapshot_date"}
 
 # Bookkeeping columns every canonical table carries: which upload a row came from, its row number
 # in the source file, the source columns the schema does not know (kept, not dropped), the data set

@@ -345,7 +345,7 @@ def column_samples(columns: list[str], values) -> dict[str, ColumnValues]:
 _LEVELS = ("none", "low", "medium", "high")
 _WEIGHT = {"high": 3, "medium": 2, "low": 0}
 # each table's own time column: a column headed just "Date" or "Time" whose values are dates is it
-TIME_COLUMNS = {"sales": "order_time", "behavior": "event_time", "reviews": "review_time", "market": "period", "stock": "snapshot_date"}
+TIME_COLUMNS = schema.TIME_COLUMNS
 _GENERIC_DATE_WORDS = {"time", "date", "timestamp", "datetime", "day", "ts", "unix", "epoch"}
 
 

@@ -308,12 +308,15 @@ def product_names(wh: Warehouse, ids) -> dict[str, str]:
 
 
 def anchor_date(wh: Warehouse) -> date:
-    """The latest order date in the warehouse (today when there are no orders): presets end here."""
-    t = table(wh, "sales")
-    latest = scalar(t.order_time.max())
-    if latest is None:
-        return date.today()
-    return pd.Timestamp(latest).date()
+    """The date the period presets end on: the latest order date in the warehouse; without order lines
+    the latest date of the rest of its data (a shop that loaded only its reviews of 2017 opens on
+    them, not on an empty period ending today); today when nothing is dated."""
+    for tables in (["sales"], [name for name in schema.TIME_COLUMNS if name != "sales"]):
+        dates = [scalar(table(wh, name)[schema.TIME_COLUMNS[name]].max()) for name in tables]
+        dates = [pd.Timestamp(d).date() for d in dates if d is not None]
+        if dates:
+            return max(dates)
+    return date.today()
 
 
 def data_span(wh: Warehouse) -> tuple[date, date] | None:

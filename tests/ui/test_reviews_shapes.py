@@ -11,8 +11,9 @@ from ecom.ingest.load import ingest_file
 from ecom.reviews import score
 from ecom.warehouse import Warehouse
 from tests.conftest import ROOT
+from tests.reviews.test_file_shapes import STAND_INS, TMALL
 from tests.ui.conftest import assert_clean
-from tests.ui.test_reviews_page import frame_with, metrics, model_env, open_reviews, review_model  # noqa: F401  (fixtures)
+from tests.ui.test_reviews_page import APP, frame_with, metrics, model_env, open_reviews, review_model  # noqa: F401  (fixtures)
 
 REAL = ROOT / "tests" / "fixtures" / "real"
 MAGENTO = REAL / "rv_magento_sample_reviews" / "products_reviews.csv"  # English, no dates
@@ -30,6 +31,39 @@ def loaded(path, file) -> None:
 
 def chart_specs(at) -> list[dict]:
     return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+
+
+def open_default_period():
+    """The Reviews page as a first visit opens it: the period is the default one, no dates in the link."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("app_pages/reviews.py")
+    at.query_params["lang"] = "en"
+    return at.run()
+
+
+def test_a_shop_with_only_its_reviews_of_2017_opens_on_them(model_env):  # noqa: F811
+    # the real Tmall export: 160 reviews dated 2017-06-30 to 2017-07-20, and no order lines. The default
+    # period ends on the latest review, not today (it showed no review and said they had no dates)
+    df = pd.read_csv(TMALL, header=None, dtype=str, keep_default_na=False)
+    loaded(model_env, TMALL)
+    at = open_default_period()
+    assert_clean(at)
+    assert at.sidebar.date_input(key="to").value.isoformat() == max(df[1])[:10] == "2017-07-20"
+    assert metrics(at)["Reviews"] == f"{len(df):,}"
+    infos = [i.value for i in at.info]
+    assert not [i for i in infos if i.startswith(("These reviews have no dates", "No reviews match"))]
+    mix = frame_with(at, "period")
+    texts = df[4].str.strip()
+    assert mix[["negative", "neutral", "positive"]].to_numpy().sum() == (texts != "").sum()  # every text has a sentiment on the chart
+    # a period without them says so, and not that they have no dates
+    elsewhere = open_reviews()  # November 2024
+    assert_clean(elsewhere)
+    assert metrics(elsewhere)["Reviews"] == "0"
+    infos = [i.value for i in elsewhere.info]
+    assert "No reviews match the current filters. Widen the date range or clear some filters." in infos
+    assert not [i for i in infos if "have no dates" in i or "has a date in this period" in i]
 
 
 def test_a_file_without_dates_shows_no_time_chart_and_the_rest(model_env):  # noqa: F811
@@ -65,3 +99,26 @@ def test_reviews_in_a_language_the_model_does_not_read_are_said_plainly(model_en
     zh = open_reviews(lang="zh")
     assert_clean(zh)
     assert any(i.value.startswith(f"{unread:,} 条评价使用的语言评论模型无法理解（印度尼西亚语 ") for i in zh.info)
+
+
+def test_a_platforms_words_for_no_review_count_as_reviews_without_text(model_env, tmp_path):  # noqa: F811
+    # derived as in tests/reviews/test_file_shapes.py: the real Tmall export, every 9th text replaced by
+    # a platform's stand-in; they count among the reviews, and no sentiment or term comes from them
+    df = pd.read_csv(TMALL, header=None, dtype=str, keep_default_na=False)
+    replaced = list(range(0, len(df), 9))
+    for k, i in enumerate(replaced):
+        df.loc[i, 4] = STAND_INS[k % len(STAND_INS)]
+    path = tmp_path / "tmall.csv"
+    df.to_csv(path, index=False, header=False)
+    loaded(model_env, path)
+    at = open_default_period()
+    assert_clean(at)
+    texts = df[4].str.strip()
+    real = texts[~texts.index.isin(replaced) & (texts != "")]
+    assert metrics(at)["Reviews"] == f"{len(df):,}"
+    assert frame_with(at, "negative_rate").reviews.sum() == len(real)  # a sentiment for every real text, none for the stand-ins
+    wh = Warehouse(model_env)
+    with wh.cursor() as cur:
+        terms = {t for (t,) in cur.execute("SELECT DISTINCT term FROM app.review_terms").fetchall()}
+    wh.close()
+    assert terms and not terms & {"填写", "评价内容", "默认", "好评"} - {w for t in real for w in ("填写", "评价内容", "默认", "好评") if w in t}

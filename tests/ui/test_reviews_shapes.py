@@ -1,6 +1,7 @@
 """AppTests of the Reviews page on real review files as they come (issue 16): one without dates (no
-chart over time, and none with an axis from the year 2000) and one in a language the model does not
-read (said plainly, in both languages). Files from tests/fixtures/real (sources and licences in its
+chart over time, and none with an axis from the year 2000), one in a language the model does not
+read (said plainly, in both languages), one dated 2017 in a warehouse without order lines (the page
+opens on its period), and one with a platform's words for reviews nobody wrote. Files from tests/fixtures/real (sources and licences in its
 README); expected figures computed with pandas from the raw files."""
 
 import json

@@ -71,13 +71,16 @@ def _scored(wh, version: str, f: Filters | None):
 
 def coverage(wh, version: str, f: Filters | None = None) -> dict:
     """What the sentiment figures stand on, under the filters: reviews, those with a text, with a date
-    and with a rating, the mean rating (of every rated review, with a text or not) and the reviews the
-    model left unscored because it does not read their language (`unread`: language -> reviews)."""
+    and with a rating, those with a rating and no text (`rated_only`), the mean rating (of every rated
+    review, with a text or not) and the reviews the model left unscored because it does not read their
+    language (`unread`: language -> reviews). A review with neither text nor rating is one whose text
+    was a platform's words for a review nobody wrote (ecom.ingest.values.NO_TEXT)."""
     r = _reviews(wh, f)
     texts = r.review_text.notnull() & r.review_text.re_search("[^ ]")
+    untexted = r.review_text.isnull() | ~r.review_text.re_search("[^ ]")  # not ~texts: that is NULL where the text is
     row = fetch(r.aggregate(reviews=r.count(), texts=r.count(where=texts), dated=r.review_time.count(), rated=r.rating.count(),
-                            mean_rating=r.rating.mean())).iloc[0]
-    out = {k: int(row[k]) for k in ("reviews", "texts", "dated", "rated")}
+                            rated_only=r.count(where=untexted & r.rating.notnull()), mean_rating=r.rating.mean())).iloc[0]
+    out = {k: int(row[k]) for k in ("reviews", "texts", "dated", "rated", "rated_only")}
     out["mean_rating"] = float("nan") if pd.isna(row.mean_rating) else float(row.mean_rating)
     unread = _scores(wh, version, f, scored=False)
     langs = output(wh, "review_languages")

@@ -135,15 +135,18 @@ def language_name(code: str | None) -> str:
 
 def coverage_notes(cov: dict, model: score.ModelInfo) -> list[str]:
     """Plain words for what the sentiment figures leave out: reviews in a language the model does
-    not read (how many, which languages, what it reads), and reviews with a rating but no text."""
+    not read (how many, which languages, what it reads), reviews with a rating but no text, and reviews
+    with neither."""
     notes = []
     unread = sum(cov["unread"].values())
     if unread:
         languages = ", ".join(f"{language_name(lang)} {n:,}" for lang, n in cov["unread"].items())
         known = ", ".join(language_name(lang) for lang in model.languages or ())
         notes.append(tr("rvp.unread", n=f"{unread:,}", languages=languages, known=known))
-    if cov["reviews"] > cov["texts"]:
-        notes.append(tr("rvp.no_text", n=f"{cov['reviews'] - cov['texts']:,}"))
+    if cov["rated_only"]:
+        notes.append(tr("rvp.no_text", n=f"{cov['rated_only']:,}"))
+    if cov["reviews"] - cov["texts"] - cov["rated_only"]:
+        notes.append(tr("rvp.no_text_no_rating", n=f"{cov['reviews'] - cov['texts'] - cov['rated_only']:,}"))
     return notes
 
 

@@ -19,6 +19,7 @@ from tests.ui.test_reviews_page import APP, frame_with, metrics, model_env, open
 REAL = ROOT / "tests" / "fixtures" / "real"
 MAGENTO = REAL / "rv_magento_sample_reviews" / "products_reviews.csv"  # English, no dates
 PRDECT = REAL / "x_prdect_id_reviews" / "PRDECT-ID Dataset.csv"  # Indonesian, no dates
+WOMEN = REAL / "rv_womens_clothing" / "Womens Clothing E-Commerce Reviews.csv"  # English, no dates, 1–5
 
 
 def loaded(path, file) -> None:
@@ -118,8 +119,27 @@ def test_a_platforms_words_for_no_review_count_as_reviews_without_text(model_env
     real = texts[~texts.index.isin(replaced) & (texts != "")]
     assert metrics(at)["Reviews"] == f"{len(df):,}"
     assert frame_with(at, "negative_rate").reviews.sum() == len(real)  # a sentiment for every real text, none for the stand-ins
+    infos = [i.value for i in at.info]
+    assert (f"{len(replaced)} reviews have neither a text nor a rating (the platform wrote its words for a review nobody wrote): "
+            "they count in the number of reviews only.") in infos
+    assert not [i for i in infos if "have a rating but no text" in i]  # the file has no ratings
     wh = Warehouse(model_env)
     with wh.cursor() as cur:
         terms = {t for (t,) in cur.execute("SELECT DISTINCT term FROM app.review_terms").fetchall()}
     wh.close()
     assert terms and not terms & {"填写", "评价内容", "默认", "好评"} - {w for t in real for w in ("填写", "评价内容", "默认", "好评") if w in t}
+
+
+def test_reviews_with_a_rating_and_no_text_are_counted_and_said(model_env):  # noqa: F811
+    # the real women's clothing file (CC0): 68 of its 2,000 reviews have a rating and no text
+    df = pd.read_csv(WOMEN, dtype=str, keep_default_na=False)
+    untexted = int((df["Review Text"].str.strip() == "").sum())
+    loaded(model_env, WOMEN)
+    at = open_reviews()
+    assert_clean(at)
+    infos = [i.value for i in at.info]
+    assert (f"{untexted} reviews have a rating but no text: they count in the number of reviews and the mean rating, "
+            "not in the sentiment figures.") in infos and untexted == 68
+    assert not [i for i in infos if "neither a text nor a rating" in i]
+    assert metrics(at)["Reviews"] == f"{len(df):,}"
+    assert metrics(at)["Mean rating"] == f"{df.Rating.astype(int).mean():.2f} ★"

@@ -184,7 +184,7 @@ REVIEWS = Table(
           words=(("review", "comment", "posted", "评价", "评论"), _DATE)),
         C("rating", "INTEGER", "rating", False, "1–5 stars", ("Rating", "Stars", "Score", "ReviewStar", "Review Score", "review_score", "Star Rating", "Overall", "Recommended", "Thumbs"),
           ("评分", "星级", "打分", "评价星级", "得分", "评价等级", "评价类型", "是否推荐"),
-          words=(("rating", "score", "stars", "star", "recommended", "recommend", "thumbs", "评分", "星级", "打分", "推荐"),), avoid=("count", "helpful", "id", "sentiment")),
+          words=(("rating", "score", "stars", "star", "grade", "recommended", "recommend", "thumbs", "评分", "星级", "打分", "推荐"),), avoid=("count", "helpful", "id", "sentiment")),
         C("review_text", "VARCHAR", "text", False, "", ("Review Text", "Review", "Text", "Comment", "Content", "ReviewBody", "review", "verified_reviews", "Review Body", "Review Content", "Comments", "reviewText", "review_comment_message", "Body"), ("评价内容", "评论内容", "评价", "评论", "内容", "评语"),
           words=(("review", "reviews", "comment", "comments", "text", "body", "content", "feedback", "评价", "评论", "内容", "评语"),), avoid=("id", "date", "time", "title", "rating", "score", "count", "helpful", "star", "时间", "日期", "标题"), looks="freetext"),
         # ratings on other scales (1–10, thumbs, 好评/差评) are stored on 1–5: what the file said is kept

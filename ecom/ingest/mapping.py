@@ -346,7 +346,8 @@ _LEVELS = ("none", "low", "medium", "high")
 _WEIGHT = {"high": 3, "medium": 2, "low": 0}
 # each table's own time column: a column headed just "Date" or "Time" whose values are dates is it
 TIME_COLUMNS = schema.TIME_COLUMNS
-_GENERIC_DATE_WORDS = {"time", "date", "timestamp", "datetime", "day", "ts", "unix", "epoch"}
+# a header made of these alone names the row's time ("at": google-play-scraper's review time)
+_GENERIC_DATE_WORDS = {"time", "date", "timestamp", "datetime", "day", "ts", "unix", "epoch", "at", "when"}
 
 
 def _generic_date_header(header: str) -> bool:

@@ -85,6 +85,13 @@ def test_a_latin1_file_with_two_no_break_spaces_stays_latin():
     (["Year", "Month", "Make", "Quantity"], [["2007", "1", "Toyota", "2884"]], "market", "brand", "Make"),
     (["order_id", "order_purchase_timestamp", "order_approved_at", "price"], [["o1", "2017-10-02 10:56:33", "2017-10-02 11:07:15", "9.9"]],
      "sales", "order_time", "order_purchase_timestamp"),
+    # a scrape of Amazon reviews: the stars are a "Grade"
+    (["", "review Text", "review Grade"], [["0", "Phone works great, battery at 100%", "5"], ["1", "Arrived dead", "1"]], "reviews", "rating", "review Grade"),
+    # google-play-scraper's reviews: the review time is "at", the reply's "repliedAt"
+    (["reviewId", "userName", "content", "score", "thumbsUpCount", "at", "replyContent", "repliedAt"],
+     [["r1", "A user", "Great app, easy to sell", "5", "3", "2024-11-11 03:05:25", "", ""],
+      ["r2", "B user", "Too many scams lately", "1", "0", "2024-11-10 21:40:02", "Sorry to hear that", "2024-11-11 08:00:00"]],
+     "reviews", "review_time", "at"),
 ])
 def test_headers_seen_in_real_exports_are_recognised(columns, values, table, column, source):
     g = suggest(columns, values=values)

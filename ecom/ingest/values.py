@@ -23,12 +23,14 @@ from ecom.ingest.sqltext import ident, lit
 _SPACES = " \t\r\n\u3000\u00a0"
 NULL_TOKENS = ("", "null", "NULL", "Null", "None", "none", "NaN", "nan", "N/A", "n/a", "#N/A", "-", "--", "—", "\\N")
 # What a platform writes where the buyer wrote nothing (JD's 此用户未填写评价内容, 此用户未及时填写评价内容，系统默认评价！,
-# Suning's 此用户没有填写评论!, Taobao's 评价方未及时做出评价,系统默认好评!, 订单超时未评价，系统默认好评), read with spaces, punctuation and
-# symbols left out: the whole text is such a phrase and names its marker (no 好评 alone, no 默认设置很好用).
+# Suning's 此用户没有填写评论!, Taobao's 评价方未及时做出评价,系统默认好评!, 订单超时未评价，系统默认好评, Booking.com's
+# No Positive), read with spaces, punctuation and symbols left out: the whole text is such a phrase and
+# names its marker (no 好评 alone, no 默认设置很好用).
 # Scored, it would count as a buyer's opinion, and its words would enter the terms.
 NO_TEXT = (r"(?:(?:此|该|本)?(?:订单)?(?:用户|买家|顾客|会员|评价方)?您?(?:超时)?(?:未|没有|没)(?:及时)?(?:填写|做出|作出|发表|留下)?"
-           r"(?:文字|任何)?(?:评价|评论|内容)(?:内容)?)?(?:此处为)?(?:系统)?(?:默认|自动)?(?:给出)?(?:好评|评价)?")
-NO_TEXT_MARK = r"填写|默认(?:好评|评价)|未及时|自动好评"
+           r"(?:文字|任何)?(?:评价|评论|内容)(?:内容)?)?(?:此处为)?(?:系统)?(?:默认|自动)?(?:给出)?(?:好评|评价)?"
+           r"|(?i:nopositive|nonegative)")  # Booking.com's empty halves of a review
+NO_TEXT_MARK = r"填写|默认(?:好评|评价)|未及时|自动好评|(?i:nopositive|nonegative)"
 _ISO_TS = "^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$"
 _TZ_SUFFIX = "([+-]\\d{2}:?\\d{2}|Z|UTC|GMT)$"
 _COMMON_FORMATS = [
@@ -244,7 +246,7 @@ def _no_text_sql(x: str) -> str:
     """SQL: whether free text `x` is a platform's stand-in for no text (NO_TEXT); a few substring tests
     spare the regular expressions nearly every real review."""
     squeezed = f"regexp_replace({x}, '[\\s\\p{{P}}\\p{{S}}]', '', 'g')"
-    hint = " OR ".join(f"contains({x}, {lit(w)})" for w in ("填写", "默认", "未及时", "自动"))
+    hint = " OR ".join(f"contains({x}, {lit(w)})" for w in ("填写", "默认", "未及时", "自动", "ositive", "egative", "OSITIVE", "EGATIVE"))
     return (f"({x} IS NOT NULL AND strlen({x}) <= 120 AND ({hint}) AND regexp_full_match({squeezed}, {lit(NO_TEXT)}) "
             f"AND regexp_matches({squeezed}, {lit(NO_TEXT_MARK)}))")
 

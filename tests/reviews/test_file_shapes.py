@@ -335,6 +335,24 @@ def test_a_platforms_words_for_no_review_load_as_a_review_without_text(warehouse
     assert query(warehouse, "SELECT count(DISTINCT review_text) FROM reviews") == [(len({t for i, t in enumerate(texts) if t and i not in stand_in}),)]
 
 
+def test_booking_coms_words_for_an_empty_half_load_as_no_text(warehouse, tmp_path):
+    # derived: the real women's clothing reviews with every 40th text replaced by what Booking.com writes
+    # in a review's empty half ("No Positive", "No Negative"; 70 of 1,030 in a public Booking export); the
+    # ratings stay, so those reviews load as rated reviews without text
+    df = raw(WOMEN)
+    stand_in = {i: ("No Positive", "No Negative", "  no negative ")[k % 3] for k, i in enumerate(range(0, len(df), 40))}
+    for i, text in stand_in.items():
+        df.loc[i, "Review Text"] = text
+    path = tmp_path / "reviews.csv"
+    df.to_csv(path, index=False)
+    rep = load(warehouse, path)
+    assert (rep.rows_loaded, rep.rows_rejected) == (2000, 0)
+    rows = query(warehouse, "SELECT review_text IS NULL, _extra['Review Text'], rating FROM reviews ORDER BY _source_row")
+    empty = df["Review Text"].str.strip() == ""
+    assert rows == [(True, stand_in[i].strip(), int(df.Rating[i])) if i in stand_in else (bool(empty[i]), None, int(df.Rating[i])) for i in range(2000)]
+    assert i18n.t("ingest.note.no_text", "en", n=len(stand_in), row=2, first="No Positive") in rep.notes
+
+
 def test_a_row_with_neither_rating_nor_text_is_rejected(warehouse, tmp_path):
     # derived: the real women's clothing file with the ratings of its 68 text-less reviews removed
     df = raw(WOMEN)

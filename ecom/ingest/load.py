@@ -242,7 +242,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
         progress(0.02, f"{src.name}: sampling")
         sample_tbl = with_serial_fallback(con, src, lambda: con.execute(
             f"SELECT * FROM ({raw_relation(con, src, tag='sample', workdir=workdir)}) LIMIT {SAMPLE_ROWS}").to_arrow_table())
-        sample = {c: sample_tbl.column(f"c{i}").to_pylist() for i, c in enumerate(src.columns) if c in guess.mapping}
+        sample = {c: sample_tbl.column(f"c{i}").to_pylist() for i, c in enumerate(src.columns)}
         rep.mapping, order_notes = mapping_mod.per_order(t.name, rep.mapping, sample, lang)
         decisions = values.decide(t.name, rep.mapping, sample, lang, tz)
         if sample_tbl.num_rows >= SAMPLE_ROWS:

@@ -78,6 +78,7 @@ class Decisions:
     known_values: dict[str, list[str]] = field(default_factory=dict)  # column -> distinct sample values
     credit_note: str | None = None  # a regular expression of the order ids that are credit notes (C536379)
     placeholders: dict[str, list[str]] = field(default_factory=dict)  # column -> words that stand for no number ("无退款申请")
+    text_parts: list[str] = field(default_factory=list)  # the source columns a review's text is joined from (`text_parts`)
     currency: str | None = None  # the currency the file's money headers or amounts name
     rating_scales: dict[str, str] = field(default_factory=dict)  # column -> its scale (ecom.ingest.ratings)
     notes: list[str] = field(default_factory=list)
@@ -106,9 +107,12 @@ _POINT_DECIMAL = re.compile(r"\d\.\d{1,2}\D*$|\d,\d{3}\.\d")
 
 
 def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | None]], lang: str = "en", tz: str = "UTC") -> Decisions:
-    """`sample`: source column -> sample of its raw values; notes in `lang`."""
+    """`sample`: source column -> sample of its raw values, every column of the file in its order; notes in `lang`."""
     t = schema.TABLES[table]
     d = Decisions()
+    d.text_parts = text_parts(table, mapping, list(sample), sample)
+    if d.text_parts:
+        d.notes.append(i18n.t("ingest.note.text_parts", lang, parts=", ".join(d.text_parts)))
     for src, target in pairs(mapping):
         col, marker = split_target(target)
         kind = t.column(col).kind
@@ -385,8 +389,38 @@ def _by_target(plan: Plan) -> dict[str, tuple[str, str | None]]:
 
 
 def _extra_sources(plan: Plan) -> list[str]:
+    """Source columns kept in `_extra`: the unmapped ones, and every half of a review text joined from halves."""
     mapped_sources = {s for s in plan.mapping if plan.mapping[s]}
-    return [c for c in plan.columns if c not in mapped_sources]
+    return [c for c in plan.columns if c not in mapped_sources or c in plan.decisions.text_parts]
+
+
+# Words naming one half of a review that a site asks for in two boxes (Booking.com's Positive_Review and
+# Negative_Review, pros and cons, liked and disliked, 优点 and 缺点)
+_HALVES = (({"positive", "pros", "liked"}, ("优点",)), ({"negative", "cons", "disliked"}, ("缺点",)))
+
+
+def text_parts(table: str, mapping: dict[str, str], columns: list[str], sample: dict[str, list]) -> list[str]:
+    """The source columns a review's text is made of, in the file's order: the column mapped to
+    review_text and an unmapped column of free text that is its other half (a "positive" one and a
+    "negative" one); [] when the text is one column. `sample`: source column -> raw sample values."""
+    from ecom.ingest.mapping import header_words
+    from ecom.ingest.profile import ColumnValues
+
+    source = next((s for s, tg in pairs(mapping) if split_target(tg) == ("review_text", None)), None)
+    if table != "reviews" or source is None:
+        return []
+
+    def half(col: str) -> int | None:
+        words, cjk = header_words(col)
+        return next((i for i, (en, zh) in enumerate(_HALVES) if words & en or any(w in cjk for w in zh)), None)
+
+    side = half(source)
+    if side is None:
+        return []
+    mapped = {s for s, _ in pairs(mapping)}
+    other = next((c for c in columns if c not in mapped and half(c) == 1 - side
+                  and ColumnValues.of(sample.get(c, [])).fit("freetext") == 1.0), None)
+    return [c for c in columns if c in (source, other)] if other else []
 
 
 def constant_columns(plan: Plan) -> dict[str, str]:
@@ -413,7 +447,8 @@ def lenient_columns(plan: Plan) -> list[tuple[str, str]]:
     loaded without them (`schema.Table.lenient`); a date with a separate time column is read whole."""
     by_target = _by_target(plan)
     return [(name, by_target[name][0]) for name in schema.TABLES[plan.table].lenient
-            if name in by_target and by_target[name][1] is None and f"{name}@time" not in by_target]
+            if name in by_target and by_target[name][1] is None and f"{name}@time" not in by_target
+            and not (name == "review_text" and plan.decisions.text_parts)]  # both halves are in _extra as they are
 
 
 # derive rules that make an id of the row's number in the file
@@ -483,6 +518,11 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             reasons.append(f"CASE WHEN f_{name} THEN {why} END")
             continue
         x = f"v{idx[src]}"
+        if name == "review_text" and plan.decisions.text_parts:
+            # the halves of the review, each unless it is the site's words for none ("No Negative"), one per line
+            kept = ", ".join(f"CASE WHEN NOT {_no_text_sql(f'v{idx[part]}')} THEN v{idx[part]} END" for part in plan.decisions.text_parts)
+            numbers.append(f"NULLIF(concat_ws(chr(10), {kept}), '') AS t_{name}")
+            x = f"t_{name}"
         if f"{name}@time" in by_target:
             # a date and a separate time of day: parsed as one value (a date cell's midnight dropped)
             tv = f"v{idx[by_target[name + '@time'][0]]}"
@@ -646,7 +686,8 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
     if kind == "id":
         return id_expr(x), _id_bad(x)
     if kind in ("text",):
-        return x, _no_text_sql(x) if c.looks == "freetext" else "false"
+        # a text joined from halves has had the sites' words for none taken out of each
+        return x, _no_text_sql(x) if c.looks == "freetext" and not plan.decisions.text_parts else "false"
     if kind == "status":
         return status_expr(x, plan.decisions.known_values.get(c.name, [])), "false"
     if kind == "timestamp":

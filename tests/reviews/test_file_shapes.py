@@ -353,6 +353,35 @@ def test_booking_coms_words_for_an_empty_half_load_as_no_text(warehouse, tmp_pat
     assert i18n.t("ingest.note.no_text", "en", n=len(stand_in), row=2, first="No Positive") in rep.notes
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_review_asked_for_in_two_halves_is_both_halves(warehouse, tmp_path, lang):
+    # derived: Booking.com's layout (Positive_Review, Negative_Review, a 0–10 Reviewer_Score, and a count
+    # of the negative half's words), filled with the real women's clothing reviews: the good half from the
+    # file's 5★ reviews, the bad half from its 1★ and 2★ ones, in file order; every 7th good half and every
+    # 5th bad half is what Booking writes for an empty one
+    df = raw(WOMEN)
+    texts = df[df["Review Text"].str.strip() != ""]
+    good = texts[texts.Rating == "5"]["Review Text"].tolist()[:100]
+    bad = texts[texts.Rating.isin(["1", "2"])]["Review Text"].tolist()[:100]
+    good = ["No Positive" if i % 7 == 3 else t for i, t in enumerate(good)]
+    bad = [" No Negative" if i % 5 == 1 else t for i, t in enumerate(bad)]
+    good[10], bad[10] = "No Positive", "No Negative"  # a review of two empty halves: its score alone
+    out = pd.DataFrame({"Review_Date": "8/3/2017", "Positive_Review": good, "Negative_Review": bad,
+                        "Review_Total_Negative_Word_Counts": [str(len(b.split())) for b in bad], "Reviewer_Score": "7.5"})
+    path = tmp_path / "booking.csv"
+    out.to_csv(path, index=False)
+    [rep] = ingest_file(warehouse, path, lang=lang)
+    assert rep.status == "loaded" and (rep.rows_loaded, rep.rows_rejected) == (100, 0)
+    assert i18n.t("ingest.note.text_parts", lang, parts="Positive_Review, Negative_Review") in rep.notes
+    rows = query(warehouse, "SELECT review_text, _extra['Positive_Review'], _extra['Negative_Review'], _extra['Review_Total_Negative_Word_Counts'], "
+                            "rating FROM reviews ORDER BY _source_row")
+    halves = [[h.strip() for h in pair if h.strip() not in ("No Positive", "No Negative")] for pair in zip(good, bad, strict=True)]
+    assert [r[0] for r in rows] == ["\n".join(h) or None for h in halves]
+    assert [r[1:4] for r in rows] == list(zip(good, [b.strip() for b in bad], out.Review_Total_Negative_Word_Counts, strict=True))
+    assert {r[4] for r in rows} == {4}  # 7.5 of 10: ⌈3.75⌉
+    assert rows[10][0] is None and sum(r[0] is None for r in rows) == sum(not h for h in halves) == 3  # rows 10, 31 and 66
+
+
 def test_a_row_with_neither_rating_nor_text_is_rejected(warehouse, tmp_path):
     # derived: the real women's clothing file with the ratings of its 68 text-less reviews removed
     df = raw(WOMEN)

@@ -350,6 +350,13 @@ TIME_COLUMNS = schema.TIME_COLUMNS
 _GENERIC_DATE_WORDS = {"time", "date", "timestamp", "datetime", "day", "ts", "unix", "epoch", "at", "when"}
 
 
+def _names_products(header: str) -> bool:
+    """A header naming what a review is about by its name: product_title, Hotel_Name, 商品名称."""
+    words, cjk = header_words(header)
+    return bool(words & {"name", "title"} and words & {"product", "item", "goods", "hotel", "restaurant"}) or (
+        "名" in cjk and any(w in cjk for w in ("商品", "宝贝", "产品")))
+
+
 def _generic_date_header(header: str) -> bool:
     words, cjk = header_words(header)
     return bool(words or cjk) and words <= _GENERIC_DATE_WORDS and cjk in ("", "时间", "日期", "时间戳")
@@ -432,6 +439,14 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
             take(best, "review_text", "low")
             taken.add("review_text")
             notes.append(i18n.t("ingest.note.by_values", lang, src=best, canon="review_text"))
+    # a review file that names its products instead of giving their ids (Taobao's 商品名, Booking's
+    # Hotel_Name, an Amazon scrape's product_title): the names tell the products apart as ids would
+    if table == "reviews" and "product_id" not in taken:
+        named = [src for src in columns if src not in mapping and _names_products(src) and samples[src].n]
+        if named:
+            take(named[0], "product_id", "low")
+            taken.add("product_id")
+            notes.append(i18n.t("ingest.note.product_by_name", lang, src=named[0]))
     when = TIME_COLUMNS.get(table)
     if when and when not in taken:
         c = cols[when]

@@ -83,12 +83,17 @@ def test_a_file_with_only_text_loads(warehouse, tmp_path):
         (0, 0, 199, df.ProductId.nunique())]
 
 
-def test_a_file_without_a_product_column_loads(warehouse):
+def test_a_file_that_names_its_products_without_ids_tells_them_apart_by_name(warehouse):
+    # PRDECT-ID has no product id: 'Product Name' (1,308 names over 5,400 reviews) is what tells the products apart
     df = raw(PRDECT)
     rep = load(warehouse, PRDECT)
     assert (rep.rows_loaded, rep.rows_rejected) == (len(df), 0) == (5400, 0)
-    assert query(warehouse, "SELECT count(product_id), count(review_time), sum(rating) FROM reviews") == [
-        (0, 0, df["Customer Rating"].astype(int).sum())]
+    assert rep.mapping["Product Name"] == "product_id"
+    assert i18n.t("ingest.note.product_by_name", src="Product Name") in rep.notes
+    assert query(warehouse, "SELECT count(product_id), count(DISTINCT product_id), count(review_time), sum(rating) FROM reviews") == [
+        (5400, df["Product Name"].nunique(), 0, df["Customer Rating"].astype(int).sum())]
+    per_product = dict(query(warehouse, "SELECT product_id, count(*) FROM reviews GROUP BY 1"))
+    assert per_product == df["Product Name"].value_counts().to_dict()
 
 
 def _half_up(x: int) -> int:

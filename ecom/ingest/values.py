@@ -110,7 +110,7 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
     """`sample`: source column -> sample of its raw values, every column of the file in its order; notes in `lang`."""
     t = schema.TABLES[table]
     d = Decisions()
-    d.text_parts = text_parts(table, mapping, list(sample), sample)
+    d.text_parts = text_parts(table, mapping, sample)
     if d.text_parts:
         d.notes.append(i18n.t("ingest.note.text_parts", lang, parts=", ".join(d.text_parts)))
     for src, target in pairs(mapping):
@@ -399,10 +399,11 @@ def _extra_sources(plan: Plan) -> list[str]:
 _HALVES = (({"positive", "pros", "liked"}, ("优点",)), ({"negative", "cons", "disliked"}, ("缺点",)))
 
 
-def text_parts(table: str, mapping: dict[str, str], columns: list[str], sample: dict[str, list]) -> list[str]:
+def text_parts(table: str, mapping: dict[str, str], sample: dict[str, list]) -> list[str]:
     """The source columns a review's text is made of, in the file's order: the column mapped to
     review_text and an unmapped column of free text that is its other half (a "positive" one and a
-    "negative" one); [] when the text is one column. `sample`: source column -> raw sample values."""
+    "negative" one); [] when the text is one column. `sample`: every source column, in the file's
+    order -> raw sample values."""
     from ecom.ingest.mapping import header_words
     from ecom.ingest.profile import ColumnValues
 
@@ -418,9 +419,9 @@ def text_parts(table: str, mapping: dict[str, str], columns: list[str], sample: 
     if side is None:
         return []
     mapped = {s for s, _ in pairs(mapping)}
-    other = next((c for c in columns if c not in mapped and half(c) == 1 - side
-                  and ColumnValues.of(sample.get(c, [])).fit("freetext") == 1.0), None)
-    return [c for c in columns if c in (source, other)] if other else []
+    other = next((c for c, values in sample.items() if c not in mapped and half(c) == 1 - side
+                  and ColumnValues.of(values).fit("freetext") == 1.0), None)
+    return [c for c in sample if c in (source, other)] if other else []
 
 
 def constant_columns(plan: Plan) -> dict[str, str]:

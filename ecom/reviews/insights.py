@@ -76,10 +76,9 @@ def coverage(wh, version: str, f: Filters | None = None) -> dict:
     language (`unread`: language -> reviews). A review with neither text nor rating is one whose text
     was a platform's words for a review nobody wrote (ecom.ingest.values.NO_TEXT)."""
     r = _reviews(wh, f)
-    texts = r.review_text.notnull() & r.review_text.re_search("[^ ]")
-    untexted = r.review_text.isnull() | ~r.review_text.re_search("[^ ]")  # not ~texts: that is NULL where the text is
+    texts = r.review_text.notnull() & r.review_text.re_search("[^ ]")  # never NULL: FALSE AND NULL is FALSE
     row = fetch(r.aggregate(reviews=r.count(), texts=r.count(where=texts), dated=r.review_time.count(), rated=r.rating.count(),
-                            rated_only=r.count(where=untexted & r.rating.notnull()), mean_rating=r.rating.mean())).iloc[0]
+                            rated_only=r.count(where=~texts & r.rating.notnull()), mean_rating=r.rating.mean())).iloc[0]
     out = {k: int(row[k]) for k in ("reviews", "texts", "dated", "rated", "rated_only")}
     out["mean_rating"] = float("nan") if pd.isna(row.mean_rating) else float(row.mean_rating)
     unread = _scores(wh, version, f, scored=False)

@@ -48,6 +48,24 @@ _WEAK = {
     "service": {"zh": {"态度"}, "en": {"return", "support", "helpful", "rude", "staff", "replacement"}},
     "packaging": {"zh": {"漏", "洒", "撒"}, "en": {"package", "box", "packed", "packing", "wrapped", "seal", "sealed"}},
     "size_fit": {"en": {"length", "loose", "tight"}},
+    # "I have used it for a month", "my original phone"; "love the color", "takes great photos", "looks like new"
+    "authenticity": {"en": {"used", "original"}},
+    "as_described": {"en": {"color", "picture", "pictures", "photo", "photos", "looks like"}},
+}
+
+# Words that name an aspect only in a shop whose goods have it: "hot" is a phone's battery but a
+# hotel's water, a dress's summer or a hot sauce; "charge" a battery's or a price; "fresh" a dish's
+# taste or a towel's smell; 分量 a dish's portion or a phone's heft; "breakfast" a hotel's or the
+# cereal sold; 耳机 the sound of a phone's earphones or the thing an earphone shop sells. A mention that
+# rests on such words alone is stored under one of them as its `term` (any other word of the aspect
+# comes first), and `ecom.reviews.insights` counts it only where the shop's reviews name the aspect
+# by its other words too. Read off real exports: Booking.com hotel reviews, the CC0 women's clothing
+# and Fine Food reviews, JD and Taobao phone and earphone reviews.
+CONTEXTUAL = {
+    "battery": {"zh": {"发热", "发烫"}, "en": {"charge", "charging", "drain", "draining", "heating", "heats", "hot", "backup"}},
+    "taste": {"zh": {"分量", "份量", "量", "凉了", "辣", "淡", "咸", "油", "菜", "饭", "新鲜"}, "en": {"fresh", "portion"}},
+    "room": {"zh": {"环境", "位置", "干净", "卫生", "隔音", "床", "早餐"}, "en": {"clean", "dirty", "location", "breakfast", "bed"}},
+    "sound": {"zh": {"耳机"}, "en": {"earphones", "headphones", "volume"}},
 }
 
 # English packaging words name something other than the packing of the order when the packaging
@@ -88,6 +106,13 @@ _OTHER_SENSE = {
     "service": _OtherSense(
         frozenset({"lip", "subscription", "delivery", "mail", "postal", "cable", "phone", "internet", "streaming"}),
         frozenset({"station", "stations", "pack", "packs", "provider", "providers"}), (1, 1), frozenset({("service",)}),
+    ),
+    # a "room" is space ("plenty of room in the bust", "room to layer"), a shop's ("dressing room") or a
+    # temperature rather than a room one stays in (read off the CC0 clothing and Fine Food reviews)
+    "room": _OtherSense(
+        frozenset({"plenty", "enough", "more", "extra", "ample", "little", "bit", "lots", "of", "wiggle", "breathing", "leg", "elbow",
+                   "dressing", "fitting", "sale", "storage"}),
+        frozenset({"for", "to", "in", "temperature", "temp", "air"}), (2, 1), frozenset({("room",), ("rooms",)}),
     ),
 }
 
@@ -247,6 +272,8 @@ def _analyse(text: str) -> tuple[list[dict], list[str]]:
             if any(_judges(lex, other, lang, terms) and not _judges(lex, aspect, lang, hits[other]) for other in hits if other != aspect):
                 # "the fabric feels cheap": cheap judges the quality named here, it is no price aspect
                 continue
+            context = CONTEXTUAL.get(aspect, {}).get(lang, ())
+            terms = sorted(terms, key=lambda t: " ".join(t) in context)  # a word that names the aspect anywhere is its term
             polarity = _polarity(tokens, where, lex.opinions.get(aspect, {}).get(lang, {}), lex.negators)
             if polarity is None:
                 polarity = _polarity(tokens, where, lex.opinions["_general"].get(lang, {}), lex.negators)

@@ -333,9 +333,10 @@ def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk:
     return {"scored": int(len(todo)) - unread, "unread": unread, "cached": int(total - len(todo)), "version": scorer.version}
 
 
-# What the aspects pass stores besides the aspects (2: each text's terms): texts done under an older
-# format are done again, so no text lacks what the page reads
-ASPECTS_FORMAT = 2
+# What the aspects pass stores and the rules in code it stores by (2: each text's terms; 3: the weak
+# and contextual words of `ecom.reviews.aspects`): texts done under an older format are done again,
+# so no text lacks what the page reads or keeps what the rules no longer find
+ASPECTS_FORMAT = 3
 
 
 @lru_cache(maxsize=1)

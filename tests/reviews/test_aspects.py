@@ -27,6 +27,55 @@ def test_aspect_table(text, expected):
     assert {(d["aspect"], d["polarity"]) for d in detect(text)} == expected
 
 
+@pytest.mark.parametrize(
+    "text, aspect, found",
+    [
+        # words with a common other sense name their aspect only with support in the clause
+        ("I have used it every day for a month", "authenticity", False),
+        ("It came used, not new, and clearly not genuine", "authenticity", True),
+        ("Love the color", "as_described", False),
+        ("The color is not as pictured", "as_described", True),
+        ("It looks like new", "as_described", False),
+        # a room that is space, a shop's, or a temperature
+        ("Plenty of room in the bust", "room", False),
+        ("Size up if you want room to layer", "room", False),
+        ("Keep it at room temperature", "room", False),
+        ("The room was spacious", "room", True),
+        ("The rooms were dirty", "room", True),
+    ],
+)
+def test_words_with_another_sense_need_support_from_their_clause(text, aspect, found):
+    assert (aspect in {d["aspect"] for d in detect(text)}) is found
+
+
+@pytest.mark.parametrize(
+    "text, aspect, term",
+    [
+        # a mention that rests on contextual words alone is stored under one of them (insights decides)
+        ("The water was not hot enough", "battery", "hot"),
+        ("The battery gets hot", "battery", "battery"),
+        ("手机发热严重", "battery", "发热"),
+        ("电池发热严重", "battery", "电池"),
+        ("分量很足", "taste", "分量"),
+        ("味道和分量都不错", "taste", "味道"),
+        ("The location is great", "room", "location"),
+        ("耳机收到了", "sound", "耳机"),
+    ],
+)
+def test_a_mention_on_contextual_words_alone_is_stored_under_one_of_them(text, aspect, term):
+    assert [d["term"] for d in detect(text) if d["aspect"] == aspect] == [term]
+
+
+def test_contextual_words_are_words_of_their_aspect_and_never_all_of_them():
+    from ecom.reviews.aspects import CONTEXTUAL, lexicon
+
+    for aspect, by_lang in CONTEXTUAL.items():
+        for lang, words in by_lang.items():
+            terms = {" ".join(t) for t in lexicon().terms[aspect][lang]}
+            assert words <= terms, (aspect, lang, words - terms)
+            assert terms - words, (aspect, lang)
+
+
 def test_clauses_split_at_punctuation_and_contrast():
     assert clauses("物流快，但是质量差。Good price but slow delivery!") == ["物流快", "质量差", "Good price", "slow delivery"]
 

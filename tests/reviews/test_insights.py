@@ -94,3 +94,62 @@ def test_aspect_summary_and_quotes(wh):
     quotes = insights.aspect_quotes(wh, "v1", "lex", "quality", polarity=-1)
     assert quotes.review_text.tolist() == ["质量太差，退货"]
     assert isinstance(quotes, pd.DataFrame)
+
+
+def _runs(wh, hashes):
+    with wh.transaction() as cur:
+        for h in hashes:
+            cur.execute("INSERT INTO app.review_aspect_runs VALUES (?, 'lex', 1)", [h])
+
+
+def test_contextual_words_count_only_where_the_shops_reviews_name_their_aspect(wh):
+    texts = [text for _, _, _, text, _ in REVIEWS]
+    # 106 texts read (six reviews and 100 others): "hot" (a contextual word of battery) in two reviews
+    _runs(wh, [text_hash(t) for t in texts] + [f"other{i}" for i in range(100)])
+    with wh.transaction() as cur:
+        for text in texts[:2]:
+            cur.execute("INSERT INTO app.review_aspects VALUES (?, 'lex', 'battery', 0, ?, 'hot')", [text_hash(text), text])
+    assert "battery" not in insights.aspect_summary(wh, "v1", "lex").aspect.tolist()
+    assert insights.aspect_quotes(wh, "v1", "lex", "battery").empty
+
+    def name_battery(i):
+        with wh.transaction() as cur:
+            cur.execute("INSERT INTO app.review_aspects VALUES (?, 'lex', 'battery', -1, ?, 'battery')", [text_hash(texts[i]), texts[i]])
+
+    name_battery(3)  # 1 of 106 texts names it: under 1%, only that review counts
+    assert insights.aspect_summary(wh, "v1", "lex").set_index("aspect").reviews.to_dict() == {"battery": 1}
+    name_battery(4)  # 2 of 106: "hot" counts too
+    assert insights.aspect_summary(wh, "v1", "lex").set_index("aspect").reviews.to_dict() == {"battery": 4}
+    assert sorted(insights.aspect_quotes(wh, "v1", "lex", "battery").review_text) == sorted(texts[:2] + texts[3:5])
+
+
+@pytest.mark.parametrize(
+    "path, taste, words",
+    [
+        # a clothing shop: 7 of 1,932 reviews name taste ("too short for my taste", "the color is
+        # delicious"), 20 more only "fresh" or "portion" ("very fresh and airy"): those are left out
+        ("real/rv_womens_clothing/Womens Clothing E-Commerce Reviews.csv", 7, "taste|tasty|flavou?r|delicious|stale"),
+        # a food shop: 1,413 of 3,000 name it, so "fresh" and "portion" count as well
+        ("heldout_reviews/fine_food_reviews_1-3000.csv", 1502, "taste|tasty|flavou?r|delicious|stale|fresh|portion"),
+    ],
+)
+def test_on_real_exports_a_shop_sees_the_aspects_its_goods_have(warehouse, tiny_model_dir, path, taste, words):
+    import re
+
+    from ecom.ingest.load import ingest_file
+    from ecom.reviews.score import Scorer, aspects_version, score_all
+    from tests.conftest import ROOT
+
+    [rep] = ingest_file(warehouse, ROOT / "tests" / "fixtures" / path)
+    assert rep.status == "loaded" and rep.table == "reviews", rep.message
+    scorer = Scorer.load(tiny_model_dir)
+    score_all(warehouse, scorer)
+    summary = insights.aspect_summary(warehouse, scorer.version, aspects_version(scorer)).set_index("aspect").reviews
+    texts = [t for (t,) in warehouse.cursor().execute("SELECT review_text FROM reviews WHERE review_text IS NOT NULL").fetchall()]
+    # counted here by a regular expression over the stored texts, not by the extractor
+    assert summary["taste"] == sum(bool(re.search(rf"\b({words})\b", t, re.IGNORECASE)) for t in texts) == taste
+    # neither shop sells anything with a battery ("hot" summers, hot sauce, "charge" a premium) or rooms
+    # to stay in ("plenty of room", "room temperature", breakfast cereal, "clean" ingredients)
+    assert not any(re.search(r"\b(battery|charger)\b", t, re.IGNORECASE) for t in texts)
+    assert "battery" not in summary
+    assert summary.get("room", 0) <= 3

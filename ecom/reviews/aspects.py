@@ -125,6 +125,8 @@ class Lexicon:
     # lang -> first token -> the aspect and opinion terms that start with it: a clause is read once
     # for all terms instead of once per term
     starts: dict[str, dict[str, list[tuple[str, ...]]]]
+    # lang -> aspect term -> the aspects it names: a clause's found terms lead to their aspects
+    aspects_of: dict[str, dict[tuple[str, ...], list[str]]]
 
 
 @lru_cache(maxsize=1)
@@ -174,7 +176,12 @@ def lexicon() -> Lexicon:
                         bucket = starts.setdefault(lang, {}).setdefault(term[0], [])
                         if term not in bucket:
                             bucket.append(term)
-    return Lexicon(terms, ops, negators, starts)
+    aspects_of: dict[str, dict[tuple[str, ...], list[str]]] = {}
+    for aspect, by_lang in terms.items():
+        for lang, words in by_lang.items():
+            for term in words:
+                aspects_of.setdefault(lang, {}).setdefault(term, []).append(aspect)
+    return Lexicon(terms, ops, negators, starts, aspects_of)
 
 
 def clauses(text: str) -> list[str]:
@@ -266,7 +273,10 @@ def _analyse(text: str) -> tuple[list[dict], list[str]]:
         where = _occurrences(tokens, lex.starts.get(lang, {}))
         if not where:
             continue
-        hits = {a: [t for t in by_lang.get(lang, ()) if t in where] for a, by_lang in lex.terms.items()}
+        named = lex.aspects_of.get(lang, {})
+        found_in = {a for t in where for a in named.get(t, ())}
+        # in the lexicon's order of aspects and of each aspect's terms (the first is the stored term)
+        hits = {a: [t for t in by_lang[lang] if t in where] for a, by_lang in lex.terms.items() if a in found_in}
         hits = {a: h for a, h in ((a, _supported(lex, a, lang, tokens, where, h)) for a, h in hits.items() if h) if h}
         for aspect, terms in hits.items():
             if any(_judges(lex, other, lang, terms) and not _judges(lex, aspect, lang, hits[other]) for other in hits if other != aspect):

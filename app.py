@@ -8,11 +8,13 @@ script guards every page: nothing below `auth.person()` runs for someone who is 
 import streamlit as st
 
 from ecom.i18n import t
+from ecom.reviews import background
 from ecom.ui import auth, errors, nav, sidebar
 
 st.set_page_config(page_title="Ecom Insight", page_icon=":material/insights:", layout="wide")
 
-with errors.guarded():  # a failure anywhere shows a plain message with an error id
+# a failure anywhere shows a plain message with an error id; background review work rests meanwhile
+with errors.guarded(), background.drawing():
     lang = sidebar.language_switch()
     person = auth.person()
     pages = [

@@ -129,8 +129,8 @@ def main() -> int:
     print(f"model load ahead of the load (as the Data page's preview does): {model_load:.2f} s")
     print(f"load (read, convert, store): {loaded:.2f} s")
     sentiment = stages.get("aspects", status.finished) - status.started
-    print(f"scoring: {status.scored:,} texts in {status.seconds:.2f} s: sentiment {sentiment:.1f} s, then aspects and terms "
-          f"{status.seconds - sentiment:.1f} s")
+    print(f"scoring: {status.scored:,} texts in {status.seconds:.2f} s: sentiment {sentiment:.1f} s (aspects and terms beside it), "
+          f"then aspects and terms {status.seconds - sentiment:.1f} s")
     print(f"load to stored (end to end): {end_to_end:.2f} s   target < 15 s")
     times = during
     if times:

@@ -4,6 +4,7 @@ and by `python -m ecom ingest` before it exits. Uses the tiny model of tests.rev
 import os
 import shutil
 import threading
+import time
 
 import pytest
 
@@ -41,18 +42,26 @@ def test_a_job_scores_every_new_text_on_one_torch_thread_at_the_lowest_priority(
     seen = {}
     real = score.score_all
 
-    def watched(wh, scorer, progress=None):
+    real_aspects = score.score_aspects
+
+    def watched(wh, scorer, progress=None, **kw):
         seen["threads"] = torch.get_num_threads()
         seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        return real(wh, scorer, progress)
+        return real(wh, scorer, progress, **kw)
+
+    def watched_aspects(wh, scorer, progress=None, **kw):
+        # the aspects pass runs beside the sentiment pass, on a thread of its own
+        seen["aspects"] = (threading.current_thread().name, torch.get_num_threads(), os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return real_aspects(wh, scorer, progress, **kw)
 
     monkeypatch.setattr(score, "score_all", watched)
+    monkeypatch.setattr(score, "score_aspects", watched_aspects)
     threads_here = torch.get_num_threads()
     assert background.start(warehouse).running
     status = background.wait(warehouse, 120)
     assert (status.state, status.scored, status.error) == ("done", 12, None)
     assert (status.stage, status.done, status.total) == ("aspects", 12, 12)
-    assert seen == {"threads": 1, "nice": 19}
+    assert seen == {"threads": 1, "nice": 19, "aspects": ("ecom-review-aspects", 1, 19)}
     assert torch.get_num_threads() == threads_here  # the pages' threads keep their torch threads
     assert stored(warehouse, "review_scores") == stored(warehouse, "review_aspect_runs") == 12
     assert stored(warehouse, "review_terms") == 12  # every text here has words the Terms tab counts
@@ -68,11 +77,11 @@ def test_a_start_while_the_job_runs_makes_it_look_again(warehouse, model, monkey
     gate, calls = threading.Event(), []
     real = score.score_all
 
-    def held(wh, scorer, progress=None):
+    def held(wh, scorer, progress=None, **kw):
         calls.append(len(calls))
         if len(calls) == 1:
             gate.wait(30)  # the first run is busy while a second upload arrives
-        return real(wh, scorer, progress)
+        return real(wh, scorer, progress, **kw)
 
     monkeypatch.setattr(score, "score_all", held)
     background.start(warehouse)
@@ -154,3 +163,17 @@ def test_the_command_line_can_leave_scoring_to_the_app_and_says_when_the_model_i
             assert cur.execute("SELECT count(*) FROM main.reviews").fetchone()[0] == 13
     finally:
         wh.close()
+
+
+def test_the_aspects_pass_rests_while_a_page_is_drawn(warehouse, model, monkeypatch):
+    monkeypatch.setattr(score, "REST_EVERY", 4)  # 12 texts: three pieces, two rests
+    monkeypatch.setattr(background, "MAX_REST_S", 60.0)
+    add_reviews(warehouse, TEXTS)
+    with background.drawing():
+        assert background.start(warehouse).running
+        time.sleep(3)  # the sentiment pass is done in a fraction of this; the aspects pass waits on the page
+        assert background.status(warehouse).running
+        assert stored(warehouse, "review_aspect_runs") == 0
+    status = background.wait(warehouse, 60)
+    assert (status.state, status.error) == ("done", None)
+    assert stored(warehouse, "review_scores") == stored(warehouse, "review_aspect_runs") == 12

@@ -43,6 +43,34 @@ def test_aspects_are_stored_once_per_text(warehouse, tiny_model_dir):
     assert got == [("delivery", 1), ("price", 1)]
 
 
+def test_aspects_found_beside_the_scores_equal_those_found_after_them(warehouse, tiny_model_dir, monkeypatch):
+    from ecom.reviews import score
+
+    scorer = Scorer.load(tiny_model_dir)
+    texts = POSITIVE + NEGATIVE + ["价格不贵，物流很快", "The box was crushed but the quality is great", "Barang sesuai pesanan, pengiriman cepat, penjual ramah"]
+    _load_reviews(warehouse, texts)
+    stages = []
+    result = score.score_all(warehouse, scorer, progress=lambda stage, done, total: stages.append((stage, done, total)))
+    assert (result["scored"], result["unread"], result["aspects"]["texts"]) == (14, 1, 15)
+    assert stages[-1] == ("aspects", 15, 15)
+    cur = warehouse.cursor()
+    aspects = sorted(cur.execute("SELECT text_hash, aspect, polarity, clause FROM app.review_aspects").fetchall())
+    indonesian = cur.execute("SELECT n_aspects FROM app.review_aspect_runs WHERE text_hash = ?", [text_hash(texts[-1])]).fetchall()
+    assert indonesian == [(0,)]  # the language detected by the aspects pass itself: a text the model does not read has none
+    # the same texts done one pass after the other
+    cur.execute("DELETE FROM app.review_aspects; DELETE FROM app.review_aspect_runs; DELETE FROM app.review_terms")
+    score_aspects(warehouse, scorer)
+    assert sorted(cur.execute("SELECT text_hash, aspect, polarity, clause FROM app.review_aspects").fetchall()) == aspects
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(score, "score_aspects", broken)
+    _load_reviews(warehouse, ["物流很快，很满意"])
+    with pytest.raises(RuntimeError, match="disk full"):  # an error of the aspects thread reaches the caller
+        score.score_all(warehouse, scorer)
+
+
 def test_predict_labels_and_band(tiny_model_dir):
     scorer = Scorer.load(tiny_model_dir)
     out = scorer.predict(POSITIVE + NEGATIVE)

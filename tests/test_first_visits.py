@@ -90,9 +90,9 @@ def test_simultaneous_first_visits_start_one_scoring_job(tmp_path, monkeypatch):
     runs = []
     real = score.score_all
 
-    def counted(wh, scorer, progress=None):
+    def counted(wh, scorer, progress=None, **kw):
         runs.append(threading.get_ident())
-        return real(wh, scorer, progress)
+        return real(wh, scorer, progress, **kw)
 
     monkeypatch.setattr(score, "shared", lambda *_: FixedScorer())
     monkeypatch.setattr(score, "score_all", counted)

@@ -375,14 +375,17 @@ def _analyse(texts: list[str], scorer: Scorer, rest: Callable[[], object] | None
     return (pd.concat(frames, ignore_index=True) if frames else analyse_many([], scorer)[0]), cuts
 
 
-def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: int = 2048, rest: Callable[[], object] | None = None) -> dict:
+def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: int = 2048, rest: Callable[[], object] | None = None,
+                  todo: pd.DataFrame | None = None) -> dict:
     """Detect aspects, and each text's terms, for the review texts not yet done under this lexicon and
-    model version. `rest()` is called every REST_EVERY texts: it may block (the app's background job
-    waits there while a page is drawn, see `background.drawing`)."""
+    model version (or for `todo`, `_todo`'s frame of them fetched beforehand). `rest()` is called
+    every REST_EVERY texts: it may block (the app's background job waits there while a page is
+    drawn, see `background.drawing`)."""
     from ecom.reviews import terms
 
     version = aspects_version(scorer)
-    todo = _todo(wh, "aspects", version)
+    if todo is None:
+        todo = _todo(wh, "aspects", version)
     found = 0
     for start in range(0, len(todo), chunk):
         part = todo.iloc[start : start + chunk].reset_index(drop=True)
@@ -415,10 +418,14 @@ def score_all(wh, scorer: Scorer, progress: Callable[[str, int, int], None] | No
     threads: it is mostly Python (clauses, jieba), the sentiment pass mostly a model forward that
     holds no lock (`Scorer.traced`), so the two together keep two cores busy where one after the
     other kept one (10,000 Chinese reviews: 16.3–17.2 s one after the other, 12.8–13.3 s side by
-    side). The aspects pass detects the languages the sentiment pass has not stored yet itself."""
+    side). The aspects pass detects the languages the sentiment pass has not stored yet itself. What
+    it has to do is read before the sentiment pass starts: on Spark a model output is a view of its
+    latest write, and a read of the languages while the sentiment pass writes them could find its
+    view dropped."""
     import torch
 
     threads = torch.get_num_threads()
+    todo = _todo(wh, "aspects", aspects_version(scorer))
     sentiment_ended = threading.Event()
     latest: list[tuple[int, int]] = []
     outcome: dict = {}
@@ -431,7 +438,7 @@ def score_all(wh, scorer: Scorer, progress: Callable[[str, int, int], None] | No
     def find_aspects() -> None:
         torch.set_num_threads(threads)
         try:
-            outcome["aspects"] = score_aspects(wh, scorer, progress=aspects_progress, rest=rest)
+            outcome["aspects"] = score_aspects(wh, scorer, progress=aspects_progress, rest=rest, todo=todo)
         except BaseException as exc:  # raised on the caller's thread below
             outcome["error"] = exc
 

@@ -30,6 +30,11 @@ if f.shop or f.channel or f.region:
     st.caption(tr("rvp.sold_filter"))
 if cov["reviews"] == 0:
     st.info(tr("rvp.none_in_filter"), icon=":material/filter_alt_off:")
+loaded = rv.Q["span"]()
+if cov["reviews"] < loaded["reviews"]:  # most review exports span years; the default period is the last weeks
+    dated = loaded["first"] is not None
+    st.caption(tr("rvp.outside" if dated else "rvp.outside_undated", n=f"{cov['reviews']:,}", total=f"{loaded['reviews']:,}",
+                  first=str(loaded["first"]), last=str(loaded["last"])))
 for note in rv.coverage_notes(cov, model):
     st.info(note, icon=":material/translate:")
 

@@ -95,6 +95,15 @@ def coverage(wh, version: str, f: Filters | None = None) -> dict:
     return out
 
 
+def span(wh) -> dict:
+    """Every review loaded, whatever the filters: reviews, and the first and last day reviewed (None
+    where no review has a date)."""
+    r = table(wh, "reviews")
+    row = fetch(r.aggregate(reviews=r.count(), first=r.review_time.min(), last=r.review_time.max())).iloc[0]
+    day = {k: None if pd.isna(row[k]) else pd.Timestamp(row[k]).date() for k in ("first", "last")}
+    return {"reviews": int(row.reviews), **day}
+
+
 def _rows(expr) -> pd.DataFrame:
     """Review rows: a rating column with gaps stays integer (Ibis would hand back floats, or objects
     when every rating is missing), as the tables format it as whole stars."""

@@ -101,7 +101,7 @@ Q = {
     for name, fn in {
         "mix": insights.sentiment_mix, "by": insights.sentiment_by, "leaderboard": insights.negative_leaderboard,
         "aspects": insights.aspect_summary, "quotes": insights.aspect_quotes, "mismatches": insights.mismatches,
-        "search": insights.search, "coverage": insights.coverage,
+        "search": insights.search, "coverage": insights.coverage, "span": insights.span,
     }.items()
 }
 

@@ -67,6 +67,14 @@ def test_mismatch_flags(wh):
     assert set(flags.mismatch) == {"high rating, negative text", "low rating, positive text"}
 
 
+def test_span_is_every_review_whatever_the_filters(wh):
+    assert insights.span(wh) == {"reviews": 6, "first": date(2024, 1, 5), "last": date(2024, 3, 1)}
+    with wh.transaction() as cur:
+        cur.execute("DELETE FROM main.reviews")
+        cur.execute("INSERT INTO main.reviews (review_text) VALUES ('no date')")
+    assert insights.span(wh) == {"reviews": 1, "first": None, "last": None}
+
+
 def test_search(wh):
     assert insights.search(wh, "v1", "LOVE").review_text.tolist() == ["love it, perfect", "great value, love it"]
 

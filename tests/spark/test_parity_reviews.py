@@ -107,6 +107,8 @@ def calls(f: Filters | None, every: bool):
     out = [("sentiment_by category", lambda wh: insights.sentiment_by(wh, v, f, "category"))]
     if f is None or every:  # without a filter the leaderboard's units are of all time
         out.append(("negative_leaderboard (sentiment_by product)", lambda wh: insights.negative_leaderboard(wh, v, f, min_reviews=2)))
+    if f is None:
+        out.append(("span (takes no filters)", insights.span))
     if every:
         out += [
             ("sentiment_mix week", lambda wh: insights.sentiment_mix(wh, v, f, "week")),

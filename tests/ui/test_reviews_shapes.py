@@ -68,6 +68,25 @@ def test_a_shop_with_only_its_reviews_of_2017_opens_on_them(model_env):  # noqa:
     assert not [i for i in infos if "have no dates" in i or "has a date in this period" in i]
 
 
+def test_a_period_that_holds_some_of_the_reviews_says_how_many_and_when_they_were_written(model_env):  # noqa: F811
+    # the real Tmall export again: 160 reviews of 2017-06-30 to 2017-07-20; a week of them is shown
+    df = pd.read_csv(TMALL, header=None, dtype=str, keep_default_na=False)
+    days = df[1].str[:10]
+    week = int(((days >= "2017-07-14") & (days <= "2017-07-20")).sum())
+    assert 0 < week < len(df)
+    loaded(model_env, TMALL)
+    for lang, said in (("en", f"These filters hold {week:,} of the {len(df):,} reviews loaded, which were written from {min(days)} to "
+                              f"{max(days)}. Widen the dates or clear filters to see more."),
+                       ("zh", f"当前筛选包含已导入的 {len(df):,} 条评价中的 {week:,} 条；这些评价写于 {min(days)} 至 {max(days)}。放宽日期或清除筛选可查看更多。")):
+        at = open_reviews({"from": "2017-07-14", "to": "2017-07-20"}, lang=lang)
+        assert_clean(at)
+        assert at.metric[0].value == f"{week:,}"  # the number of reviews
+        assert said in [c.value for c in at.caption]
+    whole = open_reviews({"from": min(days), "to": max(days)})
+    assert metrics(whole)["Reviews"] == f"{len(df):,}"
+    assert not [c.value for c in whole.caption if c.value.startswith("These filters hold")]
+
+
 def test_a_file_without_dates_shows_no_time_chart_and_the_rest(model_env):  # noqa: F811
     df = pd.read_csv(MAGENTO, dtype=str, keep_default_na=False)
     loaded(model_env, MAGENTO)

@@ -13,6 +13,7 @@ Spark 4 reads them as `timestamp_ntz`, and no session zone can shift them.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import os
 import threading
@@ -173,7 +174,9 @@ def output_view(wh, name: str) -> str:
     finally:
         cur.close()
     spark = session()
-    view = f"ecom_out_{name}_{version}"
+    # named for the warehouse file too: two warehouses at the same version of a table would share
+    # the view, and the first to move on would drop the other's (its reads then found no view)
+    view = f"ecom_out_{name}_{hashlib.sha256(key[0].encode()).hexdigest()[:12]}_{version}"
     # from Arrow, not pandas: pandas turns a missing text into NaN (stored as 'NaN') and an integer
     # column with gaps into floats
     df = spark.createDataFrame(arrow, schema=_spark_schema(wh.ibis().table(name, database="app").schema()))

@@ -344,8 +344,6 @@ def column_samples(columns: list[str], values) -> dict[str, ColumnValues]:
 
 _LEVELS = ("none", "low", "medium", "high")
 _WEIGHT = {"high": 3, "medium": 2, "low": 0}
-# each table's own time column: a column headed just "Date" or "Time" whose values are dates is it
-TIME_COLUMNS = schema.TIME_COLUMNS
 # a header made of these alone names the row's time ("at": google-play-scraper's review time)
 _GENERIC_DATE_WORDS = {"time", "date", "timestamp", "datetime", "day", "ts", "unix", "epoch", "at", "when"}
 
@@ -447,7 +445,8 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
             take(named[0], "product_id", "low")
             taken.add("product_id")
             notes.append(i18n.t("ingest.note.product_by_name", lang, src=named[0]))
-    when = TIME_COLUMNS.get(table)
+    # each table's own time column: a column headed just "Date" or "Time" whose values are dates is it
+    when = schema.TIME_COLUMNS.get(table)
     if when and when not in taken:
         c = cols[when]
         generic = [src for src in columns if src not in mapping and (_generic_date_header(src) or headerless)

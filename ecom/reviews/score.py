@@ -363,16 +363,16 @@ def _analyse(texts: list[str], scorer: Scorer, rest: Callable[[], object] | None
     `rest()` between two pieces."""
     from ecom.reviews.aspects import analyse_many
 
-    if rest is None:
+    if rest is None or len(texts) <= REST_EVERY:
         return analyse_many(texts, scorer)
     frames, cuts = [], []
     for at in range(0, len(texts), REST_EVERY):
+        if at:
+            rest()
         frame, cut = analyse_many(texts[at : at + REST_EVERY], scorer)
         frames.append(frame.assign(row=frame.row + at))
         cuts += cut
-        if at + REST_EVERY < len(texts):
-            rest()
-    return (pd.concat(frames, ignore_index=True) if frames else analyse_many([], scorer)[0]), cuts
+    return pd.concat(frames, ignore_index=True), cuts
 
 
 def score_aspects(wh, scorer: Scorer, progress: Progress | None = None, chunk: int = 2048, rest: Callable[[], object] | None = None,

@@ -39,6 +39,13 @@ def load(warehouse, path, mapping=None):
     return rep
 
 
+def load_frame(warehouse, tmp_path, df: pd.DataFrame, name: str = "reviews.csv"):
+    """A frame derived from a real file, written as a CSV file of that name and loaded (`load`)."""
+    path = tmp_path / name
+    df.to_csv(path, index=False)
+    return load(warehouse, path)
+
+
 def query(warehouse, sql: str) -> list[tuple]:
     cur = warehouse.cursor()
     try:
@@ -64,9 +71,7 @@ def test_a_file_without_dates_with_several_products_loads_every_review(warehouse
 def test_a_file_with_only_a_rating_loads(warehouse, tmp_path):
     # derived: the real file without its two text columns ("Title" and "Review Text"); ratings untouched
     df = raw(WOMEN).drop(columns=["Title", "Review Text"])
-    path = tmp_path / "ratings_only.csv"
-    df.to_csv(path, index=False)
-    rep = load(warehouse, path)
+    rep = load_frame(warehouse, tmp_path, df, "ratings_only.csv")
     assert (rep.rows_loaded, rep.rows_rejected) == (len(df), 0) == (2000, 0)
     assert query(warehouse, "SELECT count(review_text), count(rating) FROM reviews") == [(0, 2000)]
     assert [r for r, _ in stored_ratings(warehouse)] == df.Rating.astype(int).tolist()
@@ -75,9 +80,7 @@ def test_a_file_with_only_a_rating_loads(warehouse, tmp_path):
 def test_a_file_with_only_text_loads(warehouse, tmp_path):
     # derived: the real file without its rating column ("Score"); dates, products and texts untouched
     df = raw(AMAZON).drop(columns=["Score"])
-    path = tmp_path / "text_only.csv"
-    df.to_csv(path, index=False)
-    rep = load(warehouse, path)
+    rep = load_frame(warehouse, tmp_path, df, "text_only.csv")
     assert (rep.rows_loaded, rep.rows_rejected) == (len(df), 0) == (199, 0)
     assert query(warehouse, "SELECT count(rating), count(rating_raw), count(review_text), count(DISTINCT product_id) FROM reviews") == [
         (0, 0, 199, df.ProductId.nunique())]
@@ -190,9 +193,7 @@ def test_values_that_fit_no_scale_are_rejected_naming_row_column_and_value(wareh
     bad = {0: "4.5", 5: "six", 9: "0", 12: "15"}
     for i, v in bad.items():
         df.loc[i, "rating_value"] = v
-    path = tmp_path / "reviews.csv"
-    df.to_csv(path, index=False)
-    rep = load(warehouse, path)
+    rep = load_frame(warehouse, tmp_path, df)
     assert (rep.rows_loaded, rep.rows_rejected) == (496, 4)
     # rows are numbered as in a spreadsheet: the header is row 1
     assert query(warehouse, "SELECT source_row, reason FROM rejects ORDER BY source_row") == [
@@ -348,9 +349,7 @@ def test_booking_coms_words_for_an_empty_half_load_as_no_text(warehouse, tmp_pat
     stand_in = {i: ("No Positive", "No Negative", "  no negative ")[k % 3] for k, i in enumerate(range(0, len(df), 40))}
     for i, text in stand_in.items():
         df.loc[i, "Review Text"] = text
-    path = tmp_path / "reviews.csv"
-    df.to_csv(path, index=False)
-    rep = load(warehouse, path)
+    rep = load_frame(warehouse, tmp_path, df)
     assert (rep.rows_loaded, rep.rows_rejected) == (2000, 0)
     rows = query(warehouse, "SELECT review_text IS NULL, _extra['Review Text'], rating FROM reviews ORDER BY _source_row")
     empty = df["Review Text"].str.strip() == ""
@@ -392,9 +391,7 @@ def test_a_row_with_neither_rating_nor_text_is_rejected(warehouse, tmp_path):
     df = raw(WOMEN)
     empty = df["Review Text"].str.strip() == ""
     df.loc[empty, "Rating"] = ""
-    path = tmp_path / "reviews.csv"
-    df.to_csv(path, index=False)
-    rep = load(warehouse, path)
+    rep = load_frame(warehouse, tmp_path, df)
     assert (rep.rows_loaded, rep.rows_rejected) == (2000 - empty.sum(), empty.sum()) == (1932, 68)
     reasons = query(warehouse, "SELECT source_row, reason FROM rejects ORDER BY source_row")
     assert reasons == [(i + 2, "none of rating, review_text has a value") for i in df.index[empty]]

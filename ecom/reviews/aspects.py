@@ -86,8 +86,8 @@ _STATE_OF_GOODS = frozenset({("leaking",), ("open",)})
 
 @dataclass(frozen=True)
 class _OtherSense:
-    """Neighbours that show an English term of an aspect names something else: a word of `before`
-    among the `reach[0]` tokens before it, or of `after` among the `reach[1]` tokens after it."""
+    """Neighbours that show a term of an aspect names something else: a word of `before` among the
+    `reach[0]` tokens before it, or of `after` among the `reach[1]` tokens after it."""
 
     before: frozenset[str]
     after: frozenset[str]
@@ -100,20 +100,38 @@ class _OtherSense:
 
 
 _OTHER_SENSE = {
-    "packaging": _OtherSense(_NOT_PACKING_BEFORE, _NOT_PACKING_AFTER, (4, 2)),
-    # "service" is some other service than the one the buyer got from the shop when a noun next to it
-    # says which ("lip service", "subscription service", "service station")
-    "service": _OtherSense(
-        frozenset({"lip", "subscription", "delivery", "mail", "postal", "cable", "phone", "internet", "streaming"}),
-        frozenset({"station", "stations", "pack", "packs", "provider", "providers"}), (1, 1), frozenset({("service",)}),
-    ),
-    # a "room" is space ("plenty of room in the bust", "room to layer"), a shop's ("dressing room") or a
-    # temperature rather than a room one stays in (read off the CC0 clothing and Fine Food reviews)
-    "room": _OtherSense(
-        frozenset({"plenty", "enough", "more", "extra", "ample", "little", "bit", "lots", "of", "wiggle", "breathing", "leg", "elbow",
-                   "dressing", "fitting", "sale", "storage"}),
-        frozenset({"for", "to", "in", "temperature", "temp", "air"}), (2, 1), frozenset({("room",), ("rooms",)}),
-    ),
+    "en": {
+        "packaging": _OtherSense(_NOT_PACKING_BEFORE, _NOT_PACKING_AFTER, (4, 2)),
+        # "service" is some other service than the one the buyer got from the shop when a noun next to it
+        # says which ("lip service", "subscription service", "service station")
+        "service": _OtherSense(
+            frozenset({"lip", "subscription", "delivery", "mail", "postal", "cable", "phone", "internet", "streaming"}),
+            frozenset({"station", "stations", "pack", "packs", "provider", "providers"}), (1, 1), frozenset({("service",)}),
+        ),
+        # a "room" is space ("plenty of room in the bust", "room to layer"), a shop's ("dressing room") or a
+        # temperature rather than a room one stays in (read off the CC0 clothing and Fine Food reviews)
+        "room": _OtherSense(
+            frozenset({"plenty", "enough", "more", "extra", "ample", "little", "bit", "lots", "of", "wiggle", "breathing", "leg", "elbow",
+                       "dressing", "fitting", "sale", "storage"}),
+            frozenset({"for", "to", "in", "temperature", "temp", "air"}), (2, 1), frozenset({("room",), ("rooms",)}),
+        ),
+    },
+    "zh": {
+        # 服务 or 态度 of the courier (快递小哥服务态度很好, 物流公司的服务, 送货上门的服务) is the delivery's, which
+        # its own words name (in JD reviews of herbal goods, 4,312 of 14,094 mentions by 服务 had a courier
+        # word in their clause)
+        "service": _OtherSense(
+            frozenset({"快递", "快递员", "小哥", "快递小哥", "物流", "配送", "配送员", "送货", "送货上门", "上门", "骑手"}),
+            frozenset(), (2, 0), frozenset({("服务",), ("态度",)}),
+        ),
+        # 太大/太小 of a difference, a change or a smell (差别太大, 价格波动太大, 没有太大的区别, 味道太大), or of a
+        # child's age (宝宝太小), rather than of the goods
+        "size_fit": _OtherSense(
+            frozenset({"差别", "区别", "差距", "差异", "变化", "变动", "波动", "温差", "出入", "影响", "压力", "作用", "反应", "负担",
+                       "没", "没有", "没什么", "味道", "气味", "声音", "宝宝", "孩子", "年纪", "年龄"}),
+            frozenset({"的", "差别", "区别", "变化", "影响", "作用", "关系", "感觉", "效果"}), (2, 1), frozenset({("太大",), ("太小",)}),
+        ),
+    },
 }
 
 
@@ -235,7 +253,7 @@ def _weak(aspect: str, lang: str) -> frozenset[tuple[str, ...]]:
 def _supported(lex: Lexicon, aspect: str, lang: str, tokens: list[str], where: dict, terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
     """`terms` less the weak ones when the clause holds no other word of the aspect."""
     weak = _weak(aspect, lang)
-    other = _OTHER_SENSE.get(aspect) if lang == "en" else None
+    other = _OTHER_SENSE.get(lang, {}).get(aspect)
     if other is not None:
         terms = [t for t in terms if (other.terms is not None and t not in other.terms) or not all(other.holds(tokens, at, len(t)) for at in where[t])]
     strong = [t for t in terms if t not in weak]

@@ -42,6 +42,18 @@ def test_aspect_table(text, expected):
         ("Keep it at room temperature", "room", False),
         ("The room was spacious", "room", True),
         ("The rooms were dirty", "room", True),
+        # 服务/态度 of the courier is the delivery's; the shop's stays service
+        ("快递小哥服务态度很好", "service", False),
+        ("京东物流的服务一流", "service", False),
+        ("商家服务态度很好", "service", True),
+        ("客服服务很好", "service", True),
+        # 太大/太小 of a difference, a change, a smell or a child's age is no size
+        ("实物与照片差距太大", "size_fit", False),
+        ("没有太大的区别", "size_fit", False),
+        ("味道太大了", "size_fit", False),
+        ("宝宝太小了", "size_fit", False),
+        ("枸杞个头太小了", "size_fit", True),
+        ("盒子太大了", "size_fit", True),
     ],
 )
 def test_words_with_another_sense_need_support_from_their_clause(text, aspect, found):

@@ -76,3 +76,24 @@ def test_shipped_model_on_food_reviews_it_never_saw():
     # scored by scikit-learn, not by the project's own evaluation code
     assert accuracy_score(truth, said) >= 0.88
     assert f1_score(truth, said, average="macro") >= 0.79
+
+
+HELD_OUT_ZH = ROOT / "tests" / "fixtures" / "heldout_reviews" / "jd_herbal_reviews_3_products.csv"
+# JD's words where the buyer wrote nothing: no opinion to score
+JD_STAND_INS = {"此用户未填写评价内容", "此用户未及时填写评价内容", "您没有填写评价内容"}
+
+
+def test_shipped_model_on_chinese_reviews_of_goods_it_never_saw():
+    """JD.com reviews of herbal and health goods (MIT; no such goods in the training corpora), every
+    review of three products, stars as the labels: 4-5 positive, 1-2 negative, 3 and JD's stand-ins
+    left out. Measured: accuracy 0.973 (95% CI 0.967-0.977), macro-F1 0.956 (0.947-0.964) on these
+    3,694 reviews; the TF-IDF baseline trained on the model's training split: 0.974 and 0.959. All
+    positive gives 0.809 accuracy and 0.447 macro-F1."""
+    frame = pd.read_csv(HELD_OUT_ZH, keep_default_na=False)
+    assert len(frame) == 4154
+    frame = frame[(frame["评分"] != 3) & ~frame["评论内容"].isin(JD_STAND_INS)]
+    truth = (frame["评分"] >= 4).astype(int).to_numpy()
+    assert len(truth) == 3694
+    said = (np.asarray(Scorer.load(SHIPPED).p_positive(frame["评论内容"].tolist())) >= 0.5).astype(int)
+    assert accuracy_score(truth, said) >= 0.96
+    assert f1_score(truth, said, average="macro") >= 0.93

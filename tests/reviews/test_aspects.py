@@ -51,6 +51,7 @@ def test_aspect_table(text, expected):
         ("实物与照片差距太大", "size_fit", False),
         ("没有太大的区别", "size_fit", False),
         ("味道太大了", "size_fit", False),
+        ("霉味太大了", "size_fit", False),
         ("宝宝太小了", "size_fit", False),
         ("枸杞个头太小了", "size_fit", True),
         ("盒子太大了", "size_fit", True),

@@ -117,6 +117,12 @@ _OTHER_SENSE = {
         ),
     },
     "zh": {
+        # 收到货 that only dates the story (收到货后就开始吃了, 刚收到货, 到货就迫不及待打开了) says nothing of the
+        # delivery; 很快就收到货了, 到货快 and 当天下单第二天到货 do
+        "delivery": _OtherSense(
+            frozenset({"刚", "刚刚", "刚收", "已", "已经", "终于"}), frozenset({"后", "以后", "之后", "就", "第一", "第一时间", "时", "时候"}), (2, 1),
+            frozenset({("到货",)}),
+        ),
         # 服务 or 态度 of the courier (快递小哥服务态度很好, 物流公司的服务, 送货上门的服务) is the delivery's, which
         # its own words name (in JD reviews of herbal goods, 4,312 of 14,094 mentions by 服务 had a courier
         # word in their clause)

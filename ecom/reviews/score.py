@@ -334,10 +334,10 @@ def score_warehouse(wh, scorer: Scorer, progress: Progress | None = None, chunk:
 
 
 # What the aspects pass stores and the rules in code it stores by (2: each text's terms; 3: the weak
-# and contextual words of `ecom.reviews.aspects`; 4: its Chinese words with another sense): texts done
-# under an older format are done again, so no text lacks what the page reads or keeps what the rules no
-# longer find
-ASPECTS_FORMAT = 4
+# and contextual words of `ecom.reviews.aspects`; 4, 5: its Chinese words with another sense): texts
+# done under an older format are done again, so no text lacks what the page reads or keeps what the rules
+# no longer find
+ASPECTS_FORMAT = 5
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ from ecom.reviews.aspects import clauses, detect
         ("Arrived with no damage, packaging was great", {("delivery", 1), ("packaging", 1)}),
         ("No damage at all, well packed", {("packaging", 1)}),
         ("The box was damaged", {("packaging", -1)}),
+        ("等了一周还没收到货", {("delivery", -1)}),
         ("今天天气不错", set()),
     ],
 )
@@ -42,6 +43,14 @@ def test_aspect_table(text, expected):
         ("Keep it at room temperature", "room", False),
         ("The room was spacious", "room", True),
         ("The rooms were dirty", "room", True),
+        # 收到货 that only dates the story is no delivery; its speed, time or absence is
+        ("收到货后就开始吃了", "delivery", False),
+        ("刚收到货还未开始使用", "delivery", False),
+        ("到货就迫不及待打开了", "delivery", False),
+        ("很快就收到货了", "delivery", True),
+        ("到货快", "delivery", True),
+        ("当天下单第二天到货", "delivery", True),
+        ("根本没收到货", "delivery", True),
         # 服务/态度 of the courier is the delivery's; the shop's stays service
         ("快递小哥服务态度很好", "service", False),
         ("京东物流的服务一流", "service", False),

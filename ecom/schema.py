@@ -79,7 +79,10 @@ _ID = ("id", "no", "nr", "number", "num", "code", "key", "ref", "编号", "号",
 _DATE = ("date", "time", "timestamp", "datetime", "at", "day", "时间", "日期")
 _NOT_ORDER_TIME = ("ship", "shipped", "shipping", "delivery", "delivered", "deliver", "approved", "estimated", "carrier", "due",
                    "return", "refund", "update", "updated", "limit", "发货", "收货", "签收", "退款", "预计", "确认")
-_MONEY_NOT_REVENUE = ("discount", "tax", "shipping", "freight", "refund", "cost", "fee", "profit", "margin", "rate", "count", "qty",
+# a customer's membership level or tier (JD's userLevelName: 金牌会员) is no customer
+_TIER = ("level", "grade", "tier", "rank", "等级", "级别")
+# a variant's option ("Option 1 Value") is no amount
+_MONEY_NOT_REVENUE = ("option", "discount", "tax", "shipping", "freight", "refund", "cost", "fee", "profit", "margin", "rate", "count", "qty",
                       "quantity", "number", "unit", "each", "list", "original", "优惠", "折扣", "运费", "邮费", "退款", "成本", "利润", "税",
                       "单价", "原价", "数量")
 
@@ -92,11 +95,13 @@ SALES = Table(
         C("line_no", "INTEGER", "int", False, "", ("Line", "Line No", "Line Number", "Item No", "Lineitem", "order_item_id", "Line Item ID"), ("行号", "明细序号", "序号")),
         C("order_time", "TIMESTAMP", "timestamp", True, "shop time zone", ("Order Date", "Order Time", "InvoiceDate", "Created at", "Date", "Paid at", "order_date", "purchase_date", "Order Datetime", "Purchase Date", "Transaction Date", "Invoice Date", "Sale Date"), ("下单时间", "付款时间", "订单创建时间", "订单付款时间", "创建时间", "支付时间", "成交时间", "日期", "下单日期", "订单时间", "交易时间", "购买时间", "订单日期", "付款日期"),
           words=(("order", "purchase", "invoice", "transaction", "sale", "sales", "created", "paid", "payment", "checkout", "下单", "付款", "支付", "成交", "交易", "订单", "购买", "创建"), _DATE), avoid=_NOT_ORDER_TIME),
-        C("customer_id", "VARCHAR", "id", False, "", ("Customer ID", "CustomerID", "Customer", "Buyer", "Buyer ID", "Email", "user_id", "User ID", "Client ID", "Member ID", "Customer Email", "Customer Name", "Cust ID"), ("买家会员名", "买家ID", "买家昵称", "用户ID", "客户ID", "会员名", "买家账号", "用户名", "买家会员ID", "会员ID", "顾客ID", "客户编号", "客户名称"),
+        C("customer_id", "VARCHAR", "id", False, "", ("Customer ID", "CustomerID", "Customer", "Buyer", "Buyer ID", "Email", "user_id", "User ID", "Client ID", "Member ID", "Customer Email", "Customer Name", "Cust ID"), ("买家会员名", "买家ID", "买家昵称", "用户ID", "客户ID", "会员名", "买家账号", "用户名", "买家会员ID", "会员ID", "顾客ID", "客户编号", "客户名称", "用户标识"),
           words=(("customer", "buyer", "client", "user", "member", "consumer", "shopper", "cust", "买家", "会员", "客户", "用户", "顾客"), (*_ID, "name", "email", "unique", "nick", "名", "账号", "昵称")),
-          avoid=("city", "state", "zip", "address", "phone", "segment", "type", "age", "gender", "country", "region", "province", "prefix", "地址", "城市", "省", "电话", "手机", "备注", "留言")),
+          avoid=("city", "state", "zip", "address", "phone", "segment", "type", "age", "gender", "country", "region", "province", "prefix", *_TIER, "地址", "城市", "省",
+                 "电话", "手机", "备注", "留言")),
         C("product_id", "VARCHAR", "id", False, "", ("Product ID", "ProductID", "SKU", "StockCode", "Item ID", "Lineitem sku", "product_code", "goods_id", "Product Code", "Item Code", "SKU ID", "Item SKU", "ASIN", "Variant SKU", "Article Number"), ("商品ID", "商品编码", "商品编号", "宝贝ID", "商家编码", "货号", "SKU编码", "商品id", "SKU", "货品编号", "商品SKU", "规格编码"),
-          words=(("product", "item", "sku", "goods", "article", "asin", "variant", "宝贝", "商品", "货品", "产品"), (*_ID, "sku")), avoid=("name", "title", "description", "category", "type", "qty", "quantity", "price", "order", "名称", "标题", "类目", "数量", "价格", "订单", "count")),
+          words=(("product", "item", "sku", "goods", "article", "asin", "variant", "宝贝", "商品", "货品", "产品"), (*_ID, "sku")),
+          avoid=("name", "title", "description", "category", "type", "qty", "quantity", "price", "order", "名称", "标题", "类目", "数量", "价格", "订单", "count", "of")),
         C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Product", "Description", "Item Name", "Title", "Lineitem name", "Product Title", "Item Description", "Item", "Goods Name", "Product Description"), ("宝贝标题", "商品名称", "商品标题", "商品", "宝贝名称", "货品名称", "产品名称", "商品名"),
           words=(("product", "item", "goods", "article", "商品", "宝贝", "货品", "产品"), ("name", "title", "description", "desc", "名称", "标题", "名")),
           avoid=("category", "cat", "type", "brand", "length", "lenght", "类目", "品类", "分类", "品牌")),
@@ -109,8 +114,9 @@ SALES = Table(
                  "postal", "id", "photo", "image", "picture", "weight", "length", "height", "width", "size", "per", "stock", "单价", "金额", "库存")),
         C("unit_price", MONEY, "money", False, "currency", ("Unit Price", "UnitPrice", "Price", "Lineitem price", "Price Each", "Item Price", "Sale Price", "Selling Price"), ("单价", "商品单价", "价格", "商品价格", "售价", "成交单价"),
           words=(("price", "单价", "售价", "价格"),), avoid=("total", "list", "original", "compare", "原价", "总", "shipping", "freight")),
-        C("revenue", MONEY, "money", False, "currency", ("Revenue", "Sales", "Amount", "Total", "Line Total", "sales_amount", "Paid Amount", "Sales Amount", "Total Price", "Total Amount", "Line Amount", "Net Amount", "Payment Value", "Subtotal", "Net Sales", "Amount Paid"), ("实付金额", "成交金额", "销售额", "金额", "实收款", "买家实付", "支付金额", "商品金额", "订单金额", "实际支付金额", "买家实际支付金额", "销售金额", "交易金额"),
-          default="quantity * unit_price", per_order=True, words=(("amount", "total", "sales", "revenue", "subtotal", "gmv", "value", "金额", "销售额", "实付", "实收", "货款"),), avoid=_MONEY_NOT_REVENUE),
+        C("revenue", MONEY, "money", False, "currency", ("Revenue", "Sales", "Amount", "Total", "Line Total", "sales_amount", "Paid Amount", "Sales Amount", "Total Price", "Total Amount", "Line Amount", "Net Amount", "Payment Value", "Subtotal", "Net Sales", "Amount Paid", "Gross", "Gross Amount", "Gross Amt", "Gross Sales"), ("实付金额", "成交金额", "销售额", "金额", "实收款", "买家实付", "支付金额", "商品金额", "订单金额", "实际支付金额", "买家实际支付金额", "销售金额", "交易金额", "总金额"),
+          default="quantity * unit_price", per_order=True, words=(("amount", "total", "sales", "revenue", "subtotal", "gmv", "value", "gross", "金额", "销售额", "实付", "实收", "货款"),),
+          avoid=_MONEY_NOT_REVENUE),
         C("discount", MONEY, "money", False, "currency", ("Discount", "Discount Amount", "Coupon Amount"), ("优惠", "优惠金额", "折扣金额", "店铺优惠"), per_order=True,
           words=(("discount", "coupon", "promotion", "rebate", "优惠", "折扣", "减免"),), avoid=("rate", "percent", "pct", "率", "比例", "code", "name")),
         C("discount_rate", "DOUBLE", "share", False, "fraction 0–1", ("Discount Rate", "Discount %", "Discount Percent", "Discount Pct"), ("折扣率", "折扣比例", "优惠比例"),
@@ -125,7 +131,8 @@ SALES = Table(
         C("region", "VARCHAR", "text", False, "", ("Region", "Province", "State", "Country", "Shipping Province", "Shipping Country", "Ship State", "Ship Country", "Billing Province"), ("地区", "省份", "收货地区", "区域", "收货省份", "省"),
           words=(("region", "province", "state", "country", "省份", "地区", "区域"),), avoid=("zip", "code", "id", "status", "prefix")),
         C("shop", "VARCHAR", "text", False, "", ("Shop", "Store", "Store Name", "Shop Name", "Seller", "Branch", "Outlet"), ("店铺", "店铺名称", "门店", "店铺名", "商家", "卖家"),
-          words=(("shop", "store", "seller", "merchant", "branch", "outlet", "店铺", "门店", "商家", "卖家"),), avoid=("city", "state", "zip", "type", "sku")),
+          words=(("shop", "store", "seller", "merchant", "branch", "outlet", "店铺", "门店", "商家", "卖家"),),
+          avoid=("city", "state", "zip", "type", "sku", "message", "note", "remark", "comment", "留言", "备注")),
         C("currency", "VARCHAR", "text", False, "", ("Currency", "Currency Code"), ("币种", "货币"), words=(("currency", "币种", "货币"),)),
         C("line_kind", "VARCHAR", "linekind", False, "sale/return/cancelled", computed=True),
     ),
@@ -177,11 +184,15 @@ REVIEWS = Table(
     "Customer reviews.",
     (
         C("review_id", "VARCHAR", "id", False, "", ("Review ID", "ReviewID", "id", "Comment ID"), ("评价ID", "评论ID"), words=(("review", "comment", "评价", "评论"), _ID)),
-        C("product_id", "VARCHAR", "id", False, "", ("Product ID", "SKU", "Item ID", "asin", "Clothing ID"), ("商品ID", "商品编码", "宝贝ID"), words=(("product", "item", "sku", "asin", "商品", "宝贝"), _ID)),
-        C("customer_id", "VARCHAR", "id", False, "", ("Customer ID", "User ID", "Reviewer", "reviewer_id", "reviewerID", "Reviewer Name", "Author"), ("买家ID", "用户ID", "买家会员名", "评价人", "用户名", "昵称"),
-          words=(("customer", "user", "reviewer", "buyer", "author", "用户", "买家", "评价人"), (*_ID, "name"))),
-        C("review_time", "TIMESTAMP", "timestamp", False, "shop time zone", ("Review Time", "Review Date", "Date", "date", "Review Timestamp", "review_creation_date", "Date Posted"), ("评价时间", "评论时间", "日期", "时间"),
-          words=(("review", "comment", "posted", "评价", "评论"), _DATE)),
+        # JD's comment data names the reviewed SKU referenceId (its referenceTime is the purchase's);
+        # a file of an app's reviews names the app
+        C("product_id", "VARCHAR", "id", False, "", ("Product ID", "SKU", "Item ID", "asin", "Clothing ID", "referenceId", "App", "App Name", "App ID", "Package Name"),
+          ("商品ID", "商品编码", "宝贝ID"), words=(("product", "item", "sku", "asin", "商品", "宝贝"), _ID)),
+        C("customer_id", "VARCHAR", "id", False, "", ("Customer ID", "User ID", "Reviewer", "reviewer_id", "reviewerID", "Reviewer Name", "Author", "Nickname", "User Name"),
+          ("买家ID", "用户ID", "买家会员名", "评价人", "用户名", "昵称"),
+          words=(("customer", "user", "reviewer", "buyer", "author", "用户", "买家", "评价人"), (*_ID, "name")), avoid=_TIER),
+        C("review_time", "TIMESTAMP", "timestamp", False, "shop time zone", ("Review Time", "Review Date", "Date", "date", "Review Timestamp", "review_creation_date", "Date Posted", "creationTime"),
+          ("评价时间", "评论时间", "日期", "时间"), words=(("review", "comment", "posted", "评价", "评论"), _DATE)),
         C("rating", "INTEGER", "rating", False, "1–5 stars", ("Rating", "Stars", "Score", "ReviewStar", "Review Score", "review_score", "Star Rating", "Overall", "Recommended", "Thumbs"),
           ("评分", "星级", "打分", "评价星级", "得分", "评价等级", "评价类型", "是否推荐"),
           words=(("rating", "score", "stars", "star", "grade", "recommended", "recommend", "thumbs", "评分", "星级", "打分", "推荐"),), avoid=("count", "helpful", "id", "sentiment")),
@@ -199,7 +210,8 @@ PRODUCTS = Table(
     "products",
     "Product master data.",
     (
-        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code", "Variant SKU"), ("商品ID", "商品编码", "宝贝ID", "商家编码", "商品编号"),
+        # Shopify's product and inventory exports name a product by its Handle (their SKU is often empty)
+        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code", "Variant SKU", "Handle"), ("商品ID", "商品编码", "宝贝ID", "商家编码", "商品编号"),
           words=(("product", "item", "sku", "goods", "article", "商品", "宝贝", "货品", "产品"), (*_ID, "sku")), avoid=("name", "title", "category", "名称", "类目")),
         C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Name", "Title", "Description", "Product Title", "Item Name"), ("商品名称", "宝贝标题", "商品标题", "产品名称"),
           words=(("product", "item", "goods", "商品", "宝贝", "产品"), ("name", "title", "名称", "标题"))),
@@ -214,7 +226,8 @@ STOCK = Table(
     "stock",
     "Inventory snapshots.",
     (
-        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code"), ("商品ID", "商品编码", "商家编码", "商品编号"), words=(("product", "item", "sku", "商品"), (*_ID, "sku"))),
+        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code", "Handle"), ("商品ID", "商品编码", "商家编码", "商品编号"),
+          words=(("product", "item", "sku", "商品"), (*_ID, "sku"))),
         C("snapshot_date", "DATE", "date", True, "", ("Snapshot Date", "Date", "As Of", "Stock Date", "Inventory Date", "Report Date"), ("快照日期", "日期", "盘点日期", "库存日期")),
         C("on_hand", "INTEGER", "int", True, "units", ("On Hand", "Stock", "Inventory", "Available", "Qty On Hand", "Quantity On Hand", "Stock Level", "In Stock", "Available Quantity", "Inventory Quantity"), ("库存", "现有库存", "可用库存", "库存数量"),
           words=(("stock", "inventory", "hand", "available", "库存"),), avoid=("date", "order", "incoming", "日期", "在途")),

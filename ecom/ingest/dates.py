@@ -65,6 +65,13 @@ def read_localized(value: str) -> str:
     return datetime.strptime(v, fmt).date().isoformat() if fmt else value
 
 
+def read_phrased(value: str) -> str:
+    """The date a value inside a sentence (PHRASE) says, as YYYY-MM-DD (for the load's notes)."""
+    v = localize(unphrase(value) or value)
+    fmt = _first_format(v, _NAMED + _YMD)
+    return datetime.strptime(v, fmt).date().isoformat() if fmt else value
+
+
 def localize_sql(x: str) -> str:
     """SQL of `localize` (a regular expression per English month, on the column's values that need it)."""
     v = rf"regexp_replace(regexp_replace({x}, '(\d)\.?\s+[dD][eE]\s+', '\1 ', 'g'), '\s+[dD][eE]\s+(\d)', ' \1', 'g')"
@@ -73,6 +80,25 @@ def localize_sql(x: str) -> str:
         alternatives = "|".join(sorted(words, key=len, reverse=True))
         v = rf"regexp_replace({v}, '(?i)\b({alternatives})\b\.?', '{en}', 'g')"
     return v
+
+
+# The date in the sentence an Amazon review page puts before (or, in Japanese, around) it, in the
+# languages of its marketplaces: "Reviewed in the United States on September 3, 2021", "Rezension aus
+# Deutschland vom 5. März 2024", "2021年3月3日に日本でレビュー済み". One group per language, all but one empty.
+PHRASE = ("^(?:Reviewed in .+? on (.+)|Rezension aus .+? vom (.+)|Commenté (?:en|au|aux) .+? le (.+)|Revisado en .+? el (.+)"
+          "|Recensito in .+? il (.+)|Beoordeeld in .+? op (.+)|Avaliado n[oa]s? .+? em (.+)|(\\d{4}年\\d{1,2}月\\d{1,2}日)に.+レビュー済み)$")
+_PHRASE_RE = re.compile(PHRASE)
+
+
+def unphrase(value: str) -> str | None:
+    """The date part of a value written inside such a sentence, or None."""
+    m = _PHRASE_RE.match(value)
+    return next((g.strip() for g in m.groups() if g), None) if m else None
+
+
+def unphrase_sql(x: str) -> str:
+    """SQL of `unphrase` (values outside a sentence are left as they are)."""
+    return f"regexp_replace({x}, {lit(PHRASE)}, '\\1\\2\\3\\4\\5\\6\\7\\8')"
 
 
 # what any non-numeric date has somewhere: digits and a date separator, or a month's name beside a number
@@ -92,7 +118,8 @@ _YMD = [
     f + t
     for f in ("%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d")
     for t in _TIMES
-] + ["%Y年%m月%d日%H时%M分%S秒", "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日 %H时%M分", "%Y-%m-%d %H:%M:%S.%f"]
+] + ["%Y年%m月%d日%H时%M分%S秒", "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日 %H时%M分", "%Y-%m-%d %H:%M:%S.%f",
+       "%Y-%m-%d %H"]  # to the hour (Tianchi's mobile behaviour logs: 2014-12-06 02)
 
 
 def _numeric_formats(order: str) -> list[str]:
@@ -118,6 +145,8 @@ class DateProfile:
     example: str | None = None
     has_time: bool = False
     localized_examples: list[str] = field(default_factory=list)  # values with another language's month names (MONTH_WORDS)
+    utc: bool = False  # the header says the times are UTC (Stripe's "Created (UTC)"): values without an offset are too
+    phrased_examples: list[str] = field(default_factory=list)  # values inside a sentence (PHRASE)
 
     @property
     def localized(self) -> bool:
@@ -135,8 +164,8 @@ class DateProfile:
 
     def zone(self) -> str:
         """naive | converted | mixed: what the loader does with time zones."""
-        instants = self.zoned + self.epochs
-        if instants and self.naive:
+        instants = self.zoned + self.epochs + (self.naive if self.utc else 0)
+        if instants and self.naive and not self.utc:
             return "mixed"
         return "converted" if instants else "naive"
 
@@ -228,6 +257,10 @@ def infer(values: list[str | None], order: str | None = None) -> DateProfile:
     p = DateProfile(total=len(vals))
     if not vals:
         return p
+    inner = [unphrase(v) for v in vals]
+    if any(inner):
+        p.phrased_examples = [v for v, d in zip(vals, inner, strict=True) if d][:3]
+        vals = [d or v for v, d in zip(vals, inner, strict=True)]
     if order in ("dayfirst", "monthfirst"):
         p.order, p.decided_by = order, "user"
     else:
@@ -278,7 +311,7 @@ def infer(values: list[str | None], order: str | None = None) -> DateProfile:
     else:
         p.order = p.order if p.decided_by == "user" else None
         p.decided_by = p.decided_by if p.decided_by == "user" else None
-    p.example = vals[0]
+    p.example = p.phrased_examples[0] if p.phrased_examples else vals[0]
     return p
 
 
@@ -307,6 +340,8 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
     column's day/month order.
     """
     profile = profile or DateProfile()
+    if profile.phrased_examples:
+        x = unphrase_sql(x)
     order = profile.order or "monthfirst"
     fallback = _NAMED + _YMD + _numeric_formats(order)
     formats = list(dict.fromkeys(profile.formats + fallback))
@@ -317,18 +352,27 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
     offset = f"regexp_replace({offset}, '\\s*([+-]\\d{{2}}):?(\\d{{2}})$', '\\1:\\2')"
     offset = f"regexp_replace({offset}, '\\s*([+-]\\d{{2}})$', '\\1:00')"
     zoned = f"timezone({tzl}, TRY_CAST({offset} AS TIMESTAMPTZ))"
+
+    def wall(ts: str) -> str:
+        """A value written without a zone: shop time, or UTC converted into it where the header says UTC."""
+        return f"timezone({tzl}, timezone('UTC', {ts}))" if profile.utc else ts
+
+    iso_seconds, iso_day = wall(f"TRY_STRPTIME({x}, '%Y-%m-%d %H:%M:%S')"), wall(f"TRY_STRPTIME({x}, '%Y-%m-%d')")
+    iso = wall(f"TRY_CAST(replace({x}, 'T', ' ') AS TIMESTAMP)")
+    digits8, digits14 = wall(f"TRY_STRPTIME({x}, '%Y%m%d')"), wall(f"TRY_STRPTIME({x}, '%Y%m%d%H%M%S')")
+    serial = wall(f"TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({x} AS DOUBLE) * 86400000000) AS BIGINT))")
+    other = wall(f"TRY_STRPTIME({localize_sql(x) if profile.localized else x}, {fmt_list})")
     return (
-        f"CASE WHEN {x} LIKE '____-__-__ __:__:__' THEN TRY_STRPTIME({x}, '%Y-%m-%d %H:%M:%S') "
-        f"WHEN {x} LIKE '____-__-__' THEN TRY_STRPTIME({x}, '%Y-%m-%d') "
-        f"WHEN regexp_full_match({x}, {lit(ISO_RE.pattern[1:-1])}) THEN TRY_CAST(replace({x}, 'T', ' ') AS TIMESTAMP) "
+        f"CASE WHEN {x} LIKE '____-__-__ __:__:__' THEN {iso_seconds} "
+        f"WHEN {x} LIKE '____-__-__' THEN {iso_day} "
+        f"WHEN regexp_full_match({x}, {lit(ISO_RE.pattern[1:-1])}) THEN {iso} "
         f"WHEN regexp_full_match({x}, {lit(ISO_ZONED_RE.pattern[1:-1])}) THEN {zoned} "
-        f"WHEN regexp_full_match({x}, '\\d{{8}}') THEN TRY_STRPTIME({x}, '%Y%m%d') "
-        f"WHEN regexp_full_match({x}, '\\d{{14}}') THEN TRY_STRPTIME({x}, '%Y%m%d%H%M%S') "
+        f"WHEN regexp_full_match({x}, '\\d{{8}}') THEN {digits8} "
+        f"WHEN regexp_full_match({x}, '\\d{{14}}') THEN {digits14} "
         f"WHEN regexp_full_match({x}, '\\d{{9,10}}(\\.\\d+)?') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE))) "
         f"WHEN regexp_full_match({x}, '\\d{{12,13}}') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE) / 1000)) "
-        f"WHEN regexp_full_match({x}, '\\d{{5}}(\\.\\d+)?') AND CAST({x} AS DOUBLE) BETWEEN 20000 AND 80000 "
-        f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({x} AS DOUBLE) * 86400000000) AS BIGINT)) "
-        f"ELSE TRY_STRPTIME({localize_sql(x) if profile.localized else x}, {fmt_list}) END"
+        f"WHEN regexp_full_match({x}, '\\d{{5}}(\\.\\d+)?') AND CAST({x} AS DOUBLE) BETWEEN 20000 AND 80000 THEN {serial} "
+        f"ELSE {other} END"
     )
 
 

@@ -32,10 +32,12 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from ecom import i18n, schema
+from ecom import i18n, schema, settings
 from ecom.ingest.profile import ColumnValues, to_number
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
@@ -390,10 +392,14 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     sampled = any(v.n for v in samples.values())
     for src, canon in list(mapping.items()):
         if sampled and (not samples[src].n or confidence[src] == "low"):
-            better = [o for o in columns if o not in mapping and samples[o].n and words_match(cols[canon], o) and _fit_share(cols[canon], samples[o]) >= 0.8]
+            # another header that names it (a synonym of lower rank, Shopify's Handle beside its empty SKU), or says it in words
+            names = {normalize(x) for x in cols[canon].synonyms}
+            better = [o for o in columns if o not in mapping and samples[o].n and (normalize(o) in names or words_match(cols[canon], o))
+                      and _fit_share(cols[canon], samples[o]) >= 0.8]
+            better.sort(key=lambda o: normalize(o) not in names)  # a header that names it first
             if better:
                 del mapping[src], confidence[src]
-                take(better[0], canon, "medium")
+                take(better[0], canon, "high" if normalize(better[0]) in names else "medium")
     # a person-level customer id beats a per-order one (Olist's customer_unique_id over customer_id)
     person = [o for o in columns if o not in mapping and "unique" in header_words(o)[0] and "customer_id" in cols
               and words_match(cols["customer_id"], o) and samples[o].n]
@@ -464,7 +470,19 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     if table in ("sales", "behavior", "reviews"):
         _time_of_day(t, columns, mapping, samples, confidence)
     derive: dict[str, str] = {}
+    if table == "stock" and "snapshot_date" not in targets_of(mapping):
+        # an inventory export is a snapshot of now, and most say no date (Shopify's, ERPs' current stock)
+        derive["snapshot_date"] = "upload_time"
+        today = datetime.now(ZoneInfo(settings.get("ECOM_TIMEZONE"))).date()  # the load's day in the shop's zone, as the rows get it
+        notes.append(i18n.t("ingest.note.snapshot_today", lang, day=today.isoformat()))
     if table == "sales":
+        # an order id filled on few rows (Stripe's "order_id (metadata)", set on a handful of payments)
+        # tells no orders apart: the lines are grouped as in a file without one
+        rows = max((v.n for v in samples.values()), default=0)
+        for src in [k for k, v in mapping.items() if v == "order_id"]:
+            if samples[src].n < 0.5 * rows:
+                del mapping[src], confidence[src]
+                notes.append(i18n.t("ingest.note.sparse_order_id", lang, src=src, filled=samples[src].n, rows=rows))
         derive, more = _sales_keys(mapping, columns, confidence, lang)
         notes += more
     # a column that is empty in every sampled row gives nothing a table needs
@@ -516,11 +534,13 @@ def _score(g: Guess) -> tuple:
         conf = g.confidence.get(src, "low")
         if _LEVELS.index(conf) > _LEVELS.index(level.get(col, "none")):
             level[col] = conf
-    needed = [level.get(c, "medium" if c in g.derive else "none") for c in t.required]
+    # a derived column is as good as a guess from words; a stock snapshot dated by its load is the usual case
+    needed = [level.get(c, ("high" if c == "snapshot_date" else "medium") if c in g.derive else "none") for c in t.required]
     for group in t.one_of:
         needed.append(max((level.get(c, "none") for c in group), key=_LEVELS.index))
     weakest = min((_LEVELS.index(x) for x in needed), default=len(_LEVELS))
-    return (weakest, sum(_WEIGHT[g.confidence.get(src, "low")] for src, _ in pairs(g.mapping)), -TABLE_ORDER.index(g.table))
+    # each source column counts once, however many columns it feeds (a product's name that is also its id)
+    return (weakest, sum(_WEIGHT[g.confidence.get(src, "low")] for src in g.mapping), -TABLE_ORDER.index(g.table))
 
 
 def _excluded(table: str, columns: list[str]) -> bool:
@@ -556,9 +576,14 @@ def suggest(columns: list[str], wh=None, values=None, table: str | None = None, 
     preset = _preset_for(columns, table)
     if preset:
         m = _apply_preset(preset, columns)
-        derive = dict(preset["derive"])
+        derive, notes = dict(preset["derive"]), [i18n.t("ingest.note.preset", lang, label=preset["label"])]
+        if preset["table"] == "sales" and "order_id" not in derive:
+            # an export without the preset's order number (a Taobao report cut to a few columns) still has orders
+            keys, more = _sales_keys(m, columns, {}, lang)
+            derive.update(keys)
+            notes += more
         g = Guess(preset["table"], m, check_mapping(preset["table"], m, derive), preset=preset["name"], derive=derive,
-                  notes=[i18n.t("ingest.note.preset", lang, label=preset["label"])], confidence={k: "high" for k in m})
+                  notes=notes, confidence={k: "high" for k in m})
         g.reason = i18n.t("ingest.reason.preset", lang, table=g.table, label=preset["label"])
         return g
     samples = column_samples(columns, values)

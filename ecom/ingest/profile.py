@@ -149,8 +149,11 @@ def is_period(text: str) -> bool:
 
 
 def to_number(text: str) -> float | None:
-    """The number in `text` (currency signs, thousands separators, %, 万), or None."""
-    v = text.strip()
+    """The number in `text` (currency signs, thousands separators, %, 万, the apostrophes or backtick
+    that keep spreadsheets off it), or None."""
+    v = text.strip().lstrip("`")
+    if len(v) > 2 and v[0] == v[-1] == "'":
+        v = v[1:-1].strip()
     if not _NUMBER.match(v) or not re.search(r"\d", v):
         return None
     scale = 10000 if v.endswith("万") else 100000000 if v.endswith("亿") else 0.01 if v.endswith("%") else 1

@@ -382,7 +382,7 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
         first_data = 0
     else:
         first_data = header_idx + 1
-    footer = _footer(records, first_data)
+    footer = _footer(records, first_data, len(header))
     data = [r[1] for r in records[first_data:footer]]
     src = Source(
         name=display, kind="csv", content_hash=digest, path=path, encoding=encoding, delimiter=delimiter, bom_len=len(bom),
@@ -526,13 +526,20 @@ def _transcode(src: Path, dst: Path, encoding: str, bom_len: int, whitespace: bo
                 break
 
 
-_RULE = re.compile(r"^[\s,;|\t]*[-=_─—]{5,}[\s,;|\t]*$")
+# a rule line, bare or commented and titled (Alipay's "#-----业务明细列表结束-----")
+_RULE = re.compile(r"^[\s,;|\t#]*[-=_─—]{5,}(.*[-=_─—]{5,})?[\s,;|\t]*$")
+# the first cell of a block of totals (WeChat Pay's 总交易单数,总交易额,… under its bill)
+_TOTALS_START = re.compile(r"^[#\s]*(合计|总|小计|汇总|total|grand total|sum\b)", re.IGNORECASE)
 
 
-def _footer(records: list[tuple[int, list[str]]], first_data: int) -> int | None:
-    """The index of a rule line (------) below the data, after which an export puts its totals and notes."""
+def _footer(records: list[tuple[int, list[str]]], first_data: int, width: int) -> int | None:
+    """The index of the line below the data where an export's totals and notes start: a rule line
+    (------), or a row of fewer fields than the header's `width` that opens with a word of totals."""
     for i in range(first_data, len(records)):
-        if _RULE.match("".join(records[i][1])):
+        cells = records[i][1]
+        if _RULE.match("".join(cells)):
+            return i
+        if 0 < len(cells) < width and _TOTALS_START.match(cells[0]):
             return i
     return None
 

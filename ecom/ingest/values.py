@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ecom import currency, i18n, schema
 from ecom.ingest import dates as dates_mod
 from ecom.ingest import ratings
-from ecom.ingest.mapping import pairs, split_target
+from ecom.ingest.mapping import header_words, pairs, split_target
 from ecom.ingest.read import TOTAL_WORDS
 from ecom.ingest.sqltext import ident, lit
 
@@ -30,6 +30,11 @@ NULL_TOKENS = ("", "null", "NULL", "Null", "None", "none", "NaN", "nan", "N/A", 
 NO_TEXT = (r"(?:(?:此|该|本)?(?:订单)?(?:用户|买家|顾客|会员|评价方)?您?(?:超时)?(?:未|没有|没)(?:及时)?(?:填写|做出|作出|发表|留下)?"
            r"(?:文字|任何)?(?:评价|评论|内容)(?:内容)?)?(?:此处为)?(?:系统)?(?:默认|自动)?(?:给出)?(?:好评|评价)?"
            r"|(?i:nopositive|nonegative)")  # Booking.com's empty halves of a review
+# Reviewer names that stand for no one in particular: Google Play's for anyone without a public name (in
+# the languages of its exports), Amazon's default public names, and "anonymous"
+NO_REVIEWER = ("A Google user", "Pengguna Google", "Un utilisateur de Google", "Ein Google-Nutzer", "Un usuario de Google",
+               "Um usuário do Google", "Un utente Google", "Google 用户", "Google 使用者", "Google ユーザー", "Người dùng Google",
+               "Amazon Customer", "Kindle Customer", "Anonymous", "anonymous", "匿名用户", "匿名買家", "匿名买家")
 NO_TEXT_MARK = r"填写|默认(?:好评|评价)|未及时|自动好评|(?i:nopositive|nonegative)"
 _ISO_TS = "^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$"
 _TZ_SUFFIX = "([+-]\\d{2}:?\\d{2}|Z|UTC|GMT)$"
@@ -56,7 +61,8 @@ _EVENTS = {
 STATUSES = (
     ("refunded", ("refund", "chargeback", "charged back"), ("退款", "售后")),
     ("returned", ("return",), ("退货",)),
-    ("cancelled", ("cancel", "void", "expired", "closed", "invalid"), ("取消", "关闭", "作废", "失效", "无效")),
+    # an English "Closed" alone is no cancellation: Amazon's order history says it of every finished order
+    ("cancelled", ("cancel", "void", "expired", "trade closed", "transaction closed", "invalid"), ("取消", "关闭", "作废", "失效", "无效")),
     ("pending", ("pending", "unpaid", "awaiting", "authorized", "created"), ("待付款", "未付款", "等待买家付款", "待支付")),
     ("paid", ("paid", "processing", "approved", "invoiced"), ("已付款", "待发货", "等待卖家发货", "已支付")),
     ("shipped", ("shipped", "in transit", "partially_fulfilled", "dispatched"), ("已发货", "待收货", "卖家已发货", "运输中")),
@@ -78,6 +84,7 @@ class Decisions:
     known_values: dict[str, list[str]] = field(default_factory=dict)  # column -> distinct sample values
     credit_note: str | None = None  # a regular expression of the order ids that are credit notes (C536379)
     placeholders: dict[str, list[str]] = field(default_factory=dict)  # column -> words that stand for no number ("无退款申请")
+    skip_words: dict[str, list[str]] = field(default_factory=dict)  # required column -> words that skip the row ("not stocked")
     text_parts: list[str] = field(default_factory=list)  # the source columns a review's text is joined from (`text_parts`)
     currency: str | None = None  # the currency the file's money headers or amounts name
     rating_scales: dict[str, str] = field(default_factory=dict)  # column -> its scale (ecom.ingest.ratings)
@@ -134,6 +141,7 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
                 continue
             raw = combined_values(mapping, src, col, sample)
             profile = dates_mod.infer(raw, order=marker if marker in ("dayfirst", "monthfirst") else None)
+            profile.utc = bool(header_words(src)[0] & {"utc", "gmt"})
             d.dates[col] = profile
             d.notes += date_notes(col, src, profile, tz, lang)
         elif kind in ("money", "number", "int", "share"):
@@ -142,6 +150,10 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
             if repeated and not t.column(col).required:
                 d.placeholders[col] = repeated[:50]
                 d.notes.append(i18n.t("ingest.note.no_number", lang, col=col, src=src, example=repeated[0][:30]))
+            elif repeated:
+                # in a column a row cannot do without (a stock file's on hand), such a word says the row has
+                # nothing to give: Shopify's inventory writes "not stocked" for a location without the item
+                d.skip_words[col] = repeated[:50]
             comma_decimal = sum(1 for v in values if _COMMA_DECIMAL.search(v))
             point_decimal = sum(1 for v in values if _POINT_DECIMAL.search(v))
             if comma_decimal > point_decimal:
@@ -213,6 +225,9 @@ def date_notes(col: str, src: str, p: dates_mod.DateProfile, tz: str, lang: str)
                             other=f"{col}@{'monthfirst' if p.order == 'dayfirst' else 'dayfirst'}"))
     if p.parsed and p.has_time:
         notes.append(i18n.t(f"ingest.note.zone_{p.zone()}", lang, col=col, src=src, tz=tz))
+    if p.phrased_examples:
+        example = p.phrased_examples[0]
+        notes.append(i18n.t("ingest.note.date_phrase", lang, col=col, src=src, example=example, reading=dates_mod.read_phrased(example)))
     if p.localized:
         example = p.localized_examples[0]
         notes.append(i18n.t("ingest.note.month_names", lang, col=col, src=src, example=example, reading=dates_mod.read_localized(example)))
@@ -227,19 +242,21 @@ def is_one_of(x: str, values) -> str:
 
 
 def _clean(i: int) -> str:
-    """The value of column c{i} trimmed, with empty and null-like tokens as NULL.
+    """The value of column c{i} trimmed, with empty and null-like tokens as NULL, and without the
+    backtick WeChat Pay's bills put in front of every value (`2015-03-30 21:25:32, `0.01) to keep
+    spreadsheets from reading them as numbers or dates.
 
-    trim() costs ~10× an edge test, so only values that start or end with white space pay for it; and
-    no null token starts with a digit, so numbers skip that comparison. (Comparisons look at the first
-    bytes only; ascii() would check the whole string's UTF-8 first.)
+    trim() costs ~10× an edge test, so only values that start or end with white space (or a backtick)
+    pay for it; and no null token starts with a digit, so numbers skip that comparison. (Comparisons
+    look at the first bytes only; ascii() would check the whole string's UTF-8 first.)
     """
     c = f"c{i}"
-    # a first byte below '!' (space, tab, newline, CR, or an empty value), or a first character that is a
-    # no-break or ideographic space, or a last one that is any of these (names padded with U+3000 are common)
-    edges = " OR ".join([f"{c} < '!'", *(f"({c} >= chr({o}) AND {c} < chr({o + 1}))" for o in (160, 12288)),
+    # a first byte below '!' (space, tab, newline, CR, or an empty value) or a backtick, or a first character
+    # that is a no-break or ideographic space, or a last one that is any of these (names padded with U+3000 are common)
+    edges = " OR ".join([f"{c} < '!'", *(f"({c} >= chr({o}) AND {c} < chr({o + 1}))" for o in (96, 160, 12288)),
                          *(f"suffix({c}, chr({o}))" for o in (32, 9, 10, 13, 160, 12288))])
     tokens = [lit(t) for t in NULL_TOKENS]
-    trimmed = f"trim({c}, {lit(_SPACES)})"
+    trimmed = f"trim(ltrim(trim({c}, {lit(_SPACES)}), '`'), {lit(_SPACES)})"
     return (
         f"CASE WHEN {edges} THEN CASE WHEN {is_one_of(trimmed, tokens)} THEN NULL ELSE {trimmed} END "
         f"WHEN strlen({c}) <= 4 AND NOT {_starts_with_digit(c)} AND {is_one_of(c, tokens)} THEN NULL ELSE {c} END"
@@ -280,11 +297,13 @@ def id_expr(x: str) -> str:
 
 
 def _id_bad(x: str) -> str:
-    # Excel turns long numbers into 1.23457E+18: the digits are gone
-    return f"((contains({x}, 'E+') OR contains({x}, 'e+')) AND regexp_full_match({x}, '\\d(\\.\\d+)?[eE]\\+\\d+'))"
+    # Excel turns long numbers into 1.23457E+18: the digits are gone. False, not NULL, for an empty id,
+    # so that a required one is said to be empty
+    return f"({x} IS NOT NULL AND (contains({x}, 'E+') OR contains({x}, 'e+')) AND regexp_full_match({x}, '\\d(\\.\\d+)?[eE]\\+\\d+'))"
 
 
-_CURRENCY_STRIP = "[\\s\\x{00a0}¥￥$€£₹₩₽元]|R\\$|RMB|[A-Z]{3}"
+# with the apostrophes some exports wrap amounts in to keep spreadsheets off them ('-10.68')
+_CURRENCY_STRIP = "[\\s\\x{00a0}\\x{27}¥￥$€£₹₩₽元]|R\\$|RMB|[A-Z]{3}"
 
 
 def number_expr(x: str, decimal_comma: bool, allow_percent: bool, money: bool = False) -> str:
@@ -492,8 +511,14 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     lang = plan.lang
     blank_why, header_why, totals_why, footer_why = (lit(i18n.t(f"ingest.skip.{k}", lang)) for k in ("blank", "repeated_header", "totals", "footer"))
     footer = f"WHEN _row >= {int(plan.footer_row)} THEN {footer_why} " if plan.footer_row else ""
+    says = ""
+    for col, words in plan.decisions.skip_words.items():
+        if col in by_target:
+            x = f"v{idx[by_target[col][0]]}"
+            before, after = i18n.t("ingest.skip.says", lang, col=col, src=by_target[col][0], value="\0").split("\0")
+            says += f"WHEN {is_one_of(x, [lit(w) for w in words])} THEN {lit(before)} || {x} || {lit(after)} "
     skip = (
-        f"CASE {footer}WHEN {blank} THEN {blank_why} WHEN {repeated} THEN {header_why} WHEN {skip_total} THEN {totals_why} END"
+        f"CASE {footer}WHEN {blank} THEN {blank_why} WHEN {repeated} THEN {header_why} WHEN {skip_total} THEN {totals_why} {says}END"
     ) if h0 else "NULL"
 
     conv: list[str] = []  # layer p: converted values k_<col>
@@ -684,6 +709,9 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
     """
     d = plan.decisions
     kind = c.kind
+    if kind == "id" and plan.table == "reviews" and c.name == "customer_id":
+        # the name a site shows for everyone who set none is nobody in particular
+        return f"CASE WHEN {is_one_of(x, [lit(n) for n in NO_REVIEWER])} THEN NULL ELSE {id_expr(x)} END", _id_bad(x)
     if kind == "id":
         return id_expr(x), _id_bad(x)
     if kind in ("text",):

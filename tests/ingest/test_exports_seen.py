@@ -42,17 +42,19 @@ def test_a_wechat_pay_bill_loads_without_its_backticks_and_its_totals_block_is_s
 
 
 def test_a_commented_rule_line_ends_the_table_and_what_follows_is_skipped(warehouse, tmp_path):
-    # Alipay's merchant detail: '#' title lines above, and below a titled rule line and '#' totals
+    # Alipay's merchant detail: '#' title lines above, and below a titled rule line and '#' totals; 对方账户 is the buyer
     f = tmp_path / "业务明细.csv"
     f.write_text(
         "#支付宝业务明细查询\n#账号：[20880211096256330156]\n#-----------------------------------------业务明细列表----------------------------------------\n"
-        "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,订单金额（元）\n"
-        + "".join(f"20190916220{i},S{i},交易,下单测试,2019-09-16 1{i}:55:16,0.0{i}\n" for i in range(1, 7))
+        "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,对方账户,订单金额（元）\n"
+        + "".join(f"20190916220{i},S{i},交易,下单测试,2019-09-16 1{i}:55:16,*津水(602***@qq.com),0.0{i}\n" for i in range(1, 4))
+        + "".join(f"20190916220{i},S{i},交易,下单测试,2019-09-16 1{i}:55:16,*庚辰(182****01),0.0{i}\n" for i in range(4, 7))
         + "#-----------------------------------------业务明细列表结束------------------------------------\n"
         "#交易合计：6笔，商家实收共0.21元\n#导出时间：[2019年09月17日 05:46:49]\n", encoding="gb18030")
     [rep] = ingest_file(warehouse, f)
     assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (6, 0, 3)
-    assert figures(warehouse, None, None)["gmv"] == 0.21  # 0.01 + 0.02 + … + 0.06
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (0.21, 6, 2)  # 0.01 + 0.02 + … + 0.06; 对方账户 is the buyer
 
 
 def test_an_english_closed_status_is_no_cancellation_but_a_closed_trade_is(warehouse, tmp_path):

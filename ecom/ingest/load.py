@@ -162,6 +162,17 @@ def _one_line(exc: BaseException) -> str:
     return (text[0] if text else type(exc).__name__)[:300]
 
 
+def _sales_keys_of(g: mapping_mod.Guess, lang: str) -> list[str]:
+    """Order lines mapped by a person get the keys a guess would make up (a product's name for its id,
+    an order per customer and time), where they map none; the notes that say so."""
+    if g.table != "sales":
+        return []
+    keys, notes = mapping_mod.sales_keys(g.mapping, lang)
+    fresh = {k: v for k, v in keys.items() if k not in g.derive}
+    g.derive.update(fresh)
+    return [n for n in notes if n not in g.notes]
+
+
 def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str], lang: str = "en") -> tuple[mapping_mod.Guess, list[str]]:
     notes = []
     present = {k: v for k, v in user.items() if k in src.columns}
@@ -176,6 +187,7 @@ def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str], lang: st
         options = [mapping_mod.suggest(src.columns, wh=wh, values=src.sample, table=n, lang=lang) for n in fits]
         for g in options:
             g.mapping = {**{k: v for k, v in g.mapping.items() if k not in present}, **present}
+            _sales_keys_of(g, lang)
         if options:
             guess = min(options, key=lambda g: len(mapping_mod.check_mapping(g.table, g.mapping, g.derive)))
     if guess.table is None:
@@ -192,6 +204,7 @@ def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str], lang: st
         guess.mapping = final
         # keys the person mapped themselves are not made up
         guess.derive = {k: v for k, v in guess.derive.items() if k not in mapping_mod.targets_of(final)}
+        notes += _sales_keys_of(guess, lang)
     guess.unmapped_required = mapping_mod.check_mapping(guess.table, guess.mapping, guess.derive)
     return guess, notes
 

@@ -117,6 +117,8 @@ def header_words(header: str) -> tuple[frozenset[str], str]:
         words.add(w)
         if len(w) > 4 and w.endswith("ies"):
             words.add(w[:-3] + "y")
+        elif len(w) > 4 and w.endswith(("xes", "ches", "shes", "sses")):
+            words.add(w[:-2])  # taxes, batches
         elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
             words.add(w[:-1])
     # Chinese headers often end in ID / id / 号
@@ -184,7 +186,17 @@ def synonym_mapping(columns: list[str], table: str) -> dict[str, str]:
     idx = _synonym_index()[table]
     best: dict[str, tuple[int, str]] = {}
     for col in columns:
+        # a header that is a path (Odoo exports a relation's field as "Order Reference/Order Reference")
+        # names its last part
         hit = idx.get(normalize(col))
+        if hit is None and "/" in str(col):
+            # …unless the path's other parts say it is something else ("Taxes/Amount" is no revenue)
+            hit = idx.get(normalize(str(col).rsplit("/", 1)[1]))
+            words, cjk = header_words(col)
+            if hit and any(_has(a, words, cjk) for a in schema.TABLES[table].column(hit[0]).avoid):
+                hit = None
+            elif hit:
+                hit = (hit[0], hit[1] + 1000)  # after every header that names it whole ("Subtotal" before "Order Reference/Total")
         if hit and (hit[0] not in best or best[hit[0]][0] > hit[1]):
             best[hit[0]] = (hit[1], col)
     return {src: canon for canon, (_, src) in best.items()}
@@ -423,6 +435,17 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
             options.sort(key=lambda o: (-o[1], -("unique" in header_words(o[0])[0]), len(o[0])))
             take(options[0][0], c.name, "medium")
             taken.add(c.name)
+    # an order status the header does not name (Meesho's "Reason for Credit Entry": DELIVERED,
+    # CANCELLED, RTO_COMPLETE): a column whose values are nearly all statuses is it
+    if "order_status" in cols and "order_status" not in taken:
+        from ecom.ingest.values import STATUS_NAMES, normalize_status  # values builds on this module
+
+        said = [src for src in columns if src not in mapping and samples[src].n >= 5 and len(set(samples[src].values)) >= 2
+                and sum(normalize_status(v) in STATUS_NAMES for v in samples[src].values) >= 0.9 * samples[src].n]
+        if said:
+            take(said[0], "order_status", "low")
+            examples = ", ".join(sorted(set(samples[said[0]].values))[:3])
+            notes.append(i18n.t("ingest.note.status_by_values", lang, src=said[0], examples=examples))
     # a required column takes, among the columns that name it, the one filled on the most rows (an
     # order's creation time, not its payment time that unpaid orders leave empty)
     for name in t.required:
@@ -483,7 +506,7 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
             if samples[src].n < 0.5 * rows:
                 del mapping[src], confidence[src]
                 notes.append(i18n.t("ingest.note.sparse_order_id", lang, src=src, filled=samples[src].n, rows=rows))
-        derive, more = _sales_keys(mapping, columns, confidence, lang)
+        derive, more = sales_keys(mapping, lang)
         notes += more
     # a column that is empty in every sampled row gives nothing a table needs
     filled = {k: v for k, v in mapping.items() if not sampled or samples[k].n}
@@ -504,7 +527,7 @@ def _time_of_day(t: schema.Table, columns: list[str], mapping: dict[str, str], s
             confidence[times[0]] = "medium"
 
 
-def _sales_keys(mapping: dict[str, str], columns: list[str], confidence: dict[str, str], lang: str) -> tuple[dict[str, str], list[str]]:
+def sales_keys(mapping: dict[str, str], lang: str) -> tuple[dict[str, str], list[str]]:
     """Order lines without an order id or product id still load: a product's name stands for its id,
     and an order is one customer's purchase at one time, or each line its own order."""
     notes = []
@@ -579,7 +602,7 @@ def suggest(columns: list[str], wh=None, values=None, table: str | None = None, 
         derive, notes = dict(preset["derive"]), [i18n.t("ingest.note.preset", lang, label=preset["label"])]
         if preset["table"] == "sales" and "order_id" not in derive:
             # an export without the preset's order number (a Taobao report cut to a few columns) still has orders
-            keys, more = _sales_keys(m, columns, {}, lang)
+            keys, more = sales_keys(m, lang)
             derive.update(keys)
             notes += more
         g = Guess(preset["table"], m, check_mapping(preset["table"], m, derive), preset=preset["name"], derive=derive,

@@ -60,7 +60,7 @@ _EVENTS = {
 # says which statuses mean cancelled.
 STATUSES = (
     ("refunded", ("refund", "chargeback", "charged back"), ("退款", "售后")),
-    ("returned", ("return",), ("退货",)),
+    ("returned", ("return", "rto"), ("退货",)),  # RTO: returned to origin, undelivered (Indian marketplaces)
     # an English "Closed" alone is no cancellation: Amazon's order history says it of every finished order
     ("cancelled", ("cancel", "void", "expired", "trade closed", "transaction closed", "invalid"), ("取消", "关闭", "作废", "失效", "无效")),
     ("pending", ("pending", "unpaid", "awaiting", "authorized", "created"), ("待付款", "未付款", "等待买家付款", "待支付")),
@@ -69,6 +69,7 @@ STATUSES = (
     ("completed", ("completed", "complete", "delivered", "success", "fulfilled", "finished"), ("交易成功", "已完成", "已签收", "完成", "成功")),
 )
 _STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)
+STATUS_NAMES = frozenset(name for name, _, _ in STATUSES)
 # column kind -> catalog key (ingest.bad.<key>) of what a rejected value is not
 _BAD_KEY = {"id": "id", "timestamp": "date", "date": "date", "period": "period", "money": "money", "number": "number", "int": "int",
             "share": "share", "event": "event"}
@@ -712,6 +713,9 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
     if kind == "id" and plan.table == "reviews" and c.name == "customer_id":
         # the name a site shows for everyone who set none is nobody in particular
         return f"CASE WHEN {is_one_of(x, [lit(n) for n in NO_REVIEWER])} THEN NULL ELSE {id_expr(x)} END", _id_bad(x)
+    if kind == "id" and c.name == "customer_id":
+        # an e-mail address names one person however it is capitalised (Andreis816@ and andreis816@)
+        return f"CASE WHEN contains({x}, '@') THEN lower({x}) ELSE {id_expr(x)} END", _id_bad(x)
     if kind == "id":
         return id_expr(x), _id_bad(x)
     if kind in ("text",):

@@ -232,3 +232,56 @@ def test_a_sites_name_for_anyone_is_no_reviewer_and_an_apps_name_is_its_product(
     assert (rep.table, rep.rows_loaded, rep.mapping["app_name"]) == ("reviews", 3, "product_id")
     assert rows(warehouse, "SELECT product_id, customer_id FROM reviews ORDER BY review_time") == [
         ("grab", None), ("gojek", None), ("maxim", "Siti Rahma")]
+
+
+def test_odoo_path_headers_name_their_last_part_unless_the_path_says_otherwise(warehouse, tmp_path):
+    # Odoo exports a relation's field as "Relation/Field": the order's reference and date, the
+    # customer's name; "Taxes/Amount" is a tax, and the line's own Subtotal beats the order's Total
+    f = tmp_path / "sale.order.line.csv"
+    f.write_text('"Order Reference/Order Reference","Order Reference/Date","Status","Customer/Name","Description","Unit Price","Quantity",'
+                 '"Subtotal","Taxes/Amount","Order Reference/Total"\n'
+                 '"SO121","2014-11-27","Confirmed","See Baby","[SL5077] Stroller red","1390.0","3.0","3084.11","0.07","6600.0"\n'
+                 '"SO121","2014-11-27","Confirmed","See Baby","[SL5081] Stroller blue","1390.0","3.0","3084.11","0.07","6600.0"\n'
+                 '"SO122","2014-11-28","Confirmed","Mama Shop","[SL5077] Stroller red","1390.0","1.0","1300.00","0.07","1391.0"\n', encoding="utf-8")
+    [rep] = ingest_file(warehouse, f)
+    assert {k: rep.mapping[k] for k in ("Order Reference/Order Reference", "Customer/Name", "Subtotal")} == {
+        "Order Reference/Order Reference": "order_id", "Customer/Name": "customer_id", "Subtotal": "revenue"}
+    assert "Taxes/Amount" not in rep.mapping and "Order Reference/Total" not in rep.mapping
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (7468.22, 2, 2)  # 3084.11 × 2 + 1300.00
+
+
+def test_a_product_name_a_person_maps_stands_for_the_product(warehouse, tmp_path):
+    # a WooCommerce export of e-mail, date and the products' names only: mapped by hand, the name is the product
+    f = tmp_path / "woocommerce_orders.csv"
+    f.write_text("Customer Email,Order Date,Wines\nAndreis816@example.com,2021-03-01,Merlot 2018\nandreis816@example.com,2021-03-05,Rosé 2020\n"
+                 "bo@example.com,2021-03-05,Merlot 2018\n", encoding="utf-8")
+    [rep] = ingest_file(warehouse, f, mapping={"Wines": "product_name"})
+    assert (rep.status, rep.rows_loaded) == ("loaded", 3)
+    assert "no product id column: the product name (Wines) stands for the product" in rep.notes
+    # an e-mail address is one customer however it is capitalised
+    assert rows(warehouse, "SELECT customer_id, product_id FROM sales ORDER BY _source_row") == [
+        ("andreis816@example.com", "Merlot 2018"), ("andreis816@example.com", "Rosé 2020"), ("bo@example.com", "Merlot 2018")]
+    assert figures(warehouse, None, None)["customers"] == 2
+
+
+def test_a_status_column_the_header_does_not_name_is_found_by_its_values(warehouse, tmp_path):
+    # Meesho's supplier orders: the status is "Reason for Credit Entry"; RTO (returned to origin) is a return
+    statuses = ["DELIVERED", "DELIVERED", "CANCELLED", "RTO_COMPLETE", "SHIPPED", "DELIVERED"]
+    f = tmp_path / "orders_august.csv"
+    f.write_text("Reason for Credit Entry,Sub Order No,Order Date,Product Name,SKU,Quantity,Supplier Listed Price\n"
+                 + "".join(f"{s},1843378851131192{i}_1,2025-08-0{i + 1},Cotton saree,ctn-{i},1,{100 * (i + 1)}\n" for i, s in enumerate(statuses)),
+                 encoding="utf-8")
+    [rep] = ingest_file(warehouse, f)
+    assert rep.mapping["Reason for Credit Entry"] == "order_status"
+    assert "Reason for Credit Entry was taken for order_status by its values (CANCELLED, DELIVERED, RTO_COMPLETE): check it before loading, or map it with --map" in rep.notes
+    assert rows(warehouse, "SELECT order_status, line_kind FROM sales ORDER BY order_time") == [
+        ("completed", "sale"), ("completed", "sale"), ("cancelled", "cancelled"), ("returned", "sale"), ("shipped", "sale"), ("completed", "sale")]
+    assert figures(warehouse, None, None)["gmv"] == 1800.0  # all but the cancelled 300
+
+
+def test_an_item_title_is_the_product_name_and_a_collected_tax_no_shop(tmp_path):
+    # eBay's transaction report: Item title (Description is the transaction's), Seller collected tax
+    g = suggest(["Transaction date", "Type", "Order number", "Item title", "Description", "Quantity", "Seller collected tax", "Gross transaction amount"],
+                values=[["Feb 1, 2023", "Order", "12-09876-54321", "Vintage lamp", "Order 12-09876-54321", "1", "2.40", "30.00"]])
+    assert g.mapping.get("Item title") == "product_name,product_id" and "Seller collected tax" not in g.mapping

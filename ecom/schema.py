@@ -162,7 +162,8 @@ MARKET = Table(
     "market",
     "Market data by period and brand (or category): sales, units or share.",
     (
-        C("period", "DATE", "period", True, "first day of month or the day", ("Period", "Month", "Date", "date", "Year-Month", "Month Year"), ("月份", "期间", "日期", "统计周期", "时间", "年月"),
+        C("period", "DATE", "period", True, "first day of month or the day (of the year for yearly figures)", ("Period", "Month", "Date", "date", "Year-Month", "Month Year", "Year"),
+          ("月份", "期间", "日期", "统计周期", "时间", "年月", "年份"),
           words=(("month", "period", "week", "月份", "期间", "周期", "年月"),), avoid=("report", "出表")),
         C("category", "VARCHAR", "text", False, "", ("Category", "Segment", "Product Category"), ("类目", "品类", "行业", "产业别"),
           words=(("category", "segment", "industry", "类目", "品类", "行业", "产业"),)),
@@ -211,13 +212,14 @@ PRODUCTS = Table(
     "Product master data.",
     (
         # Shopify's product and inventory exports name a product by its Handle (their SKU is often empty)
-        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code", "Variant SKU", "Handle"), ("商品ID", "商品编码", "宝贝ID", "商家编码", "商品编号"),
+        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code", "Variant SKU", "Handle", "ID"), ("商品ID", "商品编码", "宝贝ID", "商家编码", "商品编号"),
           words=(("product", "item", "sku", "goods", "article", "商品", "宝贝", "货品", "产品"), (*_ID, "sku")), avoid=("name", "title", "category", "名称", "类目")),
         C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Name", "Title", "Description", "Product Title", "Item Name"), ("商品名称", "宝贝标题", "商品标题", "产品名称"),
           words=(("product", "item", "goods", "商品", "宝贝", "产品"), ("name", "title", "名称", "标题"))),
         C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "Category Name", "product_category_name"), ("类目", "品类", "分类", "商品类目"), words=(("category", "类目", "品类", "分类"),), avoid=("id", "sub")),
         C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor", "Make", "Manufacturer"), ("品牌",), words=(("brand", "品牌"),)),
-        C("price", MONEY, "money", False, "currency", ("Price", "List Price", "Unit Price", "Regular Price", "Sale Price", "Retail Price", "Variant Price"), ("价格", "售价", "单价", "商品价格"), words=(("price", "价格", "售价"),)),
+        C("price", MONEY, "money", False, "currency", ("Price", "List Price", "Unit Price", "Regular Price", "Sale Price", "Retail Price", "Variant Price", "MRP"),
+          ("价格", "售价", "单价", "商品价格"), words=(("price", "mrp", "价格", "售价"),)),  # MRP: India's maximum retail price
     ),
     one_of=(("product_name", "category", "brand", "price"),),
 )
@@ -227,8 +229,9 @@ STOCK = Table(
     "Inventory snapshots.",
     (
         C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code", "Handle"), ("商品ID", "商品编码", "商家编码", "商品编号"),
-          words=(("product", "item", "sku", "商品"), (*_ID, "sku"))),
-        C("snapshot_date", "DATE", "date", True, "", ("Snapshot Date", "Date", "As Of", "Stock Date", "Inventory Date", "Report Date"), ("快照日期", "日期", "盘点日期", "库存日期")),
+          words=(("product", "item", "sku", "inventory", "商品"), (*_ID, "sku"))),  # a stock file's InventoryId names what is stocked
+        C("snapshot_date", "DATE", "date", True, "", ("Snapshot Date", "Date", "As Of", "Stock Date", "Inventory Date", "Report Date"), ("快照日期", "日期", "盘点日期", "库存日期"),
+          words=(("snapshot", "stock", "inventory", "count", "end", "report", "盘点", "库存", "快照"), _DATE)),
         C("on_hand", "INTEGER", "int", True, "units", ("On Hand", "Stock", "Inventory", "Available", "Qty On Hand", "Quantity On Hand", "Stock Level", "In Stock", "Available Quantity", "Inventory Quantity"), ("库存", "现有库存", "可用库存", "库存数量"),
           words=(("stock", "inventory", "hand", "available", "库存"),), avoid=("date", "order", "incoming", "日期", "在途")),
         C("on_order", "INTEGER", "int", False, "units", ("On Order", "Incoming", "In Transit", "Qty On Order"), ("在途", "在途库存", "采购在途")),

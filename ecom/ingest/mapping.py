@@ -242,6 +242,9 @@ def validate(table: str, mapping: dict[str, str], columns: list[str], lang: str 
             return i18n.t("ingest.map.no_target", lang, source=src, target=target, table=table, column=repr(col), columns=", ".join(sorted(names)))
         if marker and marker not in MARKERS:
             return i18n.t("ingest.map.bad_marker", lang, source=src, target=target, marker=marker)
+    markers = {t for _, t in pairs(mapping)}
+    if "period@month" in markers and "period@year" not in markers:
+        return i18n.t("ingest.map.month_without_year", lang)
     return None
 
 

@@ -131,13 +131,14 @@ class ColumnValues:
 
 
 def is_period(text: str) -> bool:
-    """A month written without a day: 2024-03, 2024年3月, Mar 2024, Jan. 2001, 03/2024, 11402 (民國)."""
+    """A month written without a day: 2024-03, 2024年3月, Mar 2024, Jan. 2001, 03/2024, 11402 (民國); or a
+    year alone (2011: yearly figures)."""
     from datetime import datetime
 
     from ecom.ingest.values import PERIOD_FORMATS
 
     v = text.strip()
-    if re.fullmatch(r"1[0-4][0-9](0[1-9]|1[0-2])", v):
+    if re.fullmatch(r"1[0-4][0-9](0[1-9]|1[0-2])|(19|20)\d\d", v):
         return True
     for f in PERIOD_FORMATS:
         try:

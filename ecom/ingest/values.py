@@ -21,7 +21,7 @@ from ecom.ingest.read import TOTAL_WORDS
 from ecom.ingest.sqltext import ident, lit
 
 _SPACES = " \t\r\n\u3000\u00a0"
-NULL_TOKENS = ("", "null", "NULL", "Null", "None", "none", "NaN", "nan", "N/A", "n/a", "#N/A", "-", "--", "—", "\\N")
+NULL_TOKENS = ("", "null", "NULL", "Null", "None", "none", "NaN", "nan", "N/A", "n/a", "#N/A", "-", "--", "—", "\\N", "Nil", "NIL", "nil", "Nill")
 # What a platform writes where the buyer wrote nothing (JD's 此用户未填写评价内容, 此用户未及时填写评价内容，系统默认评价！,
 # Suning's 此用户没有填写评论!, Taobao's 评价方未及时做出评价,系统默认好评!, 订单超时未评价，系统默认好评, Booking.com's
 # No Positive), read with spaces, punctuation and symbols left out: the whole text is such a phrase and
@@ -343,7 +343,8 @@ def period_expr(x: str, profile: dates_mod.DateProfile | None, tz: str) -> str:
     year and month (11402: the year 114 + 1911 = 2025, February)."""
     fmt_list = "[" + ", ".join(lit(f) for f in PERIOD_FORMATS) + "]"
     roc = (f"CASE WHEN regexp_full_match({x}, '1[0-4][0-9](0[1-9]|1[0-2])') "
-           f"THEN make_date(CAST(left({x}, 3) AS INTEGER) + 1911, CAST(right({x}, 2) AS INTEGER), 1) END")
+           f"THEN make_date(CAST(left({x}, 3) AS INTEGER) + 1911, CAST(right({x}, 2) AS INTEGER), 1) "
+           f"WHEN regexp_full_match({x}, '(19|20)\\d\\d') THEN make_date(CAST({x} AS INTEGER), 1, 1) END")  # a year: its first day
     return f"coalesce({roc}, CAST(TRY_STRPTIME({x}, {fmt_list}) AS DATE), CAST({dates_mod.timestamp_sql(x, profile, tz)} AS DATE))"
 
 
@@ -536,8 +537,10 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             continue
         src, marker = src_marker
         if marker == "ym":
-            ys, ms = by_target["period_year"][0], by_target["period_month"][0]
-            yv, mv = f"v{idx[ys]}", f"v{idx[ms]}"
+            ys = by_target["period_year"][0]
+            yv = f"v{idx[ys]}"
+            # a year without a month column is its first month (yearly figures)
+            mv = f"v{idx[by_target['period_month'][0]]}" if "period_month" in by_target else "'1'"
             expr = f"make_date(TRY_CAST({yv} AS INTEGER), TRY_CAST({mv} AS INTEGER), 1)"
             conv.append(f"CASE WHEN TRY_CAST({mv} AS INTEGER) BETWEEN 1 AND 12 THEN {expr} END AS {k}")
             flags.append(f"({yv} IS NOT NULL AND {mv} IS NOT NULL AND {k} IS NULL) AS {f}")

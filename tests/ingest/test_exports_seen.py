@@ -285,3 +285,42 @@ def test_an_item_title_is_the_product_name_and_a_collected_tax_no_shop(tmp_path)
     g = suggest(["Transaction date", "Type", "Order number", "Item title", "Description", "Quantity", "Seller collected tax", "Gross transaction amount"],
                 values=[["Feb 1, 2023", "Order", "12-09876-54321", "Vintage lamp", "Order 12-09876-54321", "1", "2.40", "30.00"]])
     assert g.mapping.get("Item title") == "product_name,product_id" and "Seller collected tax" not in g.mapping
+
+
+def test_yearly_figures_are_periods_of_their_first_day_and_a_month_alone_is_refused(warehouse, tmp_path):
+    f = tmp_path / "ev_sales.csv"
+    f.write_text("Year,Brand,Units\n2021,Tesla,100\n2021,BYD,80\n2022,Tesla,120\n2022,BYD,150\n", encoding="utf-8")
+    [rep] = ingest_file(warehouse, f)
+    assert (rep.table, rep.rows_loaded) == ("market", 4)
+    assert rows(warehouse, "SELECT period::VARCHAR, sum(units) FROM market GROUP BY 1 ORDER BY 1") == [("2021-01-01", 180), ("2022-01-01", 270)]
+    # a year mapped by hand with its marker, and no month beside it (this raised a KeyError)
+    g = tmp_path / "iea.csv"
+    g.write_text("region,category,year,value\nAustralia,EV sales,2011,49\nAustralia,EV sales,2012,253\n", encoding="utf-8")
+    [rep] = ingest_file(warehouse, g, table="market", mapping={"year": "period@year", "value": "units"}, name="iea.csv")
+    assert (rep.status, rep.rows_loaded) == ("loaded", 2)
+    assert rows(warehouse, "SELECT period::VARCHAR, units FROM market WHERE _dataset = 'iea.csv' ORDER BY 1") == [("2011-01-01", 49), ("2012-01-01", 253)]
+    from ecom.ingest.mapping import validate
+    assert validate("market", {"value": "period@month"}, ["value"]) == (
+        "period@month needs a column mapped as period@year beside it (a month alone is no period)")
+
+
+def test_an_inventory_with_its_end_date_is_stock_not_sales(warehouse, tmp_path):
+    # Bibitor's year-end inventory: InventoryId names the stocked item, endDate dates the count
+    f = tmp_path / "EndInvFINAL12312016.csv"
+    f.write_text("InventoryId,Store,City,Brand,Description,Size,onHand,Price,endDate\n"
+                 "1_HARDERSFIELD_58,1,HARDERSFIELD,58,Gekkeikan Black & Gold Sake,750mL,11,12.99,31-12-2016\n"
+                 "1_HARDERSFIELD_62,1,HARDERSFIELD,62,Herradura Silver Tequila,750mL,7,36.99,31-12-2016\n"
+                 "1_HARDERSFIELD_63,1,HARDERSFIELD,63,Herradura Reposado Tequila,750mL,7,38.99,31-12-2016\n,,,,,,,,\n", encoding="utf-8")
+    [rep] = ingest_file(warehouse, f)
+    assert (rep.table, rep.rows_loaded, rep.rows_skipped) == ("stock", 3, 1)
+    assert rows(warehouse, "SELECT snapshot_date::VARCHAR, sum(on_hand) FROM stock GROUP BY 1") == [("2016-12-31", 25)]
+
+
+def test_a_product_feeds_id_and_mrp_and_a_nil_placeholder(warehouse, tmp_path):
+    # a Google Merchant Center feed names products by "id"; an Indian price list's MRP is the price and "Nill" is none
+    f = tmp_path / "products-feed.csv"
+    f.write_text("ID,Title,Description,Availability,MRP,Brand,Category\nP-1,Oud Attar,Warm oud,in stock,352 AED,Arabian,Nill\n"
+                 "P-2,Rose Attar,Fresh rose,in stock,120 AED,Arabian,Perfume\n", encoding="utf-8")
+    [rep] = ingest_file(warehouse, f)
+    assert (rep.table, rep.mapping["ID"], rep.mapping["MRP"]) == ("products", "product_id", "price")
+    assert rows(warehouse, "SELECT product_id, price, category FROM products ORDER BY 1") == [("P-1", Decimal("352.00"), None), ("P-2", Decimal("120.00"), "Perfume")]

@@ -182,9 +182,11 @@ def output_view(wh, name: str) -> str:
     df = spark.createDataFrame(arrow, schema=_spark_schema(wh.ibis().table(name, database="app").schema()))
     df.createOrReplaceTempView(view)
     with _lock:
-        stale = [k for k in _outputs if k[:2] == key[:2]]
         _outputs[key] = view
-        for old in stale:
+        # the version before this one stays: a reader that looked its name up a moment ago (a page, or
+        # the background scoring job) may not have opened it yet; older ones go
+        mine = sorted((k for k in _outputs if k[:2] == key[:2]), key=lambda k: k[2])
+        for old in mine[:-2]:
             spark.catalog.dropTempView(_outputs.pop(old))
     return view
 

@@ -30,3 +30,23 @@ def test_two_warehouses_at_the_same_version_of_an_output_keep_their_own_views(en
     finally:
         a.close()
         b.close()
+
+
+def test_a_view_of_the_version_before_stays_for_a_reader_that_looked_it_up(engines, tmp_path):  # noqa: ARG001 (one SparkSession)
+    """A reader (the background scoring job) that got the view of version 1 while a writer moved on to
+    version 2 can still open it; version 3 lets version 1 go. (Dropped at once, the job's read failed
+    with TABLE_OR_VIEW_NOT_FOUND under load.)"""
+    from ecom import spark
+
+    wh = Warehouse(tmp_path / "c.duckdb", engine="spark", lake=str(tmp_path / "lake_c"))
+    try:
+        languages(wh, 2)
+        first = spark.output_view(wh, "review_languages")
+        languages(wh, 3)
+        spark.output_view(wh, "review_languages")
+        assert spark.session().table(first).count() == 2
+        languages(wh, 4)
+        spark.output_view(wh, "review_languages")
+        assert not spark.session().catalog.tableExists(first)
+    finally:
+        wh.close()

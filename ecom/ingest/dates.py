@@ -59,14 +59,8 @@ def localize(value: str) -> str:
 
 
 def read_localized(value: str) -> str:
-    """The date a value with another language's month name says, as YYYY-MM-DD (for the load's notes)."""
-    v = localize(value)
-    fmt = _first_format(v, _NAMED)
-    return datetime.strptime(v, fmt).date().isoformat() if fmt else value
-
-
-def read_phrased(value: str) -> str:
-    """The date a value inside a sentence (PHRASE) says, as YYYY-MM-DD (for the load's notes)."""
+    """The date a value with another language's month name, or inside a sentence (PHRASE), says, as
+    YYYY-MM-DD (for the load's notes)."""
     v = localize(unphrase(value) or value)
     fmt = _first_format(v, _NAMED + _YMD)
     return datetime.strptime(v, fmt).date().isoformat() if fmt else value
@@ -340,8 +334,6 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
     column's day/month order.
     """
     profile = profile or DateProfile()
-    if profile.phrased_examples:
-        x = unphrase_sql(x)
     order = profile.order or "monthfirst"
     fallback = _NAMED + _YMD + _numeric_formats(order)
     formats = list(dict.fromkeys(profile.formats + fallback))
@@ -362,8 +354,12 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
     digits8, digits14 = wall(f"TRY_STRPTIME({x}, '%Y%m%d')"), wall(f"TRY_STRPTIME({x}, '%Y%m%d%H%M%S')")
     serial = wall(f"TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(CAST({x} AS DOUBLE) * 86400000000) AS BIGINT))")
     other = wall(f"TRY_STRPTIME({localize_sql(x) if profile.localized else x}, {fmt_list})")
+    # a date inside a sentence is a named or 年月日 date: the sentence is taken off once, in its own branch
+    inner = unphrase_sql(x)
+    phrased = (f"WHEN regexp_full_match({x}, {lit(PHRASE)}) THEN {wall(f'TRY_STRPTIME({localize_sql(inner) if profile.localized else inner}, {fmt_list})')} "
+               if profile.phrased_examples else "")
     return (
-        f"CASE WHEN {x} LIKE '____-__-__ __:__:__' THEN {iso_seconds} "
+        f"CASE {phrased}WHEN {x} LIKE '____-__-__ __:__:__' THEN {iso_seconds} "
         f"WHEN {x} LIKE '____-__-__' THEN {iso_day} "
         f"WHEN regexp_full_match({x}, {lit(ISO_RE.pattern[1:-1])}) THEN {iso} "
         f"WHEN regexp_full_match({x}, {lit(ISO_ZONED_RE.pattern[1:-1])}) THEN {zoned} "

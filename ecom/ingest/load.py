@@ -168,8 +168,7 @@ def _sales_keys_of(g: mapping_mod.Guess, lang: str) -> list[str]:
     if g.table != "sales":
         return []
     keys, notes = mapping_mod.sales_keys(g.mapping, lang)
-    fresh = {k: v for k, v in keys.items() if k not in g.derive}
-    g.derive.update(fresh)
+    g.derive = {**keys, **g.derive}
     return [n for n in notes if n not in g.notes]
 
 

@@ -186,11 +186,10 @@ def synonym_mapping(columns: list[str], table: str) -> dict[str, str]:
     idx = _synonym_index()[table]
     best: dict[str, tuple[int, str]] = {}
     for col in columns:
-        # a header that is a path (Odoo exports a relation's field as "Order Reference/Order Reference")
-        # names its last part
         hit = idx.get(normalize(col))
         if hit is None and "/" in str(col):
-            # …unless the path's other parts say it is something else ("Taxes/Amount" is no revenue)
+            # a header that is a path (Odoo exports a relation's field as "Order Reference/Order Reference")
+            # names its last part, unless the path's other parts say it is something else ("Taxes/Amount")
             hit = idx.get(normalize(str(col).rsplit("/", 1)[1]))
             words, cjk = header_words(col)
             if hit and any(_has(a, words, cjk) for a in schema.TABLES[table].column(hit[0]).avoid):

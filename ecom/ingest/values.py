@@ -84,8 +84,7 @@ class Decisions:
     share_percent: set[str] = field(default_factory=set)
     known_values: dict[str, list[str]] = field(default_factory=dict)  # column -> distinct sample values
     credit_note: str | None = None  # a regular expression of the order ids that are credit notes (C536379)
-    placeholders: dict[str, list[str]] = field(default_factory=dict)  # column -> words that stand for no number ("无退款申请")
-    skip_words: dict[str, list[str]] = field(default_factory=dict)  # required column -> words that skip the row ("not stocked")
+    placeholders: dict[str, list[str]] = field(default_factory=dict)  # column -> words that stand for no number ("无退款申请", "not stocked")
     text_parts: list[str] = field(default_factory=list)  # the source columns a review's text is joined from (`text_parts`)
     currency: str | None = None  # the currency the file's money headers or amounts name
     rating_scales: dict[str, str] = field(default_factory=dict)  # column -> its scale (ecom.ingest.ratings)
@@ -148,13 +147,10 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
         elif kind in ("money", "number", "int", "share"):
             # a word repeated in a number column is the export's way of saying "none"; a one-off word is an error
             repeated = sorted(w for w, n in Counter(v for v in values if not re.search(r"\d", v)).items() if n >= 2)
-            if repeated and not t.column(col).required:
+            if repeated:
                 d.placeholders[col] = repeated[:50]
-                d.notes.append(i18n.t("ingest.note.no_number", lang, col=col, src=src, example=repeated[0][:30]))
-            elif repeated:
-                # in a column a row cannot do without (a stock file's on hand), such a word says the row has
-                # nothing to give: Shopify's inventory writes "not stocked" for a location without the item
-                d.skip_words[col] = repeated[:50]
+                if not t.column(col).required:  # in a required column the row is skipped instead (conversion_sql)
+                    d.notes.append(i18n.t("ingest.note.no_number", lang, col=col, src=src, example=repeated[0][:30]))
             comma_decimal = sum(1 for v in values if _COMMA_DECIMAL.search(v))
             point_decimal = sum(1 for v in values if _POINT_DECIMAL.search(v))
             if comma_decimal > point_decimal:
@@ -228,7 +224,7 @@ def date_notes(col: str, src: str, p: dates_mod.DateProfile, tz: str, lang: str)
         notes.append(i18n.t(f"ingest.note.zone_{p.zone()}", lang, col=col, src=src, tz=tz))
     if p.phrased_examples:
         example = p.phrased_examples[0]
-        notes.append(i18n.t("ingest.note.date_phrase", lang, col=col, src=src, example=example, reading=dates_mod.read_phrased(example)))
+        notes.append(i18n.t("ingest.note.date_phrase", lang, col=col, src=src, example=example, reading=dates_mod.read_localized(example)))
     if p.localized:
         example = p.localized_examples[0]
         notes.append(i18n.t("ingest.note.month_names", lang, col=col, src=src, example=example, reading=dates_mod.read_localized(example)))
@@ -513,9 +509,11 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     lang = plan.lang
     blank_why, header_why, totals_why, footer_why = (lit(i18n.t(f"ingest.skip.{k}", lang)) for k in ("blank", "repeated_header", "totals", "footer"))
     footer = f"WHEN _row >= {int(plan.footer_row)} THEN {footer_why} " if plan.footer_row else ""
+    # a word a required number column repeats instead of a number (a stock file's on hand) says the row has
+    # nothing to give: Shopify's inventory writes "not stocked" for a location without the item
     says = ""
-    for col, words in plan.decisions.skip_words.items():
-        if col in by_target:
+    for col, words in plan.decisions.placeholders.items():
+        if col in by_target and t.column(col).required:
             x = f"v{idx[by_target[col][0]]}"
             before, after = i18n.t("ingest.skip.says", lang, col=col, src=by_target[col][0], value="\0").split("\0")
             says += f"WHEN {is_one_of(x, [lit(w) for w in words])} THEN {lit(before)} || {x} || {lit(after)} "

@@ -32,9 +32,9 @@ def test_a_wechat_pay_bill_loads_without_its_backticks_and_its_totals_block_is_s
     # WeChat Pay's merchant bill: every value behind a backtick (so spreadsheets keep it as text), and
     # under the lines a header and row of totals with fewer fields
     rep = load(warehouse, tmp_path / "wxpay_bill.csv", "交易时间,公众账号ID,商户号,微信订单号,商户订单号,用户标识,交易类型,交易状态,货币种类,总金额,退款金额,商品名称,手续费\n"
-        "`2015-03-30 21:25:32,`wx58,`10027619,`4200001,`M1,`oqMI-a,`JSAPI,`SUCCESS,`CNY,`0.01,`0,`洁面慕斯,`0.00020\n"
-        "`2015-03-30 21:15:32,`wx58,`10027619,`4200002,`M2,`oqMI-b,`JSAPI,`SUCCESS,`CNY,`12.50,`0,`精华套装,`0.25000\n"
-        "总交易单数,总交易额,总退款金额,手续费总金额\n`2,`12.51,`0.00,`0.25020\n")
+               "`2015-03-30 21:25:32,`wx58,`10027619,`4200001,`M1,`oqMI-a,`JSAPI,`SUCCESS,`CNY,`0.01,`0,`洁面慕斯,`0.00020\n"
+               "`2015-03-30 21:15:32,`wx58,`10027619,`4200002,`M2,`oqMI-b,`JSAPI,`SUCCESS,`CNY,`12.50,`0,`精华套装,`0.25000\n"
+               "总交易单数,总交易额,总退款金额,手续费总金额\n`2,`12.51,`0.00,`0.25020\n")
     assert (rep.table, rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == ("sales", 2, 0, 2)
     assert rep.mapping["总金额"] == "revenue" and rep.mapping["用户标识"] == "customer_id"
     assert rows(warehouse, "SELECT order_id, order_time, customer_id, revenue, order_status FROM sales ORDER BY order_time") == [
@@ -48,11 +48,11 @@ def test_a_wechat_pay_bill_loads_without_its_backticks_and_its_totals_block_is_s
 def test_a_commented_rule_line_ends_the_table_and_what_follows_is_skipped(warehouse, tmp_path):
     # Alipay's merchant detail: '#' title lines above, and below a titled rule line and '#' totals; 对方账户 is the buyer
     rep = load(warehouse, tmp_path / "业务明细.csv", "#支付宝业务明细查询\n#账号：[20880211096256330156]\n#-----------------------------------------业务明细列表----------------------------------------\n"
-        "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,对方账户,订单金额（元）\n"
-        + "".join(f"20190916220{i},S{i},交易,下单测试,2019-09-16 1{i}:55:16,*津水(602***@qq.com),0.0{i}\n" for i in range(1, 4))
-        + "".join(f"20190916220{i},S{i},交易,下单测试,2019-09-16 1{i}:55:16,*庚辰(182****01),0.0{i}\n" for i in range(4, 7))
-        + "#-----------------------------------------业务明细列表结束------------------------------------\n"
-        "#交易合计：6笔，商家实收共0.21元\n#导出时间：[2019年09月17日 05:46:49]\n", encoding="gb18030")
+               "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,对方账户,订单金额（元）\n"
+               + "".join(f"20190916220{i},S{i},交易,下单测试,2019-09-16 1{i}:55:16,*津水(602***@qq.com),0.0{i}\n" for i in range(1, 4))
+               + "".join(f"20190916220{i},S{i},交易,下单测试,2019-09-16 1{i}:55:16,*庚辰(182****01),0.0{i}\n" for i in range(4, 7))
+               + "#-----------------------------------------业务明细列表结束------------------------------------\n"
+               "#交易合计：6笔，商家实收共0.21元\n#导出时间：[2019年09月17日 05:46:49]\n", encoding="gb18030")
     assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (6, 0, 3)
     k = figures(warehouse, None, None)
     assert (k["gmv"], k["orders"], k["customers"]) == (0.21, 6, 2)  # 0.01 + 0.02 + … + 0.06; 对方账户 is the buyer
@@ -62,7 +62,7 @@ def test_an_english_closed_status_is_no_cancellation_but_a_closed_trade_is(wareh
     # Amazon's order history says "Closed" of every finished order; Taobao's 交易关闭 (in English
     # "Trade Closed") is an order closed unpaid
     rep = load(warehouse, tmp_path / "orders.csv", "Order ID,Order Date,Product ID,Total Owed,Order Status\nA1,2024-05-01,P1,10.00,Closed\nA2,2024-05-02,P2,20.00,Closed\n"
-                 "A3,2024-05-03,P3,40.00,Cancelled\nT1,2024-05-04,P4,80.00,Trade Closed\nT2,2024-05-05,P5,160.00,交易关闭\n")
+               "A3,2024-05-03,P3,40.00,Cancelled\nT1,2024-05-04,P4,80.00,Trade Closed\nT2,2024-05-05,P5,160.00,交易关闭\n")
     assert rep.rows_loaded == 5
     assert rows(warehouse, "SELECT order_id, line_kind FROM sales ORDER BY order_id") == [
         ("A1", "sale"), ("A2", "sale"), ("A3", "cancelled"), ("T1", "cancelled"), ("T2", "cancelled")]
@@ -72,7 +72,7 @@ def test_an_english_closed_status_is_no_cancellation_but_a_closed_trade_is(wareh
 def test_amounts_wrapped_in_apostrophes_load(warehouse, tmp_path):
     # Amazon's order history writes negative discounts as '-10.68' (the quotes keep spreadsheets off them)
     rep = load(warehouse, tmp_path / "Retail.OrderHistory.1.csv", "Order ID,Order Date,ASIN,Quantity,Unit Price,Total Discounts,Total Owed\n"
-                 "701-1,2023-02-01T10:00:00Z,B01,1,25.00,'-10.68',14.32\n701-2,2023-02-02T10:00:00Z,B02,2,5.00,'0',10.00\n")
+               "701-1,2023-02-01T10:00:00Z,B01,1,25.00,'-10.68',14.32\n701-2,2023-02-02T10:00:00Z,B02,2,5.00,'0',10.00\n")
     assert (rep.rows_loaded, rep.rows_rejected) == (2, 0)
     assert rows(warehouse, "SELECT order_id, discount, revenue FROM sales ORDER BY order_id") == [("701-1", Decimal("-10.68"), Decimal("14.32")),
                                                                                            ("701-2", Decimal("0.00"), Decimal("10.00"))]
@@ -81,9 +81,9 @@ def test_amounts_wrapped_in_apostrophes_load(warehouse, tmp_path):
 def test_a_taobao_report_without_an_order_number_still_counts_orders(warehouse, tmp_path):
     # a 千牛 report cut to a few columns: no 订单编号, so each buyer's purchase at one time is one order
     rep = load(warehouse, tmp_path / "TB2018.csv", "买家会员名,买家实际支付金额,宝贝总数量,宝贝标题,订单付款时间,订单创建时间\n"
-                 "mr001,748.5,1,PHP从入门到精通,2018-01-01 09:26:18,2018-01-01 09:26:00\n"
-                 "mr002,269.0,4,Java从入门到精通,2018-01-01 10:18:12,2018-01-01 09:37:42\n"
-                 "mr001,59.8,2,Python从入门到精通,2018-02-03 20:01:00,2018-02-03 20:00:00\n")
+               "mr001,748.5,1,PHP从入门到精通,2018-01-01 09:26:18,2018-01-01 09:26:00\n"
+               "mr002,269.0,4,Java从入门到精通,2018-01-01 10:18:12,2018-01-01 09:37:42\n"
+               "mr001,59.8,2,Python从入门到精通,2018-02-03 20:01:00,2018-02-03 20:00:00\n")
     assert (rep.preset, rep.rows_loaded) == ("taobao", 3)
     assert "no order id column: each customer's purchases at one time form one order" in rep.notes
     k = figures(warehouse, None, None)
@@ -93,8 +93,8 @@ def test_a_taobao_report_without_an_order_number_still_counts_orders(warehouse, 
 def test_an_order_id_filled_on_few_rows_is_not_the_order_id_and_a_utc_header_converts_the_times(warehouse, tmp_path):
     # Stripe's payments: "order_id (metadata)" set on one payment of four; "Created (UTC)" in UTC
     rep = load(warehouse, tmp_path / "unified_payments.csv", "id,Created (UTC),Amount,Currency,Status,Customer ID,Seller Message,order_id (metadata)\n"
-                 "ch_1,2020-12-13 14:38,1.00,usd,Paid,cus_A,Payment complete.,\nch_2,2020-12-13 16:35,10.00,usd,Paid,cus_B,Payment complete.,\n"
-                 "ch_3,2020-12-14 01:00,5.00,usd,Paid,cus_A,Payment complete.,\nch_4,2020-12-14 02:00,2.50,usd,Paid,cus_C,Payment complete.,O-77\n")
+               "ch_1,2020-12-13 14:38,1.00,usd,Paid,cus_A,Payment complete.,\nch_2,2020-12-13 16:35,10.00,usd,Paid,cus_B,Payment complete.,\n"
+               "ch_3,2020-12-14 01:00,5.00,usd,Paid,cus_A,Payment complete.,\nch_4,2020-12-14 02:00,2.50,usd,Paid,cus_C,Payment complete.,O-77\n")
     assert rep.rows_loaded == 4
     assert "order_id (metadata)" not in rep.mapping and "Seller Message" not in rep.mapping
     assert "order_id (metadata) is filled on only 1 of 4 sampled rows, too few to tell the orders apart: it is not used as the order id" in rep.notes
@@ -109,8 +109,8 @@ def test_an_order_id_filled_on_few_rows_is_not_the_order_id_and_a_utc_header_con
 def test_gross_is_revenue_and_a_variant_option_value_is_not(warehouse, tmp_path):
     # PayPal's activity download: the amount is "Gross"; "Option 1 Value" is a variant's option
     rep = load(warehouse, tmp_path / "Download.CSV", "Date,Time,Name,Type,Status,Currency,Gross,Fee,Net,From Email Address,Transaction ID,Item Title,Option 1 Name,Option 1 Value,Quantity\n"
-                 '1/5/2021,10:00:00,Ann,Website Payment,Completed,USD,"1,200.00",-35.10,"1,164.90",ann@example.com,T1,Oak table,Colour,Dark,1\n'
-                 "1/6/2021,11:00:00,Bo,Website Payment,Completed,USD,80.00,-2.62,77.38,bo@example.com,T2,Stool,Colour,Light,2\n")
+               '1/5/2021,10:00:00,Ann,Website Payment,Completed,USD,"1,200.00",-35.10,"1,164.90",ann@example.com,T1,Oak table,Colour,Dark,1\n'
+               "1/6/2021,11:00:00,Bo,Website Payment,Completed,USD,80.00,-2.62,77.38,bo@example.com,T2,Stool,Colour,Light,2\n")
     assert rep.mapping["Gross"] == "revenue" and "Option 1 Value" not in rep.mapping
     assert figures(warehouse, None, None)["gmv"] == 1280.0
 
@@ -129,8 +129,8 @@ def test_jd_comment_data_names_its_reviewer_time_and_product(warehouse, tmp_path
     # JD's comment data (as scrapers save it): nickname is the reviewer, userLevelName the membership
     # level, creationTime the review's time, referenceId the SKU and referenceTime the purchase's time
     rep = load(warehouse, tmp_path / "1015650.csv", "nickname,userProvince,userLevelName,score,creationTime,referenceTime,referenceId,content\n"
-                 '"百***乐","四川","金牌会员","5","2016-06-29 18:52:01","2016-06-18 08:33:39","1015650","京东真的好，送货师傅也真好"\n'
-                 '"a***6","陕西","钻石会员","4","2016-06-07 21:17:43","2016-06-05 16:22:47","1015650","很不错，值得购买"\n', encoding="gb18030")
+               '"百***乐","四川","金牌会员","5","2016-06-29 18:52:01","2016-06-18 08:33:39","1015650","京东真的好，送货师傅也真好"\n'
+               '"a***6","陕西","钻石会员","4","2016-06-07 21:17:43","2016-06-05 16:22:47","1015650","很不错，值得购买"\n', encoding="gb18030")
     assert rep.table == "reviews"
     assert {k: v for k, v in rep.mapping.items() if v in ("customer_id", "review_time", "product_id")} == {
         "nickname": "customer_id", "creationTime": "review_time", "referenceId": "product_id"}
@@ -141,7 +141,7 @@ def test_jd_comment_data_names_its_reviewer_time_and_product(warehouse, tmp_path
 def test_a_behaviour_log_timed_to_the_hour_loads_as_behaviour(warehouse, tmp_path):
     # Tianchi's mobile behaviour log: times to the hour, events coded 1-4 (view, favourite, cart, buy)
     rep = load(warehouse, tmp_path / "user_behavior.csv", "user_id,item_id,behavior_type,user_geohash,item_category,time\n98047837,232431562,1,,4245,2014-12-06 02\n"
-                 "98047837,232431562,3,,4245,2014-12-06 21\n97726136,383583590,2,,5894,2014-12-09 20\n97726136,383583590,4,,5894,2014-12-18 09\n")
+               "98047837,232431562,3,,4245,2014-12-06 21\n97726136,383583590,2,,5894,2014-12-09 20\n97726136,383583590,4,,5894,2014-12-18 09\n")
     assert (rep.table, rep.rows_loaded, rep.rows_rejected) == ("behavior", 4, 0)
     assert rows(warehouse, "SELECT customer_id, event_type, event_time FROM behavior ORDER BY event_time") == [
         ("98047837", "view", datetime(2014, 12, 6, 2)), ("98047837", "cart", datetime(2014, 12, 6, 21)),
@@ -151,9 +151,9 @@ def test_a_behaviour_log_timed_to_the_hour_loads_as_behaviour(warehouse, tmp_pat
 def test_dates_inside_amazons_review_sentence_are_read(warehouse, tmp_path):
     # an Amazon review page's "Reviewed in <country> on <date>", also in German and Japanese
     rep = load(warehouse, tmp_path / "amazon_reviews.csv", "title,rating,date,text\nGreat,5.0,\"Reviewed in the United States on September 3, 2021\",\"It is fast and light, and the screen is sharp.\"\n"
-                 "Meh,3.0,\"Reviewed in India on 12 May 2021\",The battery could be better for the price I paid.\n"
-                 "Gut,4.0,Rezension aus Deutschland vom 5. März 2024,\"Schnell geliefert, gut verpackt und funktioniert.\"\n"
-                 "良い,5.0,2021年3月3日に日本でレビュー済み,とても良い商品です。また買いたいと思います。\n")
+               "Meh,3.0,\"Reviewed in India on 12 May 2021\",The battery could be better for the price I paid.\n"
+               "Gut,4.0,Rezension aus Deutschland vom 5. März 2024,\"Schnell geliefert, gut verpackt und funktioniert.\"\n"
+               "良い,5.0,2021年3月3日に日本でレビュー済み,とても良い商品です。また買いたいと思います。\n")
     assert (rep.table, rep.rows_loaded, rep.rows_rejected) == ("reviews", 4, 0)
     assert rows(warehouse, "SELECT rating, review_time::DATE::VARCHAR FROM reviews ORDER BY review_time") == [
         (5, "2021-03-03"), (3, "2021-05-12"), (5, "2021-09-03"), (4, "2024-03-05")]
@@ -164,13 +164,11 @@ def test_dates_inside_amazons_review_sentence_are_read(warehouse, tmp_path):
 def test_an_inventory_export_without_a_date_is_todays_stock_and_not_stocked_rows_are_skipped(warehouse, tmp_path):
     # Shopify's inventory export: no date (it is the stock of now), "not stocked" where a location does
     # not carry the item, products named by their Handle where the SKU is empty
-    f = tmp_path / "inventory_export_1.csv"
     not_stocked = ",".join(["not stocked"] * 5)
-    f.write_text("Handle,Title,SKU,Location,Incoming,Unavailable,Committed,Available,On hand\n"
-                 'puff-large,Puff Large,"",Shop location,0,0,0,103,103\npuff-large,Puff Large,"",Shop location,5,0,0,200,200\n'
-                 f'brochure,Brochure,"",Shop location,{not_stocked}\nmug,Mug,"",Shop location,{not_stocked}\n'
-                 + "".join(f'poems-{i},Poems {i},"",Shop location,0,0,2,{i},{i + 2}\n' for i in range(1, 7)), encoding="utf-8")
-    [rep] = ingest_file(warehouse, f)
+    rep = load(warehouse, tmp_path / "inventory_export_1.csv", "Handle,Title,SKU,Location,Incoming,Unavailable,Committed,Available,On hand\n"
+               'puff-large,Puff Large,"",Shop location,0,0,0,103,103\npuff-large,Puff Large,"",Shop location,5,0,0,200,200\n'
+               f'brochure,Brochure,"",Shop location,{not_stocked}\nmug,Mug,"",Shop location,{not_stocked}\n'
+               + "".join(f'poems-{i},Poems {i},"",Shop location,0,0,2,{i},{i + 2}\n' for i in range(1, 7)))
     assert (rep.table, rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == ("stock", 8, 0, 2)
     assert rep.mapping["Handle"] == "product_id"
     [(day,)] = rows(warehouse, "SELECT DISTINCT snapshot_date FROM stock")
@@ -190,9 +188,9 @@ def test_a_required_id_left_empty_rejects_its_row(warehouse, tmp_path):
 def test_a_product_export_with_html_descriptions_is_products_not_reviews(warehouse, tmp_path):
     # Shopify's product export: its "Body (HTML)" is a description, its SKU often empty, its Handle the product
     rep = load(warehouse, tmp_path / "products_export_1.csv", "Handle,Title,Body (HTML),Vendor,Product Category,Type,Variant SKU,Variant Inventory Qty,Variant Price\n"
-                 'puff-large,Puff Large,"<p>A large, soft pouf for the living room.</p>",Puff,Home & Garden,Pouf,,103,89.00\n'
-                 "puff-large,,,,,,,200,89.00\n"
-                 'puff-small,Puff Small,"<p>The small one, for a child\'s room.</p>",Puff,Home & Garden,Pouf,,40,49.00\n')
+               'puff-large,Puff Large,"<p>A large, soft pouf for the living room.</p>",Puff,Home & Garden,Pouf,,103,89.00\n'
+               "puff-large,,,,,,,200,89.00\n"
+               'puff-small,Puff Small,"<p>The small one, for a child\'s room.</p>",Puff,Home & Garden,Pouf,,40,49.00\n')
     assert (rep.table, rep.rows_loaded, rep.rows_rejected) == ("products", 3, 0)
     assert rows(warehouse, "SELECT product_id, product_name, brand, price FROM products ORDER BY _source_row") == [
         ("puff-large", "Puff Large", "Puff", Decimal("89.00")), ("puff-large", None, None, Decimal("89.00")),
@@ -203,9 +201,9 @@ def test_a_sites_name_for_anyone_is_no_reviewer_and_an_apps_name_is_its_product(
     # google-play-scraper's export: "A Google user" (in Indonesian "Pengguna Google") for everyone
     # without a public name; three apps' reviews in one file, told apart by app_name
     rep = load(warehouse, tmp_path / "playstore_reviews.csv", "reviewId,userName,content,score,at,app_name\n"
-                 "r1,A Google user,The app keeps logging me out after the update.,2,2023-05-01 10:00:00,grab\n"
-                 "r2,Pengguna Google,Aplikasinya bagus dan cepat sekali.,5,2023-05-02 11:00:00,gojek\n"
-                 "r3,Siti Rahma,Drivers arrive quickly and the fares are fair.,4,2023-05-03 12:00:00,maxim\n")
+               "r1,A Google user,The app keeps logging me out after the update.,2,2023-05-01 10:00:00,grab\n"
+               "r2,Pengguna Google,Aplikasinya bagus dan cepat sekali.,5,2023-05-02 11:00:00,gojek\n"
+               "r3,Siti Rahma,Drivers arrive quickly and the fares are fair.,4,2023-05-03 12:00:00,maxim\n")
     assert (rep.table, rep.rows_loaded, rep.mapping["app_name"]) == ("reviews", 3, "product_id")
     assert rows(warehouse, "SELECT product_id, customer_id FROM reviews ORDER BY review_time") == [
         ("grab", None), ("gojek", None), ("maxim", "Siti Rahma")]
@@ -215,10 +213,10 @@ def test_odoo_path_headers_name_their_last_part_unless_the_path_says_otherwise(w
     # Odoo exports a relation's field as "Relation/Field": the order's reference and date, the
     # customer's name; "Taxes/Amount" is a tax, and the line's own Subtotal beats the order's Total
     rep = load(warehouse, tmp_path / "sale.order.line.csv", '"Order Reference/Order Reference","Order Reference/Date","Status","Customer/Name","Description","Unit Price","Quantity",'
-                 '"Subtotal","Taxes/Amount","Order Reference/Total"\n'
-                 '"SO121","2014-11-27","Confirmed","See Baby","[SL5077] Stroller red","1390.0","3.0","3084.11","0.07","6600.0"\n'
-                 '"SO121","2014-11-27","Confirmed","See Baby","[SL5081] Stroller blue","1390.0","3.0","3084.11","0.07","6600.0"\n'
-                 '"SO122","2014-11-28","Confirmed","Mama Shop","[SL5077] Stroller red","1390.0","1.0","1300.00","0.07","1391.0"\n')
+               '"Subtotal","Taxes/Amount","Order Reference/Total"\n'
+               '"SO121","2014-11-27","Confirmed","See Baby","[SL5077] Stroller red","1390.0","3.0","3084.11","0.07","6600.0"\n'
+               '"SO121","2014-11-27","Confirmed","See Baby","[SL5081] Stroller blue","1390.0","3.0","3084.11","0.07","6600.0"\n'
+               '"SO122","2014-11-28","Confirmed","Mama Shop","[SL5077] Stroller red","1390.0","1.0","1300.00","0.07","1391.0"\n')
     assert {k: rep.mapping[k] for k in ("Order Reference/Order Reference", "Customer/Name", "Subtotal")} == {
         "Order Reference/Order Reference": "order_id", "Customer/Name": "customer_id", "Subtotal": "revenue"}
     assert "Taxes/Amount" not in rep.mapping and "Order Reference/Total" not in rep.mapping
@@ -229,7 +227,7 @@ def test_odoo_path_headers_name_their_last_part_unless_the_path_says_otherwise(w
 def test_a_product_name_a_person_maps_stands_for_the_product(warehouse, tmp_path):
     # a WooCommerce export of e-mail, date and the products' names only: mapped by hand, the name is the product
     rep = load(warehouse, tmp_path / "woocommerce_orders.csv", "Customer Email,Order Date,Wines\nAndreis816@example.com,2021-03-01,Merlot 2018\nandreis816@example.com,2021-03-05,Rosé 2020\n"
-                 "bo@example.com,2021-03-05,Merlot 2018\n", mapping={"Wines": "product_name"})
+               "bo@example.com,2021-03-05,Merlot 2018\n", mapping={"Wines": "product_name"})
     assert (rep.status, rep.rows_loaded) == ("loaded", 3)
     assert "no product id column: the product name (Wines) stands for the product" in rep.notes
     # an e-mail address is one customer however it is capitalised
@@ -242,7 +240,7 @@ def test_a_status_column_the_header_does_not_name_is_found_by_its_values(warehou
     # Meesho's supplier orders: the status is "Reason for Credit Entry"; RTO (returned to origin) is a return
     statuses = ["DELIVERED", "DELIVERED", "CANCELLED", "RTO_COMPLETE", "SHIPPED", "DELIVERED"]
     rep = load(warehouse, tmp_path / "orders_august.csv", "Reason for Credit Entry,Sub Order No,Order Date,Product Name,SKU,Quantity,Supplier Listed Price\n"
-                 + "".join(f"{s},1843378851131192{i}_1,2025-08-0{i + 1},Cotton saree,ctn-{i},1,{100 * (i + 1)}\n" for i, s in enumerate(statuses)))
+               + "".join(f"{s},1843378851131192{i}_1,2025-08-0{i + 1},Cotton saree,ctn-{i},1,{100 * (i + 1)}\n" for i, s in enumerate(statuses)))
     assert rep.mapping["Reason for Credit Entry"] == "order_status"
     assert "Reason for Credit Entry was taken for order_status by its values (CANCELLED, DELIVERED, RTO_COMPLETE): check it before loading, or map it with --map" in rep.notes
     assert rows(warehouse, "SELECT order_status, line_kind FROM sales ORDER BY order_time") == [
@@ -275,9 +273,9 @@ def test_yearly_figures_are_periods_of_their_first_day_and_a_month_alone_is_refu
 def test_an_inventory_with_its_end_date_is_stock_not_sales(warehouse, tmp_path):
     # Bibitor's year-end inventory: InventoryId names the stocked item, endDate dates the count
     rep = load(warehouse, tmp_path / "EndInvFINAL12312016.csv", "InventoryId,Store,City,Brand,Description,Size,onHand,Price,endDate\n"
-                 "1_HARDERSFIELD_58,1,HARDERSFIELD,58,Gekkeikan Black & Gold Sake,750mL,11,12.99,31-12-2016\n"
-                 "1_HARDERSFIELD_62,1,HARDERSFIELD,62,Herradura Silver Tequila,750mL,7,36.99,31-12-2016\n"
-                 "1_HARDERSFIELD_63,1,HARDERSFIELD,63,Herradura Reposado Tequila,750mL,7,38.99,31-12-2016\n,,,,,,,,\n")
+               "1_HARDERSFIELD_58,1,HARDERSFIELD,58,Gekkeikan Black & Gold Sake,750mL,11,12.99,31-12-2016\n"
+               "1_HARDERSFIELD_62,1,HARDERSFIELD,62,Herradura Silver Tequila,750mL,7,36.99,31-12-2016\n"
+               "1_HARDERSFIELD_63,1,HARDERSFIELD,63,Herradura Reposado Tequila,750mL,7,38.99,31-12-2016\n,,,,,,,,\n")
     assert (rep.table, rep.rows_loaded, rep.rows_skipped) == ("stock", 3, 1)
     assert rows(warehouse, "SELECT snapshot_date::VARCHAR, sum(on_hand) FROM stock GROUP BY 1") == [("2016-12-31", 25)]
 
@@ -285,6 +283,6 @@ def test_an_inventory_with_its_end_date_is_stock_not_sales(warehouse, tmp_path):
 def test_a_product_feeds_id_and_mrp_and_a_nil_placeholder(warehouse, tmp_path):
     # a Google Merchant Center feed names products by "id"; an Indian price list's MRP is the price and "Nill" is none
     rep = load(warehouse, tmp_path / "products-feed.csv", "ID,Title,Description,Availability,MRP,Brand,Category\nP-1,Oud Attar,Warm oud,in stock,352 AED,Arabian,Nill\n"
-                 "P-2,Rose Attar,Fresh rose,in stock,120 AED,Arabian,Perfume\n")
+               "P-2,Rose Attar,Fresh rose,in stock,120 AED,Arabian,Perfume\n")
     assert (rep.table, rep.mapping["ID"], rep.mapping["MRP"]) == ("products", "product_id", "price")
     assert rows(warehouse, "SELECT product_id, price, category FROM products ORDER BY 1") == [("P-1", Decimal("352.00"), None), ("P-2", Decimal("120.00"), "Perfume")]

@@ -69,6 +69,18 @@ STATUSES = (
     ("completed", ("completed", "complete", "delivered", "success", "fulfilled", "finished"), ("交易成功", "已完成", "已签收", "完成", "成功")),
 )
 _STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)
+# A ledger (PayPal's activity download, eBay's transaction report, Stripe's balance history, Alipay's
+# 账务明细) lists payouts, fees, transfers, holds and memos beside the payments for sales, in a column of
+# entry types, and may say of each row whether money came in or went out: only its sales and refunds are
+# order lines. The column is a ledger's when its header names entry types (not "payment type": a
+# payment method's "bank transfer" is no transfer) and its sample holds both kinds of entry.
+LEDGER_TYPE_HEADERS = frozenset(("type", "transaction type", "entry type", "activity type", "交易类型", "业务类型", "账务类型", "财务类型"))
+LEDGER_SALE = r"order|sale|payment|charge|refund|交易|订单|销售|收款|支付|退款"
+LEDGER_OTHER = (r"payout|fee|withdraw|transfer|hold|authori[sz]|label|deposit|adjust|invoice|bonus|reserve|dispute"
+                r"|提现|转账|手续费|服务费|充值|保证金|佣金")
+LEDGER_REFUND = r"refund|退款"
+MONEY_DIRECTION_HEADERS = frozenset(("balance impact", "debit/credit", "credit/debit", "dr/cr", "收/支", "收支", "收支类型", "资金流向"))
+MONEY_OUT = r"debit|memo|支出"
 STATUS_NAMES = frozenset(name for name, _, _ in STATUSES)
 # column kind -> catalog key (ingest.bad.<key>) of what a rejected value is not
 _BAD_KEY = {"id": "id", "timestamp": "date", "date": "date", "period": "period", "money": "money", "number": "number", "int": "int",
@@ -88,6 +100,7 @@ class Decisions:
     text_parts: list[str] = field(default_factory=list)  # the source columns a review's text is joined from (`text_parts`)
     currency: str | None = None  # the currency the file's money headers or amounts name
     rating_scales: dict[str, str] = field(default_factory=dict)  # column -> its scale (ecom.ingest.ratings)
+    ledger: tuple[str, str | None] | None = None  # a ledger's (entry type, money direction) source columns (`ledger_columns`)
     notes: list[str] = field(default_factory=list)
 
 
@@ -167,7 +180,33 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
                 if nums and max(nums) > 1:
                     d.share_percent.add(col)
                     d.notes.append(i18n.t("ingest.note.share_percent", lang, col=col, src=src))
+    if table == "sales":
+        d.ledger = ledger_columns(sample)
+        if d.ledger:
+            d.notes.append(i18n.t("ingest.note.ledger", lang, src=d.ledger[0]))
     return d
+
+
+def _plain_header(header: str) -> str:
+    return re.sub(r"[\s_]+", " ", str(header).replace("\ufeff", "").strip().lower())
+
+
+def ledger_columns(sample: dict[str, list[str | None]]) -> tuple[str, str | None] | None:
+    """A ledger's entry-type column and its money-direction column (None if it has none), or None
+    when the file is no ledger (see LEDGER_TYPE_HEADERS)."""
+    def kinds(src: str) -> set[str]:
+        return {v.strip().lower() for v in sample[src] if v and v.strip()}
+
+    def is_sale(kind: str) -> bool:
+        return bool(re.search(LEDGER_SALE, kind)) and not re.search(LEDGER_OTHER, kind)
+
+    entry = next((src for src in sample if _plain_header(src) in LEDGER_TYPE_HEADERS
+                  and any(map(is_sale, kinds(src))) and any(re.search(LEDGER_OTHER, k) for k in kinds(src))), None)
+    if entry is None:
+        return None
+    direction = next((src for src in sample if _plain_header(src) in MONEY_DIRECTION_HEADERS
+                      and any(re.search(MONEY_OUT, k) for k in kinds(src))), None)
+    return entry, direction
 
 
 def rating_scale(col: str, src: str, values: list[str | None] | dict[str, int], notes: list[str], lang: str) -> str:
@@ -236,6 +275,23 @@ def is_one_of(x: str, values) -> str:
     """`x IN (...)` for a CASE WHEN: as an OR of comparisons DuckDB stops at the first match for each row,
     where an IN list (with the in_clause rewrite off) compares every row with every value."""
     return "(" + " OR ".join(f"{x} = {v}" for v in values) + ")"
+
+
+def _ledger_skips(plan: Plan, idx: dict[str, int]) -> str:
+    """CASE branches that skip a ledger's rows that are no sale or refund: an entry of another kind, or
+    money that went out (a refund aside)."""
+    entry, direction = plan.decisions.ledger
+    x = f"v{idx[entry]}"
+    kind = f"lower({x})"
+    before, after = i18n.t("ingest.skip.ledger", plan.lang, src=entry, value="\0").split("\0")
+    out = (f"WHEN NOT regexp_matches({kind}, {lit(LEDGER_SALE)}) OR regexp_matches({kind}, {lit(LEDGER_OTHER)}) "
+           f"THEN {lit(before)} || {x} || {lit(after)} ")
+    if direction is not None:
+        y = f"v{idx[direction]}"
+        before, after = i18n.t("ingest.skip.money_out", plan.lang, src=direction, value="\0").split("\0")
+        out += (f"WHEN regexp_matches(lower({y}), {lit(MONEY_OUT)}) AND NOT regexp_matches({kind}, {lit(LEDGER_REFUND)}) "
+                f"THEN {lit(before)} || {y} || {lit(after)} ")
+    return out
 
 
 def _clean(i: int) -> str:
@@ -517,6 +573,8 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             x = f"v{idx[by_target[col][0]]}"
             before, after = i18n.t("ingest.skip.says", lang, col=col, src=by_target[col][0], value="\0").split("\0")
             says += f"WHEN {is_one_of(x, [lit(w) for w in words])} THEN {lit(before)} || {x} || {lit(after)} "
+    if plan.table == "sales" and plan.decisions.ledger:
+        says += _ledger_skips(plan, idx)
     skip = (
         f"CASE {footer}WHEN {blank} THEN {blank_why} WHEN {repeated} THEN {header_why} WHEN {skip_total} THEN {totals_why} {says}END"
     ) if h0 else "NULL"

@@ -286,3 +286,64 @@ def test_a_product_feeds_id_and_mrp_and_a_nil_placeholder(warehouse, tmp_path):
                "P-2,Rose Attar,Fresh rose,in stock,120 AED,Arabian,Perfume\n")
     assert (rep.table, rep.mapping["ID"], rep.mapping["MRP"]) == ("products", "product_id", "price")
     assert rows(warehouse, "SELECT product_id, price, category FROM products ORDER BY 1") == [("P-1", Decimal("352.00"), None), ("P-2", Decimal("120.00"), "Perfume")]
+
+
+def test_a_paypal_activity_download_loads_its_incoming_payments_and_skips_the_rest_of_the_ledger(warehouse, tmp_path):
+    # PayPal's activity download lists holds, card spending, authorizations and "Invoice Sent" memos beside the
+    # payments received; Balance Impact says whether money came in. Payer: From Email Address.
+    head = "Date,Time,Name,Type,Status,Currency,Gross,Fee,Net,From Email Address,Transaction ID,Invoice Number,Balance Impact\n"
+    body = ('4/1/2022,06:09:53,TAKE 5,General PayPal Debit Card Transaction,Completed,USD,-72.78,0.00,-72.78,shop@example.com,T1,,Debit\n'
+            "4/1/2022,06:09:53,PayPal,Reversal of General Account Hold,Completed,USD,72.78,0.00,72.78,,T2,,Credit\n"
+            '4/2/2022,09:00:00,Ann,Website Payment,Completed,USD,"1,200.00",-35.10,"1,164.90",Ann@Example.com,T3,,Credit\n'
+            "4/2/2022,09:00:01,Ann,Invoice Sent,Paid,USD,1200.00,0.00,1200.00,shop@example.com,T4,INV-7,Memo\n"
+            "4/3/2022,10:00:00,Bo,PayPal Here Payment,Completed,USD,80.00,-2.62,77.38,bo@example.com,T5,,Credit\n"
+            "4/4/2022,11:00:00,Supplies Inc,Express Checkout Payment,Completed,USD,-54.64,0.00,-54.64,shop@example.com,T6,,Debit\n"
+            "4/5/2022,12:00:00,Bo,Payment Refund,Completed,USD,-20.00,0.50,-19.50,bo@example.com,T7,,Debit\n"
+            "4/6/2022,13:00:00,Cy,Mobile Payment,Completed,USD,100.00,-3.20,96.80,ann@example.com,T8,,Credit\n"
+            "4/7/2022,14:00:00,,General Withdrawal,Completed,USD,-1000.00,0.00,-1000.00,,T9,,Debit\n")
+    rep = load(warehouse, tmp_path / "Download.CSV", head + body)
+    # kept: the three payments received (T3, T5, T8) and the refund (T7); the card spending, the hold's
+    # reversal, the memo, the purchase paid out (T6) and the withdrawal are skipped, each named
+    assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (4, 0, 5)
+    assert rep.mapping["From Email Address"] == "customer_id"
+    skipped = next(n for n in rep.notes if n.startswith("skipped"))
+    assert '1 Type "Invoice Sent" ledger row(s) (row 5)' in skipped and '1 Balance Impact "Debit" (money out) row(s) (row 7)' in skipped
+    k = figures(warehouse, None, None)
+    # GMV 1,200.00 + 80.00 + 100.00; the refund 20.00; Ann paid twice (her address in two cases), Bo once
+    assert (k["gmv"], k["refunds"], k["customers"]) == (1380.0, 20.0, 2)
+
+
+def test_an_ebay_transaction_report_is_its_orders_and_refunds_not_its_payouts_and_fees(warehouse, tmp_path):
+    # eBay's Seller Hub transaction report: one Order row per item sold, beside fees, shipping labels, payouts,
+    # transfers and holds, every one with an amount
+    head = "Transaction date,Type,Order number,Buyer name,Net amount,Payout currency,Item ID,Item title,Quantity\n"
+    body = ('"Jan 1, 2023",Other fee,16-09530-33898,Tim Pratt,-1.66,USD,394317,--,--\n'
+            '"Jan 1, 2023",Order,16-09530-33898,Tim Pratt,19.00,USD,394317,Bionic Woman DVD,1\n'
+            '"Dec 31, 2022",Payout,--,--,-4.67,USD,--,--,--\n'
+            '"Dec 29, 2022",Shipping label,15-09518-53603,James Frakes,-3.88,USD,--,--,--\n'
+            '"Dec 29, 2022",Order,15-09518-53603,James Frakes,19.75,USD,394399,Wii Sports,1\n'
+            '"Dec 29, 2022",Transfer,--,--,-9.94,USD,--,--,--\n'
+            '"Dec 28, 2022",Refund,15-09518-53603,James Frakes,-10.56,USD,394399,Wii Sports,--\n'
+            '"Dec 27, 2022",Hold,15-09518-53603,James Frakes,12.99,USD,--,--,--\n')
+    rep = load(warehouse, tmp_path / "Transaction-Report.csv", head + body)
+    assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (3, 0, 5)
+    k = figures(warehouse, None, None)
+    # the two orders' 19.00 + 19.75, and the refund's 10.56 (before: every payout and fee was a "return")
+    assert (k["gmv"], k["refunds"], k["orders"]) == (38.75, 10.56, 2)
+
+
+def test_a_chinese_ledger_keeps_its_trades_and_refunds_and_a_payment_method_column_is_no_ledger(warehouse, tmp_path):
+    # an Alipay 账务明细: 业务类型 beside 收支类型; a 提现 (withdrawal) and a 服务费 (service fee) are no sales
+    rep = load(warehouse, tmp_path / "账务明细.csv", "入账时间,支付宝交易号,业务类型,收支类型,对方账户,金额（元）\n"
+               "2023-05-01 10:00:00,A1,交易,收入,buyer1,30.00\n"
+               "2023-05-01 11:00:00,A2,交易,收入,buyer2,45.50\n"
+               "2023-05-02 09:00:00,A3,提现,支出,,-70.00\n"
+               "2023-05-02 10:00:00,A4,服务费,支出,,-0.45\n"
+               "2023-05-03 10:00:00,A5,交易退款,支出,buyer1,-30.00\n")
+    assert (rep.rows_loaded, rep.rows_skipped) == (3, 2)
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"], k["customers"]) == (75.5, 30.0, 2)
+    # a payment method's "Bank Transfer" names no ledger entry: every order of this export loads
+    rep = load(warehouse, tmp_path / "orders.csv", "Order ID,Order Date,Payment Type,Amount\n"
+               "W1,2023-06-01,Bank Transfer,10.00\nW2,2023-06-01,Credit Card,20.00\nW3,2023-06-02,Bank Transfer,5.00\n")
+    assert (rep.rows_loaded, rep.rows_skipped) == (3, 0)

@@ -448,6 +448,17 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
             take(said[0], "order_status", "low")
             examples = ", ".join(sorted(set(samples[said[0]].values))[:3])
             notes.append(i18n.t("ingest.note.status_by_values", lang, src=said[0], examples=examples))
+    # a behaviour log's event column headed just "type" (JD's JData): its values, nearly all event types
+    # in words or codes, say it
+    if "event_type" in cols and "event_type" not in taken:
+        from ecom.ingest.values import is_event
+
+        said = [src for src in columns if src not in mapping and samples[src].n >= 5 and len(set(samples[src].values)) >= 2
+                and header_words(src)[0] & {"type", "kind"} | ({"类型"} if "类型" in header_words(src)[1] else set())
+                and sum(map(is_event, samples[src].values)) >= 0.9 * samples[src].n]
+        if said:
+            take(said[0], "event_type", "medium")
+            taken.add("event_type")
     # a required column takes, among the columns that name it, the one filled on the most rows (an
     # order's creation time, not its payment time that unpaid orders leave empty)
     for name in t.required:
@@ -568,6 +579,14 @@ def _score(g: Guess) -> tuple:
     return (weakest, sum(_WEIGHT[g.confidence.get(src, "low")] for src in g.mapping), -TABLE_ORDER.index(g.table))
 
 
+def _events_column(g: Guess, samples: dict) -> bool:
+    """Whether the guess's event type column holds event types: nearly all its sampled values are."""
+    from ecom.ingest.values import is_event  # values builds on this module
+
+    src = next((s for s, target in pairs(g.mapping) if split_target(target)[0] == "event_type"), None)
+    return src is not None and samples[src].n > 0 and sum(map(is_event, samples[src].values)) >= 0.9 * samples[src].n
+
+
 def _excluded(table: str, columns: list[str]) -> bool:
     """A product master or stock file has no order id: a file with one is order lines."""
     return table in ("products", "stock") and "order_id" in synonym_mapping(columns, "sales").values()
@@ -615,6 +634,9 @@ def suggest(columns: list[str], wh=None, values=None, table: str | None = None, 
     candidates = [table] if table else [n for n in TABLE_ORDER if not _excluded(n, columns)]
     options = [_fit(name, columns, samples, lang) for name in candidates]
     complete = [g for g in options if not g.unmapped_required]
+    if any(g.table == "behavior" and _events_column(g, samples) for g in complete):
+        # a column of event types (views, carts, purchases) makes a file a behaviour log: its rows are no order lines
+        complete = [g for g in complete if g.table != "sales"]
     if complete:
         best = max(complete, key=_score)
         best.reason = describe(best, lang)

@@ -49,11 +49,34 @@ _DAY_FIRST = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M
 _MONTH_FIRST = [f.replace("%d", "%~").replace("%m", "%d").replace("%~", "%m") for f in _DAY_FIRST]
 PERIOD_FORMATS = ["%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月", "%Y%m", "%b %Y", "%B %Y", "%b. %Y", "%b-%y", "%b-%Y", "%m/%Y", "%Y-M%m"]
 _EVENTS = {
-    "view": ("pv", "view", "views", "page_view", "pageview", "click", "browse", "detail", "1", "浏览", "点击", "查看", "访问"),
-    "favorite": ("fav", "favorite", "favourite", "collect", "wishlist", "like", "2", "收藏", "关注"),
-    "cart": ("cart", "addtocart", "add_to_cart", "add-to-cart", "add to cart", "3", "加购", "加入购物车", "购物车"),
-    "purchase": ("buy", "purchase", "order", "transaction", "paid", "4", "购买", "下单", "成交", "支付"),
+    "view": ("pv", "view", "views", "page_view", "pageview", "click", "browse", "detail", "浏览", "点击", "查看", "访问"),
+    "favorite": ("fav", "favorite", "favourite", "collect", "wishlist", "like", "follow", "收藏", "关注"),
+    "cart": ("cart", "addtocart", "add_to_cart", "add-to-cart", "add to cart", "加购", "加入购物车", "购物车"),
+    "purchase": ("buy", "purchase", "order", "transaction", "paid", "购买", "下单", "成交", "支付"),
 }
+EVENT_WORDS = frozenset(w for words in _EVENTS.values() for w in words)
+# Behaviour logs that write their event types as numbers, by the codes they use: Taobao's (Tianchi's
+# UserBehavior and mobile logs: 1 view, 2 favourite, 3 cart, 4 buy) and JD's (JData: 1 view, 2 add to
+# cart, 3 removal from the cart, 4 order, 5 follow, 6 click), told apart by JD's 5 and 6. A removal from
+# the cart is none of the four event types: its rows are skipped, counted and named.
+EVENT_CODES = {
+    "taobao": {"1": "view", "2": "favorite", "3": "cart", "4": "purchase"},
+    "jd": {"1": "view", "2": "cart", "3": None, "4": "purchase", "5": "favorite", "6": "view"},
+}
+
+
+def event_codes(values: list[str]) -> str | None:
+    """The code scheme (EVENT_CODES) of an event column's values, None when they are no codes."""
+    codes = {v.strip() for v in values if v and v.strip()}
+    if not codes or not codes <= set(EVENT_CODES["jd"]):
+        return None
+    return "jd" if codes & {"5", "6"} else "taobao"
+
+
+def is_event(value: str) -> bool:
+    """Whether a value is an event type in words or a code (EVENT_CODES)."""
+    v = value.strip().lower()
+    return v in EVENT_WORDS or v in EVENT_CODES["jd"]
 # Order statuses, each said the same way in English and Chinese. A value is the first status (in this
 # order) one of whose words it contains: a refund that "succeeded" is a refund, "unpaid" is pending.
 # Lines of a cancelled order count nowhere (ecom.queries.definitions); this list is the one place that
@@ -100,6 +123,7 @@ class Decisions:
     text_parts: list[str] = field(default_factory=list)  # the source columns a review's text is joined from (`text_parts`)
     currency: str | None = None  # the currency the file's money headers or amounts name
     rating_scales: dict[str, str] = field(default_factory=dict)  # column -> its scale (ecom.ingest.ratings)
+    event_codes: str | None = None  # the code scheme of an event column written in numbers (EVENT_CODES)
     ledger: tuple[str, str | None] | None = None  # a ledger's (entry type, money direction) source columns (`ledger_columns`)
     notes: list[str] = field(default_factory=list)
 
@@ -142,6 +166,10 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
             d.currency = currency.of_file([src], [str(v) for v in sample.get(src, [])[:2000] if v])
         if kind == "rating":
             d.rating_scales[col] = rating_scale(col, src, sample.get(src, []), d.notes, lang)
+        if kind == "event":
+            d.event_codes = event_codes(sample.get(src, []))
+            if d.event_codes:
+                d.notes.append(i18n.t(f"ingest.note.event_codes_{d.event_codes}", lang, col=col, src=src))
         if kind not in ("status", "timestamp", "date", "period", "money", "number", "int", "share"):
             continue
         values = [v.strip() for v in sample.get(src, []) if v is not None and v.strip()]
@@ -400,8 +428,14 @@ def period_expr(x: str, profile: dates_mod.DateProfile | None, tz: str) -> str:
     return f"coalesce({roc}, CAST(TRY_STRPTIME({x}, {fmt_list}) AS DATE), CAST({dates_mod.timestamp_sql(x, profile, tz)} AS DATE))"
 
 
-def event_expr(x: str) -> str:
-    whens = " ".join(f"WHEN {is_one_of(x, [lit(v) for v in _variants(vals)])} THEN {lit(name)}" for name, vals in _EVENTS.items())
+def event_expr(x: str, codes: str | None = "taobao") -> str:
+    """An event type from its words, or from its code in the scheme `codes` (EVENT_CODES)."""
+    by_code: dict[str, list[str]] = {}
+    for code, name in EVENT_CODES[codes or "taobao"].items():
+        if name:
+            by_code.setdefault(name, []).append(code)
+    whens = " ".join(f"WHEN {is_one_of(x, [lit(v) for v in (*_variants(vals), *by_code.get(name, ()))])} THEN {lit(name)}"
+                     for name, vals in _EVENTS.items())
     return f"CASE {whens} ELSE NULL END"
 
 
@@ -573,6 +607,10 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             x = f"v{idx[by_target[col][0]]}"
             before, after = i18n.t("ingest.skip.says", lang, col=col, src=by_target[col][0], value="\0").split("\0")
             says += f"WHEN {is_one_of(x, [lit(w) for w in words])} THEN {lit(before)} || {x} || {lit(after)} "
+    for code, name in EVENT_CODES.get(plan.decisions.event_codes or "", {}).items():
+        if name is None and "event_type" in by_target:
+            x = f"v{idx[by_target['event_type'][0]]}"
+            says += f"WHEN {x} = {lit(code)} THEN {lit(i18n.t('ingest.skip.cart_removal', lang, src=by_target['event_type'][0], value=code))} "
     if plan.table == "sales" and plan.decisions.ledger:
         says += _ledger_skips(plan, idx)
     skip = (
@@ -792,7 +830,7 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
         e = period_expr(x, d.dates.get(c.name), plan.tz)
         return e, f"{x} IS NOT NULL AND {{K}} IS NULL"
     if kind == "event":
-        e = event_expr(x)
+        e = event_expr(x, d.event_codes)
         return e, f"{x} IS NOT NULL AND {{K}} IS NULL"
     if kind == "rating":
         return ratings.sql(x, _scale(c, plan), "{N}"), f"{x} IS NOT NULL AND {{K}} IS NULL"

@@ -347,3 +347,32 @@ def test_a_chinese_ledger_keeps_its_trades_and_refunds_and_a_payment_method_colu
     rep = load(warehouse, tmp_path / "orders.csv", "Order ID,Order Date,Payment Type,Amount\n"
                "W1,2023-06-01,Bank Transfer,10.00\nW2,2023-06-01,Credit Card,20.00\nW3,2023-06-02,Bank Transfer,5.00\n")
     assert (rep.rows_loaded, rep.rows_skipped) == (3, 0)
+
+
+def test_a_log_whose_type_column_holds_event_codes_is_behaviour_read_by_the_codes_it_uses(warehouse, tmp_path):
+    # JD's JData action log: the event column is headed just "type", codes 1-6 (3: a removal from the cart)
+    head = "user_id,sku_id,time,type,cate\n"
+    jd = ("1.0,10,2016-02-01 10:00:00,1,8\n1.0,10,2016-02-01 10:00:01,6,8\n1.0,10,2016-02-01 10:01:00,2,8\n"
+          "1.0,10,2016-02-01 10:02:00,3,8\n2.0,11,2016-02-01 11:00:00,5,8\n2.0,11,2016-02-01 11:05:00,4,8\n")
+    rep = load(warehouse, tmp_path / "JData_Action.csv", head + jd)
+    assert (rep.table, rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == ("behavior", 5, 0, 1)
+    assert any("read as JD's" in n for n in rep.notes)
+    assert rows(warehouse, "SELECT event_type, count(*) FROM behavior GROUP BY 1 ORDER BY 1") == [
+        ("cart", 1), ("favorite", 1), ("purchase", 1), ("view", 2)]
+    # the same column with codes 1-4 only is Taobao's: 2 is a favourite, 3 the cart
+    rep = load(warehouse, tmp_path / "UserBehavior.csv", head + "7,20,2017-11-25 09:00:00,1,4\n7,20,2017-11-25 09:01:00,2,4\n"
+               "7,20,2017-11-25 09:02:00,3,4\n8,21,2017-11-25 09:03:00,4,4\n8,21,2017-11-25 09:04:00,1,4\n", table="behavior")
+    assert (rep.rows_loaded, rep.rows_skipped) == (5, 0) and any("read as Taobao's" in n for n in rep.notes)
+    assert rows(warehouse, "SELECT event_type, count(*) FROM behavior WHERE customer_id IN ('7', '8') GROUP BY 1 ORDER BY 1") == [
+        ("cart", 1), ("favorite", 1), ("purchase", 1), ("view", 2)]
+    # a Type column of other things (an order's kind) makes no behaviour log
+    rep = load(warehouse, tmp_path / "orders.csv", "Order ID,Customer,Date,Type,Amount\n"
+               "A1,c1,2023-06-01,Normal,10.00\nA2,c2,2023-06-01,Presale,20.00\nA3,c1,2023-06-02,Normal,5.00\nA4,c3,2023-06-02,Normal,5.00\n"
+               "A5,c3,2023-06-03,Presale,1.00\n")
+    assert (rep.table, rep.rows_loaded) == ("sales", 5)
+    # nor does a column headed "event" that holds no event types (Stripe's metadata: the show a ticket is for)
+    rep = load(warehouse, tmp_path / "unified_payments.csv", "id,Created (UTC),Amount,Currency,Customer ID,event (metadata)\n"
+               "ch_1,2023-01-05 10:00:00,30.00,usd,cus_1,Tango night\nch_2,2023-01-05 11:00:00,30.00,usd,cus_2,Tango night\n"
+               "ch_3,2023-01-06 10:00:00,45.00,usd,cus_1,Live show\nch_4,2023-01-06 12:00:00,45.00,usd,cus_3,Live show\n"
+               "ch_5,2023-01-07 10:00:00,45.00,usd,cus_4,Live show\n")
+    assert (rep.table, rep.rows_loaded) == ("sales", 5)

@@ -3,7 +3,8 @@
 Two shapes are recognised, and only in a table that fits nothing as it stands:
 
 - *one row per period*: a column of dates or months and at least three number columns named by
-  something else (StatCounter's `Date, Samsung, Apple, …`): each cell becomes a row (period, the
+  something else, none of them a measure or a key (StatCounter's `Date, Samsung, Apple, …`, not
+  `Date, Campaign ID, Ad Cost, GST`): each cell becomes a row (period, the
   column's name as brand — or category when the row label says so — and the number);
 - *one row per entity*: at least three number columns named by months (`Jan. 2001`, `2024-03`,
   `2024年3月`) beside a label column: each cell becomes a row (the label, the month, the number).
@@ -24,6 +25,17 @@ from ecom.ingest.sqltext import lit
 
 MIN_VALUE_COLUMNS = 3
 _LABEL, _PERIOD = "brand", "period"
+# Words that name a measure or a key, never a brand or category: a sheet of dates beside "Campaign ID,
+# Ad Cost, GST, Total Ads Cost" (Meesho's ad deductions) or "Sales, Profit, Orders" is a table of figures
+# per day, not one column per brand
+_MEASURE_WORDS = frozenset(("id", "cost", "amount", "price", "tax", "gst", "vat", "fee", "discount", "total", "qty", "quantity", "revenue",
+                            "sales", "profit", "order", "count", "unit", "gmv", "spend", "balance"))
+_MEASURE_CJK = ("金额", "数量", "成本", "费用", "税", "合计", "销售额", "订单", "单价", "利润", "编号")
+
+
+def _names_a_measure(header: str) -> bool:
+    words, cjk = mapping_mod.header_words(header)
+    return bool(words & _MEASURE_WORDS) or any(w in cjk for w in _MEASURE_CJK)
 
 
 def _numeric(v: ColumnValues) -> bool:
@@ -67,7 +79,7 @@ def melt(src: Source, workdir) -> Source | None:
             return None
         label = dated[0]
         values = [c for c in cols if c != label and c not in totals and _numeric(samples[c]) and samples[c].n]
-        if len(values) < MIN_VALUE_COLUMNS or len(values) < 0.6 * (len(cols) - 1):
+        if len(values) < MIN_VALUE_COLUMNS or len(values) < 0.6 * (len(cols) - 1) or any(map(_names_a_measure, values)):
             return None
         header_as = _LABEL
     value_idx = [cols.index(c) for c in values]

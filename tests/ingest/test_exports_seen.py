@@ -376,3 +376,18 @@ def test_a_log_whose_type_column_holds_event_codes_is_behaviour_read_by_the_code
                "ch_3,2023-01-06 10:00:00,45.00,usd,cus_1,Live show\nch_4,2023-01-06 12:00:00,45.00,usd,cus_3,Live show\n"
                "ch_5,2023-01-07 10:00:00,45.00,usd,cus_4,Live show\n")
     assert (rep.table, rep.rows_loaded) == ("sales", 5)
+
+
+def test_a_sheet_of_costs_per_day_is_no_wide_table_of_brands_and_a_platform_fee_no_channel(warehouse, tmp_path):
+    # Meesho's payments workbook: its "Ads Cost" sheet (a date, then Campaign ID, Ad Cost, GST, Total Ads Cost)
+    # became 60 sales lines of "brands" named Campaign ID, Ad Cost…, campaign ids as revenue (GMV 148 million)
+    path = tmp_path / "ads_cost.csv"
+    path.write_text("Deduction Duration,Deduction Date,Campaign ID,Ad Cost,Credits / Waivers / Discounts,GST,Total Ads Cost\n"
+                    "2025-08-20,2025-08-22,14837470,6.02,0,-1.08,-7.1\n2025-08-19,2025-08-22,14837470,86.64,0,-15.6,-102.24\n"
+                    "2025-08-14,2025-08-22,14715536,0.21,0,-0.04,-0.25\n2025-08-13,2025-08-22,14715536,205.94,0,-37.07,-243.01\n", encoding="utf-8")
+    [rep] = ingest_file(warehouse, path)
+    assert rep.status == "failed" and "fits no table" in rep.message
+    # its Order Payments sheet's "Meesho gold platform fee" is an amount, not the sales channel
+    g = suggest(["Sub Order No", "Order Date", "Listing Price (Incl. taxes)", "Quantity", "Meesho gold platform fee (Incl. GST)"],
+                values=[["1871_1", "2025-08-13 13:20:27", "499", "1", "-12.5"], ["1872_1", "2025-08-14 10:00:00", "299", "1", "-7.5"]])
+    assert "Meesho gold platform fee (Incl. GST)" not in g.mapping

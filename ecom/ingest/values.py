@@ -895,7 +895,13 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     price = vals["unit_price"]
     revenue = vals["revenue"]
     # kept 64-bit: INTEGER × DECIMAL(18,2) would widen to a 128-bit decimal
-    out["revenue"] = f"coalesce({revenue}, TRY_CAST({q} * {price} AS DECIMAL(18,2)))"
+    gross = f"TRY_CAST({q} * {price} AS DECIMAL(18,2))"
+    if "discount" in by_target:
+        # GMV is after line discounts: a line without its amount is its price less its discount (a free
+        # gift's discount is its price: Odoo leaves its Subtotal empty), never below nothing; a return's
+        # negative amount stays as it is. Exports write discounts with either sign.
+        gross = f"CASE WHEN {gross} > 0 THEN greatest({gross} - abs(coalesce({vals['discount']}, 0)), 0) ELSE {gross} END"
+    out["revenue"] = f"coalesce({revenue}, {gross})"
     if "unit_price" not in by_target and "revenue" in by_target:
         out["unit_price"] = f"CASE WHEN {q} <> 0 THEN round({revenue} / {q}, 2) END"
     if "revenue" not in by_target and "discount_rate" in by_target:

@@ -391,3 +391,21 @@ def test_a_sheet_of_costs_per_day_is_no_wide_table_of_brands_and_a_platform_fee_
     g = suggest(["Sub Order No", "Order Date", "Listing Price (Incl. taxes)", "Quantity", "Meesho gold platform fee (Incl. GST)"],
                 values=[["1871_1", "2025-08-13 13:20:27", "499", "1", "-12.5"], ["1872_1", "2025-08-14 10:00:00", "299", "1", "-7.5"]])
     assert "Meesho gold platform fee (Incl. GST)" not in g.mapping
+
+
+def test_a_line_priced_by_quantity_and_price_is_less_its_discount(warehouse, tmp_path):
+    # Odoo's sale lines: a free gift's Discount Amount is its Unit Price and its Subtotal is empty; it was
+    # counted at full price (830.00). Lines with their Subtotal keep it.
+    rep = load(warehouse, tmp_path / "sale.order.line.csv", '"Order Reference/Order Reference","Order Reference/Date","Customer/Name",'
+               '"Description","Unit Price","Quantity","Discount Amount","Subtotal"\n'
+               '"SO112","2014-11-25","Shop A","[SL1] Stroller","1390.0","1.0","0.0","1390.0"\n'
+               '"SO112","2014-11-25","Shop A","[GF1] Gift bag","830.0","1.0","830.0",""\n'
+               '"SO113","2014-11-26","Shop B","[SL2] Car seat","500.0","2.0","100.0",""\n')
+    assert rep.rows_loaded == 3
+    # 1,390.00 + 0.00 (the gift) + (2 × 500.00 − 100.00)
+    assert figures(warehouse, None, None)["gmv"] == 2290.0
+    # a file without amounts: GMV is after line discounts, whatever their sign; a returned line stays negative
+    rep = load(warehouse, tmp_path / "lines.csv", "Order ID,Date,Product,Price,Qty,Discount\n"
+               "P1,2024-02-01,A,20.00,3,-5.00\nP2,2024-02-01,B,10.00,1,\nP3,2024-02-02,A,20.00,-1,\n")
+    assert rows(warehouse, "SELECT order_id, revenue, line_kind FROM sales WHERE order_id LIKE 'P%' ORDER BY 1") == [
+        ("P1", Decimal("55.00"), "sale"), ("P2", Decimal("10.00"), "sale"), ("P3", Decimal("-20.00"), "return")]

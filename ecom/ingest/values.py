@@ -124,6 +124,7 @@ class Decisions:
     currency: str | None = None  # the currency the file's money headers or amounts name
     rating_scales: dict[str, str] = field(default_factory=dict)  # column -> its scale (ecom.ingest.ratings)
     event_codes: str | None = None  # the code scheme of an event column written in numbers (EVENT_CODES)
+    net_of_refunds: bool = False  # the amount column is what was paid less the refund (`net_of_refunds`)
     ledger: tuple[str, str | None] | None = None  # a ledger's (entry type, money direction) source columns (`ledger_columns`)
     notes: list[str] = field(default_factory=list)
 
@@ -212,7 +213,38 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
         d.ledger = ledger_columns(sample)
         if d.ledger:
             d.notes.append(i18n.t("ingest.note.ledger", lang, src=d.ledger[0]))
+        total = net_of_refunds(mapping, sample)
+        if total:
+            d.net_of_refunds = True
+            by = {split_target(target)[0]: src for src, target in pairs(mapping)}
+            d.notes.append(i18n.t("ingest.note.net_of_refunds", lang, src=by["revenue"], refund=by["refund_amount"], total=total))
     return d
+
+
+def net_of_refunds(mapping: dict[str, str], sample: dict[str, list[str | None]]) -> str | None:
+    """The column that shows an amount to be net of refunds: on every sampled row with a refund (at
+    least three), the amount plus the refund is that column's value (a Tmall order report's 总金额 =
+    买家实际支付金额 + 退款金额). Then GMV is the amount plus the refund, or the refund would count twice."""
+    from ecom.ingest.profile import to_number
+
+    by = {split_target(target)[0]: src for src, target in pairs(mapping)}
+    if "revenue" not in by or "refund_amount" not in by:
+        return None
+
+    def numbers(src: str) -> list[float | None]:
+        return [to_number(v) if v else None for v in sample.get(src, [])]
+
+    paid, refund = numbers(by["revenue"]), numbers(by["refund_amount"])
+    rows = [i for i, (p, r) in enumerate(zip(paid, refund, strict=False)) if p is not None and r]
+    if len(rows) < 3:
+        return None
+    for src in sample:
+        if src in (by["revenue"], by["refund_amount"]):
+            continue
+        total = numbers(src)
+        if all(i < len(total) and total[i] is not None and abs(paid[i] + refund[i] - total[i]) < 0.005 for i in rows):
+            return src
+    return None
 
 
 def _plain_header(header: str) -> str:
@@ -894,6 +926,8 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     out["quantity"] = q
     price = vals["unit_price"]
     revenue = vals["revenue"]
+    if plan.decisions.net_of_refunds:
+        revenue = f"({revenue} + coalesce({vals['refund_amount']}, 0))"
     # kept 64-bit: INTEGER × DECIMAL(18,2) would widen to a 128-bit decimal
     gross = f"TRY_CAST({q} * {price} AS DECIMAL(18,2))"
     if "discount" in by_target:

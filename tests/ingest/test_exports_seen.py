@@ -409,3 +409,18 @@ def test_a_line_priced_by_quantity_and_price_is_less_its_discount(warehouse, tmp
                "P1,2024-02-01,A,20.00,3,-5.00\nP2,2024-02-01,B,10.00,1,\nP3,2024-02-02,A,20.00,-1,\n")
     assert rows(warehouse, "SELECT order_id, revenue, line_kind FROM sales WHERE order_id LIKE 'P%' ORDER BY 1") == [
         ("P1", Decimal("55.00"), "sale"), ("P2", Decimal("10.00"), "sale"), ("P3", Decimal("-20.00"), "return")]
+
+
+def test_an_amount_net_of_refunds_has_its_refund_added_back_so_it_is_not_taken_off_twice(warehouse, tmp_path):
+    # a Tmall order report: 买家实际支付金额 is what the buyer paid less the refund (总金额 = 买家实际支付金额 + 退款金额 on
+    # every order with a refund); GMV had been the net amount and the refunds were taken off it once more
+    rep = load(warehouse, tmp_path / "tmall_order_report.csv", "订单编号,总金额,买家实际支付金额,收货地址 ,订单创建时间,订单付款时间 ,退款金额\n"
+               "1,327.7,148.9,上海,2020-02-01 10:00:00,2020-02-01 10:01:00,178.8\n"
+               "2,21.0,21.0,浙江省,2020-02-01 11:00:00,2020-02-01 11:00:05,0.0\n"
+               "3,100.0,60.0,安徽省,2020-02-02 09:00:00,2020-02-02 09:00:10,40.0\n"
+               "4,50.0,0.0,湖南省,2020-02-02 12:00:00,2020-02-02 12:00:09,50.0\n"
+               "5,80.0,80.0,上海,2020-02-03 12:00:00,2020-02-03 12:00:09,0.0\n")
+    assert rep.rows_loaded == 5 and any("退款金额" in n and "总金额" in n for n in rep.notes)
+    k = figures(warehouse, None, None)
+    # GMV: the totals 327.7 + 21 + 100 + 50 + 80; refunds 178.8 + 40 + 50; net sales what was paid (148.9 + 21 + 60 + 0 + 80)
+    assert (k["gmv"], k["refunds"], k["net_sales"]) == (578.7, 268.8, 309.9)

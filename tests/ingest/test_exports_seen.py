@@ -424,3 +424,11 @@ def test_an_amount_net_of_refunds_has_its_refund_added_back_so_it_is_not_taken_o
     k = figures(warehouse, None, None)
     # GMV: the totals 327.7 + 21 + 100 + 50 + 80; refunds 178.8 + 40 + 50; net sales what was paid (148.9 + 21 + 60 + 0 + 80)
     assert (k["gmv"], k["refunds"], k["net_sales"]) == (578.7, 268.8, 309.9)
+
+
+def test_a_bookshops_sales_at_cover_price_are_its_revenue_and_what_it_received_comes_first(tmp_path):
+    # a publisher's daily sales: 销售码洋 is the sales at cover price (GMV was 0 without it); 实洋, what was received, wins beside it
+    g = suggest(["日期", "商品名称", "成交件数", "销售码洋"], values=[["2019-01-01", "零基础学Python（全彩版）", "28", "2234.4"]])
+    assert g.table == "sales" and g.mapping["销售码洋"] == "revenue"
+    g = suggest(["日期", "书名", "册数", "码洋", "实洋"], values=[["2019-01-01", "零基础学C语言", "20", "1396", "977.2"]])
+    assert g.mapping["实洋"] == "revenue" and "码洋" not in g.mapping

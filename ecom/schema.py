@@ -106,7 +106,8 @@ SALES = Table(
           words=(("product", "item", "goods", "article", "商品", "宝贝", "货品", "产品"), ("name", "title", "description", "desc", "名称", "标题", "名")),
           avoid=("category", "cat", "type", "brand", "length", "lenght", "类目", "品类", "分类", "品牌")),
         C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "product_category", "Product Type", "Category Name", "Department", "Product Line"), ("类目", "品类", "商品类目", "类别", "分类", "一级类目", "商品分类"),
-          words=(("category", "department", "类目", "品类", "类别", "分类"),), avoid=("sub", "id", "二级", "三级")),
+          words=(("category", "department", "类目", "品类", "类别", "分类"),),
+          avoid=("sub", "id", "order", "customer", "payment", "二级", "三级", "订单", "客户", "会员", "支付")),  # an order's or a customer's kind is no product category
         C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor", "Make", "Manufacturer", "Brand Name"), ("品牌", "品牌名称", "品牌名"), words=(("brand", "make", "manufacturer", "品牌"),)),
         C("quantity", "INTEGER", "int", False, "units", ("Quantity", "Qty", "Units", "sales_volume", "Lineitem quantity", "volume", "Quantity Ordered", "Qty Ordered", "Units Sold", "Pieces"), ("购买数量", "数量", "销量", "商品数量", "件数", "购买件数", "宝贝数量"),
           words=(("qty", "quantity", "units", "pieces", "pcs", "number", "count", "数量", "件数", "销量"),),

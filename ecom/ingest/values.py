@@ -85,7 +85,10 @@ STATUSES = (
     ("refunded", ("refund", "chargeback", "charged back"), ("退款", "售后")),
     ("returned", ("return", "rto"), ("退货",)),  # RTO: returned to origin, undelivered (Indian marketplaces)
     # an English "Closed" alone is no cancellation: Amazon's order history says it of every finished order
-    ("cancelled", ("cancel", "void", "expired", "trade closed", "transaction closed", "invalid"), ("取消", "关闭", "作废", "失效", "无效")),
+    ("cancelled", ("cancel", "void", "expired", "trade closed", "transaction closed", "invalid", "rejected", "declined"),
+     ("取消", "关闭", "作废", "失效", "无效", "驳回")),
+    # an order not yet placed (Odoo's draft quotations, a CRM's 未提交) is no sale: it counts nowhere, as a cancelled one
+    ("draft", ("draft", "quotation"), ("草稿", "未提交", "报价单")),
     ("pending", ("pending", "unpaid", "awaiting", "authorized", "created"), ("待付款", "未付款", "等待买家付款", "待支付")),
     ("paid", ("paid", "processing", "approved", "invoiced"), ("已付款", "待发货", "等待卖家发货", "已支付")),
     ("shipped", ("shipped", "in transit", "partially_fulfilled", "dispatched"), ("已发货", "待收货", "卖家已发货", "运输中")),
@@ -480,7 +483,7 @@ def normalize_status(text: str) -> str:
 
 
 def status_expr(x: str, known: list[str] = ()) -> str:
-    """Order statuses onto completed/pending/paid/shipped/cancelled/refunded/returned (others kept, lower-case).
+    """Order statuses onto completed/pending/paid/shipped/cancelled/draft/refunded/returned (others kept, lower-case).
 
     Values seen in the sample are compared exactly (cheap); only unseen ones pay for the substring tests.
     """
@@ -957,6 +960,6 @@ def line_kind_sql(status: str, quantity: str, revenue: str, credit_note: str = "
     """The kind of an order line (see ecom.queries.definitions), from its normalised status, quantity,
     revenue and whether its order id is a credit note's."""
     return (
-        f"CASE WHEN {status} = 'cancelled' THEN 'cancelled' "
+        f"CASE WHEN {status} IN ('cancelled', 'draft') THEN 'cancelled' "
         f"WHEN {quantity} < 0 OR {revenue} < 0 OR {credit_note} THEN 'return' ELSE 'sale' END"
     )

@@ -2,8 +2,8 @@
 
 Each order line has a kind, decided when it is loaded (`ecom.ingest.values`, column `line_kind`):
 
-- **cancelled**: its order's status is cancelled (the one list of such statuses, in English and
-  Chinese, is `ecom.ingest.values.STATUSES`). Cancelled lines count nowhere.
+- **cancelled**: its order's status is cancelled, or a draft not yet placed (the one list of such
+  statuses, in English and Chinese, is `ecom.ingest.values.STATUSES`). Cancelled lines count nowhere.
 - **return**: a separate negative line: a negative quantity or amount, or a credit note (an
   invoice number such as C536379 in a file of plain invoice numbers). A return line is dated by
   its own time, is never an order, and its absolute amount is a refund.

@@ -432,3 +432,20 @@ def test_a_bookshops_sales_at_cover_price_are_its_revenue_and_what_it_received_c
     assert g.table == "sales" and g.mapping["销售码洋"] == "revenue"
     g = suggest(["日期", "书名", "册数", "码洋", "实洋"], values=[["2019-01-01", "零基础学C语言", "20", "1396", "977.2"]])
     assert g.mapping["实洋"] == "revenue" and "码洋" not in g.mapping
+
+
+def test_drafts_and_rejected_orders_count_nowhere_and_an_orders_kind_is_no_category(warehouse, tmp_path):
+    # a Chinese CRM's 订单报表: 未提交 (not submitted) and 已驳回 (rejected) orders are no sales; 订单类别 ("1次下单",
+    # the customer's nth order) is no product category. Odoo's draft quotations count nowhere either.
+    rep = load(warehouse, tmp_path / "订单报表.csv", "订单ID,客户ID,订单状态,下单时间,订单类别,实收金额\n"
+               "2000241,K1,已签收,2022-03-01 10:00:00,1次下单,897.00\n2000242,K2,未提交,2022-03-01 11:00:00,1次下单,450.00\n"
+               "2000243,K1,已驳回,2022-03-02 09:00:00,2次下单,120.00\n2000244,K3,已发货,2022-03-02 10:00:00,1次下单,60.50\n"
+               "2000245,K4,已取消,2022-03-03 10:00:00,1次下单,30.00\n")
+    assert rep.rows_loaded == 5 and "订单类别" not in rep.mapping
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (957.5, 2, 2)  # 897.00 + 60.50
+    rep = load(warehouse, tmp_path / "sale.order.csv", "Order Reference,Order Date,Customer,Status,Total\n"
+               "SO001,2014-11-20,Shop A,Sales Order,100.00\nSO002,2014-11-21,Shop B,Quotation,250.00\n"
+               "SO003,2014-11-22,Shop A,Draft,80.00\nSO004,2014-11-23,Shop C,Quotation Sent,40.00\nSO005,2014-11-24,Shop B,Done,10.00\n")
+    assert rows(warehouse, "SELECT count(*) FILTER (WHERE line_kind = 'cancelled'), sum(revenue) FILTER (WHERE line_kind = 'sale') "
+                "FROM sales WHERE order_id LIKE 'SO%'") == [(3, Decimal("110.00"))]

@@ -83,8 +83,8 @@ _NOT_ORDER_TIME = ("ship", "shipped", "shipping", "delivery", "delivered", "deli
 _TIER = ("level", "grade", "tier", "rank", "等级", "级别")
 # a variant's option ("Option 1 Value") is no amount
 _MONEY_NOT_REVENUE = ("option", "discount", "tax", "shipping", "freight", "refund", "cost", "fee", "profit", "margin", "rate", "count", "qty",
-                      "quantity", "number", "unit", "each", "list", "original", "优惠", "折扣", "运费", "邮费", "退款", "成本", "利润", "税",
-                      "单价", "原价", "数量")
+                      "quantity", "number", "unit", "each", "list", "original", "products", "items", "优惠", "折扣", "运费", "邮费", "退款", "成本",
+                      "利润", "税", "单价", "原价", "数量", "件数")  # "Total products", "Total Items": counts
 
 SALES = Table(
     "sales",

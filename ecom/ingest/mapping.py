@@ -338,8 +338,9 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
             if o is not None:
                 lines[o].append((p, a, i))
         multi = [ls for ls in lines.values() if len({p for p, _, _ in ls}) >= 2]
-        same = [ls for ls in multi if len({a for _, a, _ in ls}) == 1 and ls[0][1] not in (None, "", "0", "0.00")]
-        if not multi or len(same) < 0.9 * len(multi):
+        # an amount of 0 repeated on an order's lines is the same amount (free shipping), but some must be more
+        same = [ls for ls in multi if len({a for _, a, _ in ls}) == 1]
+        if not multi or len(same) < 0.9 * len(multi) or all(ls[0][1] in (None, "", "0", "0.00") for ls in same):
             continue
         covers = 0
         if col == "revenue" and len(multi) < 3:

@@ -449,3 +449,23 @@ def test_drafts_and_rejected_orders_count_nowhere_and_an_orders_kind_is_no_categ
                "SO003,2014-11-22,Shop A,Draft,80.00\nSO004,2014-11-23,Shop C,Quotation Sent,40.00\nSO005,2014-11-24,Shop B,Done,10.00\n")
     assert rows(warehouse, "SELECT count(*) FILTER (WHERE line_kind = 'cancelled'), sum(revenue) FILTER (WHERE line_kind = 'sale') "
                 "FROM sales WHERE order_id LIKE 'SO%'") == [(3, Decimal("110.00"))]
+
+
+def test_an_orders_total_is_less_its_shipping_and_a_count_of_products_is_no_amount(warehouse, tmp_path):
+    # WooCommerce order lines: the order's total (with its shipping) and its shipping on every line, "Total
+    # products" the count of its lines; free shipping (0) on some orders. GMV had been the count (576.00 for
+    # a real export), then the totals with their shipping.
+    rep = load(warehouse, tmp_path / "woo.csv", "Order Number,Order Status,Order Date,Item Name,Total products,Order Total Amount,Order Shipping Amount\n"
+               "16379,Completed,2025/12/31 11:23,Butter 250ml,2,370.0,60\n16379,Completed,2025/12/31 11:23,Kojic soap,2,370.0,60\n"
+               "16380,Completed,2025/12/31 12:00,Butter 250ml,2,500.0,0\n16380,Completed,2025/12/31 12:00,Body oil,2,500.0,0\n"
+               "16381,Completed,2025/12/30 09:00,Kojic soap,3,245.0,45\n16381,Completed,2025/12/30 09:00,Body oil,3,245.0,45\n"
+               "16381,Completed,2025/12/30 09:00,Butter 250ml,3,245.0,45\n16382,Cancelled,2025/12/29 09:00,Body oil,1,99.0,0\n")
+    assert rep.mapping["Order Total Amount"] == "revenue@order" and rep.mapping["Order Shipping Amount"] == "shipping_fee@order"
+    assert "Total products" not in rep.mapping
+    k = figures(warehouse, None, None)
+    # (370 − 60) + (500 − 0) + (245 − 45); the cancelled order counts nowhere
+    assert (k["gmv"], k["orders"]) == (1010.0, 3)
+    assert rows(warehouse, "SELECT sum(shipping_fee) FROM sales WHERE line_kind = 'sale'") == [(Decimal("105.00"),)]
+    # an items' total leaves the shipping beside it alone
+    rep = load(warehouse, tmp_path / "orders.csv", "Order ID,Order Date,Item Total,Shipping\nX1,2025-01-02,30.00,5.00\nX2,2025-01-03,20.00,5.00\n")
+    assert rows(warehouse, "SELECT sum(revenue) FROM sales WHERE order_id LIKE 'X%'") == [(Decimal("50.00"),)]

@@ -127,6 +127,7 @@ class Decisions:
     currency: str | None = None  # the currency the file's money headers or amounts name
     rating_scales: dict[str, str] = field(default_factory=dict)  # column -> its scale (ecom.ingest.ratings)
     event_codes: str | None = None  # the code scheme of an event column written in numbers (EVENT_CODES)
+    before_discounts: bool = False  # the amount column is before the line's discount (`before_discounts`)
     total_with_shipping: bool = False  # the amount column is an order's total with its shipping (`total_with_shipping`)
     net_of_refunds: bool = False  # the amount column is what was paid less the refund (`net_of_refunds`)
     ledger: tuple[str, str | None] | None = None  # a ledger's (entry type, money direction) source columns (`ledger_columns`)
@@ -217,6 +218,10 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
         d.ledger = ledger_columns(sample)
         if d.ledger:
             d.notes.append(i18n.t("ingest.note.ledger", lang, src=d.ledger[0]))
+        if before_discounts(mapping, sample):
+            d.before_discounts = True
+            by = {split_target(target)[0]: src for src, target in pairs(mapping)}
+            d.notes.append(i18n.t("ingest.note.before_discounts", lang, src=by["revenue"], discount=by["discount"]))
         if total_with_shipping(mapping, sample):
             d.total_with_shipping = True
             by = {split_target(target)[0]: src for src, target in pairs(mapping)}
@@ -229,6 +234,28 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
     return d
 
 
+def _amounts(mapping: dict[str, str], sample: dict[str, list[str | None]], col: str) -> list[tuple[float | None, float | None]]:
+    """(amount, `col`) of each sampled row, as numbers where they are."""
+    from ecom.ingest.profile import to_number
+
+    by = {split_target(target)[0]: src for src, target in pairs(mapping)}
+    return [(to_number(a) if a else None, to_number(b) if b else None)
+            for a, b in zip(sample.get(by["revenue"], []), sample.get(by[col], []), strict=False)]
+
+
+def before_discounts(mapping: dict[str, str], sample: dict[str, list[str | None]]) -> bool:
+    """Whether the amount column is before the discount a discount column beside it gives: its header
+    says so (Etsy's Order Value, Square's Gross Sales: value, gross, list, before) and no sampled
+    discount exceeds it. GMV is then the amount less the discount."""
+    by = {split_target(target)[0]: src for src, target in pairs(mapping)}
+    if "revenue" not in by or "discount" not in by:
+        return False
+    words, cjk = header_words(by["revenue"])
+    if not words & {"value", "gross", "list", "before"} or "net" in words:
+        return False
+    return all(abs(d) <= a for a, d in _amounts(mapping, sample, "discount") if a and d and a > 0)
+
+
 _TOTAL_OF_ITEMS = frozenset(("sub", "subtotal", "item", "product", "merchandise", "goods", "line"))
 
 
@@ -237,17 +264,13 @@ def total_with_shipping(mapping: dict[str, str], sample: dict[str, list[str | No
     beside it states: its header says total (Order Total Amount, Total Owed, 订单总额), not of the items
     (Subtotal, Item Total, 商品总价), and no sampled shipping exceeds it. GMV is then the total less the
     shipping."""
-    from ecom.ingest.profile import to_number
-
     by = {split_target(target)[0]: src for src, target in pairs(mapping)}
     if "revenue" not in by or "shipping_fee" not in by:
         return False
     words, cjk = header_words(by["revenue"])
     if not ("total" in words or "总额" in cjk or "总金额" in cjk) or words & _TOTAL_OF_ITEMS or any(w in cjk for w in ("商品", "宝贝", "货品")):
         return False
-    amounts = [(to_number(t) if t else None, to_number(s) if s else None)
-               for t, s in zip(sample.get(by["revenue"], []), sample.get(by["shipping_fee"], []), strict=False)]
-    return all(s <= t for t, s in amounts if t and s and t > 0)
+    return all(s <= t for t, s in _amounts(mapping, sample, "shipping_fee") if t and s and t > 0)
 
 
 def net_of_refunds(mapping: dict[str, str], sample: dict[str, list[str | None]]) -> str | None:
@@ -955,6 +978,8 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     out["quantity"] = q
     price = vals["unit_price"]
     revenue = vals["revenue"]
+    if plan.decisions.before_discounts:
+        revenue = f"({revenue} - abs(coalesce({vals['discount']}, 0)))"
     if plan.decisions.total_with_shipping:
         revenue = f"({revenue} - coalesce({vals['shipping_fee']}, 0))"
     if plan.decisions.net_of_refunds:

@@ -469,3 +469,11 @@ def test_an_orders_total_is_less_its_shipping_and_a_count_of_products_is_no_amou
     # an items' total leaves the shipping beside it alone
     rep = load(warehouse, tmp_path / "orders.csv", "Order ID,Order Date,Item Total,Shipping\nX1,2025-01-02,30.00,5.00\nX2,2025-01-03,20.00,5.00\n")
     assert rows(warehouse, "SELECT sum(revenue) FROM sales WHERE order_id LIKE 'X%'") == [(Decimal("50.00"),)]
+
+
+def test_an_amount_before_discounts_has_its_discount_taken_off(warehouse, tmp_path):
+    # Etsy's sold orders: Order Value is the items before the shop's discount (Discount Amount); GMV is after it
+    rep = load(warehouse, tmp_path / "EtsySoldOrders2023.csv", "Sale Date,Order ID,Buyer,Number of Items,Currency,Order Value,Discount Amount,Shipping,Order Total\n"
+               "01/03/23,2901,anna,1,USD,40.00,4.00,5.00,41.00\n01/04/23,2902,bo,2,USD,25.50,0,4.00,29.50\n01/05/23,2903,cy,1,USD,18.00,1.80,3.00,19.20\n")
+    assert any("Order Value" in n and "Discount Amount" in n for n in rep.notes)
+    assert figures(warehouse, None, None)["gmv"] == 77.7  # 36.00 + 25.50 + 16.20

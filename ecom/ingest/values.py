@@ -218,83 +218,71 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
         d.ledger = ledger_columns(sample)
         if d.ledger:
             d.notes.append(i18n.t("ingest.note.ledger", lang, src=d.ledger[0]))
-        if before_discounts(mapping, sample):
-            d.before_discounts = True
-            by = {split_target(target)[0]: src for src, target in pairs(mapping)}
-            d.notes.append(i18n.t("ingest.note.before_discounts", lang, src=by["revenue"], discount=by["discount"]))
-        if total_with_shipping(mapping, sample):
-            d.total_with_shipping = True
-            by = {split_target(target)[0]: src for src, target in pairs(mapping)}
-            d.notes.append(i18n.t("ingest.note.total_with_shipping", lang, src=by["revenue"], shipping=by["shipping_fee"]))
-        total = net_of_refunds(mapping, sample)
-        if total:
-            d.net_of_refunds = True
-            by = {split_target(target)[0]: src for src, target in pairs(mapping)}
-            d.notes.append(i18n.t("ingest.note.net_of_refunds", lang, src=by["revenue"], refund=by["refund_amount"], total=total))
+        # how the amount column stands to the discount, shipping and refund columns beside it
+        by = {split_target(target)[0]: src for src, target in pairs(mapping)}
+        d.before_discounts, d.total_with_shipping = before_discounts(by, sample), total_with_shipping(by, sample)
+        total = net_of_refunds(by, sample)
+        d.net_of_refunds = total is not None
+        for key, on, names in (("before_discounts", d.before_discounts, {"discount": by.get("discount")}),
+                               ("total_with_shipping", d.total_with_shipping, {"shipping": by.get("shipping_fee")}),
+                               ("net_of_refunds", d.net_of_refunds, {"refund": by.get("refund_amount"), "total": total})):
+            if on:
+                d.notes.append(i18n.t(f"ingest.note.{key}", lang, src=by["revenue"], **names))
     return d
 
 
-def _amounts(mapping: dict[str, str], sample: dict[str, list[str | None]], col: str) -> list[tuple[float | None, float | None]]:
-    """(amount, `col`) of each sampled row, as numbers where they are."""
+def _amounts(by: dict[str, str], sample: dict[str, list[str | None]], col: str) -> list[tuple[float | None, float | None]]:
+    """(amount, `col`) of each sampled row, as numbers where they are (`by`: canonical column -> source)."""
     from ecom.ingest.profile import to_number
 
-    by = {split_target(target)[0]: src for src, target in pairs(mapping)}
     return [(to_number(a) if a else None, to_number(b) if b else None)
             for a, b in zip(sample.get(by["revenue"], []), sample.get(by[col], []), strict=False)]
 
 
-def before_discounts(mapping: dict[str, str], sample: dict[str, list[str | None]]) -> bool:
+def before_discounts(by: dict[str, str], sample: dict[str, list[str | None]]) -> bool:
     """Whether the amount column is before the discount a discount column beside it gives: its header
     says so (Etsy's Order Value, Square's Gross Sales: value, gross, list, before) and no sampled
     discount exceeds it. GMV is then the amount less the discount."""
-    by = {split_target(target)[0]: src for src, target in pairs(mapping)}
     if "revenue" not in by or "discount" not in by:
         return False
     words, cjk = header_words(by["revenue"])
     if not words & {"value", "gross", "list", "before"} or "net" in words:
         return False
-    return all(abs(d) <= a for a, d in _amounts(mapping, sample, "discount") if a and d and a > 0)
+    return all(abs(d) <= a for a, d in _amounts(by, sample, "discount") if a and d and a > 0)
 
 
 _TOTAL_OF_ITEMS = frozenset(("sub", "subtotal", "item", "product", "merchandise", "goods", "line"))
 
 
-def total_with_shipping(mapping: dict[str, str], sample: dict[str, list[str | None]]) -> bool:
+def total_with_shipping(by: dict[str, str], sample: dict[str, list[str | None]]) -> bool:
     """Whether the amount column is an order's total that includes its shipping, which a shipping column
     beside it states: its header says total (Order Total Amount, Total Owed, 订单总额), not of the items
     (Subtotal, Item Total, 商品总价), and no sampled shipping exceeds it. GMV is then the total less the
     shipping."""
-    by = {split_target(target)[0]: src for src, target in pairs(mapping)}
     if "revenue" not in by or "shipping_fee" not in by:
         return False
     words, cjk = header_words(by["revenue"])
     if not ("total" in words or "总额" in cjk or "总金额" in cjk) or words & _TOTAL_OF_ITEMS or any(w in cjk for w in ("商品", "宝贝", "货品")):
         return False
-    return all(s <= t for t, s in _amounts(mapping, sample, "shipping_fee") if t and s and t > 0)
+    return all(s <= t for t, s in _amounts(by, sample, "shipping_fee") if t and s and t > 0)
 
 
-def net_of_refunds(mapping: dict[str, str], sample: dict[str, list[str | None]]) -> str | None:
-    """The column that shows an amount to be net of refunds: on every sampled row with a refund (at
+def net_of_refunds(by: dict[str, str], sample: dict[str, list[str | None]]) -> str | None:
+    """The column that shows the amount to be net of refunds: on every sampled row with a refund (at
     least three), the amount plus the refund is that column's value (a Tmall order report's 总金额 =
     买家实际支付金额 + 退款金额). Then GMV is the amount plus the refund, or the refund would count twice."""
     from ecom.ingest.profile import to_number
 
-    by = {split_target(target)[0]: src for src, target in pairs(mapping)}
     if "revenue" not in by or "refund_amount" not in by:
         return None
-
-    def numbers(src: str) -> list[float | None]:
-        return [to_number(v) if v else None for v in sample.get(src, [])]
-
-    paid, refund = numbers(by["revenue"]), numbers(by["refund_amount"])
-    rows = [i for i, (p, r) in enumerate(zip(paid, refund, strict=False)) if p is not None and r]
-    if len(rows) < 3:
+    refunded = [(i, a, r) for i, (a, r) in enumerate(_amounts(by, sample, "refund_amount")) if a is not None and r]
+    if len(refunded) < 3:
         return None
     for src in sample:
         if src in (by["revenue"], by["refund_amount"]):
             continue
-        total = numbers(src)
-        if all(i < len(total) and total[i] is not None and abs(paid[i] + refund[i] - total[i]) < 0.005 for i in rows):
+        total = [to_number(v) if v else None for v in sample[src]]
+        if all(i < len(total) and total[i] is not None and abs(a + r - total[i]) < 0.005 for i, a, r in refunded):
             return src
     return None
 

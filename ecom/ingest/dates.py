@@ -11,6 +11,7 @@ Unix epochs are instants too; every other value is taken as shop wall-clock time
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -140,6 +141,8 @@ class DateProfile:
     has_time: bool = False
     localized_examples: list[str] = field(default_factory=list)  # values with another language's month names (MONTH_WORDS)
     utc: bool = False  # the header says the times are UTC (Stripe's "Created (UTC)"): values without an offset are too
+    zone_column: str | None = None  # a column naming each row's zone (`zone_column`): values without an offset are in it
+    zone_names: dict[str, str] = field(default_factory=dict)  # that column's values that are zone names -> IANA names
     phrased_examples: list[str] = field(default_factory=list)  # values inside a sentence (PHRASE)
 
     @property
@@ -158,8 +161,9 @@ class DateProfile:
 
     def zone(self) -> str:
         """naive | converted | mixed: what the loader does with time zones."""
-        instants = self.zoned + self.epochs + (self.naive if self.utc else 0)
-        if instants and self.naive and not self.utc:
+        given = self.utc or self.zone_column is not None
+        instants = self.zoned + self.epochs + (self.naive if given else 0)
+        if instants and self.naive and not given:
             return "mixed"
         return "converted" if instants else "naive"
 
@@ -326,12 +330,77 @@ def is_time_column(values: list[str | None]) -> bool:
 
 
 # -- SQL -------------------------------------------------------------------------------------------
-def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
+# A zone named beside the times, on each row (PayPal's TimeZone: PDT, PST; Square's "Pacific Time (US &
+# Canada)"; an IANA name; an offset such as +08:00 or GMT-5). Abbreviations by their offsets in minutes,
+# only those with one meaning (CST is China's or US Central time, IST India's or Ireland's: not read).
+ZONE_OFFSETS = {"UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "EST": -300, "EDT": -240, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480,
+                "PDT": -420, "AKST": -540, "AKDT": -480, "HST": -600, "BST": 60, "CET": 60, "CEST": 120, "WEST": 60, "EET": 120,
+                "EEST": 180, "MSK": 180, "JST": 540, "KST": 540, "HKT": 480, "SGT": 480, "AWST": 480, "ACST": 570, "AEST": 600,
+                "AEDT": 660, "NZST": 720, "NZDT": 780}
+ZONES_UNREAD = frozenset(("CST", "IST", "AST"))  # zones all the same, each with more than one meaning
+# names some platforms write (Rails' zone names, which Square and Shopify use) -> IANA
+ZONE_ALIASES = {"Pacific Time (US & Canada)": "America/Los_Angeles", "Mountain Time (US & Canada)": "America/Denver",
+                "Central Time (US & Canada)": "America/Chicago", "Eastern Time (US & Canada)": "America/New_York",
+                "Arizona": "America/Phoenix", "Alaska": "America/Juneau", "Hawaii": "Pacific/Honolulu", "London": "Europe/London",
+                "Beijing": "Asia/Shanghai", "Hong Kong": "Asia/Hong_Kong", "Singapore": "Asia/Singapore", "Tokyo": "Asia/Tokyo",
+                "Sydney": "Australia/Sydney", "Paris": "Europe/Paris", "Berlin": "Europe/Berlin"}
+ZONE_HEADERS = frozenset(("timezone", "time zone", "tz", "zone", "time zone name", "时区"))
+_OFFSET_ZONE = r"(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?"
+
+
+def zone_name(value: str) -> str | None:
+    """The IANA name of a zone value that names a zone (an IANA name, or an alias in ZONE_ALIASES), else None."""
+    v = value.strip()
+    name = ZONE_ALIASES.get(v, v)
+    return name if "/" in name and name in _iana() else None
+
+
+@functools.cache
+def _iana() -> frozenset[str]:
+    from zoneinfo import available_timezones
+
+    return frozenset(available_timezones())
+
+
+def is_zone(value: str) -> bool:
+    v = value.strip()
+    return v.upper() in ZONE_OFFSETS or v.upper() in ZONES_UNREAD or bool(re.fullmatch(_OFFSET_ZONE, v)) or zone_name(v) is not None
+
+
+def zone_column(sample: dict[str, list[str | None]]) -> DateProfile | None:
+    """A column of zones beside the times (ZONE_HEADERS, nearly all its sampled values zones), as the
+    profile fields it sets: `zone_column`, `zone_names`; None when there is none."""
+    for src, values in sample.items():
+        if re.sub(r"[\s_]+", " ", str(src).strip().lower()) not in ZONE_HEADERS:
+            continue
+        vals = [v.strip() for v in values if v and v.strip()]
+        if vals and sum(map(is_zone, vals)) >= 0.9 * len(vals):
+            return DateProfile(zone_column=src, zone_names={v: n for v in set(vals) if (n := zone_name(v))})
+    return None
+
+
+def _zoned_wall(n: str, z: str, profile: DateProfile, tzl: str) -> str:
+    """Shop time of the naive time `n` written in the zone the row's zone value `z` names; a value that
+    names no zone leaves it as shop time. `n` appears once (the conversion runs without common-subexpression
+    elimination)."""
+    abbrev = " ".join(f"WHEN {lit(a)} THEN {m}" for a, m in ZONE_OFFSETS.items())
+    parsed = (f"CASE WHEN regexp_matches(upper({z}), '^{_OFFSET_ZONE}$') THEN (CASE WHEN regexp_extract({z}, '([+-])', 1) = '-' THEN -1 ELSE 1 END) "
+              rf"* (CAST(regexp_extract({z}, '[+-](\d{{1,2}})', 1) AS INTEGER) * 60 "
+              rf"+ coalesce(TRY_CAST(NULLIF(regexp_extract({z}, '[+-]\d{{1,2}}:?(\d{{2}})', 1), '') AS INTEGER), 0)) END")
+    offset = f"CASE upper(trim({z})) {abbrev} ELSE {parsed} END"
+    names = " ".join(f"WHEN {lit(value)} THEN {lit(iana)}" for value, iana in sorted(profile.zone_names.items()))
+    name = f"CASE trim({z}) {names} END" if names else "NULL"
+    zone = f"coalesce({name}, CASE WHEN ({offset}) IS NOT NULL THEN 'UTC' END, {tzl})"
+    return f"timezone({tzl}, timezone({zone}, {n} - to_minutes(CAST(coalesce({offset}, 0) AS BIGINT))))"
+
+
+def timestamp_sql(x: str, profile: DateProfile | None, tz: str, zone: str | None = None) -> str:
     """A DuckDB TIMESTAMP (shop wall-clock time) from the cleaned text `x`; NULL where it is not a date.
 
     ISO values take the fast paths; zoned ISO values and epochs are converted into `tz`; everything
     else goes through strptime with the column's own formats first, then every known format under the
-    column's day/month order.
+    column's day/month order. `zone`: the SQL of the row's zone value, where the profile has a zone
+    column (times written without an offset are in that zone).
     """
     profile = profile or DateProfile()
     order = profile.order or "monthfirst"
@@ -345,9 +414,12 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
     offset = f"regexp_replace({offset}, '\\s*([+-]\\d{{2}})$', '\\1:00')"
     zoned = f"timezone({tzl}, TRY_CAST({offset} AS TIMESTAMPTZ))"
 
+    by_row = zone is not None and profile.zone_column is not None and profile.has_time
+
     def wall(ts: str) -> str:
-        """A value written without a zone: shop time, or UTC converted into it where the header says UTC."""
-        return f"timezone({tzl}, timezone('UTC', {ts}))" if profile.utc else ts
+        """A value written without a zone: shop time, or UTC converted into it where the header says UTC
+        (a zone column's conversion is applied once, around them all)."""
+        return f"timezone({tzl}, timezone('UTC', {ts}))" if profile.utc and not by_row else ts
 
     iso_seconds, iso_day = wall(f"TRY_STRPTIME({x}, '%Y-%m-%d %H:%M:%S')"), wall(f"TRY_STRPTIME({x}, '%Y-%m-%d')")
     iso = wall(f"TRY_CAST(replace({x}, 'T', ' ') AS TIMESTAMP)")
@@ -356,20 +428,30 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str) -> str:
     other = wall(f"TRY_STRPTIME({localize_sql(x) if profile.localized else x}, {fmt_list})")
     # a date inside a sentence is a named or 年月日 date: the sentence is taken off once, in its own branch
     inner = unphrase_sql(x)
-    phrased = (f"WHEN regexp_full_match({x}, {lit(PHRASE)}) THEN {wall(f'TRY_STRPTIME({localize_sql(inner) if profile.localized else inner}, {fmt_list})')} "
-               if profile.phrased_examples else "")
-    return (
-        f"CASE {phrased}WHEN {x} LIKE '____-__-__ __:__:__' THEN {iso_seconds} "
-        f"WHEN {x} LIKE '____-__-__' THEN {iso_day} "
-        f"WHEN regexp_full_match({x}, {lit(ISO_RE.pattern[1:-1])}) THEN {iso} "
-        f"WHEN regexp_full_match({x}, {lit(ISO_ZONED_RE.pattern[1:-1])}) THEN {zoned} "
-        f"WHEN regexp_full_match({x}, '\\d{{8}}') THEN {digits8} "
-        f"WHEN regexp_full_match({x}, '\\d{{14}}') THEN {digits14} "
-        f"WHEN regexp_full_match({x}, '\\d{{9,10}}(\\.\\d+)?') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE))) "
-        f"WHEN regexp_full_match({x}, '\\d{{12,13}}') THEN timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE) / 1000)) "
-        f"WHEN regexp_full_match({x}, '\\d{{5}}(\\.\\d+)?') AND CAST({x} AS DOUBLE) BETWEEN 20000 AND 80000 THEN {serial} "
-        f"ELSE {other} END"
-    )
+    # (condition, value, whether the value is an instant), in the order the values are tried: the usual
+    # shapes first, as they cost least
+    branches = [
+        (f"regexp_full_match({x}, {lit(PHRASE)})", wall(f"TRY_STRPTIME({localize_sql(inner) if profile.localized else inner}, {fmt_list})"), False),
+        (f"{x} LIKE '____-__-__ __:__:__'", iso_seconds, False),
+        (f"{x} LIKE '____-__-__'", iso_day, False),
+        (f"regexp_full_match({x}, {lit(ISO_RE.pattern[1:-1])})", iso, False),
+        (f"regexp_full_match({x}, {lit(ISO_ZONED_RE.pattern[1:-1])})", zoned, True),
+        (f"regexp_full_match({x}, '\\d{{8}}')", digits8, False),
+        (f"regexp_full_match({x}, '\\d{{14}}')", digits14, False),
+        (f"regexp_full_match({x}, '\\d{{9,10}}(\\.\\d+)?')", f"timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE)))", True),
+        (f"regexp_full_match({x}, '\\d{{12,13}}')", f"timezone({tzl}, to_timestamp(CAST({x} AS DOUBLE) / 1000))", True),
+        (f"regexp_full_match({x}, '\\d{{5}}(\\.\\d+)?') AND CAST({x} AS DOUBLE) BETWEEN 20000 AND 80000", serial, False),
+    ]
+    if not profile.phrased_examples:
+        branches = branches[1:]
+
+    def case(of: list) -> str:
+        return "CASE " + "".join(f"WHEN {cond} THEN {value} " for cond, value, _ in of) + f"ELSE {other} END"
+
+    if by_row:  # the instants first; every other value is a wall-clock time in the row's zone
+        instants = "".join(f"WHEN {cond} THEN {value} " for cond, value, instant in branches if instant)
+        return f"CASE {instants}ELSE {_zoned_wall(case([b for b in branches if not b[2]]), zone, profile, tzl)} END"
+    return case(branches)
 
 
 def full_scan_sql(raw_sql: str, column: str) -> str:

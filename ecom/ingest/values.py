@@ -189,6 +189,8 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
             raw = combined_values(mapping, src, col, sample)
             profile = dates_mod.infer(raw, order=marker if marker in ("dayfirst", "monthfirst") else None)
             profile.utc = bool(header_words(src)[0] & {"utc", "gmt"})
+            if kind == "timestamp" and (by_row := dates_mod.zone_column(sample)) is not None:
+                profile.zone_column, profile.zone_names = by_row.zone_column, by_row.zone_names
             d.dates[col] = profile
             d.notes += date_notes(col, src, profile, tz, lang)
         elif kind in ("money", "number", "int", "share"):
@@ -359,7 +361,9 @@ def date_notes(col: str, src: str, p: dates_mod.DateProfile, tz: str, lang: str)
         why = i18n.t(f"ingest.date.why.{p.decided_by}", lang, sep=p.evidence or "")
         notes.append(i18n.t("ingest.note.date_order", lang, col=col, src=src, example=p.example, reading=reading, why=why,
                             other=f"{col}@{'monthfirst' if p.order == 'dayfirst' else 'dayfirst'}"))
-    if p.parsed and p.has_time:
+    if p.parsed and p.has_time and p.zone_column:
+        notes.append(i18n.t("ingest.note.zone_column", lang, col=col, src=src, zone=p.zone_column, tz=tz))
+    elif p.parsed and p.has_time:
         notes.append(i18n.t(f"ingest.note.zone_{p.zone()}", lang, col=col, src=src, tz=tz))
     if p.phrased_examples:
         example = p.phrased_examples[0]
@@ -893,7 +897,9 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
     if kind == "status":
         return status_expr(x, plan.decisions.known_values.get(c.name, [])), "false"
     if kind == "timestamp":
-        e = dates_mod.timestamp_sql(x, d.dates.get(c.name), plan.tz)
+        profile = d.dates.get(c.name)
+        zone = f"v{plan.columns.index(profile.zone_column)}" if profile and profile.zone_column in plan.columns else None
+        e = dates_mod.timestamp_sql(x, profile, plan.tz, zone)
         return e, f"{x} IS NOT NULL AND {{K}} IS NULL"
     if kind == "date":
         e = f"CAST({dates_mod.timestamp_sql(x, d.dates.get(c.name), plan.tz)} AS DATE)"

@@ -477,3 +477,23 @@ def test_an_amount_before_discounts_has_its_discount_taken_off(warehouse, tmp_pa
                "01/03/23,2901,anna,1,USD,40.00,4.00,5.00,41.00\n01/04/23,2902,bo,2,USD,25.50,0,4.00,29.50\n01/05/23,2903,cy,1,USD,18.00,1.80,3.00,19.20\n")
     assert any("Order Value" in n and "Discount Amount" in n for n in rep.notes)
     assert figures(warehouse, None, None)["gmv"] == 77.7  # 36.00 + 25.50 + 16.20
+
+
+def test_a_zone_named_on_each_row_converts_the_times_into_shop_time(warehouse, tmp_path, monkeypatch):
+    # PayPal's activity download writes each time in the zone its TimeZone column names (PDT in summer,
+    # PST in winter); they were taken as shop time, 15 or 16 hours off for a shop in Shanghai
+    monkeypatch.setenv("ECOM_TIMEZONE", "Asia/Shanghai")
+    rep = load(warehouse, tmp_path / "Download.CSV", "Date,Time,TimeZone,Name,Type,Status,Currency,Gross,Transaction ID\n"
+               "4/1/2022,06:09:53,PDT,Ann,Website Payment,Completed,USD,10.00,T1\n"
+               "1/15/2022,23:30:00,PST,Bo,Website Payment,Completed,USD,20.00,T2\n"
+               "7/1/2022,12:00:00,Europe/Paris,Cy,Website Payment,Completed,USD,30.00,T3\n"
+               "7/2/2022,12:00:00,+05:30,Di,Website Payment,Completed,USD,40.00,T4\n"
+               "7/3/2022,12:00:00,CST,Ed,Website Payment,Completed,USD,50.00,T5\n")
+    assert any("TimeZone" in n for n in rep.notes)
+    assert [t for (t,) in rows(warehouse, "SELECT order_time FROM sales ORDER BY revenue")] == [
+        datetime(2022, 4, 1, 21, 9, 53),   # 06:09:53 PDT = 13:09:53 UTC
+        datetime(2022, 1, 16, 15, 30),     # 23:30 PST = 07:30 UTC the next day
+        datetime(2022, 7, 1, 18, 0),       # 12:00 in Paris in summer = 10:00 UTC
+        datetime(2022, 7, 2, 14, 30),      # 12:00 +05:30 = 06:30 UTC
+        datetime(2022, 7, 3, 12, 0),       # CST is China's or US Central time: not read, the time stays shop time
+    ]

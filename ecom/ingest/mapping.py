@@ -443,8 +443,9 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     if "order_status" in cols and "order_status" not in taken:
         from ecom.ingest.values import STATUS_NAMES, normalize_status  # values builds on this module
 
+        # a status is a short label: a note's sentence that happens to hold a status word is none
         said = [src for src in columns if src not in mapping and samples[src].n >= 5 and len(set(samples[src].values)) >= 2
-                and sum(normalize_status(v) in STATUS_NAMES for v in samples[src].values) >= 0.9 * samples[src].n]
+                and sum(len(v) <= 40 and normalize_status(v) in STATUS_NAMES for v in samples[src].values) >= 0.9 * samples[src].n]
         if said:
             take(said[0], "order_status", "low")
             examples = ", ".join(sorted(set(samples[said[0]].values))[:3])

@@ -77,22 +77,36 @@ def is_event(value: str) -> bool:
     """Whether a value is an event type in words or a code (EVENT_CODES)."""
     v = value.strip().lower()
     return v in EVENT_WORDS or v in EVENT_CODES["jd"]
-# Order statuses, each said the same way in English and Chinese. A value is the first status (in this
-# order) one of whose words it contains: a refund that "succeeded" is a refund, "unpaid" is pending.
+# Order statuses, each said the same way in English and Chinese (first), and in the languages of the
+# marketplaces sellers export from: Spanish, Portuguese, French, German, Italian, Vietnamese, Indonesian
+# and Malay with the English words; Thai, Japanese and Korean with the Chinese. A value is the first status
+# (in this order) one of whose words it contains: a refund that "succeeded" is a refund, "unpaid" is pending.
 # Lines of a cancelled order count nowhere (ecom.queries.definitions); this list is the one place that
 # says which statuses mean cancelled.
 STATUSES = (
-    ("refunded", ("refund", "chargeback", "charged back"), ("退款", "售后")),
-    ("returned", ("return", "rto"), ("退货",)),  # RTO: returned to origin, undelivered (Indian marketplaces)
+    ("refunded", ("refund", "chargeback", "charged back", "reembols", "rembours", "erstatt", "rimbors", "hoàn tiền", "pengembalian dana"),
+     ("退款", "售后", "คืนเงิน", "返金", "환불")),
+    # RTO: returned to origin, undelivered (Indian marketplaces)
+    ("returned", ("return", "rto", "devuelt", "devolvid", "retour", "zurückgesendet", "trả hàng", "dikembalikan", "pengembalian"),
+     ("退货", "คืนสินค้า", "返品", "반품")),
     # an English "Closed" alone is no cancellation: Amazon's order history says it of every finished order
-    ("cancelled", ("cancel", "void", "expired", "trade closed", "transaction closed", "invalid", "rejected", "declined"),
-     ("取消", "关闭", "作废", "失效", "无效", "驳回")),
+    ("cancelled", ("cancel", "void", "expired", "trade closed", "transaction closed", "invalid", "rejected", "declined", "annul", "storn",
+                   "hủy", "batal"),
+     ("取消", "关闭", "作废", "失效", "无效", "驳回", "ยกเลิก", "キャンセル", "취소")),
     # an order not yet placed (Odoo's draft quotations, a CRM's 未提交) is no sale: it counts nowhere, as a cancelled one
     ("draft", ("draft", "quotation"), ("草稿", "未提交", "报价单")),
-    ("pending", ("pending", "unpaid", "awaiting", "authorized", "created"), ("待付款", "未付款", "等待买家付款", "待支付")),
-    ("paid", ("paid", "processing", "approved", "invoiced"), ("已付款", "待发货", "等待卖家发货", "已支付")),
-    ("shipped", ("shipped", "in transit", "partially_fulfilled", "dispatched"), ("已发货", "待收货", "卖家已发货", "运输中")),
-    ("completed", ("completed", "complete", "delivered", "success", "fulfilled", "finished"), ("交易成功", "已完成", "已签收", "完成", "成功")),
+    ("pending", ("pending", "unpaid", "awaiting", "authorized", "created", "pendiente", "pendente", "en attente", "ausstehend", "in attesa",
+                 "chưa thanh toán", "chờ xác nhận", "chờ xử lý", "belum bayar"),
+     ("待付款", "未付款", "等待买家付款", "待支付", "ที่ต้องชำระ", "未入金", "결제대기")),
+    ("paid", ("paid", "processing", "approved", "invoiced", "pagado", "pago confirmado", "payé", "bezahlt", "pagato", "đã thanh toán",
+              "chờ lấy hàng", "perlu dikirim", "sudah dibayar"),
+     ("已付款", "待发货", "等待卖家发货", "已支付", "ที่ต้องจัดส่ง", "入金済", "결제완료")),
+    ("shipped", ("shipped", "in transit", "partially_fulfilled", "dispatched", "enviado", "expédié", "versandt", "versendet", "spedito",
+                 "đang giao", "dikirim"),
+     ("已发货", "待收货", "卖家已发货", "运输中", "กำลังจัดส่ง", "発送済", "배송중")),
+    ("completed", ("completed", "complete", "delivered", "success", "fulfilled", "finished", "completado", "entregado", "entregue", "concluído",
+                   "livré", "terminé", "abgeschlossen", "zugestellt", "consegnato", "completato", "hoàn thành", "đã giao", "selesai"),
+     ("交易成功", "已完成", "已签收", "完成", "成功", "สำเร็จ", "完了", "配達済", "완료")),
 )
 _STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)
 # A ledger (PayPal's activity download, eBay's transaction report, Stripe's balance history, Alipay's

@@ -497,3 +497,24 @@ def test_a_zone_named_on_each_row_converts_the_times_into_shop_time(warehouse, t
         datetime(2022, 7, 2, 14, 30),      # 12:00 +05:30 = 06:30 UTC
         datetime(2022, 7, 3, 12, 0),       # CST is China's or US Central time: not read, the time stays shop time
     ]
+
+
+def test_order_statuses_of_southeast_asian_and_european_marketplaces_are_read(warehouse, tmp_path):
+    # a Shopee Vietnam export's cancelled (Đã hủy) and unpaid (Chưa thanh toán) orders; Indonesian, Thai and
+    # Spanish statuses beside them. A cancelled line had counted as a sale with a refund.
+    rep = load(warehouse, tmp_path / "orders.csv", "Order ID,Order Date,Status,Amount\n"
+               "V1,2026-03-01,Hoàn thành,100.00\nV2,2026-03-01,Đã hủy,50.00\nV3,2026-03-02,Chưa thanh toán,20.00\n"
+               "I1,2026-03-02,Selesai,30.00\nI2,2026-03-03,Dibatalkan,40.00\nT1,2026-03-03,ยกเลิก,60.00\n"
+               "E1,2026-03-04,Entregado,70.00\nE2,2026-03-04,Reembolsado,80.00\n")
+    assert rep.rows_loaded == 8
+    assert dict(rows(warehouse, "SELECT order_id, order_status FROM sales")) == {
+        "V1": "completed", "V2": "cancelled", "V3": "pending", "I1": "completed", "I2": "cancelled", "T1": "cancelled",
+        "E1": "completed", "E2": "refunded"}
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"], k["orders"]) == (300.0, 80.0, 5)  # 100 + 20 + 30 + 70 + 80; E2's 80 refunded
+    # a column of notes whose sentences hold a status word is no status; the short labels beside it are
+    notes = ["Trạng thái của sản phẩm đang chờ xử lý, hoa hồng sẽ chỉ được thanh toán khi nó được hoàn thành", "Đơn hàng bị hủy bởi người mua."]
+    labels = ["Đang chờ xử lý", "Đã hủy", "Hoàn thành"]
+    g = suggest(["ID", "Thời Gian Đặt Hàng", "Ghi chú sản phẩm", "Trạng thái đặt hàng", "Giá"],
+                values=[[f"{i}", "2026-03-01 10:00:00", notes[i % 2], labels[i % 3], "10"] for i in range(12)], table="sales")
+    assert g.mapping.get("Trạng thái đặt hàng") == "order_status" and "Ghi chú sản phẩm" not in g.mapping

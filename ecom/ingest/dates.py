@@ -337,7 +337,7 @@ ZONE_OFFSETS = {"UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "EST": -300, "EDT": -240, 
                 "PDT": -420, "AKST": -540, "AKDT": -480, "HST": -600, "BST": 60, "CET": 60, "CEST": 120, "WEST": 60, "EET": 120,
                 "EEST": 180, "MSK": 180, "JST": 540, "KST": 540, "HKT": 480, "SGT": 480, "AWST": 480, "ACST": 570, "AEST": 600,
                 "AEDT": 660, "NZST": 720, "NZDT": 780}
-ZONES_UNREAD = frozenset(("CST", "IST", "AST"))  # zones all the same, each with more than one meaning
+ZONES_UNREAD = frozenset(("CST", "IST", "AST"))  # they make a column one of zones, but each has more than one meaning
 # names some platforms write (Rails' zone names, which Square and Shopify use) -> IANA
 ZONE_ALIASES = {"Pacific Time (US & Canada)": "America/Los_Angeles", "Mountain Time (US & Canada)": "America/Denver",
                 "Central Time (US & Canada)": "America/Chicago", "Eastern Time (US & Canada)": "America/New_York",
@@ -363,6 +363,7 @@ def _iana() -> frozenset[str]:
 
 
 def is_zone(value: str) -> bool:
+    """Whether a value names a zone: an abbreviation, an offset, an IANA name or an alias."""
     v = value.strip()
     return v.upper() in ZONE_OFFSETS or v.upper() in ZONES_UNREAD or bool(re.fullmatch(_OFFSET_ZONE, v)) or zone_name(v) is not None
 

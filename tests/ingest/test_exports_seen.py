@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from ecom.ingest import ingest_file
+from ecom.ingest import ingest_file, ingest_files
 from ecom.ingest.mapping import suggest
 from ecom.kpis_cli import figures
 
@@ -518,3 +518,17 @@ def test_order_statuses_of_southeast_asian_and_european_marketplaces_are_read(wa
     g = suggest(["ID", "Thời Gian Đặt Hàng", "Ghi chú sản phẩm", "Trạng thái đặt hàng", "Giá"],
                 values=[[f"{i}", "2026-03-01 10:00:00", notes[i % 2], labels[i % 3], "10"] for i in range(12)], table="sales")
     assert g.mapping.get("Trạng thái đặt hàng") == "order_status" and "Ghi chú sản phẩm" not in g.mapping
+
+
+def test_a_line_whose_status_changed_between_two_overlapping_exports_counts_once(warehouse, tmp_path):
+    # two Shopee exports a day apart, one data set, no line numbers: an order pending in the first is completed
+    # in the second; by its whole content the line was new and its GMV counted twice
+    head = "Order ID,Order Date,Item id,Status,Amount\n"
+    (tmp_path / "day1.csv").write_text(head + "S1,2026-04-15 10:00:00,I1,Đang chờ xử lý,100.00\nS2,2026-04-15 11:00:00,I2,Hoàn thành,50.00\n",
+                                       encoding="utf-8")
+    (tmp_path / "day2.csv").write_text(head + "S1,2026-04-15 10:00:00,I1,Hoàn thành,100.00\nS2,2026-04-15 11:00:00,I2,Hoàn thành,50.00\n"
+                                       "S3,2026-04-16 09:00:00,I1,Hoàn thành,30.00\n", encoding="utf-8")
+    [first] = ingest_files(warehouse, [tmp_path / "day1.csv"], dataset="shopee")
+    [second] = ingest_files(warehouse, [tmp_path / "day2.csv"], dataset="shopee")
+    assert (first.rows_loaded, second.rows_loaded, second.rows_duplicate) == (2, 1, 2)
+    assert figures(warehouse, None, None)["gmv"] == 180.0  # 100 + 50 + 30

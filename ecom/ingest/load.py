@@ -196,6 +196,9 @@ def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str], lang: st
         problem = mapping_mod.validate(guess.table, present, src.columns, lang)
         if problem:
             raise IngestError(f"{src.name}: {problem}")
+        if guess.table == "sales":  # what the guess said of keys it made up goes; the final mapping's keys say again below
+            stale = mapping_mod.sales_keys(dict(guess.mapping), lang)[1]
+            guess.notes = [n for n in guess.notes if n not in stale]
         overridden = mapping_mod.targets_of({k: v for k, v in present.items() if v})
         final = {k: v for k, v in guess.mapping.items()
                  if k not in present and not mapping_mod.targets_of({k: v}) & overridden}

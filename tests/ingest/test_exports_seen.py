@@ -532,3 +532,23 @@ def test_a_line_whose_status_changed_between_two_overlapping_exports_counts_once
     [second] = ingest_files(warehouse, [tmp_path / "day2.csv"], dataset="shopee")
     assert (first.rows_loaded, second.rows_loaded, second.rows_duplicate) == (2, 1, 2)
     assert figures(warehouse, None, None)["gmv"] == 180.0  # 100 + 50 + 30
+
+
+def test_a_shopee_vietnam_export_names_its_columns_in_vietnamese_and_a_mapped_order_id_says_no_made_up_orders(warehouse, tmp_path):
+    # Shopee Vietnam's order report: no header was read (GMV 0, each line its own order, amounts in CNY)
+    rep = load(warehouse, tmp_path / "AffiliateCommissionReport.csv", "ID đơn hàng,Trạng thái đặt hàng,Thời Gian Đặt Hàng,Tên Shop,Item id,Tên Item,Giá(₫),"
+               "Số lượng,Giá trị đơn hàng (₫),Số tiền hoàn trả (₫)\n"
+               "2604171NVKG7D8,Hoàn thành,2026-04-16 10:00:00,Shop A,11,Áo thun,73426,1,63426,0\n"
+               "2604171NVKG7D8,Hoàn thành,2026-04-16 10:00:00,Shop A,12,Quần short,165000,1,130400,0\n"
+               "2604171NE40R9C,Đã hủy,2026-04-16 11:00:00,Shop B,13,Giày,435000,0,0,365400\n"
+               "2604171NA55XG3,Đang chờ xử lý,2026-04-16 12:00:00,Shop B,14,Mũ,460000,1,335393,0\n")
+    assert {rep.mapping[k] for k in ("ID đơn hàng", "Trạng thái đặt hàng", "Giá trị đơn hàng (₫)", "Số lượng")} == {
+        "order_id", "order_status", "revenue", "quantity"}
+    k = figures(warehouse, None, None)
+    # 63,426 + 130,400 + 335,393 in two orders; the cancelled one counts nowhere
+    assert (k["currency"], k["gmv"], k["refunds"], k["orders"]) == ("VND", 529219.0, 0.0, 2)
+    # an order id a person maps is no made-up one: the note that each line is its own order goes
+    path = tmp_path / "refs.csv"
+    path.write_text("Ref,Date,Amount\nA1,2024-01-01,5\nA2,2024-01-02,7\n", encoding="utf-8")
+    [mapped] = ingest_file(warehouse, path, mapping={"Ref": "order_id"})
+    assert mapped.rows_loaded == 2 and not any("own order" in n for n in mapped.notes)

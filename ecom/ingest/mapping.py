@@ -450,14 +450,18 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
             take(said[0], "order_status", "low")
             examples = ", ".join(sorted(set(samples[said[0]].values))[:3])
             notes.append(i18n.t("ingest.note.status_by_values", lang, src=said[0], examples=examples))
-    # a behaviour log's event column headed just "type" (JD's JData): its values, nearly all event types
-    # in words or codes, say it
+    # a behaviour log's event column headed just "type" (JD's JData): its values, event types of several
+    # kinds in words or codes, say it; the type of an order, a payment or a product is none
     if "event_type" in cols and "event_type" not in taken:
-        from ecom.ingest.values import is_event
+        from ecom.ingest.values import is_event_log
 
-        said = [src for src in columns if src not in mapping and samples[src].n >= 5 and len(set(samples[src].values)) >= 2
-                and header_words(src)[0] & {"type", "kind"} | ({"类型"} if "类型" in header_words(src)[1] else set())
-                and sum(map(is_event, samples[src].values)) >= 0.9 * samples[src].n]
+        def says_type(src: str) -> bool:
+            words, cjk = header_words(src)
+            return bool(words & {"type", "kind"} or "类型" in cjk) and not (
+                words & {"order", "payment", "product", "item", "customer", "shipping", "delivery"}
+                or any(w in cjk for w in ("订单", "支付", "商品", "客户", "配送")))
+
+        said = [src for src in columns if src not in mapping and samples[src].n >= 5 and says_type(src) and is_event_log(samples[src].values)]
         if said:
             take(said[0], "event_type", "medium")
             taken.add("event_type")
@@ -582,11 +586,11 @@ def _score(g: Guess) -> tuple:
 
 
 def _events_column(g: Guess, samples: dict) -> bool:
-    """Whether the guess's event type column holds event types: nearly all its sampled values are."""
-    from ecom.ingest.values import is_event  # values builds on this module
+    """Whether the guess's event type column holds a log's event types (`is_event_log`)."""
+    from ecom.ingest.values import is_event_log  # values builds on this module
 
     src = next((s for s, target in pairs(g.mapping) if split_target(target)[0] == "event_type"), None)
-    return src is not None and samples[src].n > 0 and sum(map(is_event, samples[src].values)) >= 0.9 * samples[src].n
+    return src is not None and is_event_log(samples[src].values)
 
 
 def _excluded(table: str, columns: list[str]) -> bool:

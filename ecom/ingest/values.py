@@ -77,6 +77,19 @@ def is_event(value: str) -> bool:
     """Whether a value is an event type in words or a code (EVENT_CODES)."""
     v = value.strip().lower()
     return v in EVENT_WORDS or v in EVENT_CODES["jd"]
+
+
+def is_event_log(values: list[str]) -> bool:
+    """Whether a column's values are a behaviour log's event types: nearly all event words or codes, and
+    of several kinds, as a log has views beside its purchases (a sales file's Order/Return, or an order
+    type coded 1 and 2, is none): at least two kinds in words, or at least three codes."""
+    vals = [v.strip().lower() for v in values if v and v.strip()]
+    if not vals or sum(map(is_event, vals)) < 0.9 * len(vals):
+        return False
+    kinds = {name for name, words in _EVENTS.items() if set(vals) & set(words)}
+    return len(kinds) >= 2 or len(set(vals) & set(EVENT_CODES["jd"])) >= 3
+
+
 # Order statuses, each said the same way in English and Chinese (first), and in the languages of the
 # marketplaces sellers export from: Spanish, Portuguese, French, German, Italian, Vietnamese, Indonesian
 # and Malay with the English words; Thai, Japanese and Korean with the Chinese. A value is the first status

@@ -552,3 +552,14 @@ def test_a_shopee_vietnam_export_names_its_columns_in_vietnamese_and_a_mapped_or
     path.write_text("Ref,Date,Amount\nA1,2024-01-01,5\nA2,2024-01-02,7\n", encoding="utf-8")
     [mapped] = ingest_file(warehouse, path, mapping={"Ref": "order_id"})
     assert mapped.rows_loaded == 2 and not any("own order" in n for n in mapped.notes)
+
+
+def test_an_orders_type_is_no_event_column(warehouse, tmp_path):
+    # a column of one event word (Order beside a few Returns) or an order type coded 1 and 2 names no behaviour
+    # log: the file stays order lines
+    rep = load(warehouse, tmp_path / "orders.csv", "Order ID,Customer,Date,Type,Amount\n"
+               + "".join(f"A{i},c{i % 4},2023-06-0{1 + i % 9},Order,10.00\n" for i in range(12)) + "A99,c1,2023-06-09,Return,-10.00\n")
+    assert (rep.table, rep.rows_loaded) == ("sales", 13)
+    rep = load(warehouse, tmp_path / "订单.csv", "订单编号,买家ID,下单时间,订单类型,实付金额\n"
+               + "".join(f"B{i},u{i % 3},2023-07-0{1 + i % 9} 10:00:00,{1 + i % 2},20.00\n" for i in range(10)))
+    assert (rep.table, rep.rows_loaded) == ("sales", 10)

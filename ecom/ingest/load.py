@@ -348,14 +348,15 @@ class _AllRejected(Exception):
 
 
 def _line_key(t: schema.Table, mapping: dict[str, str], exprs: dict[str, str]) -> str:
-    """SQL of a row's identity: order id and line number where the file has both; else order id and
-    product, where it has those (a line whose status or amount changed between two exports is the same
-    line: by its whole content it counted twice); else its whole content."""
+    """SQL of a row's identity: order id and line number where the file has both; else order id, order
+    time and product, where it has those (a line whose status or amount changed between two exports is
+    the same line: by its whole content it counted twice; the time keeps apart orders of files whose
+    numbers start again); else its whole content."""
     named = mapping_mod.targets_of(mapping)
     if t.name == "sales" and {"order_id", "line_no"} <= named:
         cols = ["order_id", "line_no"]
     elif t.name == "sales" and "order_id" in named and named & {"product_id", "product_name"}:
-        cols = ["order_id", "product_id"]
+        cols = ["order_id", "order_time", "product_id"]
     else:
         cols = [*t.names, "_extra"]
     return f"hash({', '.join(exprs[c] for c in cols)})"

@@ -532,6 +532,12 @@ def test_a_line_whose_status_changed_between_two_overlapping_exports_counts_once
     [second] = ingest_files(warehouse, [tmp_path / "day2.csv"], dataset="shopee")
     assert (first.rows_loaded, second.rows_loaded, second.rows_duplicate) == (2, 1, 2)
     assert figures(warehouse, None, None)["gmv"] == 180.0  # 100 + 50 + 30
+    # orders numbered again from 1 in each month's file, in one data set, are other orders
+    (tmp_path / "may.csv").write_text("Order ID,Order Date,Item id,Amount\n1,2026-05-01 10:00:00,I1,10.00\n", encoding="utf-8")
+    (tmp_path / "june.csv").write_text("Order ID,Order Date,Item id,Amount\n1,2026-06-01 10:00:00,I1,10.00\n", encoding="utf-8")
+    [may] = ingest_files(warehouse, [tmp_path / "may.csv"], dataset="monthly")
+    [june] = ingest_files(warehouse, [tmp_path / "june.csv"], dataset="monthly")
+    assert (may.rows_loaded, june.rows_loaded) == (1, 1)
 
 
 def test_a_shopee_vietnam_export_names_its_columns_in_vietnamese_and_a_mapped_order_id_says_no_made_up_orders(warehouse, tmp_path):

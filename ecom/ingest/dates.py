@@ -344,7 +344,7 @@ ZONE_ALIASES = {"Pacific Time (US & Canada)": "America/Los_Angeles", "Mountain T
                 "Arizona": "America/Phoenix", "Alaska": "America/Juneau", "Hawaii": "Pacific/Honolulu", "London": "Europe/London",
                 "Beijing": "Asia/Shanghai", "Hong Kong": "Asia/Hong_Kong", "Singapore": "Asia/Singapore", "Tokyo": "Asia/Tokyo",
                 "Sydney": "Australia/Sydney", "Paris": "Europe/Paris", "Berlin": "Europe/Berlin"}
-ZONE_HEADERS = frozenset(("timezone", "time zone", "tz", "zone", "time zone name", "时区"))
+ZONE_HEADERS = frozenset(("timezone", "tz", "zone", "timezonename", "时区"))  # as mapping.normalize writes them ("Time Zone")
 _OFFSET_ZONE = r"(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?"
 
 
@@ -371,8 +371,10 @@ def is_zone(value: str) -> bool:
 def zone_column(sample: dict[str, list[str | None]]) -> DateProfile | None:
     """A column of zones beside the times (ZONE_HEADERS, nearly all its sampled values zones), as the
     profile fields it sets: `zone_column`, `zone_names`; None when there is none."""
+    from ecom.ingest.mapping import normalize  # mapping builds on this module (through profile)
+
     for src, values in sample.items():
-        if re.sub(r"[\s_]+", " ", str(src).strip().lower()) not in ZONE_HEADERS:
+        if normalize(src) not in ZONE_HEADERS:
             continue
         vals = [v.strip() for v in values if v and v.strip()]
         if vals and sum(map(is_zone, vals)) >= 0.9 * len(vals):

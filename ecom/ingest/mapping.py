@@ -131,6 +131,13 @@ def _has(word: str, words: frozenset[str], cjk: str) -> bool:
     return word in cjk if _CJK_RUN.search(word) else word.lower() in words
 
 
+def names_any(header: str, words) -> bool:
+    """Whether a header holds one of `words` (English words whole, Chinese as text): as the schema's
+    words and avoid lists are matched."""
+    own, cjk = header_words(header)
+    return any(_has(w, own, cjk) for w in words)
+
+
 def words_match(column: schema.Column, header: str) -> bool:
     """Whether the header's words name the column (one word of each of its groups, none of `avoid`)."""
     if not column.words:
@@ -456,10 +463,8 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         from ecom.ingest.values import is_event_log
 
         def says_type(src: str) -> bool:
-            words, cjk = header_words(src)
-            return bool(words & {"type", "kind"} or "类型" in cjk) and not (
-                words & {"order", "payment", "product", "item", "customer", "shipping", "delivery"}
-                or any(w in cjk for w in ("订单", "支付", "商品", "客户", "配送")))
+            return names_any(src, ("type", "kind", "类型")) and not names_any(
+                src, ("order", "payment", "product", "item", "customer", "shipping", "delivery", "订单", "支付", "商品", "客户", "配送"))
 
         said = [src for src in columns if src not in mapping and samples[src].n >= 5 and says_type(src) and is_event_log(samples[src].values)]
         if said:

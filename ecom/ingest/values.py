@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ecom import currency, i18n, schema
 from ecom.ingest import dates as dates_mod
 from ecom.ingest import ratings
-from ecom.ingest.mapping import header_words, pairs, split_target
+from ecom.ingest.mapping import header_words, names_any, normalize, pairs, split_target
 from ecom.ingest.read import TOTAL_WORDS
 from ecom.ingest.sqltext import ident, lit
 
@@ -127,12 +127,13 @@ _STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)
 # entry types, and may say of each row whether money came in or went out: only its sales and refunds are
 # order lines. The column is a ledger's when its header names entry types (not "payment type": a
 # payment method's "bank transfer" is no transfer) and its sample holds both kinds of entry.
-LEDGER_TYPE_HEADERS = frozenset(("type", "transaction type", "entry type", "activity type", "交易类型", "业务类型", "账务类型", "财务类型"))
+LEDGER_TYPE_HEADERS = frozenset(map(normalize, ("type", "transaction type", "entry type", "activity type", "交易类型", "业务类型", "账务类型",
+                                                 "财务类型")))
 LEDGER_SALE = r"order|sale|payment|charge|refund|交易|订单|销售|收款|支付|退款"
 LEDGER_OTHER = (r"payout|fee|withdraw|transfer|hold|authori[sz]|label|deposit|adjust|invoice|bonus|reserve|dispute"
                 r"|提现|转账|手续费|服务费|充值|保证金|佣金")
 LEDGER_REFUND = r"refund|退款"
-MONEY_DIRECTION_HEADERS = frozenset(("balance impact", "debit/credit", "credit/debit", "dr/cr", "收/支", "收支", "收支类型", "资金流向"))
+MONEY_DIRECTION_HEADERS = frozenset(map(normalize, ("balance impact", "debit/credit", "credit/debit", "dr/cr", "收/支", "收支类型", "资金流向")))
 MONEY_OUT = r"debit|memo|支出"
 STATUS_NAMES = frozenset(name for name, _, _ in STATUSES)
 # column kind -> catalog key (ingest.bad.<key>) of what a rejected value is not
@@ -274,13 +275,12 @@ def before_discounts(by: dict[str, str], sample: dict[str, list[str | None]]) ->
     discount exceeds it. GMV is then the amount less the discount."""
     if "revenue" not in by or "discount" not in by:
         return False
-    words, cjk = header_words(by["revenue"])
-    if not words & {"value", "gross", "list", "before"} or "net" in words:
+    if not names_any(by["revenue"], ("value", "gross", "list", "before")) or names_any(by["revenue"], ("net",)):
         return False
     return all(abs(d) <= a for a, d in _amounts(by, sample, "discount") if a and d and a > 0)
 
 
-_TOTAL_OF_ITEMS = frozenset(("sub", "subtotal", "item", "product", "merchandise", "goods", "line"))
+_TOTAL_OF_ITEMS = ("sub", "subtotal", "item", "product", "merchandise", "goods", "line", "商品", "宝贝", "货品")
 
 
 def total_with_shipping(by: dict[str, str], sample: dict[str, list[str | None]]) -> bool:
@@ -290,8 +290,7 @@ def total_with_shipping(by: dict[str, str], sample: dict[str, list[str | None]])
     shipping."""
     if "revenue" not in by or "shipping_fee" not in by:
         return False
-    words, cjk = header_words(by["revenue"])
-    if not ("total" in words or "总额" in cjk or "总金额" in cjk) or words & _TOTAL_OF_ITEMS or any(w in cjk for w in ("商品", "宝贝", "货品")):
+    if not names_any(by["revenue"], ("total", "总额", "总金额")) or names_any(by["revenue"], _TOTAL_OF_ITEMS):
         return False
     return all(s <= t for t, s in _amounts(by, sample, "shipping_fee") if t and s and t > 0)
 
@@ -307,17 +306,14 @@ def net_of_refunds(by: dict[str, str], sample: dict[str, list[str | None]]) -> s
     refunded = [(i, a, r) for i, (a, r) in enumerate(_amounts(by, sample, "refund_amount")) if a is not None and r]
     if len(refunded) < 3:
         return None
-    for src in sample:
-        if src in (by["revenue"], by["refund_amount"]):
-            continue
-        total = [to_number(v) if v else None for v in sample[src]]
-        if all(i < len(total) and total[i] is not None and abs(a + r - total[i]) < 0.005 for i, a, r in refunded):
+    def total(values: list[str | None], i: int) -> float | None:  # read only at the refunded rows, until one differs
+        return to_number(values[i]) if i < len(values) and values[i] else None
+
+    for src, values in sample.items():
+        if src not in (by["revenue"], by["refund_amount"]) and all(
+                (t := total(values, i)) is not None and abs(a + r - t) < 0.005 for i, a, r in refunded):
             return src
     return None
-
-
-def _plain_header(header: str) -> str:
-    return re.sub(r"[\s_]+", " ", str(header).replace("\ufeff", "").strip().lower())
 
 
 def ledger_columns(sample: dict[str, list[str | None]]) -> tuple[str, str | None] | None:
@@ -329,11 +325,11 @@ def ledger_columns(sample: dict[str, list[str | None]]) -> tuple[str, str | None
     def is_sale(kind: str) -> bool:
         return bool(re.search(LEDGER_SALE, kind)) and not re.search(LEDGER_OTHER, kind)
 
-    entry = next((src for src in sample if _plain_header(src) in LEDGER_TYPE_HEADERS
+    entry = next((src for src in sample if normalize(src) in LEDGER_TYPE_HEADERS
                   and any(map(is_sale, kinds(src))) and any(re.search(LEDGER_OTHER, k) for k in kinds(src))), None)
     if entry is None:
         return None
-    direction = next((src for src in sample if _plain_header(src) in MONEY_DIRECTION_HEADERS
+    direction = next((src for src in sample if normalize(src) in MONEY_DIRECTION_HEADERS
                       and any(re.search(MONEY_OUT, k) for k in kinds(src))), None)
     return entry, direction
 
@@ -414,14 +410,12 @@ def _ledger_skips(plan: Plan, idx: dict[str, int]) -> str:
     entry, direction = plan.decisions.ledger
     x = f"v{idx[entry]}"
     kind = f"lower({x})"
-    before, after = i18n.t("ingest.skip.ledger", plan.lang, src=entry, value="\0").split("\0")
     out = (f"WHEN NOT regexp_matches({kind}, {lit(LEDGER_SALE)}) OR regexp_matches({kind}, {lit(LEDGER_OTHER)}) "
-           f"THEN {lit(before)} || {x} || {lit(after)} ")
+           f"THEN {text_sql('ingest.skip.ledger', plan.lang, {'value': x}, src=entry)} ")
     if direction is not None:
         y = f"v{idx[direction]}"
-        before, after = i18n.t("ingest.skip.money_out", plan.lang, src=direction, value="\0").split("\0")
         out += (f"WHEN regexp_matches(lower({y}), {lit(MONEY_OUT)}) AND NOT regexp_matches({kind}, {lit(LEDGER_REFUND)}) "
-                f"THEN {lit(before)} || {y} || {lit(after)} ")
+                f"THEN {text_sql('ingest.skip.money_out', plan.lang, {'value': y}, src=direction)} ")
     return out
 
 
@@ -708,8 +702,7 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     for col, words in plan.decisions.placeholders.items():
         if col in by_target and t.column(col).required:
             x = f"v{idx[by_target[col][0]]}"
-            before, after = i18n.t("ingest.skip.says", lang, col=col, src=by_target[col][0], value="\0").split("\0")
-            says += f"WHEN {is_one_of(x, [lit(w) for w in words])} THEN {lit(before)} || {x} || {lit(after)} "
+            says += f"WHEN {is_one_of(x, [lit(w) for w in words])} THEN {text_sql('ingest.skip.says', lang, {'value': x}, col=col, src=by_target[col][0])} "
     for code, name in EVENT_CODES.get(plan.decisions.event_codes or "", {}).items():
         if name is None and "event_type" in by_target:
             x = f"v{idx[by_target['event_type'][0]]}"

@@ -28,14 +28,13 @@ _LABEL, _PERIOD = "brand", "period"
 # Words that name a measure or a key, never a brand or category: a sheet of dates beside "Campaign ID,
 # Ad Cost, GST, Total Ads Cost" (Meesho's ad deductions) or "Sales, Profit, Orders" is a table of figures
 # per day, not one column per brand
-_MEASURE_WORDS = frozenset(("id", "cost", "amount", "price", "tax", "gst", "vat", "fee", "discount", "total", "qty", "quantity", "revenue",
-                            "sales", "profit", "order", "count", "unit", "gmv", "spend", "balance"))
-_MEASURE_CJK = ("金额", "数量", "成本", "费用", "税", "合计", "销售额", "订单", "单价", "利润", "编号")
+_MEASURE_WORDS = ("id", "cost", "amount", "price", "tax", "gst", "vat", "fee", "discount", "total", "qty", "quantity", "revenue",
+                  "sales", "profit", "order", "count", "unit", "gmv", "spend", "balance",
+                  "金额", "数量", "成本", "费用", "税", "合计", "销售额", "订单", "单价", "利润", "编号")
 
 
 def _names_a_measure(header: str) -> bool:
-    words, cjk = mapping_mod.header_words(header)
-    return bool(words & _MEASURE_WORDS) or any(w in cjk for w in _MEASURE_CJK)
+    return mapping_mod.names_any(header, _MEASURE_WORDS)
 
 
 def _numeric(v: ColumnValues) -> bool:

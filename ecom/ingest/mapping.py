@@ -391,9 +391,17 @@ def _fit_share(c: schema.Column, v: ColumnValues) -> float:
     return v.fit(looks)
 
 
+def is_flag(header: str) -> bool:
+    """A yes/no column (Gumroad's `Refunded?`, Lemon Squeezy's `Is Marketplace`, 是否退款): no amount,
+    no dimension and no id, whatever words it holds."""
+    words = re.split(r"[^a-z]+", str(header).strip().lower())
+    return str(header).strip().endswith(("?", "？")) or words[0] in ("is", "has", "was", "did") or str(header).strip().startswith("是否")
+
+
 def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang: str) -> Guess:
     """The mapping of these columns onto one table: synonyms, then words, then values; checked by values."""
     t = schema.TABLES[table]
+    columns = [c for c in columns if not is_flag(c)]
     cols = {c.name: c for c in t.columns if not c.computed}
     mapping: dict[str, str] = {}
     confidence: dict[str, str] = {}
@@ -429,9 +437,11 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         for src in [k for k, v in mapping.items() if v == "customer_id"]:
             del mapping[src], confidence[src]
         take(person[0], "customer_id", "high")
-    # a discount written as a rate (0.2, 20%) is a rate, never an amount
+    # a discount written as a rate (0.2, 20%) is a rate, never an amount; one whose header says amount
+    # is an amount, however small (Etsy's coupon "Discount Amount" of 0.83)
     for src, target in list(mapping.items()):
-        if target == "discount" and "discount_rate" in cols and samples[src].rate_like():
+        if (target == "discount" and "discount_rate" in cols and samples[src].rate_like()
+                and not names_any(src, ("amount", "value", "total", "sum", "金额", "额"))):
             mapping[src] = "discount_rate"
             notes.append(i18n.t("ingest.note.discount_rate", lang, src=src))
     taken = targets_of(mapping)
@@ -470,6 +480,17 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         if said:
             take(said[0], "event_type", "medium")
             taken.add("event_type")
+    if table == "sales":
+        for src, target in _as_returns(columns, mapping, samples).items():
+            if mapping.get(src) != target:
+                for old in [k for k, v in mapping.items() if split_target(v)[0] == target]:
+                    del mapping[old], confidence[old]
+                take(src, target, "medium")
+                taken.add(target)
+    if "region" in cols and "region" not in taken and (src := _region_address(columns, mapping, samples)):
+        take(src, "region", "medium")
+        taken.add("region")
+        notes.append(i18n.t("ingest.note.region_from_address", lang, src=src))
     # a required column takes, among the columns that name it, the one filled on the most rows (an
     # order's creation time, not its payment time that unpaid orders leave empty)
     for name in t.required:
@@ -536,6 +557,50 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     filled = {k: v for k, v in mapping.items() if not sampled or samples[k].n}
     missing = check_mapping(table, filled, derive)
     return Guess(table, mapping, missing, derive=derive, notes=notes, confidence=confidence)
+
+
+# a header of a return's or refund's own record (its id, its date)
+RETURN_WORDS = ("return", "returns", "reversal", "refund", "rma", "退货", "退款", "售后")
+_RECORD_ID_WORDS = ("id", "number", "no", "编号", "单号")
+
+
+def return_id(filled: dict[str, list[str]], rows: int) -> str | None:
+    """A column of a return's own id (ReversalID, Amazon RMA ID, 退款编号): filled on nearly every row
+    (a sales export's refund id is filled on its few refunded lines only), and no placeholder (a return
+    of several items has one id on each of its lines). `filled`: each column's non-empty values among
+    `rows` sampled rows."""
+    return next((src for src, values in filled.items() if names_any(src, RETURN_WORDS) and names_any(src, _RECORD_ID_WORDS)
+                 and len(values) >= 5 and len(values) >= 0.9 * rows and len(set(values)) >= 0.2 * len(values)), None)
+
+
+def _as_returns(columns: list[str], mapping: dict[str, str], samples: dict[str, ColumnValues]) -> dict[str, str]:
+    """A file of returns (return ids on its rows, or dated only by its returns) is dated by its returns'
+    time and takes its returns' status (a return line is dated by its own time; a refund report's
+    退款状态, not its order's 订单状态): `mapping` with those, when the file has them."""
+    def said(target: str, *words) -> str | None:
+        return next((src for src in columns if split_target(mapping.get(src, target))[0] == target and names_any(src, RETURN_WORDS)
+                     and names_any(src, words) and samples[src].n), None)
+
+    when = said("order_time", *_GENERIC_DATE_WORDS, "时间", "日期")
+    when = when if when and samples[when].date_profile.share >= 0.9 else None
+    rows = max((v.n for v in samples.values()), default=0)
+    ids = return_id({src: v.values for src, v in samples.items() if mapping.get(src) != "order_id"}, rows)
+    if not ids and not (when and "order_time" not in targets_of(mapping)):
+        return mapping
+    out = dict(mapping)
+    for target, src in (("order_time", when), ("order_status", said("order_status", "status", "状态") or said("order_status", "state"))):
+        if src:
+            out = {k: v for k, v in out.items() if split_target(v)[0] != target} | {src: target}
+    return out
+
+
+def _region_address(columns: list[str], mapping: dict[str, str], samples: dict[str, ColumnValues]) -> str | None:
+    """A shipping address that starts with China's provinces (Taobao's and Tmall's 收货地址): the region
+    is its province (the conversion keeps only that: ecom.ingest.places)."""
+    from ecom.ingest import places
+
+    return next((src for src in columns if src not in mapping and samples[src].n >= 5 and names_any(src, ("address", "addr", "地址"))
+                 and places.share(samples[src].values) >= 0.9), None)
 
 
 def _time_of_day(t: schema.Table, columns: list[str], mapping: dict[str, str], samples: dict[str, ColumnValues],
@@ -637,6 +702,12 @@ def suggest(columns: list[str], wh=None, values=None, table: str | None = None, 
             keys, more = sales_keys(m, lang)
             derive.update(keys)
             notes += more
+        if preset["table"] == "sales":
+            samples = column_samples(columns, values)
+            m = _as_returns(columns, m, samples)
+            if "region" not in targets_of(m) and (src := _region_address(columns, m, samples)):
+                m[src] = "region"
+                notes.append(i18n.t("ingest.note.region_from_address", lang, src=src))
         g = Guess(preset["table"], m, check_mapping(preset["table"], m, derive), preset=preset["name"], derive=derive,
                   notes=notes, confidence={k: "high" for k in m})
         g.reason = i18n.t("ingest.reason.preset", lang, table=g.table, label=preset["label"])

@@ -84,6 +84,7 @@ class Source:
     encoding: str | None = None
     delimiter: str | None = None
     header_row: int | None = None  # sheet: its data are the rows below this one
+    described: int = 0  # sheet: rows right under the header that describe its columns (skipped; see `described_rows`)
     skip_lines: int = 0  # csv: physical lines before the first data row
     columns: list[str] = field(default_factory=list)
     preview: list[list[str | None]] = field(default_factory=list)
@@ -299,7 +300,7 @@ def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = Non
         cols = "{'_row': 'BIGINT', " + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         opts = (f"header=false, auto_detect=false, delim=',', quote='\"', escape='\"', columns={cols}, "
                 f"parallel={str(src.parallel).lower()}")
-        below = 0 if src.header_row is None else src.header_row + 1  # the header's own row number
+        below = 0 if src.header_row is None else src.header_row + 1 + src.described  # the header's own row number, and its descriptions
         return (f"SELECT _row, {', '.join(f'c{i}' for i in range(n))} FROM read_csv({lit(str(src.path))}, {opts}) "
                 f"WHERE _row > {below}")
     names = src.columns
@@ -376,12 +377,13 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
     header_idx, header, header_notes = detect_header(records, delimiter, lang)
     _check_columns(len(header), display, lang)
     notes += header_notes
-    # physical lines up to and including the header
-    skip = records[header_idx][0] if header_idx is not None else (records[0][0] - 1 if records else 0)
+    described = described_rows(records, header_idx, notes, lang)
+    # physical lines up to and including the header and the rows that describe its columns
+    skip = records[header_idx + described][0] if header_idx is not None else (records[0][0] - 1 if records else 0)
     if header_idx is None:
         first_data = 0
     else:
-        first_data = header_idx + 1
+        first_data = header_idx + 1 + described
     footer = _footer(records, first_data, len(header))
     data = [r[1] for r in records[first_data:footer]]
     src = Source(
@@ -627,6 +629,10 @@ def detect_header(records: list[tuple[int, list[str]]], delimiter: str, lang: st
         if filled >= max(2, (width + 1) // 2) or (width == 1 and filled == 1):
             header_idx = i
             break
+    # a band of group titles above the header (merged cells written out on every column they span:
+    # SHEIN's "Solicite informações básicas" ×30) repeats a few titles; the header under it names each column
+    while header_idx + 1 < len(records) and _title_band(records[header_idx][1], records[header_idx + 1][1]):
+        header_idx += 1
     row = records[header_idx][1]
     cells = [c.strip() for c in row]
     hits = sum(1 for c in cells if mapping_mod.is_known_header(c))
@@ -640,8 +646,44 @@ def detect_header(records: list[tuple[int, list[str]]], delimiter: str, lang: st
     if header_idx:
         titles = " | ".join(" ".join(c for c in r if c.strip())[:40] for _, r in records[:header_idx])
         notes.append(i18n.t("ingest.note.titles_above_header", lang, n=header_idx, titles=titles))
+    while len(cells) > width and not cells[-1]:
+        cells.pop()  # a header line that ends with a separator (eBay's reports) names no column more than its rows have
     header = _clean_header(cells, max(width, len(cells)))
     return header_idx, header, notes
+
+
+def _describes(cell: str) -> bool:
+    """A cell that describes its column in words (TikTok Shop's "Platform unique order ID.", "It equals
+    to SKU Unit Original Price * Sku Quantity."), not a value."""
+    return len(cell.split()) >= 3 and cell.rstrip().endswith((".", "。"))
+
+
+def described_rows(records: list[tuple[int, list[str]]], header_idx: int | None, notes: list[str], lang: str = "en") -> int:
+    """How many rows right under the header describe its columns in sentences (TikTok Shop's order
+    export, sellers' upload templates): most of their filled cells say what the column holds, where the
+    rows below hold values. Those rows are skipped, and `notes` says so."""
+    if header_idx is None:
+        return 0
+    n = 0
+    for _, row in records[header_idx + 1:header_idx + 4]:
+        filled = [c.strip() for c in row if c.strip()]
+        if len(filled) < 3 or sum(map(_describes, filled)) < 0.6 * len(filled):
+            break
+        n += 1
+    below = [c.strip() for _, r in records[header_idx + 1 + n:header_idx + 21 + n] for c in r if c.strip()]
+    if n and below and sum(map(_describes, below)) >= 0.3 * len(below):
+        return 0  # the rows below are sentences too: a file of texts, whose first rows are data
+    if n:
+        notes.append(i18n.t("ingest.note.described", lang, n=n, first=next(c for c in records[header_idx + 1][1] if c.strip())[:60]))
+    return n
+
+
+def _title_band(row: list[str], below: list[str]) -> bool:
+    """Whether `row` is a band of group titles over the header `below`: at least three cells filled,
+    with at most a third as many distinct titles, while the row below names as many columns, each once."""
+    titles = [c.strip() for c in row if c.strip()]
+    names = [c.strip() for c in below if c.strip()]
+    return len(titles) >= 3 and len(set(titles)) <= len(titles) / 3 and len(names) >= len(titles) and len(set(names)) >= 0.9 * len(names)
 
 
 def _kind_of_cell(cell: str) -> str | None:
@@ -703,14 +745,15 @@ def _excel_sources(path: Path, display: str, digest: str, workdir: Path | None, 
     for sheet in book.sheets:
         records = [(n, [c or "" for c in r]) for n, r in sheet.head]
         header_idx, header, notes = detect_header(records, ",", lang)
-        start = 0 if header_idx is None else header_idx + 1
+        described = described_rows(records, header_idx, notes, lang)
+        start = 0 if header_idx is None else header_idx + 1 + described
         width = len(header)
         data = [(r + [None] * width)[:width] for _, r in sheet.head[start:]]
         src = Source(
             name=f"{display}[{sheet.name}]" if len(book.sheet_names) > 1 else display, kind="sheet",
             content_hash=f"{digest}#{sheet.name}", path=sheet.csv, encoding="xlsx", delimiter=None,
             header_row=None if header_idx is None else records[header_idx][0] - 1, columns=header,
-            notes=notes, size=path.stat().st_size,
+            notes=notes, size=path.stat().st_size, described=described,
         )
         src.preview = data[:PREVIEW_ROWS]
         src.sample = data[:SAMPLE_ROWS]

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from ecom import currency, i18n, schema
 from ecom.ingest import dates as dates_mod
-from ecom.ingest import ratings
-from ecom.ingest.mapping import header_words, names_any, normalize, pairs, split_target
+from ecom.ingest import places, ratings
+from ecom.ingest.mapping import RETURN_WORDS, header_words, names_any, normalize, pairs, return_id, split_target
 from ecom.ingest.read import TOTAL_WORDS
 from ecom.ingest.sqltext import ident, lit
 
@@ -97,6 +97,11 @@ def is_event_log(values: list[str]) -> bool:
 # Lines of a cancelled order count nowhere (ecom.queries.definitions); this list is the one place that
 # says which statuses mean cancelled.
 STATUSES = (
+    # a refund asked for and not made (Taobao's 退款关闭, a seller's refusal): no refund; in a file of
+    # returns the return counts nowhere
+    ("refund_closed", ("refund closed", "refund declined", "refund rejected", "refund refused", "refund failed", "refund cancel",
+                       "return declined", "return rejected", "return cancel"),
+     ("退款关闭", "拒绝退款", "退款失败", "退款已关闭", "退款取消", "退款申请被拒", "拒绝退货", "退货关闭")),
     ("refunded", ("refund", "chargeback", "charged back", "reembols", "rembours", "erstatt", "rimbors", "hoàn tiền", "pengembalian dana"),
      ("退款", "售后", "คืนเงิน", "返金", "환불")),
     # RTO: returned to origin, undelivered (Indian marketplaces)
@@ -109,10 +114,10 @@ STATUSES = (
     # an order not yet placed (Odoo's draft quotations, a CRM's 未提交) is no sale: it counts nowhere, as a cancelled one
     ("draft", ("draft", "quotation"), ("草稿", "未提交", "报价单")),
     ("pending", ("pending", "unpaid", "awaiting", "authorized", "created", "pendiente", "pendente", "en attente", "ausstehend", "in attesa",
-                 "chưa thanh toán", "chờ xác nhận", "chờ xử lý", "belum bayar"),
+                 "chưa thanh toán", "chờ xác nhận", "chờ xử lý", "belum bayar", "não pago", "nao pago", "aguardando pagamento", "no pagado"),
      ("待付款", "未付款", "等待买家付款", "待支付", "ที่ต้องชำระ", "未入金", "결제대기")),
     ("paid", ("paid", "processing", "approved", "invoiced", "pagado", "pago confirmado", "payé", "bezahlt", "pagato", "đã thanh toán",
-              "chờ lấy hàng", "perlu dikirim", "sudah dibayar"),
+              "chờ lấy hàng", "perlu dikirim", "sudah dibayar", "to ship", "ready to ship", "a enviar", "por enviar", "pago"),
      ("已付款", "待发货", "等待卖家发货", "已支付", "ที่ต้องจัดส่ง", "入金済", "결제완료")),
     ("shipped", ("shipped", "in transit", "partially_fulfilled", "dispatched", "enviado", "expédié", "versandt", "versendet", "spedito",
                  "đang giao", "dikirim"),
@@ -159,6 +164,8 @@ class Decisions:
     total_with_shipping: bool = False  # the amount column is an order's total with its shipping (`total_with_shipping`)
     net_of_refunds: bool = False  # the amount column is what was paid less the refund (`net_of_refunds`)
     ledger: tuple[str, str | None] | None = None  # a ledger's (entry type, money direction) source columns (`ledger_columns`)
+    provinces: bool = False  # the region values are China's provinces, stored by one name each (ecom.ingest.places)
+    returns: str | None = None  # the source column that shows the file lists returns, not sales (`returns_file`)
     notes: list[str] = field(default_factory=list)
 
 
@@ -200,6 +207,9 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
             d.currency = currency.of_file([src], [str(v) for v in sample.get(src, [])[:2000] if v])
         if kind == "rating":
             d.rating_scales[col] = rating_scale(col, src, sample.get(src, []), d.notes, lang)
+        if col == "region" and places.share(sample.get(src, [])) >= 0.5:
+            d.provinces = True
+            d.notes.append(i18n.t("ingest.note.provinces", lang, src=src))
         if kind == "event":
             d.event_codes = event_codes(sample.get(src, []))
             if d.event_codes:
@@ -250,6 +260,9 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
             d.notes.append(i18n.t("ingest.note.ledger", lang, src=d.ledger[0]))
         # how the amount column stands to the discount, shipping and refund columns beside it
         by = {split_target(target)[0]: src for src, target in pairs(mapping)}
+        d.returns = returns_file(by, sample)
+        if d.returns:
+            d.notes.append(i18n.t("ingest.note.returns_file", lang, src=d.returns))
         d.before_discounts, d.total_with_shipping = before_discounts(by, sample), total_with_shipping(by, sample)
         total = net_of_refunds(by, sample)
         d.net_of_refunds = total is not None
@@ -314,6 +327,17 @@ def net_of_refunds(by: dict[str, str], sample: dict[str, list[str | None]]) -> s
                 (t := total(values, i)) is not None and abs(a + r - t) < 0.005 for i, a, r in refunded):
             return src
     return None
+
+
+def returns_file(by: dict[str, str], sample: dict[str, list[str | None]]) -> str | None:
+    """The column that shows a file to list returns, not sales (Amazon's OrdersReturned, an FBA returns
+    report, a Taobao refund report): its rows are dated by their return (return-date, 退款的申请时间:
+    `mapping._as_returns` dates them so), or each has a return's own id (`mapping.return_id`)."""
+    time = by.get("order_time")
+    if time and names_any(time, RETURN_WORDS):
+        return time
+    filled = {src: [v.strip() for v in values if v and v.strip()] for src, values in sample.items() if src != by.get("order_id")}
+    return return_id(filled, max(map(len, sample.values()), default=0))
 
 
 def ledger_columns(sample: dict[str, list[str | None]]) -> tuple[str, str | None] | None:
@@ -911,6 +935,8 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
         return f"CASE WHEN contains({x}, '@') THEN lower({x}) ELSE {id_expr(x)} END", _id_bad(x)
     if kind == "id":
         return id_expr(x), _id_bad(x)
+    if c.name == "region" and d.provinces:
+        return places.province_sql(x), "false"
     if kind in ("text",):
         # a text joined from halves has had the sites' words for none taken out of each
         return x, _no_text_sql(x) if c.looks == "freetext" and not plan.decisions.text_parts else "false"
@@ -1012,7 +1038,8 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
         # a rate is applied only to an amount before discounts (quantity × unit price), never to a net one
         rate = f"coalesce(CAST({vals['discount_rate']} AS DECIMAL(18,6)), 0)"
         out["revenue"] = f"round({q} * {price} * (1 - {rate}), 2)"
-    refund = vals["refund_amount"]
+    # a refund is money back, written either way round (Lemon Squeezy's "Refunds (USD)" of -199.99)
+    refund = out["refund_amount"] = f"abs({vals['refund_amount']})"
     status = f"coalesce({vals['order_status']}, CASE WHEN {q} < 0 THEN 'returned' WHEN {refund} > 0 THEN 'refunded' END)"
     out["order_status"] = status
     if "currency" in by_target:
@@ -1020,6 +1047,11 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     credit = f"regexp_full_match({vals['order_id']}, {lit(plan.decisions.credit_note)})" if plan.decisions.credit_note else "false"
     # the sign of the amount without computing it again: a line's own amount, else its price (quantity is tested already)
     out["line_kind"] = line_kind_sql(vals["order_status"], q, f"coalesce({revenue}, {price})", credit)
+    if plan.decisions.returns:
+        # a file of returns: each line a return, its refund (the amount refunded, else the line's amount) as a negative amount
+        out["quantity"] = f"-abs({q})"
+        out["revenue"] = f"-abs(coalesce({refund}, {out['revenue']}, 0))"
+        out["line_kind"] = f"CASE WHEN {vals['order_status']} IN ('cancelled', 'draft', 'refund_closed') THEN 'cancelled' ELSE 'return' END"
     return out
 
 

@@ -5,12 +5,14 @@ worked out by hand in each test. The real files state no licence, so they are no
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
+from ecom.filters import Filters
 from ecom.ingest import ingest_file, ingest_files
 from ecom.ingest.mapping import suggest
 from ecom.kpis_cli import figures
+from ecom.queries.sales import breakdown
 
 
 def load(wh, path, text: str, encoding: str = "utf-8", **options):
@@ -569,3 +571,199 @@ def test_an_orders_type_is_no_event_column(warehouse, tmp_path):
     rep = load(warehouse, tmp_path / "订单.csv", "订单编号,买家ID,下单时间,订单类型,实付金额\n"
                + "".join(f"B{i},u{i % 3},2023-07-0{1 + i % 9} 10:00:00,{1 + i % 2},20.00\n" for i in range(10)))
     assert (rep.table, rep.rows_loaded) == ("sales", 10)
+
+
+def test_a_chinese_shipping_address_gives_the_province_as_region_and_each_province_is_named_one_way(warehouse, tmp_path):
+    # Tmall's order report: 收货地址 holds the province, written 上海, 安徽省 or 内蒙古自治区 in one file; a
+    # Taobao export's holds whole addresses; a file of another shop names the province in 省份, some in
+    # traditional characters. Each province is one region, by its full name: 安徽省 of 安徽省 and 安徽 alike
+    rep = load(warehouse, tmp_path / "tmall.csv", "订单编号,总金额,买家实际支付金额,收货地址 ,订单创建时间\n"
+               "1,10.00,10.00,上海,2020-02-21 00:00:00\n2,20.00,20.00,内蒙古自治区,2020-02-20 23:59:54\n"
+               "3,30.00,30.00,安徽省,2020-02-20 23:59:35\n4,40.00,40.00,安徽省,2020-02-20 23:58:34\n"
+               "5,50.00,50.00,广西壮族自治区,2020-02-20 23:57:00\n6,60.00,60.00,上海,2020-02-20 23:56:00\n")
+    assert rep.mapping["收货地址"] == "region"
+    rep = load(warehouse, tmp_path / "taobao.csv", "订单编号,买家会员名,买家实际支付金额,订单状态,收货地址,订单创建时间\n"
+               "7,tb1,7.00,交易成功,安徽省 合肥市 蜀山区 长江西路1号,2020-03-01 10:00:00\n"
+               "8,tb2,8.00,交易成功,北京 北京市 朝阳区 建国路2号,2020-03-01 11:00:00\n"
+               "9,tb3,9.00,交易成功,中国 上海 上海市 浦东新区 世纪大道3号,2020-03-01 12:00:00\n"
+               "10,tb4,10.00,交易成功,内蒙古自治区 呼和浩特市 新城区 4号,2020-03-01 13:00:00\n"
+               "11,tb5,11.00,交易成功,广东省 深圳市 南山区 5号,2020-03-01 14:00:00\n")
+    assert rep.preset == "taobao" and rep.mapping["收货地址"] == "region"
+    rep = load(warehouse, tmp_path / "shop.csv", "订单号,金额,省份,下单时间\n"
+               "12,12.00,臺灣,2020-03-02 10:00:00\n13,13.00,安徽,2020-03-02 11:00:00\n14,14.00,广东省,2020-03-02 12:00:00\n"
+               "15,15.00,CA,2020-03-02 13:00:00\n16,16.00,华东,2020-03-02 14:00:00\n")
+    assert rep.mapping["省份"] == "region"
+    assert dict(rows(warehouse, "SELECT region, sum(revenue) FROM sales GROUP BY 1")) == {
+        "上海市": Decimal("79.00"), "内蒙古自治区": Decimal("30.00"), "安徽省": Decimal("90.00"), "广西壮族自治区": Decimal("50.00"),
+        "北京市": Decimal("8.00"), "广东省": Decimal("25.00"), "台湾": Decimal("12.00"), "CA": Decimal("15.00"), "华东": Decimal("16.00")}
+    regions = breakdown(warehouse, Filters(date(2020, 1, 1), date(2020, 12, 31)), "region")
+    assert dict(zip(regions.key, regions.gmv, strict=True))["安徽省"] == 90.0  # 30 + 40 + 7 + 13
+
+
+def test_an_address_that_is_no_chinese_province_is_no_region(warehouse, tmp_path):
+    rep = load(warehouse, tmp_path / "orders.csv", "Order ID,Total,Shipping Address,Created At\n"
+               + "".join(f"A{i},{i}.00,{i} Main St Springfield IL,2024-01-0{i}\n" for i in range(1, 7)))
+    assert "region" not in rep.mapping.values()
+
+
+def test_a_file_of_returns_loads_as_returns_not_as_new_orders(warehouse, tmp_path):
+    # Amazon's OrdersReturned beside its order history: a return's own id on each line (one id on each
+    # line of a return of several items), its amount state no region; a declined return counts nowhere
+    load(warehouse, tmp_path / "Retail.OrderHistory.1.csv", "Order ID,Order Date,Currency,Total Owed,Quantity,Order Status\n"
+         "702-1,2024-07-01T10:00:00Z,CAD,30.00,1,Closed\n702-2,2024-07-02T10:00:00Z,CAD,50.00,2,Closed\n702-3,2024-07-03T10:00:00Z,CAD,20.00,1,Closed\n")
+    rep = load(warehouse, tmp_path / "Retail.OrdersReturned.1.csv",
+               "Website,ReversalID,OrderID,CreationDate,Quantity,Currency,ReversalStatus,ReversalAmountState,ReversalReason,DirectDebitRefundAmount\n"
+               "Amazon.ca,Ni8S,702-1,2024-07-25T19:03:35.340Z,1,CAD,Completed,Final,Customer return,30.00\n"
+               "Amazon.ca,mVJp,702-2,2024-07-18T22:27:55.006Z,1,CAD,Completed,Final,Customer return,25.00\n"
+               "Amazon.ca,mVJp,702-2,2024-07-18T22:27:55.006Z,1,CAD,Completed,Final,Customer return,25.00\n"
+               "Amazon.ca,QSgz,702-3,2024-07-20T10:00:00.000Z,1,CAD,Declined,Final,Undeliverable,20.00\n"
+               "Amazon.ca,FTHI,702-1,2024-07-26T10:00:00.000Z,1,CAD,Completed,Final,Customer return,0\n")
+    assert rep.rows_loaded == 5 and "region" not in rep.mapping.values()
+    assert any("ReversalID" in n for n in rep.notes)
+    assert rows(warehouse, "SELECT line_kind, count(*), sum(revenue) FROM sales WHERE _upload_id = 2 GROUP BY 1 ORDER BY 1") == [
+        ("cancelled", 1, Decimal("-20.00")), ("return", 4, Decimal("-80.00"))]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"], k["orders"]) == (100.0, 80.0, 3)  # the returns are no orders; 30 + 25 + 25 + 0 refunded
+
+
+def test_a_refund_report_is_dated_by_its_refunds_and_a_closed_refund_is_none(warehouse, tmp_path):
+    # Taobao's refund report: its rows are refunds, dated by the refund's request time; 退款关闭 and a
+    # seller's refusal are refunds not made. In an order export, 退款关闭 leaves the sale as it was
+    rep = load(warehouse, tmp_path / "退款报表.csv", "订单编号,退款编号,买家实际支付金额,买家退款金额,订单付款时间,退款的申请时间,退款状态,宝贝标题\n"
+               "1001,R1,100.00,100.00,2024-02-20 10:00:00,2024-03-01 10:00:00,退款成功,连衣裙\n"
+               "1002,R2,80.00,30.00,2024-02-21 10:00:00,2024-03-02 10:00:00,退款成功,T恤\n"
+               "1003,R3,50.00,50.00,2024-02-22 10:00:00,2024-03-02 11:00:00,退款关闭,袜子\n"
+               "1004,R4,60.00,60.00,2024-02-23 10:00:00,2024-03-03 12:00:00,卖家拒绝退款,帽子\n"
+               "1005,R5,40.00,20.00,2024-02-24 10:00:00,2024-03-04 09:00:00,退款中,围巾\n")
+    assert rep.mapping["退款的申请时间"] == "order_time" and rep.rows_loaded == 5
+    assert rows(warehouse, "SELECT count(*), min(order_time)::DATE, max(order_time)::DATE FROM sales WHERE line_kind = 'return'") == [
+        (3, date(2024, 3, 1), date(2024, 3, 4))]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"], k["orders"]) == (0.0, 150.0, 0)  # 100 + 30 + 20
+    rep = load(warehouse, tmp_path / "orders.csv", "订单号,客户,金额,售后状态,下单时间\n"
+               "2001,a,70.00,退款关闭,2024-03-05 10:00:00\n2002,b,90.00,退款成功,2024-03-05 11:00:00\n")
+    assert rep.mapping["售后状态"] == "order_status"
+    assert rows(warehouse, "SELECT line_kind, order_status FROM sales WHERE _upload_id = 2 ORDER BY order_id") == [
+        ("sale", "refund_closed"), ("sale", "refunded")]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"], k["orders"]) == (160.0, 240.0, 2)  # the refunds above and 2002's 90
+
+
+def test_a_returns_report_dated_only_by_its_returns_loads_as_returns_and_a_refund_id_on_a_few_lines_leaves_sales(warehouse, tmp_path):
+    # an FBA customer returns report has no order time, only return-date
+    rep = load(warehouse, tmp_path / "fba_returns.csv", "return-date,order-id,sku,asin,product-name,quantity,detailed-disposition,reason,status\n"
+               + "".join(f"2024-05-0{i}T08:00:00+00:00,111-{i},SKU{i},B0{i},Mug {i},{i},SELLABLE,UNWANTED_ITEM,Unit returned to inventory\n"
+                         for i in range(1, 6)))
+    assert rep.table == "sales" and rep.mapping["return-date"] == "order_time"
+    assert rows(warehouse, "SELECT line_kind, count(*), sum(quantity) FROM sales GROUP BY 1") == [("return", 5, -15)]
+    rep = load(warehouse, tmp_path / "orders.csv", "Order ID,Created At,Total,Refund ID\n"
+               + "".join(f"S{i},2024-05-0{i} 10:00:00,{i}0.00,{'RF9' if i == 3 else ''}\n" for i in range(1, 8)))
+    assert rows(warehouse, f"SELECT line_kind, count(*) FROM sales WHERE _upload_id = {rep.upload_id} GROUP BY 1") == [("sale", 7)]
+
+
+# A fourth round: Etsy, Gumroad, Lemon Squeezy and eBay downloads; TikTok Shop, Shopee and SHEIN
+# Brazil, a Thai live-commerce shop
+
+
+def test_a_coupon_amount_below_one_is_an_amount_and_yes_no_columns_are_no_amounts_or_channels(warehouse, tmp_path):
+    # Etsy writes an order's coupon once, on its first item line (1.00, 0.83): amounts, not rates of 100%
+    # and 83%. Gumroad's Refunded? (0/1) is no refund amount (its Partial Refund ($) is); Lemon
+    # Squeezy's Is Marketplace is no channel; a refund written negative is money back all the same
+    rep = load(warehouse, tmp_path / "EtsySoldOrderItems2020.csv", "Sale Date,Item Name,Buyer,Quantity,Price,Discount Amount,Order ID,Item Total\n"
+               "07/17/20,Sticker A,ann,2,3.30,1.00,185,6.60\n07/18/20,Sticker B,bob,1,5.50,0.83,186,5.50\n"
+               "07/19/20,Sticker C,cat,1,8.80,0.88,187,8.80\n07/20/20,Sticker D,dan,1,4.00,0,188,4.00\n")
+    assert rep.mapping["Discount Amount"] == "discount"
+    assert rows(warehouse, "SELECT sum(discount), count(discount_rate) FROM sales") == [(Decimal("2.71"), 0)]
+    rep = load(warehouse, tmp_path / "gumroad.csv", "Purchase ID,Item Name,Purchase Date,Subtotal ($),Refunded?,Partial Refund ($),Is Marketplace,Order Number\n"
+               "p1,Course,2024-01-01,99.99,1,30.00,No,1\np2,Course,2024-01-02,99.99,0,0,No,2\np3,Ebook,2024-01-03,19.99,0,-5.00,-,3\n")
+    assert "Refunded?" not in rep.mapping and "Is Marketplace" not in rep.mapping and rep.mapping["Partial Refund ($)"] == "refund_amount"
+    assert rows(warehouse, f"SELECT sum(refund_amount), count(channel) FROM sales WHERE _upload_id = {rep.upload_id}") == [(Decimal("35.00"), 0)]
+
+
+def test_a_tiktok_shop_export_is_read_by_its_line_amounts_and_a_platform_discount_is_no_channel(warehouse, tmp_path):
+    # TikTok Shop (the same English headers in every country): Order Amount is what the buyer paid for
+    # the order, shipping and taxes in; the line's GMV is its SKU Subtotal After Discount
+    head = ("Order ID,Order Status,SKU ID,Product Name,Quantity,SKU Subtotal Before Discount,SKU Platform Discount,SKU Seller Discount,"
+            "SKU Subtotal After Discount,Shipping Fee After Discount,Order Amount,Created Time,Paid Time,Buyer Username,State\n")
+    rep = load(warehouse, tmp_path / "tiktok.csv", head
+               + '582,Enviado,17,Pulseira,1,"BRL 19,90","BRL 0,00","BRL 0,00","BRL 19,90","BRL 10,80","BRL 32,13",02/01/2026 4:25:15 PM,02/01/2026 4:25:53 PM,rhuan,SC\n'
+               + '583,Enviado,18,Colar,2,"BRL 39,80","BRL 0,57","BRL 1,00","BRL 38,23","BRL 11,30","BRL 49,53",02/01/2026 2:55:52 PM,02/01/2026 2:56:02 PM,ftig,RR\n'
+               + '584,Concluído,17,Pulseira,1,"BRL 19,90","BRL 0,00","BRL 0,00","BRL 19,90","BRL 0,00","BRL 19,90",02/02/2026 9:00:00 AM,02/02/2026 9:01:00 AM,rhuan,SC\n')
+    assert {k: rep.mapping.get(k) for k in ("SKU Subtotal After Discount", "Created Time", "Buyer Username", "SKU Platform Discount")} == {
+        "SKU Subtotal After Discount": "revenue", "Created Time": "order_time", "Buyer Username": "customer_id", "SKU Platform Discount": None}
+    k = figures(warehouse, None, None)
+    assert (k["currency"], k["gmv"], k["orders"], k["customers"]) == ("BRL", 78.03, 3, 2)  # 19.90 + 38.23 + 19.90
+
+
+def test_a_shopee_brazil_export_is_read_in_portuguese_and_a_weight_or_cashback_is_no_product_or_shop(warehouse, tmp_path):
+    # Valor Total is the product subtotal plus the shipping the buyer paid; an unpaid order (Não pago) is pending
+    rep = load(warehouse, tmp_path / "shopee.csv",
+               "ID do pedido,Status do pedido,Data de criação do pedido,Nome do Produto,Número de referência SKU,Preço acordado,Quantidade,"
+               "Subtotal do produto,Peso total SKU,Seller Absorbed Coin Cashback,Valor Total,Taxa de envio pagas pelo comprador,Nome de usuário (comprador)\n"
+               "2601A,Entregue,2026-01-28 00:11,Colar,COR-UTAH,16.90,1,16.90,0.010,0.00,16.90,0.00,matheus\n"
+               "2601B,A Enviar,2026-01-28 00:25,Colar,CA-96,29.90,1,29.90,0.010,0.00,39.90,10.00,pedro\n"
+               "2601C,Não pago,2026-01-28 00:28,Colar,CA-93,22.90,2,45.80,0.300,0.00,45.80,0.00,matheus\n")
+    assert {k: rep.mapping.get(k) for k in ("ID do pedido", "Subtotal do produto", "Número de referência SKU", "Peso total SKU",
+                                            "Seller Absorbed Coin Cashback", "Nome de usuário (comprador)")} == {
+        "ID do pedido": "order_id", "Subtotal do produto": "revenue", "Número de referência SKU": "product_id", "Peso total SKU": None,
+        "Seller Absorbed Coin Cashback": None, "Nome de usuário (comprador)": "customer_id"}
+    assert rows(warehouse, "SELECT order_status FROM sales ORDER BY order_id") == [("completed",), ("paid",), ("pending",)]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (92.60, 3, 2)  # 16.90 + 29.90 + 45.80: the shipping is not GMV
+
+
+def test_a_band_of_group_titles_above_the_header_is_skipped(warehouse, tmp_path):
+    # SHEIN's seller orders: a row of group titles, each written over every column it spans, then the header
+    band = ",".join(["Solicite informações básicas"] * 6 + ["Fornecedor de logística"] + ["Solicite informações básicas"] * 2)
+    rep = load(warehouse, tmp_path / "shein.csv", band + "\n"
+               "Tipo de pedido,Número do pedido,Status do pedido,Nome do produto,SHEIN-SKU,Data e hora de criação do pedido,Código de rastreio,Moeda do vendedor,Preço do produto\n"
+               "Pedido normal,GSH1,Enviado,Colar Cruz,I17y,03 fevereiro 2026 00:41,137300,BRL,22.9\n"
+               "Pedido normal,GSH2,Enviado,Colar Verde,I934,03 fevereiro 2026 00:16,888001,BRL,24.9\n"
+               "Pedido normal,GSH2,Reembolsado por cliente,Colar Azul,I935,03 fevereiro 2026 00:16,888001,BRL,20.0\n")
+    assert (rep.table, rep.rows_loaded, rep.mapping["Número do pedido"]) == ("sales", 3, "order_id")
+    k = figures(warehouse, None, None)
+    assert (k["currency"], k["gmv"], k["refunds"], k["orders"]) == ("BRL", 67.8, 20.0, 2)
+
+
+def test_a_thai_shops_order_sheet_is_sales_not_reviews_of_its_item_codes(warehouse, tmp_path):
+    # a Facebook-live shop's sheet: its Comment column holds the buyers' item codes (ก16, T798m), no reviews
+    rep = load(warehouse, tmp_path / "order.csv", "เลขที่ Order,ลำดับที่,ชื่อลูกค้า,จังหวัด,จำนวนเงิน,ส่วนลด,ค่าส่ง,รหัสสินค้า,Comment,จำนวน,ราคา,วันที่-เวลา\n"
+               "133246,1,ศิริพร,สุรินทร์,1070,0,29,ก16,ก16,1,290,2023-12-13 20:24:14\n"
+               "133246,2,ศิริพร,สุรินทร์,1070,0,29,ก17,ก17m,1,390,2023-12-13 20:24:38\n"
+               "133246,3,ศิริพร,สุรินทร์,1070,0,29,ก18,ก18xl,1,390,2023-12-13 20:18:53\n"
+               "133247,1,มะลิวัลย์,อุดรธานี,1580,0,29,T798,T798m,2,790,2023-12-13 20:40:23\n")
+    assert rep.table == "sales" and rep.mapping["เลขที่ Order"] == "order_id" and rep.mapping["วันที่-เวลา"] == "order_time"
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (2650.0, 2, 2)  # the order amounts 1,070 and 1,580, without the shipping
+
+
+def test_an_etsy_review_download_keeps_its_dates_and_messages(warehouse, tmp_path):
+    rep = load(warehouse, tmp_path / "reviews.json", '[{"reviewer":"dom","date_reviewed":"07/12/2023","star_rating":5,"message":"Great customer service! Would purchase again.","order_id":2931837964},'
+               '{"reviewer":"Vinnie","date_reviewed":"12/11/2022","star_rating":4,"message":"","order_id":2672096215},'
+               '{"reviewer":"Emery","date_reviewed":"12/10/2022","star_rating":5,"message":"Cute stickers, fast shipping.","order_id":2671}]')
+    assert rep.table == "reviews" and rep.mapping["date_reviewed"] == "review_time" and rep.mapping["message"] == "review_text"
+    assert rows(warehouse, "SELECT review_time::DATE, review_text FROM reviews ORDER BY review_time") == [
+        (date(2022, 12, 10), "Cute stickers, fast shipping."), (date(2022, 12, 11), None),
+        (date(2023, 7, 12), "Great customer service! Would purchase again.")]
+
+
+def test_a_header_line_that_ends_with_a_separator_is_no_sign_of_a_cut_file_and_a_listing_title_names_the_product(warehouse, tmp_path):
+    # eBay's Listings & Sales report: its header ends with a comma its rows do not have
+    rep = load(warehouse, tmp_path / "eBay-ListingsSalesReport.csv", "eBay item ID,Listing title,Store category L1,Average Selling price,\n"
+               "1234,Vintage mug,Kitchen,12.00\n1235,Tea towel,Kitchen,8.50\n1236,Egg cup,Kitchen,4.25\n", table="products")
+    assert rep.rows_loaded == 3 and not any("cut short" in n for n in rep.notes)
+    assert rows(warehouse, "SELECT product_name FROM products ORDER BY product_id") == [("Vintage mug",), ("Tea towel",), ("Egg cup",)]
+
+
+def test_rows_under_the_header_that_describe_its_columns_are_skipped_but_sentences_of_a_review_file_are_data(warehouse, tmp_path):
+    # TikTok Shop's order export: the row under its header says what each column holds
+    rep = load(warehouse, tmp_path / "tiktok.csv", "Order ID,Order Status,SKU ID,Quantity,SKU Subtotal After Discount,Created Time\n"
+               "Platform unique order ID.,Current order status.,Platform SKU ID.,SKU sold quantity in the order.,"
+               "It equals SKU Subtotal Before Discount - SKU Platform Discount - SKU Seller Discount.,Order created time.\n"
+               "582,Shipped,17,1,19.90,02/01/2026 4:25:15 PM\n583,Shipped,18,2,38.23,02/01/2026 2:55:52 PM\n")
+    assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (2, 0, 0)
+    assert any("Platform unique order ID." in n for n in rep.notes)
+    assert rows(warehouse, "SELECT order_id, _source_row FROM sales ORDER BY order_id") == [("582", 3), ("583", 4)]
+    rep = load(warehouse, tmp_path / "reviews.csv", "Review,Rating,Date\n"
+               "Arrived on time and works well.,5,2024-01-01\nThe strap broke after a week.,1,2024-01-02\nGood value for the money.,4,2024-01-03\n")
+    assert (rep.table, rep.rows_loaded) == ("reviews", 3)

@@ -61,7 +61,7 @@ def test_gbk_upload_mapping_load_and_browse_in_chinese(app_env):
     at.selectbox(key="data_browse").set_value("sales").run()
     rows = frame_with(at, "product_name")
     assert rows["product_name"].tolist() == ["红色T恤", "蓝色牛仔裤", "红色T恤"]
-    assert rows["region"].tolist() == ["浙江", "广东", "江苏"]
+    assert rows["region"].tolist() == ["浙江省", "广东省", "江苏省"]  # provinces by their full names (ecom.ingest.places)
     assert [float(x) for x in rows["revenue"]] == [99.0, 129.0, 49.5]
     # upload log with undo
     log = frame_with(at, "file_name")

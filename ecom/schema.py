@@ -136,7 +136,8 @@ SALES = Table(
           words=(("shop", "store", "seller", "merchant", "branch", "outlet", "店铺", "门店", "商家", "卖家"),),
           avoid=("city", "state", "zip", "type", "sku", "message", "note", "remark", "comment", "tax", "fee", "amount", "discount", "coupon", "voucher",
                  "cashback", "coin", "rebate", "price", "cost", "留言", "备注", "优惠")),
-        C("currency", "VARCHAR", "text", False, "", ("Currency", "Currency Code", "Moeda", "Moneda", "Mata Uang"), ("币种", "货币"), words=(("currency", "moeda", "moneda", "币种", "货币"),)),
+        C("currency", "VARCHAR", "text", False, "", ("Currency", "Currency Code", "Moeda", "Moneda", "Mata Uang", "Moeda do vendedor"), ("币种", "货币"),
+          words=(("currency", "币种", "货币"),)),  # "moeda" is also a coin: Shopee's Compensar Moedas Shopee is a count of coins
         C("line_kind", "VARCHAR", "linekind", False, "sale/return/cancelled", computed=True),
     ),
     # a line sold something: an amount, a price, a quantity or a product (an orders file with times and

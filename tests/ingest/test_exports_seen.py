@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from ecom import settings
 from ecom.filters import Filters
 from ecom.ingest import ingest_file, ingest_files
 from ecom.ingest.mapping import suggest
@@ -699,17 +700,19 @@ def test_a_shopee_brazil_export_is_read_in_portuguese_and_a_weight_or_cashback_i
     # Valor Total is the product subtotal plus the shipping the buyer paid; an unpaid order (Não pago) is pending
     rep = load(warehouse, tmp_path / "shopee.csv",
                "ID do pedido,Status do pedido,Data de criação do pedido,Nome do Produto,Número de referência SKU,Preço acordado,Quantidade,"
-               "Subtotal do produto,Peso total SKU,Seller Absorbed Coin Cashback,Valor Total,Taxa de envio pagas pelo comprador,Nome de usuário (comprador)\n"
-               "2601A,Entregue,2026-01-28 00:11,Colar,COR-UTAH,16.90,1,16.90,0.010,0.00,16.90,0.00,matheus\n"
-               "2601B,A Enviar,2026-01-28 00:25,Colar,CA-96,29.90,1,29.90,0.010,0.00,39.90,10.00,pedro\n"
-               "2601C,Não pago,2026-01-28 00:28,Colar,CA-93,22.90,2,45.80,0.300,0.00,45.80,0.00,matheus\n")
+               "Subtotal do produto,Peso total SKU,Seller Absorbed Coin Cashback,Compensar Moedas Shopee,Valor Total,Taxa de envio pagas pelo comprador,"
+               "Nome de usuário (comprador)\n"
+               "2601A,Entregue,2026-01-28 00:11,Colar,COR-UTAH,16.90,1,16.90,0.010,0.00,0,16.90,0.00,matheus\n"
+               "2601B,A Enviar,2026-01-28 00:25,Colar,CA-96,29.90,1,29.90,0.010,0.00,0,39.90,10.00,pedro\n"
+               "2601C,Não pago,2026-01-28 00:28,Colar,CA-93,22.90,2,45.80,0.300,0.00,331,45.80,0.00,matheus\n")
     assert {k: rep.mapping.get(k) for k in ("ID do pedido", "Subtotal do produto", "Número de referência SKU", "Peso total SKU",
                                             "Seller Absorbed Coin Cashback", "Nome de usuário (comprador)")} == {
         "ID do pedido": "order_id", "Subtotal do produto": "revenue", "Número de referência SKU": "product_id", "Peso total SKU": None,
         "Seller Absorbed Coin Cashback": None, "Nome de usuário (comprador)": "customer_id"}
     assert rows(warehouse, "SELECT order_status FROM sales ORDER BY order_id") == [("completed",), ("paid",), ("pending",)]
     k = figures(warehouse, None, None)
-    assert (k["gmv"], k["orders"], k["customers"]) == (92.60, 3, 2)  # 16.90 + 29.90 + 45.80: the shipping is not GMV
+    # 16.90 + 29.90 + 45.80: the shipping is not GMV; Shopee's coins (moedas) are no currency
+    assert (k["currency"], k["gmv"], k["orders"], k["customers"]) == (settings.get("ECOM_CURRENCY"), 92.60, 3, 2)
 
 
 def test_a_band_of_group_titles_above_the_header_is_skipped(warehouse, tmp_path):

@@ -132,8 +132,9 @@ _STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)
 # entry types, and may say of each row whether money came in or went out: only its sales and refunds are
 # order lines. The column is a ledger's when its header names entry types (not "payment type": a
 # payment method's "bank transfer" is no transfer) and its sample holds both kinds of entry.
-LEDGER_TYPE_HEADERS = frozenset(map(normalize, ("type", "transaction type", "entry type", "activity type", "交易类型", "业务类型", "账务类型",
-                                                 "财务类型")))
+# (Lemon Squeezy's payouts head theirs "Sale": Order #84725209, Refund - Order #…, Payout fee)
+LEDGER_TYPE_HEADERS = frozenset(map(normalize, ("type", "transaction type", "entry type", "activity type", "sale", "交易类型", "业务类型",
+                                                 "账务类型", "财务类型")))
 LEDGER_SALE = r"order|sale|payment|charge|refund|交易|订单|销售|收款|支付|退款"
 LEDGER_OTHER = (r"payout|fee|withdraw|transfer|hold|authori[sz]|label|deposit|adjust|invoice|bonus|reserve|dispute"
                 r"|提现|转账|手续费|服务费|充值|保证金|佣金")

@@ -770,3 +770,16 @@ def test_rows_under_the_header_that_describe_its_columns_are_skipped_but_sentenc
     rep = load(warehouse, tmp_path / "reviews.csv", "Review,Rating,Date\n"
                "Arrived on time and works well.,5,2024-01-01\nThe strap broke after a week.,1,2024-01-02\nGood value for the money.,4,2024-01-03\n")
     assert (rep.table, rep.rows_loaded) == ("reviews", 3)
+
+
+def test_a_payouts_file_whose_sale_column_names_its_entries_is_a_ledger(warehouse, tmp_path):
+    # Lemon Squeezy's payouts: the Sale column says Order #…, Refund - Order #… or Payout fee; the fee
+    # is no order, and the refund written negative is money back
+    rep = load(warehouse, tmp_path / "payouts.csv", '"Date","Sale","Is Marketplace","Total (USD)","Refunds (USD)","Tax (USD)","Net Total (USD)"\n'
+               '"2024-09-19 00:02:25","Order #84725209","No","122.5","0","-24.5","89.53"\n'
+               '"2024-09-19 13:19:35","Order #84725210","No","98","0","0","92.6"\n'
+               '"2024-09-20 10:00:00","Refund - Order #84725209","No","0","-122.5","0","-122.5"\n'
+               '"2024-09-28 00:00:00","Payout fee","-","0","0","0","-6.21"\n')
+    assert (rep.rows_loaded, rep.rows_skipped) == (3, 1)
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"], k["orders"]) == (220.5, 122.5, 3)  # each line its own order: the file has no order column

@@ -461,7 +461,9 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
             skipped_n = counts[2] + duplicates
             if duplicates:
                 notes.append(i18n.t("ingest.note.already_loaded", plan.lang, n=duplicates, dataset=dataset))
-            if loaded == 0 and not duplicates and (rejected or not skipped_n):
+            # rows skipped for their shape (blank, a header again, totals, a footer) are no data either
+            shape = {i18n.t(f"ingest.skip.{k}", plan.lang) for k in ("blank", "repeated_header", "totals", "footer")}
+            if loaded == 0 and not duplicates and (rejected or not skipped_n or set(skipped) <= shape):
                 raise _AllRejected()
             if skipped:
                 notes.append(i18n.t("ingest.note.skipped", plan.lang, items="; ".join(

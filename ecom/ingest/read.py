@@ -536,13 +536,17 @@ _TOTALS_START = re.compile(r"^[#\s]*(合计|总|小计|汇总|total|grand total|
 
 def _footer(records: list[tuple[int, list[str]]], first_data: int, width: int) -> int | None:
     """The index of the line below the data where an export's totals and notes start: a rule line
-    (------), or a row of fewer fields than the header's `width` that opens with a word of totals."""
+    (------), a row of fewer fields than the header's `width` that opens with a word of totals, or a
+    row of formulas only."""
     for i in range(first_data, len(records)):
         cells = records[i][1]
         if _RULE.match("".join(cells)):
             return i
         if 0 < len(cells) < width and _TOTALS_START.match(cells[0]):
             return i
+        filled = [c.strip() for c in cells if c.strip()]
+        if filled and all(c.startswith("=") and c[1:2].isalpha() for c in filled):
+            return i  # a row of spreadsheet formulas (Walmart's =SUM(T2:T1) under its table): totals, not data
     return None
 
 

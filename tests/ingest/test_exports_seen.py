@@ -783,3 +783,15 @@ def test_a_payouts_file_whose_sale_column_names_its_entries_is_a_ledger(warehous
     assert (rep.rows_loaded, rep.rows_skipped) == (3, 1)
     k = figures(warehouse, None, None)
     assert (k["gmv"], k["refunds"], k["orders"]) == (220.5, 122.5, 3)  # each line its own order: the file has no order column
+
+
+def test_a_row_of_formulas_under_the_table_is_its_totals_and_a_file_of_nothing_else_has_no_data_rows(warehouse, tmp_path):
+    # Walmart's PO export saved from a spreadsheet: a row of =SUM(…) formulas under the lines
+    head = "PO#,Order#,Order Date,Customer Name,Line#,Status,Item Description,Qty,SKU,Item Cost\n"
+    path = tmp_path / "Wally-11-14-2017.csv"
+    path.write_text(head + ",,,,,,,=SUM(H2:H1),,=SUM(J2:J1)\n")
+    [rep] = ingest_file(warehouse, path)
+    assert rep.status == "failed" and "no data rows" in rep.message
+    rep = load(warehouse, tmp_path / "Wally-11-15-2017.csv", head + "P1,O1,2017-11-15,Ann,1,Shipped,Mug,2,M1,9.50\n"
+               "P1,O1,2017-11-15,Ann,2,Shipped,Cup,1,C1,4.00\n,,,,,,,=SUM(H2:H3),,=SUM(J2:J3)\n")
+    assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (2, 0, 1)

@@ -206,6 +206,9 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
             d.credit_note = credit_notes(sample.get(src, []))
         if kind == "money" and d.currency is None:
             d.currency = currency.of_file([src], [str(v) for v in sample.get(src, [])[:2000] if v])
+        if col == "currency" and d.currency is None:
+            # lines whose currency cell is empty (Amazon.in's cancelled lines) are in the file's own currency
+            d.currency = currency.of_file([], [str(v) for v in sample.get(src, [])[:2000] if v])
         if kind == "rating":
             d.rating_scales[col] = rating_scale(col, src, sample.get(src, []), d.notes, lang)
         if col == "region" and places.share(sample.get(src, [])) >= 0.5:

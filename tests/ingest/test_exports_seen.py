@@ -795,3 +795,12 @@ def test_a_row_of_formulas_under_the_table_is_its_totals_and_a_file_of_nothing_e
     rep = load(warehouse, tmp_path / "Wally-11-15-2017.csv", head + "P1,O1,2017-11-15,Ann,1,Shipped,Mug,2,M1,9.50\n"
                "P1,O1,2017-11-15,Ann,2,Shipped,Cup,1,C1,4.00\n,,,,,,,=SUM(H2:H3),,=SUM(J2:J3)\n")
     assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (2, 0, 1)
+
+
+def test_a_line_without_its_currency_is_in_the_currency_its_file_uses(warehouse, tmp_path):
+    # Amazon.in's sale report leaves the currency (and amount) of its cancelled lines empty
+    rep = load(warehouse, tmp_path / "Amazon Sale Report.csv", "Order ID,Date,Status,SKU,Qty,currency,Amount\n"
+               "405-1,04-30-22,Cancelled,SET389,0,,\n171-2,04-30-22,Shipped - Delivered to Buyer,JNE3781,1,INR,406.00\n"
+               "404-3,04-30-22,Shipped,JNE3371,1,INR,329.00\n")
+    assert any("INR where it is empty" in n for n in rep.notes)
+    assert rows(warehouse, "SELECT currency, count(*) FROM sales GROUP BY 1") == [("INR", 3)]

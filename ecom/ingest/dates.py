@@ -52,6 +52,13 @@ _OF_RE = re.compile(r"(?<=\d)\.?\s+de\s+|\s+de\s+(?=\d)", re.IGNORECASE)  # Span
 _TO_ENGLISH = {w: en for en, ws in MONTH_WORDS.items() for w in ws}
 
 
+# words after a time that say it is one (Mercado Libre's "06:52 hs.", German "14:30 Uhr"), and a zone in
+# brackets (Amazon Shipping's "15:43 (UTC)": the column's times are then UTC): taken off before the date is read
+SUFFIX = r"(?i)(\d)\s*(?:hs?\.?|hrs?\.?|horas|uhr|\((?:utc|gmt)\))\s*$"  # the time's last digit kept: \1
+_SUFFIX_RE = re.compile(SUFFIX)
+_BRACKETED_UTC_RE = re.compile(r"\((?:utc|gmt)\)\s*$", re.IGNORECASE)
+
+
 def localize(value: str) -> str:
     """A date written with another language's month name, with the English abbreviation instead."""
     v = _OF_RE.sub(" ", value)
@@ -144,6 +151,7 @@ class DateProfile:
     zone_column: str | None = None  # a column naming each row's zone (`zone_column`): values without an offset are in it
     zone_names: dict[str, str] = field(default_factory=dict)  # that column's values that are zone names -> IANA names
     phrased_examples: list[str] = field(default_factory=list)  # values inside a sentence (PHRASE)
+    suffixed: bool = False  # the times are followed by a word or a bracketed zone (SUFFIX), taken off to read them
 
     @property
     def localized(self) -> bool:
@@ -255,6 +263,10 @@ def infer(values: list[str | None], order: str | None = None) -> DateProfile:
     p = DateProfile(total=len(vals))
     if not vals:
         return p
+    if sum(1 for v in vals if _SUFFIX_RE.search(v)) >= 0.5 * len(vals):
+        p.suffixed = True
+        p.utc = sum(1 for v in vals if _BRACKETED_UTC_RE.search(v)) >= 0.9 * len(vals)
+        vals = [_SUFFIX_RE.sub(r"\1", v) for v in vals]
     inner = [unphrase(v) for v in vals]
     if any(inner):
         p.phrased_examples = [v for v, d in zip(vals, inner, strict=True) if d][:3]
@@ -406,6 +418,8 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str, zone: str | None
     column (times written without an offset are in that zone).
     """
     profile = profile or DateProfile()
+    if profile.suffixed:
+        x = f"regexp_replace({x}, {lit(SUFFIX)}, '\\1')"
     order = profile.order or "monthfirst"
     fallback = _NAMED + _YMD + _numeric_formats(order)
     formats = list(dict.fromkeys(profile.formats + fallback))

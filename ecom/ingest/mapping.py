@@ -38,7 +38,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ecom import i18n, schema, settings
-from ecom.ingest.profile import ColumnValues, to_number
+from ecom.ingest.profile import ColumnValues, is_status, to_number
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
 MARKERS = {"order", "dayfirst", "monthfirst", "year", "month", "time"}
@@ -314,16 +314,17 @@ def _apply_preset(p: dict, columns: list[str]) -> dict[str, str]:
 def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str = "en") -> tuple[dict[str, str], list[str]]:
     """Mark amounts that are repeated on every line of an order (e.g. 实付金额) as per order.
 
-    The sign is the same amount on every line of orders with several products: in most such orders
+    The sign is the same amount on every line of orders with several products (several lines, in a
+    file that names no product: Shopee Indonesia's cut with its Total Pembayaran): in most such orders
     (at least three), or, with fewer, where the repeated amount covers the order's lines' list value
     (quantity × price summed), so it is the order's total and not a line's that happens to repeat."""
     if table != "sales":
         return m, []
     rev = {split_target(v)[0]: k for k, v in pairs(m)}
-    if "order_id" not in rev or "product_id" not in rev:
+    if "order_id" not in rev:
         return m, []
     orders = sample.get(rev["order_id"], [])
-    products = sample.get(rev["product_id"], [])
+    products = sample[rev["product_id"]] if "product_id" in rev else list(range(len(orders)))
     qty = sample.get(rev.get("quantity", ""), [])
     price = sample.get(rev.get("unit_price", ""), [])
 
@@ -458,11 +459,9 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     # an order status the header does not name (Meesho's "Reason for Credit Entry": DELIVERED,
     # CANCELLED, RTO_COMPLETE): a column whose values are nearly all statuses is it
     if "order_status" in cols and "order_status" not in taken:
-        from ecom.ingest.values import STATUS_NAMES, normalize_status  # values builds on this module
-
         # a status is a short label: a note's sentence that happens to hold a status word is none
         said = [src for src in columns if src not in mapping and samples[src].n >= 5 and len(set(samples[src].values)) >= 2
-                and sum(len(v) <= 40 and normalize_status(v) in STATUS_NAMES for v in samples[src].values) >= 0.9 * samples[src].n]
+                and sum(len(v) <= 60 and is_status(v) for v in samples[src].values) >= 0.9 * samples[src].n]
         if said:
             take(said[0], "order_status", "low")
             examples = ", ".join(sorted(set(samples[said[0]].values))[:3])
@@ -529,6 +528,10 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         # does not say it is some other date, such as a shipping date)
         dated = [src for src in columns if src not in mapping and samples[src].date_share >= 0.9
                  and not any(_has(a, *header_words(src)) for a in c.avoid)]
+        # the one filled on the most rows (Amazon's settlement report: posted-date on every line, not the
+        # settlement-start-date of its one summary row)
+        generic.sort(key=lambda src: -samples[src].n)
+        dated.sort(key=lambda src: -samples[src].n)
         if generic:
             take(generic[0], when, "medium")
         elif dated and c.required:

@@ -95,6 +95,11 @@ class ColumnValues:
         nums = self.numbers
         return bool(nums) and self.number_share >= 0.9 and all(0 <= x <= 1 for x in nums) and any(0 < x < 1 for x in nums)
 
+    @property
+    def status_share(self) -> float:
+        """The share of values that are order statuses (`ecom.ingest.values.STATUSES`)."""
+        return self._share(is_status)
+
     def free_text(self) -> bool:
         """Sentences: long values with spaces (or Chinese), mostly distinct, rarely numbers or dates (a
         date and time, 2017-07-20 12:05:56, is long and spaced too)."""
@@ -125,9 +130,21 @@ class ColumnValues:
             return self.rating_share
         if kind == "id":
             return self._share(lambda v: bool(_ID.match(v)) or (len(v) <= 64 and v.count(" ") <= 3))
+        if kind == "status":
+            # a status is a label out of a short list: a column of sentences about each order, dated
+            # (Mercado Libre's "Descrição do status": Chegou em 2 de fevereiro), is none
+            dated = self._share(lambda v: bool(re.search(r"\d", v)))
+            labels = len(set(self.values)) <= max(20, 0.1 * self.n) and self.mean_length <= 40 and dated < 0.2
+            return 1.0 if labels else self.status_share
         if kind == "freetext":
             return 1.0 if self.free_text() else 0.0
         return 1.0
+
+
+def is_status(text: str) -> bool:
+    from ecom.ingest.values import STATUS_NAMES, normalize_status  # values builds on this module
+
+    return normalize_status(text) in STATUS_NAMES
 
 
 def is_period(text: str) -> bool:

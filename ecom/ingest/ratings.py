@@ -3,7 +3,7 @@
 A rating column's scale is decided from its values together (`scale_of`), never value by value: a 6
 says a column of 6s, 8s and 3s is out of ten, and its 3s are then 2★, not 3★.
 
-  five     1–5 stars: 4, "4.0", "4星", "4 stars", "4/5", "★★★★"                stored as they are (a half star is refused)
+  five     1–5 stars: 4, "4.0", "4星", "4 stars", "star4", "4/5", "★★★★"        stored as they are (a half star is refused)
   ten      numbers 0–10 with one above 5, "8/10", "8分", "7.5" (hotel sites)     stored as ⌈x/2⌉ (0 as 1)
   tens     stars times ten: 10, 20, 30, 40, 50 (iHerb, Tripadvisor's bubbles)     stored as x/10
   hundred  numbers 0–100, most above 10 (a percentage score)                     stored as ⌈x/20⌉ (0 as 1)
@@ -31,8 +31,9 @@ UP = ("up", "thumbs up", "yes", "y", "true", "recommended", "recommend", "推荐
 DOWN = ("down", "thumbs down", "no", "n", "false", "not recommended", "not recommend", "don't recommend", "不推荐", "否", "踩")
 GRADES = {"好评": 5, "中评": 3, "差评": 1}
 _NUMBER = r"(\d{1,3}(?:\.\d+)?)"
+_PREFIX = r"(?:stars?\s*)?"  # a scraper's CSS class: JD's "star5"
 _SUFFIX = r"\s*(?:星|stars?|分)?"
-_PLAIN = re.compile(rf"^{_NUMBER}{_SUFFIX}$", re.IGNORECASE)
+_PLAIN = re.compile(rf"^{_PREFIX}{_NUMBER}{_SUFFIX}$", re.IGNORECASE)
 _FRACTION = re.compile(rf"^{_NUMBER}\s*/\s*(5|10)$")
 
 
@@ -120,7 +121,7 @@ def fit_share(values: list[str]) -> float:
 def _number(x: str) -> str:
     """The number of a plain value ("4", "4.0", "7.5", "4 stars", "8分"); a single digit (most ratings)
     without a regular expression."""
-    slow = f"TRY_CAST(regexp_extract({x}, '(?i)^{_NUMBER}{_SUFFIX}$', 1) AS DOUBLE)"
+    slow = f"TRY_CAST(regexp_extract({x}, '(?i)^{_PREFIX}{_NUMBER}{_SUFFIX}$', 1) AS DOUBLE)"
     return f"CASE WHEN strlen({x}) = 1 AND {x} >= '0' AND {x} <= '9' THEN CAST({x} AS DOUBLE) ELSE {slow} END"
 
 

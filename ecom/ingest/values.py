@@ -97,6 +97,9 @@ def is_event_log(values: list[str]) -> bool:
 # Lines of a cancelled order count nowhere (ecom.queries.definitions); this list is the one place that
 # says which statuses mean cancelled.
 STATUSES = (
+    # an order received, that the buyer may still return (Shopee Indonesia's "Pesanan diterima, namun
+    # Pembeli masih dapat mengajukan pengembalian hingga …"): completed, though it names a return
+    ("completed", ("pesanan diterima", "order received", "đã nhận hàng"), ()),
     # a refund asked for and not made (Taobao's 退款关闭, a seller's refusal): no refund; in a file of
     # returns the return counts nowhere
     ("refund_closed", ("refund closed", "refund declined", "refund rejected", "refund refused", "refund failed", "refund cancel",
@@ -189,6 +192,10 @@ def text_sql(key: str, lang: str, sql: dict[str, str], **consts) -> str:
 
 # -- decisions from a sample -----------------------------------------------------------------------
 _COMMA_DECIMAL = re.compile(r"^[^.]*\d,\d{1,2}\D*$|\d\.\d{3},\d")
+# an amount whose dots group its thousands and that has no decimals (Shopee Indonesia's 91.000 and
+# 1.400.000 rupiah): when a money column's every dotted amount is one, its dots are no decimal point,
+# as in 1.234,56 (a column that also has 548.9715 or 80.22 has decimal points)
+_DOT_THOUSANDS = re.compile(r"^\D*\d{1,3}(?:\.\d{3})+\D*$")
 _POINT_DECIMAL = re.compile(r"\d\.\d{1,2}\D*$|\d,\d{3}\.\d")
 
 
@@ -230,7 +237,7 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
                 continue
             raw = combined_values(mapping, src, col, sample)
             profile = dates_mod.infer(raw, order=marker if marker in ("dayfirst", "monthfirst") else None)
-            profile.utc = bool(header_words(src)[0] & {"utc", "gmt"})
+            profile.utc = profile.utc or bool(header_words(src)[0] & {"utc", "gmt"})
             if kind == "timestamp" and (by_row := dates_mod.zone_column(sample)) is not None:
                 profile.zone_column, profile.zone_names = by_row.zone_column, by_row.zone_names
             d.dates[col] = profile
@@ -244,6 +251,10 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
                     d.notes.append(i18n.t("ingest.note.no_number", lang, col=col, src=src, example=repeated[0][:30]))
             comma_decimal = sum(1 for v in values if _COMMA_DECIMAL.search(v))
             point_decimal = sum(1 for v in values if _POINT_DECIMAL.search(v))
+            if kind == "money":
+                grouped = sum(1 for v in values if _DOT_THOUSANDS.search(v))
+                if grouped and grouped == sum(1 for v in values if re.search(r"\d\.\d", v)):
+                    comma_decimal += grouped  # every amount with a dot groups thousands with it: none has decimals
             if comma_decimal > point_decimal:
                 d.decimal_comma.add(col)
             if kind == "share":
@@ -267,8 +278,9 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
         d.returns = returns_file(by, sample)
         if d.returns:
             d.notes.append(i18n.t("ingest.note.returns_file", lang, src=d.returns))
-        d.before_discounts, d.total_with_shipping = before_discounts(by, sample), total_with_shipping(by, sample)
-        total = net_of_refunds(by, sample)
+        d.before_discounts = before_discounts(by, sample, d.decimal_comma)
+        d.total_with_shipping = total_with_shipping(by, sample, d.decimal_comma)
+        total = net_of_refunds(by, sample, d.decimal_comma)
         d.net_of_refunds = total is not None
         for key, on, names in (("before_discounts", d.before_discounts, {"discount": by.get("discount")}),
                                ("total_with_shipping", d.total_with_shipping, {"shipping": by.get("shipping_fee")}),
@@ -278,15 +290,20 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
     return d
 
 
-def _amounts(by: dict[str, str], sample: dict[str, list[str | None]], col: str) -> list[tuple[float | None, float | None]]:
-    """(amount, `col`) of each sampled row, as numbers where they are (`by`: canonical column -> source)."""
+def _amounts(by: dict[str, str], sample: dict[str, list[str | None]], col: str, comma: set[str] = frozenset()) -> list[tuple[float | None, float | None]]:
+    """(amount, `col`) of each sampled row, as numbers where they are (`by`: canonical column -> source;
+    `comma`: the canonical columns written with decimal commas, `Decisions.decimal_comma`)."""
     from ecom.ingest.profile import to_number
 
-    return [(to_number(a) if a else None, to_number(b) if b else None)
-            for a, b in zip(sample.get(by["revenue"], []), sample.get(by[col], []), strict=False)]
+    def number(v: str | None, name: str) -> float | None:
+        if not v:
+            return None
+        return to_number(v.replace(".", "").replace(",", ".") if name in comma else v)
+
+    return [(number(a, "revenue"), number(b, col)) for a, b in zip(sample.get(by["revenue"], []), sample.get(by[col], []), strict=False)]
 
 
-def before_discounts(by: dict[str, str], sample: dict[str, list[str | None]]) -> bool:
+def before_discounts(by: dict[str, str], sample: dict[str, list[str | None]], comma: set[str] = frozenset()) -> bool:
     """Whether the amount column is before the discount a discount column beside it gives: its header
     says so (Etsy's Order Value, Square's Gross Sales: value, gross, list, before) and no sampled
     discount exceeds it. GMV is then the amount less the discount."""
@@ -294,13 +311,13 @@ def before_discounts(by: dict[str, str], sample: dict[str, list[str | None]]) ->
         return False
     if not names_any(by["revenue"], ("value", "gross", "list", "before")) or names_any(by["revenue"], ("net",)):
         return False
-    return all(abs(d) <= a for a, d in _amounts(by, sample, "discount") if a and d and a > 0)
+    return all(abs(d) <= a for a, d in _amounts(by, sample, "discount", comma) if a and d and a > 0)
 
 
-_TOTAL_OF_ITEMS = ("sub", "subtotal", "item", "product", "merchandise", "goods", "line", "商品", "宝贝", "货品")
+_TOTAL_OF_ITEMS = ("sub", "subtotal", "item", "product", "merchandise", "goods", "line", "produk", "produto", "producto", "barang", "商品", "宝贝", "货品")
 
 
-def total_with_shipping(by: dict[str, str], sample: dict[str, list[str | None]]) -> bool:
+def total_with_shipping(by: dict[str, str], sample: dict[str, list[str | None]], comma: set[str] = frozenset()) -> bool:
     """Whether the amount column is an order's total that includes its shipping, which a shipping column
     beside it states: its header says total (Order Total Amount, Total Owed, 订单总额), not of the items
     (Subtotal, Item Total, 商品总价), and no sampled shipping exceeds it. GMV is then the total less the
@@ -309,10 +326,10 @@ def total_with_shipping(by: dict[str, str], sample: dict[str, list[str | None]])
         return False
     if not names_any(by["revenue"], ("total", "总额", "总金额")) or names_any(by["revenue"], _TOTAL_OF_ITEMS):
         return False
-    return all(s <= t for t, s in _amounts(by, sample, "shipping_fee") if t and s and t > 0)
+    return all(s <= t for t, s in _amounts(by, sample, "shipping_fee", comma) if t and s and t > 0)
 
 
-def net_of_refunds(by: dict[str, str], sample: dict[str, list[str | None]]) -> str | None:
+def net_of_refunds(by: dict[str, str], sample: dict[str, list[str | None]], comma: set[str] = frozenset()) -> str | None:
     """The column that shows the amount to be net of refunds: on every sampled row with a refund (at
     least three), the amount plus the refund is that column's value (a Tmall order report's 总金额 =
     买家实际支付金额 + 退款金额). Then GMV is the amount plus the refund, or the refund would count twice."""
@@ -320,7 +337,7 @@ def net_of_refunds(by: dict[str, str], sample: dict[str, list[str | None]]) -> s
 
     if "revenue" not in by or "refund_amount" not in by:
         return None
-    refunded = [(i, a, r) for i, (a, r) in enumerate(_amounts(by, sample, "refund_amount")) if a is not None and r]
+    refunded = [(i, a, r) for i, (a, r) in enumerate(_amounts(by, sample, "refund_amount", comma)) if a is not None and r]
     if len(refunded) < 3:
         return None
     def total(values: list[str | None], i: int) -> float | None:  # read only at the refunded rows, until one differs

@@ -804,3 +804,82 @@ def test_a_line_without_its_currency_is_in_the_currency_its_file_uses(warehouse,
                "404-3,04-30-22,Shipped,JNE3371,1,INR,329.00\n")
     assert any("INR where it is empty" in n for n in rep.notes)
     assert rows(warehouse, "SELECT currency, count(*) FROM sales GROUP BY 1") == [("INR", 3)]
+
+
+# A fifth round: Amazon's settlement and shipping reports, Mercado Livre, Shopee Indonesia, JD review scrapes
+
+
+def test_a_settlement_report_is_dated_by_the_date_on_every_line_and_ids_or_types_are_no_price_discount_or_shop(warehouse, tmp_path):
+    # Amazon's settlement report: its first row is the settlement's summary (its dates, total and
+    # currency), the lines below have their posted-date; price-type and promotion-id are labels
+    head = ("settlement-id\tsettlement-start-date\tsettlement-end-date\ttotal-amount\tcurrency\ttransaction-type\torder-id\t"
+            "merchant-order-id\tmerchant-adjustment-item-id\tsku\tquantity-purchased\tprice-type\tprice-amount\tpromotion-id\tposted-date\n")
+    lines = ["50011\t2024-01-01 00:00:00 UTC\t2024-01-15 00:00:00 UTC\t80.00\tCAD\t\t\t\t\t\t\t\t\t\t\n"]
+    lines += [f"50011\t\t\t\t\tOrder\t702-{i}\tM{i}\tA{i}\tSKU{i}\t1\tPrincipal\t{10 * i}.00\tPROMO-{i}\t2024-01-0{i} 10:00:00 UTC\n" for i in range(1, 5)]
+    rep = load(warehouse, tmp_path / "50011020300.txt", head + "".join(lines))
+    assert rep.mapping["posted-date"] == "order_time"
+    assert not {"price-type", "promotion-id", "merchant-order-id", "merchant-adjustment-item-id"} & set(rep.mapping)
+    assert rows(warehouse, "SELECT currency, count(*) FROM sales WHERE order_id IS NOT NULL GROUP BY 1") == [("CAD", 4)]
+
+
+def test_a_mercado_livre_sales_report_is_read_with_its_hours_word_its_ids_and_its_status_label(warehouse, tmp_path):
+    # "1 de fevereiro de 2026 06:52 hs.": a Portuguese date with the word for hours after its time; the
+    # status is Estado (a label), not the sentence of Descrição do status; Total (BRL) is what the seller
+    # keeps after fees, the line's GMV is Receita por produtos (BRL)
+    rep = load(warehouse, tmp_path / "vendas.csv",
+               "N.º de venda,Data da venda,Estado,Descrição do status,Unidades,Receita por produtos (BRL),Tarifa de venda e impostos (BRL),"
+               "Cancelamentos e reembolsos (BRL),Total (BRL),SKU,Comprador\n"
+               "2000011323600041,1 de fevereiro de 2026 06:52 hs.,Entregue,Chegou em 2 de fevereiro,1,24.78,-10.96,,24.82,COMBO-PF-G,Jose\n"
+               "2000011304564793,30 de janeiro de 2026 19:45 hs.,Entregue,Chegou em 2 de fevereiro,1,24.15,-10.84,,25.53,CA-98,Douglas\n"
+               "2000011304564794,29 de janeiro de 2026 10:00 hs.,Cancelada pelo comprador,Cancelou porque se arrependeu da compra.,1,30.00,0,-30.00,0,CA-99,Ana\n"
+               "2000011304564795,28 de janeiro de 2026 09:30 hs.,Devolução finalizada com reembolso para o comprador,Devolvido no dia 6 de janeiro,1,40.00,-5.00,-40.00,0,CA-97,Jose\n"
+               "2000011304564796,27 de janeiro de 2026 08:15 hs.,Entregue,Chegou em 30 de janeiro,2,50.00,-8.00,,42.00,CA-96,Bia\n")
+    assert {k: rep.mapping.get(k) for k in ("N.º de venda", "Estado", "Descrição do status", "Receita por produtos (BRL)", "Comprador")} == {
+        "N.º de venda": "order_id", "Estado": "order_status", "Descrição do status": None, "Receita por produtos (BRL)": "revenue",
+        "Comprador": "customer_id"}
+    assert rows(warehouse, "SELECT min(order_time), max(order_time) FROM sales") == [(datetime(2026, 1, 27, 8, 15), datetime(2026, 2, 1, 6, 52))]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"], k["orders"], k["customers"]) == (138.93, 40.0, 4, 3)  # 24.78 + 24.15 + 40 + 50; the cancelled line counts nowhere
+
+
+def test_a_time_followed_by_its_zone_in_brackets_is_that_zones_and_one_followed_by_uhr_is_read(warehouse, tmp_path, monkeypatch):
+    monkeypatch.setenv("ECOM_TIMEZONE", "Asia/Shanghai")
+    load(warehouse, tmp_path / "shipments.csv", "Order ID,Order Date,Total\n"
+         "A1,02/01/2026 15:43 (UTC),10.00\nA2,02/13/2026 09:01 (UTC),20.00\nA3,02/14/2026 23:30 (UTC),30.00\n")
+    assert rows(warehouse, "SELECT order_time FROM sales ORDER BY order_id") == [
+        (datetime(2026, 2, 1, 23, 43),), (datetime(2026, 2, 13, 17, 1),), (datetime(2026, 2, 15, 7, 30),)]
+    load(warehouse, tmp_path / "bestellungen.csv", "Bestellnummer,Datum,Betrag\nB1,05.03.2024 14:30 Uhr,5.00\nB2,26.03.2024 09:00 Uhr,6.00\n",
+         mapping={"Bestellnummer": "order_id", "Datum": "order_time", "Betrag": "revenue"})
+    assert rows(warehouse, "SELECT order_time FROM sales WHERE order_id LIKE 'B%' ORDER BY order_id") == [
+        (datetime(2024, 3, 5, 14, 30),), (datetime(2024, 3, 26, 9, 0),)]
+
+
+def test_ratings_written_as_a_scrapers_star_class_are_stars(warehouse, tmp_path):
+    # a JD review scrape's 评价星级: star5, star1 (the page's CSS class)
+    rep = load(warehouse, tmp_path / "京东商品评论.csv", "会员,评价星级,评价内容,时间\n"
+               "j***1,star5,手机很好用，运行流畅,2018-06-07 21:32\nj***2,star1,发货太慢了,2018-06-08 10:00\nj***3,star4,还不错,2018-06-09 11:00\n")
+    assert (rep.table, rep.rows_loaded, rep.rows_rejected) == ("reviews", 3, 0)
+    assert rows(warehouse, "SELECT rating, rating_raw FROM reviews ORDER BY review_time") == [(5, "star5"), (1, "star1"), (4, "star4")]
+
+
+def test_a_shopee_indonesia_cut_is_read_by_its_payment_per_order_not_its_discount_in_rupiah_with_dot_thousands(warehouse, tmp_path):
+    # the publisher's cut of Shopee Indonesia's export: no product column; Total Pembayaran (the order's
+    # payment, shipping in) repeated on each of its lines; Total Diskon is a discount; 22.500 is Rp 22,500
+    rep = load(warehouse, tmp_path / "OctoberSales2024_public.csv",
+               "order_id,Status Pesanan,Waktu Pesanan Dibuat,Jumlah,Total Diskon,Ongkos Kirim Dibayar oleh Pembeli,Total Pembayaran,Provinsi\n"
+               "ORD_1,Selesai,2024-10-01 00:53,1,0,5.000,180.178,DKI JAKARTA\nORD_1,Selesai,2024-10-01 00:53,2,7,5.000,180.178,DKI JAKARTA\n"
+               "ORD_2,Selesai,2024-10-01 01:51,1,0,0,22.500,JAWA BARAT\nORD_2,Selesai,2024-10-01 01:51,1,0,0,22.500,JAWA BARAT\n"
+               "ORD_3,Batal,2024-10-01 04:02,1,0,0,18.160,BANTEN\nORD_3,Batal,2024-10-01 04:02,3,0,0,18.160,BANTEN\n"
+               "ORD_4,\"Pesanan diterima, namun Pembeli masih dapat mengajukan pengembalian hingga 2024-10-12.\",2024-10-01 06:10,1,0,0,1.400.000,BANTEN\n"
+               "ORD_4,\"Pesanan diterima, namun Pembeli masih dapat mengajukan pengembalian hingga 2024-10-12.\",2024-10-01 06:10,1,0,0,1.400.000,BANTEN\n")
+    assert {k: rep.mapping.get(k) for k in ("Total Diskon", "Total Pembayaran", "Provinsi")} == {
+        "Total Diskon": "discount", "Total Pembayaran": "revenue@order", "Provinsi": "region"}
+    assert rows(warehouse, "SELECT line_kind, count(*) FROM sales GROUP BY 1 ORDER BY 1") == [("cancelled", 2), ("sale", 6)]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"], k["orders"]) == (1597678.0, 0.0, 3)  # (180,178 − 5,000) + 22,500 + 1,400,000: each order's payment once, less its shipping
+
+
+def test_amounts_with_three_decimals_beside_others_keep_their_decimal_point(warehouse, tmp_path):
+    # a supermarket's totals with tax to four places: 340.525 is no 340,525
+    load(warehouse, tmp_path / "supermarket.csv", "Invoice ID,Date,Total\nA1,1/5/2019,548.9715\nA2,1/6/2019,340.525\nA3,1/7/2019,80.22\n")
+    assert rows(warehouse, "SELECT sum(revenue) FROM sales") == [(Decimal("969.72"),)]  # 548.97 + 340.53 + 80.22, each rounded as written

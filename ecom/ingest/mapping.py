@@ -348,6 +348,10 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
         multi = [ls for ls in lines.values() if len({p for p, _, _ in ls}) >= 2]
         # an amount of 0 repeated on an order's lines is the same amount (free shipping), but some must be more
         same = [ls for ls in multi if len({a for _, a, _ in ls}) == 1]
+        if col == "discount" and _on_first_lines(multi):
+            out[src] = f"{col}@order"
+            notes.append(i18n.t("ingest.note.per_order_first", lang, col=col, src=src))
+            continue
         if not multi or len(same) < 0.9 * len(multi) or all(ls[0][1] in (None, "", "0", "0.00") for ls in same):
             continue
         covers = 0
@@ -359,6 +363,17 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
             out[src] = f"{col}@order"
             notes.append(i18n.t("ingest.note.per_order", lang, col=col, src=src))
     return out, notes
+
+
+def _on_first_lines(multi: list[list[tuple]]) -> bool:
+    """Whether an amount is written once per order, on its first line, the order's other lines empty or
+    0 (Etsy's coupon in Discount Amount): in at least two orders of several lines, and every such order
+    that has the amount. `multi`: per order of several lines, its (product, amount, row) in file order."""
+    def given(a) -> bool:
+        return a not in (None, "") and to_number(str(a)) not in (None, 0.0)
+
+    having = [ls for ls in multi if any(given(a) for _, a, _ in ls)]
+    return len(having) >= 2 and all(given(ls[0][1]) and not any(given(a) for _, a, _ in ls[1:]) for ls in having)
 
 
 def column_samples(columns: list[str], values) -> dict[str, ColumnValues]:

@@ -404,7 +404,8 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
 
 
 def detect_encoding(head: bytes, display: str = "", lang: str = "en") -> tuple[str, bytes]:
-    """(encoding, BOM) in the order: byte-order mark, strict UTF-8, the more plausible of GB18030 and CP1252."""
+    """(encoding, BOM) in the order: byte-order mark, strict UTF-8, the most plausible of GB18030, CP932
+    (Shift-JIS: Japanese exports, Rakuten's among them) and CP1252."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if head.startswith(bom):
@@ -418,7 +419,7 @@ def detect_encoding(head: bytes, display: str = "", lang: str = "en") -> tuple[s
     if _strict_utf8(sample):
         return "utf-8", b""
     scores = {}
-    for enc in ("gb18030", "cp1252"):
+    for enc in ("gb18030", "cp932", "cp1252"):
         try:
             text = _trim_decode(sample, enc)
         except UnicodeDecodeError:
@@ -428,10 +429,10 @@ def detect_encoding(head: bytes, display: str = "", lang: str = "en") -> tuple[s
         return "latin-1", b""
     # the reading under which more of the sample's non-ASCII characters are ordinary text wins; a tie
     # (no reading is clearly better) goes to charset-normalizer
-    best = max(scores, key=scores.get)
-    if len(scores) == 1 or abs(scores["gb18030"] - scores["cp1252"]) >= 0.15:
-        return best, b""
-    return _tie_break(sample), b""
+    ranked = sorted(scores, key=scores.get, reverse=True)
+    if len(ranked) == 1 or scores[ranked[0]] - scores[ranked[1]] >= 0.15:
+        return ranked[0], b""
+    return _tie_break(sample, ranked[:2]), b""
 
 
 def _utf16_without_bom(sample: bytes) -> bool:
@@ -477,6 +478,13 @@ def _plausibility(text: str, encoding: str) -> float:
     non_ascii = [ch for ch in text if ord(ch) > 127]
     if not non_ascii:
         return 0.0
+    if encoding == "cp932":
+        # Japanese is kana among kanji; Chinese or Western bytes read as Shift-JIS turn largely into
+        # half-width katakana, which real text seldom uses
+        kana = sum(1 for ch in non_ascii if 0x3040 <= ord(ch) <= 0x30FF)
+        half = sum(1 for ch in non_ascii if 0xFF61 <= ord(ch) <= 0xFF9F)
+        ordinary = sum(1 for ch in non_ascii if _is_cjk(ch) or 0x3040 <= ord(ch) <= 0x30FF) - half
+        return max(0.0, ordinary / len(non_ascii) - 2 * half / len(non_ascii)) if kana else 0.0
     if encoding == "gb18030":
         good = 0
         for ch in non_ascii:
@@ -491,11 +499,13 @@ def _plausibility(text: str, encoding: str) -> float:
     return max(0.0, ordinary / len(non_ascii) - min(1.0, runs / len(non_ascii)))
 
 
-def _tie_break(sample: bytes) -> str:
+def _tie_break(sample: bytes, candidates: list[str]) -> str:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample, cp_isolation=["gb18030", "cp1252"]).best()
-    return "gb18030" if best is not None and best.encoding in ("gb18030", "gbk", "gb2312") else "cp1252"
+    best = from_bytes(sample, cp_isolation=candidates).best()
+    names = {"gb18030": ("gb18030", "gbk", "gb2312"), "cp932": ("cp932", "shift_jis"), "cp1252": ("cp1252",)}
+    found = best.encoding if best is not None else None
+    return next((c for c in candidates if found in names[c]), candidates[0])
 
 
 def _decode_sample(raw: bytes, encoding: str, complete: bool) -> str:

@@ -303,15 +303,36 @@ def _amounts(by: dict[str, str], sample: dict[str, list[str | None]], col: str, 
     return [(number(a, "revenue"), number(b, col)) for a, b in zip(sample.get(by["revenue"], []), sample.get(by[col], []), strict=False)]
 
 
+# a unit price that is already after the discount (Shopee's Harga Setelah Diskon, Preço acordado, 成交单价)
+_PRICE_AFTER_DISCOUNT = ("after", "discount", "discounted", "net", "deal", "setelah", "diskon", "desconto", "acordado", "descuento",
+                         "成交", "折后", "优惠后", "实付")
+
+
 def before_discounts(by: dict[str, str], sample: dict[str, list[str | None]], comma: set[str] = frozenset()) -> bool:
-    """Whether the amount column is before the discount a discount column beside it gives: its header
-    says so (Etsy's Order Value, Square's Gross Sales: value, gross, list, before) and no sampled
-    discount exceeds it. GMV is then the amount less the discount."""
-    if "revenue" not in by or "discount" not in by:
+    """Whether the amount column is before the discount a discount column beside it gives, and no
+    sampled discount exceeds it. GMV is then the amount less the discount. Either its header says so
+    (Etsy's Order Value, Square's Gross Sales: value, gross, list, before), or its values do: on every
+    sampled line with a discount (at least two), the amount is the quantity times a unit price that does
+    not say it is after discounts (Etsy's Item Total = Quantity × Price, its coupon in Discount Amount)."""
+    if "revenue" not in by or "discount" not in by or names_any(by["revenue"], ("net",)):
         return False
-    if not names_any(by["revenue"], ("value", "gross", "list", "before")) or names_any(by["revenue"], ("net",)):
+    discounted = [(a, d) for a, d in _amounts(by, sample, "discount", comma) if a and d and a > 0]
+    if names_any(by["revenue"], ("value", "gross", "list", "before")):
+        return all(abs(d) <= a for a, d in discounted)
+    # an order's coupon may be written whole on one of its lines, larger than that line (it is spread
+    # over the order's lines: `mapping.per_order`; without orders a line's GMV goes down to 0, no further),
+    # but the discounts never come to more than the amounts
+    every = _amounts(by, sample, "discount", comma)
+    if ("unit_price" not in by or names_any(by["unit_price"], _PRICE_AFTER_DISCOUNT) or len(discounted) < 2
+            or sum(abs(d) for _, d in every if d) > sum(a for a, _ in every if a and a > 0)):
         return False
-    return all(abs(d) <= a for a, d in _amounts(by, sample, "discount", comma) if a and d and a > 0)
+    from ecom.ingest.profile import to_number
+
+    prices = [to_number(v) if v else None for v in sample.get(by["unit_price"], [])]
+    quantities = [to_number(v) if v else 1.0 for v in sample.get(by["quantity"], [])] if "quantity" in by else []
+    rows = [(a, d, p, quantities[i] if i < len(quantities) else 1.0)
+            for i, ((a, d), p) in enumerate(zip(_amounts(by, sample, "discount", comma), prices, strict=False)) if a and d and a > 0]
+    return all(p is not None and q is not None and abs(a - q * p) < 0.005 for a, _, p, q in rows)
 
 
 _TOTAL_OF_ITEMS = ("sub", "subtotal", "item", "product", "merchandise", "goods", "line", "produk", "produto", "producto", "barang", "商品", "宝贝", "货品")
@@ -1040,7 +1061,8 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     price = vals["unit_price"]
     revenue = vals["revenue"]
     if plan.decisions.before_discounts:
-        revenue = f"({revenue} - abs(coalesce({vals['discount']}, 0)))"
+        less = f"{revenue} - abs(coalesce({vals['discount']}, 0))"
+        revenue = f"(CASE WHEN {revenue} > 0 THEN greatest({less}, 0) ELSE {less} END)"
     if plan.decisions.total_with_shipping:
         revenue = f"({revenue} - coalesce({vals['shipping_fee']}, 0))"
     if plan.decisions.net_of_refunds:

@@ -883,3 +883,51 @@ def test_amounts_with_three_decimals_beside_others_keep_their_decimal_point(ware
     # a supermarket's totals with tax to four places: 340.525 is no 340,525
     load(warehouse, tmp_path / "supermarket.csv", "Invoice ID,Date,Total\nA1,1/5/2019,548.9715\nA2,1/6/2019,340.525\nA3,1/7/2019,80.22\n")
     assert rows(warehouse, "SELECT sum(revenue) FROM sales") == [(Decimal("969.72"),)]  # 548.97 + 340.53 + 80.22, each rounded as written
+
+
+# A sixth round: Rakuten and Japanese order-management exports, Etsy items, Shopify Payments
+
+
+def test_a_shift_jis_rakuten_order_export_is_read_in_japanese(warehouse, tmp_path):
+    # Rakuten's RMS order CSV, in Shift-JIS (CP932) as Japanese tools write it: read as GB18030 every
+    # header was mojibake and nothing mapped. 商品合計金額 is the order's goods total, on each of its lines
+    rep = load(warehouse, tmp_path / "c005_20231212.csv",
+               "注文番号,ステータス,注文日時,商品合計金額,送料合計,請求金額,注文者住所都道府県,注文者メールアドレス,商品番号,商品名,単価,個数\n"
+               "393415-20231201-001,発送済,2023-12-01 10:00:00,3000,500,3500,東京都,a@example.jp,K-1,ココア風味 プロテイン,1000,1\n"
+               "393415-20231201-001,発送済,2023-12-01 10:00:00,3000,500,3500,東京都,a@example.jp,K-2,抹茶風味 プロテイン,2000,1\n"
+               "393415-20231202-002,発送済,2023-12-02 11:00:00,1500,0,1500,大阪府,b@example.jp,K-1,ココア風味 プロテイン,1500,1\n"
+               "393415-20231203-003,キャンセル,2023-12-03 12:00:00,2000,500,2500,北海道,c@example.jp,K-3,バニラ風味 プロテイン,2000,1\n",
+               encoding="cp932")
+    assert rep.encoding == "cp932"
+    assert {k: rep.mapping.get(k) for k in ("注文番号", "注文日時", "商品合計金額", "注文者メールアドレス", "個数")} == {
+        "注文番号": "order_id", "注文日時": "order_time", "商品合計金額": "revenue@order", "注文者メールアドレス": "customer_id", "個数": "quantity"}
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (4500.0, 2, 2)  # 3,000 + 1,500: the order's goods once, no shipping; キャンセル counts nowhere
+
+
+def test_a_japanese_stock_ledger_is_stock(warehouse, tmp_path):
+    rep = load(warehouse, tmp_path / "c004_202310.csv", "商品コード,商品名,繰越残数,入荷数量,出荷数量,在庫残数,在庫単価,在庫金額\n"
+               "A-100,パウチ 白,100,50,30,120,12.5,1500\nA-101,パウチ 黒,80,0,20,60,12.5,750\n")
+    assert (rep.table, rep.rows_loaded, rep.mapping["在庫残数"], rep.mapping["商品コード"]) == ("stock", 2, "on_hand", "product_id")
+
+
+def test_an_items_total_that_is_quantity_times_price_has_its_coupon_taken_off_spread_over_its_order(warehouse, tmp_path):
+    # Etsy's sold order items: Item Total = Quantity × Price; the order's coupon is written whole on its
+    # first line (larger than that line), the other lines empty
+    rep = load(warehouse, tmp_path / "EtsySoldOrderItems2024.csv", "Sale Date,Item Name,Buyer,Quantity,Price,Discount Amount,Order ID,Item Total\n"
+               "01/02/24,Sticker A,ann,1,16.00,26.60,101,16.00\n01/02/24,Sticker B,ann,2,20.00,,101,40.00\n"
+               "01/03/24,Sticker C,bob,1,13.00,10.80,102,13.00\n01/03/24,Sticker D,bob,1,15.00,,102,15.00\n"
+               "01/04/24,Sticker E,cat,1,9.00,,103,9.00\n")
+    assert rep.mapping["Discount Amount"] == "discount@order"
+    k = figures(warehouse, None, None)
+    assert k["gmv"] == 55.60  # 56 − 26.60 + 28 − 10.80 + 9
+    assert rows(warehouse, "SELECT count(*) FROM sales WHERE revenue < 0") == [(0,)]
+
+
+def test_a_payments_export_names_its_orders_in_an_order_column_and_a_card_brand_is_no_brand(warehouse, tmp_path):
+    # Shopify Payments' transactions: Order holds #43033; Card Brand is visa, master
+    rep = load(warehouse, tmp_path / "payment_transactions_export_1.csv", "Transaction Date,Type,Order,Card Brand,Amount,Currency\n"
+               "2025-06-01 10:00:00 -0400,charge,#43033,visa,50.00,USD\n2025-06-01 11:00:00 -0400,charge,#43033,master,25.00,USD\n"
+               "2025-06-02 09:00:00 -0400,charge,#43034,american_express,40.00,USD\n")
+    assert rep.mapping["Order"] == "order_id" and "Card Brand" not in rep.mapping
+    assert figures(warehouse, None, None)["orders"] == 2

@@ -29,13 +29,14 @@ NULL_TOKENS = ("", "null", "NULL", "Null", "None", "none", "NaN", "nan", "N/A", 
 # Scored, it would count as a buyer's opinion, and its words would enter the terms.
 NO_TEXT = (r"(?:(?:此|该|本)?(?:订单)?(?:用户|买家|顾客|会员|评价方)?您?(?:超时)?(?:未|没有|没)(?:及时)?(?:填写|做出|作出|发表|留下)?"
            r"(?:文字|任何)?(?:评价|评论|内容)(?:内容)?)?(?:此处为)?(?:系统)?(?:默认|自动)?(?:给出)?(?:好评|评价)?"
-           r"|(?i:nopositive|nonegative)")  # Booking.com's empty halves of a review
+           r"|(?i:nopositive|nonegative|belumadaulasan)")  # Booking.com's empty halves of a review; Tokopedia's "belum ada ulasan"
 # Reviewer names that stand for no one in particular: Google Play's for anyone without a public name (in
 # the languages of its exports), Amazon's default public names, and "anonymous"
 NO_REVIEWER = ("A Google user", "Pengguna Google", "Un utilisateur de Google", "Ein Google-Nutzer", "Un usuario de Google",
                "Um usuário do Google", "Un utente Google", "Google 用户", "Google 使用者", "Google ユーザー", "Người dùng Google",
-               "Amazon Customer", "Kindle Customer", "Anonymous", "anonymous", "匿名用户", "匿名買家", "匿名买家")
-NO_TEXT_MARK = r"填写|默认(?:好评|评价)|未及时|自动好评|(?i:nopositive|nonegative)"
+               "Amazon Customer", "Kindle Customer", "Anonymous", "anonymous", "匿名用户", "匿名買家", "匿名买家",
+               "Покупатель Wildberries", "Покупатель Ozon")
+NO_TEXT_MARK = r"填写|默认(?:好评|评价)|未及时|自动好评|(?i:nopositive|nonegative|belumadaulasan)"
 _ISO_TS = "^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$"
 _TZ_SUFFIX = "([+-]\\d{2}:?\\d{2}|Z|UTC|GMT)$"
 _COMMON_FORMATS = [
@@ -511,7 +512,7 @@ def _no_text_sql(x: str) -> str:
     """SQL: whether free text `x` is a platform's stand-in for no text (NO_TEXT); a few substring tests
     spare the regular expressions nearly every real review."""
     squeezed = f"regexp_replace({x}, '[\\s\\p{{P}}\\p{{S}}]', '', 'g')"
-    hint = " OR ".join(f"contains({x}, {lit(w)})" for w in ("填写", "默认", "未及时", "自动", "ositive", "egative", "OSITIVE", "EGATIVE"))
+    hint = " OR ".join(f"contains({x}, {lit(w)})" for w in ("填写", "默认", "未及时", "自动", "ositive", "egative", "OSITIVE", "EGATIVE", "ulasan", "ULASAN"))
     return (f"({x} IS NOT NULL AND strlen({x}) <= 120 AND ({hint}) AND regexp_full_match({squeezed}, {lit(NO_TEXT)}) "
             f"AND regexp_matches({squeezed}, {lit(NO_TEXT_MARK)}))")
 

@@ -931,3 +931,32 @@ def test_a_payments_export_names_its_orders_in_an_order_column_and_a_card_brand_
                "2025-06-02 09:00:00 -0400,charge,#43034,american_express,40.00,USD\n")
     assert rep.mapping["Order"] == "order_id" and "Card Brand" not in rep.mapping
     assert figures(warehouse, None, None)["orders"] == 2
+
+
+# A seventh round: review downloads in Indonesian, Russian and Korean, a market table by maker
+
+
+def test_review_downloads_in_indonesian_russian_and_korean_keep_their_texts_dates_and_reviewers(warehouse, tmp_path):
+    # Tokopedia: only Rating was read, the texts, dates and reviewers were dropped; "belum ada ulasan"
+    # (no review yet) is no text
+    rep = load(warehouse, tmp_path / "Tokopedia.csv", "No,Nama User,Nama Produk,Rating,Tanggal,Ulasan\n"
+               "1,Budi,ORICO M.2 Enclosure,5,2024-01-03,Barang bagus dan pengiriman cepat\n2,Sari,ORICO M.2 Enclosure,4,2024-01-05,belum ada ulasan\n"
+               "3,Andi,ORICO USB Hub,5,2024-01-07,Sesuai deskripsi dan berfungsi dengan baik\n")
+    assert {k: rep.mapping.get(k) for k in ("Nama User", "Tanggal", "Ulasan")} == {"Nama User": "customer_id", "Tanggal": "review_time", "Ulasan": "review_text"}
+    assert rows(warehouse, "SELECT count(review_text), count(review_time), count(DISTINCT customer_id) FROM reviews") == [(2, 3, 3)]
+    # Wildberries: refused; its name for a buyer who gave none is nobody in particular
+    rep = load(warehouse, tmp_path / "wildberries_reviews.csv", '"Дата публикации","Автор","Текст отзыва","Оценка"\n'
+               '"2024-02-01","Татьяна","Светит очень хорошо, потолок заиграл другими красками","5"\n'
+               '"2024-02-02","Покупатель Wildberries","Пришло все целое, спасибо","4"\n"2024-02-03","Покупатель Wildberries","Не работает","1"\n')
+    assert (rep.table, rep.rows_loaded) == ("reviews", 3)
+    assert rows(warehouse, f"SELECT count(customer_id), round(avg(rating), 4) FROM reviews WHERE _upload_id = {rep.upload_id}") == [(1, 3.3333)]
+    # Kakao Map: refused
+    rep = load(warehouse, tmp_path / "kakao_reviews.csv", "가게 이름,계정 ID,방문 날짜,별점,리뷰 내용\n"
+               "정돈,밈미,2026-04-11,2.0,등심 비계 잡내가 많이 심했어요\n정돈,하늘,2026-04-12,5.0,맛있고 친절해요\n정돈,바다,2026-04-13,4.0,또 올게요\n")
+    assert (rep.table, rep.rows_loaded, rep.mapping["리뷰 내용"], rep.mapping["별점"]) == ("reviews", 3, "review_text", "rating")
+
+
+def test_a_market_table_of_makers_is_read_by_its_maker(warehouse, tmp_path):
+    rep = load(warehouse, tmp_path / "market_share.csv", '"month","maker","registrations","market_share_pct"\n'
+               '"2023-01","OLA ELECTRIC","18355","42.9"\n"2023-01","ATHER ENERGY","9227","21.6"\n"2023-02","OLA ELECTRIC","17000","40.0"\n')
+    assert (rep.table, rep.mapping["maker"]) == ("market", "brand")

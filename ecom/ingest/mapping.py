@@ -389,10 +389,12 @@ _GENERIC_DATE_WORDS = {"time", "date", "timestamp", "datetime", "day", "ts", "un
 
 
 def _names_products(header: str) -> bool:
-    """A header naming what a review is about by its name: product_title, Hotel_Name, 商品名称."""
+    """A header naming what a review is about by its name: product_title, Hotel_Name, 商品名称, and in
+    Indonesian, Portuguese, Spanish and Korean (Tokopedia's Nama Produk, 가게 이름)."""
     words, cjk = header_words(header)
-    return bool(words & {"name", "title"} and words & {"product", "item", "goods", "hotel", "restaurant"}) or (
-        "名" in cjk and any(w in cjk for w in ("商品", "宝贝", "产品")))
+    return bool(words & {"name", "title", "nama", "nome", "nombre"}
+                and words & {"product", "item", "goods", "hotel", "restaurant", "produk", "produto", "producto"}) or (
+        "名" in cjk and any(w in cjk for w in ("商品", "宝贝", "产品"))) or str(header).strip() in ("가게 이름", "식당 이름", "상품명")
 
 
 def _generic_date_header(header: str) -> bool:

@@ -942,8 +942,10 @@ def test_review_downloads_in_indonesian_russian_and_korean_keep_their_texts_date
     rep = load(warehouse, tmp_path / "Tokopedia.csv", "No,Nama User,Nama Produk,Rating,Tanggal,Ulasan\n"
                "1,Budi,ORICO M.2 Enclosure,5,2024-01-03,Barang bagus dan pengiriman cepat\n2,Sari,ORICO M.2 Enclosure,4,2024-01-05,belum ada ulasan\n"
                "3,Andi,ORICO USB Hub,5,2024-01-07,Sesuai deskripsi dan berfungsi dengan baik\n")
-    assert {k: rep.mapping.get(k) for k in ("Nama User", "Tanggal", "Ulasan")} == {"Nama User": "customer_id", "Tanggal": "review_time", "Ulasan": "review_text"}
-    assert rows(warehouse, "SELECT count(review_text), count(review_time), count(DISTINCT customer_id) FROM reviews") == [(2, 3, 3)]
+    assert {k: rep.mapping.get(k) for k in ("Nama User", "Tanggal", "Ulasan", "Nama Produk")} == {
+        "Nama User": "customer_id", "Tanggal": "review_time", "Ulasan": "review_text", "Nama Produk": "product_id"}
+    assert rows(warehouse, "SELECT count(review_text), count(review_time), count(DISTINCT customer_id), count(DISTINCT product_id) FROM reviews") == [
+        (2, 3, 3, 2)]
     # Wildberries: refused; its name for a buyer who gave none is nobody in particular
     rep = load(warehouse, tmp_path / "wildberries_reviews.csv", '"Дата публикации","Автор","Текст отзыва","Оценка"\n'
                '"2024-02-01","Татьяна","Светит очень хорошо, потолок заиграл другими красками","5"\n'
@@ -953,7 +955,8 @@ def test_review_downloads_in_indonesian_russian_and_korean_keep_their_texts_date
     # Kakao Map: refused
     rep = load(warehouse, tmp_path / "kakao_reviews.csv", "가게 이름,계정 ID,방문 날짜,별점,리뷰 내용\n"
                "정돈,밈미,2026-04-11,2.0,등심 비계 잡내가 많이 심했어요\n정돈,하늘,2026-04-12,5.0,맛있고 친절해요\n정돈,바다,2026-04-13,4.0,또 올게요\n")
-    assert (rep.table, rep.rows_loaded, rep.mapping["리뷰 내용"], rep.mapping["별점"]) == ("reviews", 3, "review_text", "rating")
+    assert (rep.table, rep.rows_loaded, rep.mapping["리뷰 내용"], rep.mapping["별점"], rep.mapping["가게 이름"]) == (
+        "reviews", 3, "review_text", "rating", "product_id")  # the place reviewed, as a hotel's name is
 
 
 def test_a_market_table_of_makers_is_read_by_its_maker(warehouse, tmp_path):

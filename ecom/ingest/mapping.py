@@ -497,16 +497,13 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
             take(said[0], "event_type", "medium")
             taken.add("event_type")
     if table == "sales":
-        for src, target in _as_returns(columns, mapping, samples).items():
-            if mapping.get(src) != target:
-                for old in [k for k, v in mapping.items() if split_target(v)[0] == target]:
-                    del mapping[old], confidence[old]
-                take(src, target, "medium")
-                taken.add(target)
-    if "region" in cols and "region" not in taken and (src := _region_address(columns, mapping, samples)):
-        take(src, "region", "medium")
-        taken.add("region")
-        notes.append(i18n.t("ingest.note.region_from_address", lang, src=src))
+        found = _sales_by_values(columns, mapping, samples, notes, lang)
+        for src in set(mapping) - set(found):
+            del confidence[src]
+        confidence.update({src: "medium" for src, target in found.items() if mapping.get(src) != target})
+        mapping.clear()
+        mapping.update(found)
+        taken = targets_of(mapping)
     # a required column takes, among the columns that name it, the one filled on the most rows (an
     # order's creation time, not its payment time that unpaid orders leave empty)
     for name in t.required:
@@ -614,13 +611,22 @@ def _as_returns(columns: list[str], mapping: dict[str, str], samples: dict[str, 
     return out
 
 
-def _region_address(columns: list[str], mapping: dict[str, str], samples: dict[str, ColumnValues]) -> str | None:
-    """A shipping address that starts with China's provinces (Taobao's and Tmall's 收货地址): the region
-    is its province (the conversion keeps only that: ecom.ingest.places)."""
+def _sales_by_values(columns: list[str], mapping: dict[str, str], samples: dict[str, ColumnValues], notes: list[str],
+                     lang: str) -> dict[str, str]:
+    """Order lines' columns only their values tell, after the headers have been read (by a preset or
+    by `_fit`): a file of returns' own time and status (`_as_returns`), and the region of a shipping
+    address that starts with China's provinces (Taobao's and Tmall's 收货地址: the conversion keeps only
+    the province, ecom.ingest.places). Returns the mapping with them; `notes` hears of the region."""
     from ecom.ingest import places
 
-    return next((src for src in columns if src not in mapping and samples[src].n >= 5 and names_any(src, ("address", "addr", "地址"))
-                 and places.share(samples[src].values) >= 0.9), None)
+    out = dict(_as_returns(columns, mapping, samples))
+    if "region" not in targets_of(out):
+        src = next((src for src in columns if src not in out and samples[src].n >= 5 and names_any(src, ("address", "addr", "地址"))
+                    and places.share(samples[src].values) >= 0.9), None)
+        if src:
+            out[src] = "region"
+            notes.append(i18n.t("ingest.note.region_from_address", lang, src=src))
+    return out
 
 
 def _time_of_day(t: schema.Table, columns: list[str], mapping: dict[str, str], samples: dict[str, ColumnValues],
@@ -723,11 +729,7 @@ def suggest(columns: list[str], wh=None, values=None, table: str | None = None, 
             derive.update(keys)
             notes += more
         if preset["table"] == "sales":
-            samples = column_samples(columns, values)
-            m = _as_returns(columns, m, samples)
-            if "region" not in targets_of(m) and (src := _region_address(columns, m, samples)):
-                m[src] = "region"
-                notes.append(i18n.t("ingest.note.region_from_address", lang, src=src))
+            m = _sales_by_values(columns, m, column_samples(columns, values), notes, lang)
         g = Guess(preset["table"], m, check_mapping(preset["table"], m, derive), preset=preset["name"], derive=derive,
                   notes=notes, confidence={k: "high" for k in m})
         g.reason = i18n.t("ingest.reason.preset", lang, table=g.table, label=preset["label"])

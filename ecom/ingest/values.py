@@ -291,17 +291,17 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
     return d
 
 
-def _amounts(by: dict[str, str], sample: dict[str, list[str | None]], col: str, comma: set[str] = frozenset()) -> list[tuple[float | None, float | None]]:
-    """(amount, `col`) of each sampled row, as numbers where they are (`by`: canonical column -> source;
-    `comma`: the canonical columns written with decimal commas, `Decisions.decimal_comma`)."""
+def _numbers(by: dict[str, str], sample: dict[str, list[str | None]], col: str, comma: set[str] = frozenset()) -> list[float | None]:
+    """The canonical column `col`'s sampled values as numbers where they are (`by`: canonical column ->
+    source; `comma`: the canonical columns written with decimal commas, `Decisions.decimal_comma`)."""
     from ecom.ingest.profile import to_number
 
-    def number(v: str | None, name: str) -> float | None:
-        if not v:
-            return None
-        return to_number(v.replace(".", "").replace(",", ".") if name in comma else v)
+    return [to_number(v.replace(".", "").replace(",", ".") if col in comma else v) if v else None for v in sample.get(by[col], [])]
 
-    return [(number(a, "revenue"), number(b, col)) for a, b in zip(sample.get(by["revenue"], []), sample.get(by[col], []), strict=False)]
+
+def _amounts(by: dict[str, str], sample: dict[str, list[str | None]], col: str, comma: set[str] = frozenset()) -> list[tuple[float | None, float | None]]:
+    """(amount, `col`) of each sampled row, as numbers where they are (see `_numbers`)."""
+    return list(zip(_numbers(by, sample, "revenue", comma), _numbers(by, sample, col, comma), strict=False))
 
 
 # a unit price that is already after the discount (Shopee's Harga Setelah Diskon, Preço acordado, 成交单价)
@@ -317,23 +317,24 @@ def before_discounts(by: dict[str, str], sample: dict[str, list[str | None]], co
     not say it is after discounts (Etsy's Item Total = Quantity × Price, its coupon in Discount Amount)."""
     if "revenue" not in by or "discount" not in by or names_any(by["revenue"], ("net",)):
         return False
-    discounted = [(a, d) for a, d in _amounts(by, sample, "discount", comma) if a and d and a > 0]
+    every = _amounts(by, sample, "discount", comma)
+    discounted = [i for i, (a, d) in enumerate(every) if a and d and a > 0]
     if names_any(by["revenue"], ("value", "gross", "list", "before")):
-        return all(abs(d) <= a for a, d in discounted)
+        return all(abs(every[i][1]) <= every[i][0] for i in discounted)
     # an order's coupon may be written whole on one of its lines, larger than that line (it is spread
     # over the order's lines: `mapping.per_order`; without orders a line's GMV goes down to 0, no further),
     # but the discounts never come to more than the amounts
-    every = _amounts(by, sample, "discount", comma)
     if ("unit_price" not in by or names_any(by["unit_price"], _PRICE_AFTER_DISCOUNT) or len(discounted) < 2
             or sum(abs(d) for _, d in every if d) > sum(a for a, _ in every if a and a > 0)):
         return False
-    from ecom.ingest.profile import to_number
+    prices = _numbers(by, sample, "unit_price", comma)
+    quantities = _numbers(by, sample, "quantity", comma) if "quantity" in by else []
 
-    prices = [to_number(v) if v else None for v in sample.get(by["unit_price"], [])]
-    quantities = [to_number(v) if v else 1.0 for v in sample.get(by["quantity"], [])] if "quantity" in by else []
-    rows = [(a, d, p, quantities[i] if i < len(quantities) else 1.0)
-            for i, ((a, d), p) in enumerate(zip(_amounts(by, sample, "discount", comma), prices, strict=False)) if a and d and a > 0]
-    return all(p is not None and q is not None and abs(a - q * p) < 0.005 for a, _, p, q in rows)
+    def quantity(i: int) -> float | None:  # a line without its quantity is one
+        return quantities[i] if i < len(quantities) and sample[by["quantity"]][i] else 1.0
+
+    return all(i < len(prices) and prices[i] is not None and (q := quantity(i)) is not None and abs(every[i][0] - q * prices[i]) < 0.005
+               for i in discounted)
 
 
 _TOTAL_OF_ITEMS = ("sub", "subtotal", "item", "product", "merchandise", "goods", "line", "produk", "produto", "producto", "barang", "商品", "宝贝", "货品")

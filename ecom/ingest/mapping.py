@@ -496,6 +496,15 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         if said:
             take(said[0], "event_type", "medium")
             taken.add("event_type")
+    # a person's name is a poor id (two buyers share one, and guests leave it empty): the buyer's e-mail
+    # address beside it, filled as often, is the id (Gumroad's Buyer Name and Purchase Email)
+    named = [src for src, target in mapping.items() if target == "customer_id" and names_any(src, ("name", "名", "姓名", "名称"))]
+    if named:
+        mails = [o for o in columns if o not in mapping and names_any(o, ("email", "mail", "邮箱", "邮件"))
+                 and samples[o].n >= samples[named[0]].n and samples[o].n and samples[o].email_share >= 0.9]
+        if mails:
+            del mapping[named[0]], confidence[named[0]]
+            take(mails[0], "customer_id", "medium")
     if table == "sales":
         found = _sales_by_values(columns, mapping, samples, notes, lang)
         for src in set(mapping) - set(found):

@@ -19,6 +19,7 @@ _INTEGER = re.compile(r"^[+\-]?\d+(?:\.0+)?$")
 _CURRENCY = re.compile(r"[¥￥$€£₹₩₽]|R\$|\b(?:USD|EUR|GBP|CNY|RMB|JPY|HKD|BRL|INR|AUD|CAD|CHF|SGD|KRW|TWD|MXN)\b|元")
 _ID = re.compile(r"^[\w\-./:#@+]{1,64}$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass
@@ -46,6 +47,10 @@ class ColumnValues:
             if f is not None:
                 out.append(f)
         return out
+
+    @cached_property
+    def email_share(self) -> float:
+        return self._share(_EMAIL.fullmatch)
 
     @cached_property
     def number_share(self) -> float:

@@ -171,6 +171,7 @@ class Decisions:
     ledger: tuple[str, str | None] | None = None  # a ledger's (entry type, money direction) source columns (`ledger_columns`)
     provinces: bool = False  # the region values are China's provinces, stored by one name each (ecom.ingest.places)
     returns: str | None = None  # the source column that shows the file lists returns, not sales (`returns_file`)
+    refund_flag: str | None = None  # a yes/no source column that says a line was refunded (`refund_flag`)
     notes: list[str] = field(default_factory=list)
 
 
@@ -279,6 +280,9 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
         d.returns = returns_file(by, sample)
         if d.returns:
             d.notes.append(i18n.t("ingest.note.returns_file", lang, src=d.returns))
+        d.refund_flag = refund_flag(sample)
+        if d.refund_flag:
+            d.notes.append(i18n.t("ingest.note.refund_flag", lang, src=d.refund_flag))
         d.before_discounts = before_discounts(by, sample, d.decimal_comma)
         d.total_with_shipping = total_with_shipping(by, sample, d.decimal_comma)
         total = net_of_refunds(by, sample, d.decimal_comma)
@@ -382,6 +386,26 @@ def returns_file(by: dict[str, str], sample: dict[str, list[str | None]]) -> str
         return time
     filled = {src: [v.strip() for v in values if v and v.strip()] for src, values in sample.items() if src != by.get("order_id")}
     return return_id(filled, max(map(len, sample.values()), default=0))
+
+
+# The answers of a yes/no column, as exports write them
+YES = ("1", "true", "t", "yes", "y", "是", "ja", "sí", "si", "oui", "sim", "ya", "có", "はい", "예")
+NO = ("0", "false", "f", "no", "n", "否", "nein", "non", "não", "nao", "tidak", "không", "いいえ", "아니요")
+
+
+def refund_flag(sample: dict[str, list[str | None]]) -> str | None:
+    """A yes/no column saying a line was refunded (Gumroad's `Refunded?` and `Fully Refunded?`, 是否退款):
+    a full refund is a yes beside no refund amount (Gumroad writes `Partial Refund` 0), so the one
+    naming a full refund is preferred. A refund asked for (`Refund requested?`, 是否申请退款) is none."""
+    from ecom.ingest.mapping import is_flag
+
+    def yes_no(src: str) -> bool:
+        answers = {v.strip().lower() for v in sample[src] if v and v.strip()}
+        return bool(answers) and answers <= {*YES, *NO}
+
+    flags = [src for src in sample if is_flag(src) and normalize_status(src) == "refunded"
+             and not re.search(r"request|申请|ask", src.lower()) and yes_no(src)]
+    return next((src for src in flags if re.search(r"full|全额|全部", src.lower())), flags[0] if flags else None)
 
 
 def ledger_columns(sample: dict[str, list[str | None]]) -> tuple[str, str | None] | None:
@@ -1086,6 +1110,11 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     # a refund is money back, written either way round (Lemon Squeezy's "Refunds (USD)" of -199.99)
     refund = out["refund_amount"] = f"abs({vals['refund_amount']})"
     status = f"coalesce({vals['order_status']}, CASE WHEN {q} < 0 THEN 'returned' WHEN {refund} > 0 THEN 'refunded' END)"
+    if plan.decisions.refund_flag:
+        # a line flagged refunded without an amount refunded is refunded whole (its revenue: see definitions)
+        yes = is_one_of(f"lower(v{plan.columns.index(plan.decisions.refund_flag)})", [lit(w) for w in YES])
+        refund = out["refund_amount"] = f"CASE WHEN {yes} AND coalesce({refund}, 0) = 0 THEN NULL ELSE {refund} END"
+        status = f"CASE WHEN {yes} AND coalesce({vals['order_status']}, 'completed') IN ('completed', 'paid', 'shipped') THEN 'refunded' ELSE {status} END"
     out["order_status"] = status
     if "currency" in by_target:
         out["currency"] = f"coalesce(upper({vals['currency']}), {lit(plan.currency)})"

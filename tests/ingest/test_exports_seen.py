@@ -963,3 +963,27 @@ def test_a_market_table_of_makers_is_read_by_its_maker(warehouse, tmp_path):
     rep = load(warehouse, tmp_path / "market_share.csv", '"month","maker","registrations","market_share_pct"\n'
                '"2023-01","OLA ELECTRIC","18355","42.9"\n"2023-01","ATHER ENERGY","9227","21.6"\n"2023-02","OLA ELECTRIC","17000","40.0"\n')
     assert (rep.table, rep.mapping["maker"]) == ("market", "brand")
+
+
+# An eighth round: what earlier rounds noticed and left
+
+
+def test_a_sale_flagged_fully_refunded_without_an_amount_is_refunded_whole_and_the_buyer_is_their_email(warehouse, tmp_path):
+    # Gumroad's sales: Refunded? and Fully Refunded? are 0/1 flags; Partial Refund is 0 on a sale refunded
+    # whole; Buyer Name is empty for a guest and shared by two buyers, Purchase Email is each buyer's
+    rep = load(warehouse, tmp_path / "gumroad.csv",
+               "Purchase ID,Item Name,Buyer Name,Purchase Email,Purchase Date,Subtotal ($),Refunded?,Partial Refund ($),Fully Refunded?\n"
+               "p1,Design System,Ann Lee,ann@example.com,2023-08-07,49.99,0,0.0,0\n"
+               "p2,Design System,Ann Lee,ann.lee@example.org,2023-08-08,49.99,1,0.0,1\n"
+               "p3,Icons,,guest@example.net,2023-08-09,20.00,1,5.00,0\n"
+               "p4,Icons,Bo Chen,bo@example.com,2023-08-10,20.00,0,0.0,0\n")
+    assert rep.mapping["Purchase Email"] == "customer_id" and "Buyer Name" not in rep.mapping
+    assert rep.mapping["Partial Refund ($)"] == "refund_amount"
+    k = figures(warehouse, None, None)
+    # 49.99 refunded whole (p2) + 5.00 of p3; four buyers by e-mail where the names say two
+    assert (k["gmv"], k["refunds"], k["orders"], k["customers"]) == (139.98, 54.99, 4, 4)
+    assert rows(warehouse, "SELECT order_status FROM sales WHERE customer_id = 'ann.lee@example.org'") == [("refunded",)]
+    # a refund asked for is no refund; a flag column whose answers are no yes/no is no flag
+    rep = load(warehouse, tmp_path / "orders.csv", "Order,Date,Amount,Refund requested?\nA1,2023-08-07,10.00,yes\nA2,2023-08-08,12.00,no\n")
+    assert "Refund requested?" not in rep.mapping and rep.rows_loaded == 2
+    assert rows(warehouse, f"SELECT count(refund_amount), count(*) FILTER (WHERE order_status = 'refunded') FROM sales WHERE _upload_id = {rep.upload_id}") == [(0, 0)]

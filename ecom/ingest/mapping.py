@@ -63,8 +63,8 @@ class Guess:
 # Traditional characters of common export headers, read as their simplified forms (Taiwan and Hong
 # Kong exports): 訂單編號 matches 订单编号.
 _TRADITIONAL = str.maketrans(
-    "訂單號碼編貨價數額類別時間買賣員評論費運庫產業營資稱銷總計實際發達單據圖顧戶會帳戶實繳額狀態優惠運費庫存幣種區區域門店鋪廠商購購內容項標題條當應對場來進與備說筆務處統週價",
-    "订单号码编货价数额类别时间买卖员评论费运库产业营资称销总计实际发达单据图顾户会账户实缴额状态优惠运费库存币种区区域门店铺厂商购购内容项标题条当应对场来进与备说笔务处统周价",
+    "訂單號碼編貨價數額類別時間買賣員評論費運庫產業營資稱銷總計實際發達單據圖顧戶會帳戶實繳額狀態優惠運費庫存幣種區區域門店鋪廠商購購內容項標題條當應對場來進與備說筆務處統週價給隱規寶貝級點擊瀏覽轉換訪導體確認紀錄紅號碼與開關閉貼評價",
+    "订单号码编货价数额类别时间买卖员评论费运库产业营资称销总计实际发达单据图顾户会账户实缴额状态优惠运费库存币种区区域门店铺厂商购购内容项标题条当应对场来进与备说笔务处统周价给隐规宝贝级点击浏览转换访导体确认纪录红号码与开关闭贴评价",
 )
 
 
@@ -390,11 +390,13 @@ _GENERIC_DATE_WORDS = {"time", "date", "timestamp", "datetime", "day", "ts", "un
 
 def _names_products(header: str) -> bool:
     """A header naming what a review is about by its name: product_title, Hotel_Name, 商品名称, and in
-    Indonesian, Portuguese, Spanish and Korean (Tokopedia's Nama Produk, 가게 이름)."""
+    Indonesian, Portuguese, Spanish and Korean (Tokopedia's Nama Produk, 가게 이름); or the shop or
+    restaurant reviewed, by any key (Meituan's 评论店铺, a restaurant's number)."""
     words, cjk = header_words(header)
     return bool(words & {"name", "title", "nama", "nome", "nombre"}
                 and words & {"product", "item", "goods", "hotel", "restaurant", "produk", "produto", "producto"}) or (
-        "名" in cjk and any(w in cjk for w in ("商品", "宝贝", "产品"))) or str(header).strip() in ("가게 이름", "식당 이름", "상품명")
+        "名" in cjk and any(w in cjk for w in ("商品", "宝贝", "产品"))) or any(w in cjk for w in ("店铺", "商家", "门店", "餐厅", "酒店")) or (
+        str(header).strip() in ("가게 이름", "식당 이름", "상품명"))
 
 
 def _generic_date_header(header: str) -> bool:
@@ -469,8 +471,10 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         options = [(src, _fit_share(c, samples[src])) for src in columns if src not in mapping and words_match(c, src)]
         options = [(src, share) for src, share in options if share >= 0.8]
         if options:
-            # the best-fitting values first; a person-level id beats a per-order one (customer_unique_id)
-            options.sort(key=lambda o: (-o[1], -("unique" in header_words(o[0])[0]), len(o[0])))
+            # the best-fitting values first; a person-level id beats a per-order one (customer_unique_id);
+            # of free texts, the longest (Meituan's 评论用户内容, not its 评论用户菜品, the dishes ordered)
+            longest = c.looks == "freetext"
+            options.sort(key=lambda o: (-o[1], -("unique" in header_words(o[0])[0]), -samples[o[0]].mean_length if longest else 0, len(o[0])))
             take(options[0][0], c.name, "medium")
             taken.add(c.name)
     # an order status the header does not name (Meesho's "Reason for Credit Entry": DELIVERED,
@@ -686,8 +690,12 @@ def _score(g: Guess) -> tuple:
     for group in t.one_of:
         needed.append(max((level.get(c, "none") for c in group), key=_LEVELS.index))
     weakest = min((_LEVELS.index(x) for x in needed), default=len(_LEVELS))
+    # order lines without an amount, a price or an order id sold nothing anyone can count: a dump of
+    # reviews with their product, customer, time and status (Tiki's) fits them only by those
+    taken = {split_target(target)[0] for _, target in pairs(g.mapping)}
+    substance = g.table != "sales" or bool(taken & {"revenue", "unit_price", "order_id"})
     # each source column counts once, however many columns it feeds (a product's name that is also its id)
-    return (weakest, sum(_WEIGHT[g.confidence.get(src, "low")] for src in g.mapping), -TABLE_ORDER.index(g.table))
+    return (weakest, substance, sum(_WEIGHT[g.confidence.get(src, "low")] for src in g.mapping), -TABLE_ORDER.index(g.table))
 
 
 def _events_column(g: Guess, samples: dict) -> bool:

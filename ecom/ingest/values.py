@@ -35,7 +35,9 @@ NO_TEXT = (r"(?:(?:此|该|本)?(?:订单)?(?:用户|买家|顾客|会员|评价
 NO_REVIEWER = ("A Google user", "Pengguna Google", "Un utilisateur de Google", "Ein Google-Nutzer", "Un usuario de Google",
                "Um usuário do Google", "Un utente Google", "Google 用户", "Google 使用者", "Google ユーザー", "Người dùng Google",
                "Amazon Customer", "Kindle Customer", "Anonymous", "anonymous", "匿名用户", "匿名買家", "匿名买家",
-               "Покупатель Wildberries", "Покупатель Ozon")
+               "Покупатель Wildberries", "Покупатель Ozon",
+               # an account since deleted (Douban's 已注销, Weibo's 用户已注销): not one person
+               "已注销", "[已注销]", "用户已注销", "账号已注销", "该用户已注销", "[deleted]", "deleted", "Deleted User")
 NO_TEXT_MARK = r"填写|默认(?:好评|评价)|未及时|自动好评|(?i:nopositive|nonegative|belumadaulasan)"
 _ISO_TS = "^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$"
 _TZ_SUFFIX = "([+-]\\d{2}:?\\d{2}|Z|UTC|GMT)$"
@@ -93,7 +95,7 @@ def is_event_log(values: list[str]) -> bool:
 
 # Order statuses, each said the same way in English and Chinese (first), and in the languages of the
 # marketplaces sellers export from: Spanish, Portuguese, French, German, Italian, Vietnamese, Indonesian
-# and Malay with the English words; Thai, Japanese and Korean with the Chinese. A value is the first status
+# and Malay, and Russian (Ozon's), with the English words; Thai, Japanese and Korean with the Chinese. A value is the first status
 # (in this order) one of whose words it contains: a refund that "succeeded" is a refund, "unpaid" is pending.
 # Lines of a cancelled order count nowhere (ecom.queries.definitions); this list is the one place that
 # says which statuses mean cancelled.
@@ -106,28 +108,29 @@ STATUSES = (
     ("refund_closed", ("refund closed", "refund declined", "refund rejected", "refund refused", "refund failed", "refund cancel",
                        "return declined", "return rejected", "return cancel"),
      ("退款关闭", "拒绝退款", "退款失败", "退款已关闭", "退款取消", "退款申请被拒", "拒绝退货", "退货关闭")),
-    ("refunded", ("refund", "chargeback", "charged back", "reembols", "rembours", "erstatt", "rimbors", "hoàn tiền", "pengembalian dana"),
+    ("refunded", ("refund", "chargeback", "charged back", "reembols", "rembours", "erstatt", "rimbors", "hoàn tiền", "pengembalian dana", "возврат денег", "возврат средств"),
      ("退款", "售后", "คืนเงิน", "返金", "환불")),
     # RTO: returned to origin, undelivered (Indian marketplaces)
-    ("returned", ("return", "rto", "devuelt", "devolvid", "retour", "zurückgesendet", "trả hàng", "dikembalikan", "pengembalian"),
+    ("returned", ("return", "rto", "devuelt", "devolvid", "retour", "zurückgesendet", "trả hàng", "dikembalikan", "pengembalian", "возврат"),
      ("退货", "คืนสินค้า", "返品", "반품")),
     # an English "Closed" alone is no cancellation: Amazon's order history says it of every finished order
     ("cancelled", ("cancel", "void", "expired", "trade closed", "transaction closed", "invalid", "rejected", "declined", "annul", "storn",
-                   "hủy", "batal"),
+                   "hủy", "batal", "отмен", "iptal", "anulowan"),
      ("取消", "关闭", "作废", "失效", "无效", "驳回", "ยกเลิก", "キャンセル", "취소")),
     # an order not yet placed (Odoo's draft quotations, a CRM's 未提交) is no sale: it counts nowhere, as a cancelled one
     ("draft", ("draft", "quotation"), ("草稿", "未提交", "报价单")),
     ("pending", ("pending", "unpaid", "awaiting", "authorized", "created", "pendiente", "pendente", "en attente", "ausstehend", "in attesa",
-                 "chưa thanh toán", "chờ xác nhận", "chờ xử lý", "belum bayar", "não pago", "nao pago", "aguardando pagamento", "no pagado"),
+                 "chưa thanh toán", "chờ xác nhận", "chờ xử lý", "belum bayar", "não pago", "nao pago", "aguardando pagamento", "no pagado", "ожидает оплаты", "не оплачен"),
      ("待付款", "未付款", "等待买家付款", "待支付", "ที่ต้องชำระ", "未入金", "결제대기")),
     ("paid", ("paid", "processing", "approved", "invoiced", "pagado", "pago confirmado", "payé", "bezahlt", "pagato", "đã thanh toán",
-              "chờ lấy hàng", "perlu dikirim", "sudah dibayar", "to ship", "ready to ship", "a enviar", "por enviar", "pago"),
+              "chờ lấy hàng", "perlu dikirim", "sudah dibayar", "to ship", "ready to ship", "a enviar", "por enviar", "pago", "оплачен", "ожидает сборки",
+              "ожидает отгрузки", "ожидает упаковки"),
      ("已付款", "待发货", "等待卖家发货", "已支付", "ที่ต้องจัดส่ง", "入金済", "결제완료")),
     ("shipped", ("shipped", "in transit", "partially_fulfilled", "dispatched", "enviado", "expédié", "versandt", "versendet", "spedito",
-                 "đang giao", "dikirim"),
+                 "đang giao", "dikirim", "доставляется", "в пути", "отправлен", "передан в доставку"),
      ("已发货", "待收货", "卖家已发货", "运输中", "กำลังจัดส่ง", "発送済", "배송중")),
     ("completed", ("completed", "complete", "delivered", "success", "fulfilled", "finished", "completado", "entregado", "entregue", "concluído",
-                   "livré", "terminé", "abgeschlossen", "zugestellt", "consegnato", "completato", "hoàn thành", "đã giao", "selesai"),
+                   "livré", "terminé", "abgeschlossen", "zugestellt", "consegnato", "completato", "hoàn thành", "đã giao", "selesai", "доставлен", "выполнен", "получен"),
      ("交易成功", "已完成", "已签收", "完成", "成功", "สำเร็จ", "完了", "配達済", "완료")),
 )
 _STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)

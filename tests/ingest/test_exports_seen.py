@@ -987,3 +987,81 @@ def test_a_sale_flagged_fully_refunded_without_an_amount_is_refunded_whole_and_t
     rep = load(warehouse, tmp_path / "orders.csv", "Order,Date,Amount,Refund requested?\nA1,2023-08-07,10.00,yes\nA2,2023-08-08,12.00,no\n")
     assert "Refund requested?" not in rep.mapping and rep.rows_loaded == 2
     assert rows(warehouse, f"SELECT count(refund_amount), count(*) FILTER (WHERE order_status = 'refunded') FROM sales WHERE _upload_id = {rep.upload_id}") == [(0, 0)]
+
+
+def test_a_dump_of_reviews_with_products_customers_times_and_statuses_is_reviews_not_order_lines(warehouse, tmp_path):
+    # Tiki's review dump: ids, product, customer, a title, the text, an edit counter, a moderation status;
+    # no amount, price or order id, so it sold nothing: it loaded as 2 one-line "orders"
+    path = tmp_path / "1005148.review.json"
+    path.write_text('[{"id": 904630, "product_id": 1005148, "customer_id": 1702217, "title": "Cực kì hài lòng", '
+                    '"content": "Cuốn sách này đọc càng sớm càng tốt", "author_name": "Bạch Tử Hoạ", "count_edit": 0, "status": 1, '
+                    '"created_at": "2017-10-10 12:56:12", "platform": 1},'
+                    '{"id": 909062, "product_id": 1005148, "customer_id": 570824, "title": "hay", '
+                    '"content": "muốn một lần đc gặp dượng Tony để cảm ơn", "author_name": "Như Quỳnh", "count_edit": 2, "status": 2, '
+                    '"created_at": "2017-10-12 09:18:25", "platform": 3}]', encoding="utf-8")
+    [rep] = ingest_file(warehouse, path)
+    assert (rep.table, rep.rows_loaded, rep.mapping["content"], rep.mapping["created_at"]) == ("reviews", 2, "review_text", "review_time")
+    assert rows(warehouse, "SELECT count(DISTINCT customer_id), max(review_time) FROM reviews") == [(2, datetime(2017, 10, 12, 9, 18, 25))]
+    assert rows(warehouse, "SELECT count(*) FROM sales") == [(0,)]
+
+
+def test_a_products_share_of_ratings_with_each_star_is_no_reviews_rating(warehouse, tmp_path):
+    # Daraz: each review row repeats its product's "5 Star %" … "1 Star %"; 1 Star % was each review's
+    # rating on 0–100. A row without text has nothing of its own
+    rep = load(warehouse, tmp_path / "daraz_reviews.csv", "Item,Product Name,Total Ratings,Review,5 Star %,4 Star %,3 Star %,2 Star %,1 Star %\n"
+               "headphone,Wired Headset,347,Good sound for the price,191,80,40,20,16\n"
+               "headphone,Wired Headset,347,,191,80,40,20,16\n"
+               "charger,USB Charger,12,Works well,8,2,1,0,1\n")
+    assert not any(target == "rating" for target in rep.mapping.values())
+    assert (rep.rows_loaded, rep.rows_rejected) == (2, 1)
+    assert rows(warehouse, "SELECT count(rating), count(review_text) FROM reviews") == [(0, 2)]
+
+
+def test_chinese_review_scrapes_name_their_text_reviewer_shop_and_stars_in_their_own_words(warehouse, tmp_path):
+    # Meituan: 评论用户姓名 (a name) was the text and 评论用户id the review id; the shop reviewed is what
+    # the reviews are about; the longest text column is the review (not the dishes ordered)
+    rep = load(warehouse, tmp_path / "meituan.csv", "评论店铺,评论用户姓名,评论用户id,评论用户星级,评论用户菜品,评论用户内容,评论时间\n"
+               "158743609,养了四条鱼,156107390,50,男票甜蜜双人餐,今天休息团了个男票的火锅双人券，真划算啊，去得早没排队，分量满足,1630763461703\n"
+               "158743609,ddddddeft,1792254311,40,真爱虾滑,味道真的不错，价格也很实惠，朋友推荐去吃的，服务员都超级热情,1630763236546\n"
+               "158743610,养了四条鱼,156107390,30,经典双人餐,一般般吧，等了很久才上菜，下次不会再来了,1630663236546\n")
+    assert {k: rep.mapping.get(k) for k in ("评论用户内容", "评论用户id", "评论店铺", "评论用户姓名", "评论用户菜品")} == {
+        "评论用户内容": "review_text", "评论用户id": "customer_id", "评论店铺": "product_id", "评论用户姓名": None, "评论用户菜品": None}
+    assert rows(warehouse, f"SELECT count(DISTINCT customer_id), count(DISTINCT product_id), avg(rating) FROM reviews WHERE _upload_id = {rep.upload_id}") == [
+        (2, 2, 4.0)]
+    # Shopee Taiwan, in traditional characters: 給星 stars, 留言時間 Unix seconds, 使用者ID the buyer
+    rep = load(warehouse, tmp_path / "運動內衣_留言資料.csv", ",使用者ID,是否匿名,留言時間,是否隱藏,訂單編號,給星,留言內容,商品規格\n"
+               "0,14408270.0,1.0,1585207626.0,0.0,38656035571632.0,5.0,,['黑-M']\n"
+               "1,53477665.0,1.0,1583942017.0,0.0,37459652830435.0,4.0,質感很好,['黑-S']\n"
+               "2,14408270.0,0.0,1583539200.0,0.0,36941852830435.0,3.0,,['黑-XL']\n")
+    assert {k: rep.mapping.get(k) for k in ("給星", "留言時間", "使用者ID")} == {"給星": "rating", "留言時間": "review_time", "使用者ID": "customer_id"}
+    assert rows(warehouse, f"SELECT count(*), count(DISTINCT customer_id), avg(rating), min(review_time) FROM reviews WHERE _upload_id = {rep.upload_id}") == [
+        (3, 2, 4.0, datetime(2020, 3, 7, 8, 0))]  # 1583539200 is 2020-03-07 00:00 UTC, 08:00 in Shanghai
+    # Douban: a reviewer headed just user; an account since deleted (已注销) is nobody
+    rep = load(warehouse, tmp_path / "douban.csv", ",user,star,time,comments\n0,火火火的北京,4,2020-02-21,还是蛮值得期待的\n"
+               "1,已注销,1,2020-02-21,演员演技用力过猛\n2,[已注销],2,2020-02-22,画风过于浮夸\n")
+    assert rep.mapping["user"] == "customer_id"
+    assert rows(warehouse, f"SELECT count(customer_id) FROM reviews WHERE _upload_id = {rep.upload_id}") == [(1,)]
+
+
+def test_a_russian_marketplace_export_is_read_with_its_statuses(warehouse, tmp_path):
+    # Ozon's postings: refused (no header known); Отменен is cancelled, Доставляется shipped
+    rep = load(warehouse, tmp_path / "postings.csv",
+               '\ufeff"Номер заказа";"Номер отправления";"Дата создания заказа";"Дата отгрузки";"Статус";"Сумма отправления";'
+               '"Наименование товара";"OZON id";"Артикул";"Итоговая стоимость товара";"Количество"\n'
+               '"39284417-0010";"39284417-0010-7";"2020-06-12 19:20:22";"2020-06-14 10:00:00";"Доставлен";"740.00";"Носки ""Капитан Америка""";"169256379";"319";"370.00";"2"\n'
+               '"39284417-0010";"39284417-0010-7";"2020-06-12 19:20:22";"2020-06-14 10:00:00";"Доставлен";"350.00";"Арт носки ""Мопс""";"169917488";"M1117";"350.00";"1"\n'
+               '"02966088-0086";"02966088-0086-1";"2020-06-12 15:30:39";"2020-06-13 10:00:00";"Отменен";"350.00";"Арт носки";"169831049";"M1269";"350.00";"1"\n'
+               '"46949958-0002";"46949958-0002-2";"2020-06-12 13:17:18";"2020-06-13 10:00:00";"Доставляется";"370.00";"Арт носки ""Микки""";"169834792";"M1073";"370.00";"1"\n')
+    assert {k: rep.mapping.get(k) for k in ("Номер заказа", "Статус", "Артикул", "Количество", "Сумма отправления")} == {
+        "Номер заказа": "order_id", "Статус": "order_status", "Артикул": "product_id", "Количество": "quantity", "Сумма отправления": "revenue"}
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"]) == (1460.0, 2)  # 740 + 350 + 370, the cancelled posting left out
+    assert rows(warehouse, "SELECT order_status, count(*) FROM sales GROUP BY 1 ORDER BY 1") == [("cancelled", 1), ("completed", 2), ("shipped", 1)]
+
+
+def test_a_tills_location_is_its_shop(warehouse, tmp_path):
+    rep = load(warehouse, tmp_path / "items-2026-06-01.csv", "Date,Time,Category,Item,Qty,Net Sales,Transaction ID,Location,Channel\n"
+               "2026-05-30,13:03:14,None,sticker,1.0,$2.00,eZvKQy5,Sunrise Social Club LLC,Sunrise Social Club LLC\n"
+               "2026-05-30,13:00:57,Drinks,Cold Brew,1.0,$7.00,mreQfX2,Sunrise Social Club LLC,Sunrise Social Club LLC\n")
+    assert rep.mapping["Location"] == "shop"
+    assert rows(warehouse, "SELECT DISTINCT shop FROM sales") == [("Sunrise Social Club LLC",)]

@@ -21,8 +21,16 @@ CODES = tuple(SYMBOLS)
 _MARKS = (("US$", "USD"), ("HK$", "HKD"), ("NT$", "TWD"), ("R$", "BRL"), ("A$", "AUD"), ("C$", "CAD"), ("S$", "SGD"), ("RMB", "CNY"),
           ("人民币", "CNY"), ("港币", "HKD"), ("美元", "USD"), ("新台币", "TWD"), ("欧元", "EUR"), ("英镑", "GBP"), ("日元", "JPY"),
           ("元", "CNY"), ("￥", "CNY"), ("¥", "CNY"), ("€", "EUR"), ("£", "GBP"), ("₹", "INR"), ("₩", "KRW"), ("₫", "VND"),
-          ("₱", "PHP"), ("₽", "RUB"), ("₺", "TRY"), ("฿", "THB"), ("$", "USD"))
+          ("₱", "PHP"), ("₽", "RUB"), ("₺", "TRY"), ("₴", "UAH"), ("₸", "KZT"), ("₦", "NGN"), ("฿", "THB"), ("$", "USD"))
 _CODE = re.compile(r"(?<![A-Za-z])(" + "|".join(CODES) + r")(?![A-Za-z])")
+# currencies written in letters beside an amount ("13.400,00 TL", "459,99 zł", "Rp 91.000"): whole words
+# only (the TL inside TITLE names none); kr names no one currency (Swedish, Norwegian, Danish, Icelandic)
+_WORD_MARKS = {"TL": "TRY", "zł": "PLN", "lei": "RON", "Kč": "CZK", "Ft": "HUF", "RM": "MYR", "Rp": "IDR", "руб": "RUB", "лв": "BGN", "kr": None}
+_WORD = re.compile(r"(?<![^\W\d_])(" + "|".join(_WORD_MARKS) + r")\.?(?![^\W\d_])")
+# what an amount may carry before or after its number, for the number readers (ecom.ingest.profile and
+# the load's SQL, whose regular expressions both take these)
+AMOUNT_SIGNS = "¥￥$€£₹₩₽₺₴₸₦฿₫₱"
+AMOUNT_WORDS = r"R\$|RMB|Rp|RM|TL|zł|lei|Kč|Ft|kr|руб\.?|лв\.?"
 
 
 def symbol(code: str | None) -> str:
@@ -37,6 +45,9 @@ def named_in(text: str) -> str | None:
     m = _CODE.search(text)
     if m:
         return m.group(1)
+    m = _WORD.search(text)
+    if m and _WORD_MARKS[m.group(1)]:
+        return _WORD_MARKS[m.group(1)]
     for mark, code in _MARKS:
         if mark in text:
             return code

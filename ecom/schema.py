@@ -99,7 +99,7 @@ SALES = Table(
           words=(("customer", "buyer", "client", "user", "member", "consumer", "shopper", "cust", "payer", "买家", "会员", "客户", "用户", "顾客", "使用者"), (*_ID, "name", "email", "unique", "nick", "名", "账号", "昵称")),
           avoid=("city", "state", "zip", "address", "phone", "segment", "type", "age", "gender", "country", "region", "province", "prefix", *_TIER, "地址", "城市", "省",
                  "电话", "手机", "备注", "留言")),
-        C("product_id", "VARCHAR", "id", False, "", ("Product ID", "ProductID", "SKU", "StockCode", "Item ID", "Lineitem sku", "product_code", "goods_id", "Product Code", "Item Code", "SKU ID", "Item SKU", "ASIN", "Variant SKU", "Article Number", "SKU Reference No.", "Número de referência SKU", "Número de referencia SKU", "Nomor Referensi SKU", "Артикул", "Артикул продавца", "Stok Kodu", "Kod produktu", "รหัสสินค้า", "เลขอ้างอิง SKU (SKU Reference No.)", "商品番号", "商品コード", "商品管理番号", "品番", "상품번호"), ("商品ID", "商品编码", "商品编号", "宝贝ID", "商家编码", "货号", "SKU编码", "商品id", "SKU", "货品编号", "商品SKU", "规格编码"),
+        C("product_id", "VARCHAR", "id", False, "", ("Product ID", "ProductID", "SKU", "StockCode", "Item ID", "Lineitem sku", "product_code", "goods_id", "Product Code", "Item Code", "SKU ID", "Item SKU", "ASIN", "Variant SKU", "Article Number", "SKU Reference No.", "Número de referência SKU", "Número de referencia SKU", "Nomor Referensi SKU", "Артикул", "Артикул продавца", "Stok Kodu", "Kod produktu", "รหัสสินค้า", "เลขอ้างอิง SKU (SKU Reference No.)", "商品番号", "商品コード", "商品管理番号", "品番", "상품번호"), ("商品ID", "商品编码", "商品编号", "宝贝ID", "商家编码", "货号", "SKU编码", "商品id", "SKU", "货品编号", "商品SKU", "规格编码", "存货编号", "存货编码", "物料编码", "物料编号"),
           words=(("product", "item", "sku", "goods", "article", "asin", "variant", "宝贝", "商品", "货品", "产品"), (*_ID, "sku")),
           avoid=("name", "title", "description", "category", "type", "qty", "quantity", "price", "order", "名称", "标题", "类目", "数量", "价格", "订单", "count", "of", "weight", "peso", "berat", "重量")),
         C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Product", "Item Title", "Description", "Item Name", "Title", "Lineitem name", "Product Title", "Item Description", "Item", "Goods Name", "Product Description", "Products", "Tên sản phẩm", "Tên Item", "Nome do Produto", "Nombre del producto", "Nama Produk", "ชื่อสินค้า", "상품명", "Наименование товара", "Название товара", "Товар", "Ürün Adı", "Nazwa produktu"), ("宝贝标题", "商品名称", "商品标题", "商品", "宝贝名称", "货品名称", "产品名称", "商品名"),
@@ -227,16 +227,20 @@ PRODUCTS = Table(
     "Product master data.",
     (
         # Shopify's product and inventory exports name a product by its Handle (their SKU is often empty)
-        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code", "Variant SKU", "Handle", "ID"), ("商品ID", "商品编码", "宝贝ID", "商家编码", "商品编号"),
+        C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code", "Variant SKU", "Handle", "ID"), ("商品ID", "商品编码", "宝贝ID", "商家编码", "商品编号", "存货编号", "存货编码", "物料编码", "物料编号"),
           words=(("product", "item", "sku", "goods", "article", "商品", "宝贝", "货品", "产品"), (*_ID, "sku")), avoid=("name", "title", "category", "名称", "类目")),
-        C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Name", "Title", "Description", "Product Title", "Item Name"), ("商品名称", "宝贝标题", "商品标题", "产品名称"),
-          words=(("product", "item", "goods", "listing", "商品", "宝贝", "产品"), ("name", "title", "名称", "标题"))),
+        C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Name", "Title", "Description", "Product Title", "Item Name"), ("商品名称", "宝贝标题", "商品标题", "产品名称", "存货名称", "物料名称"),
+          words=(("product", "item", "goods", "listing", "商品", "宝贝", "产品"), ("name", "title", "名称", "标题")),
+          avoid=("category", "cat", "brand", "length", "lenght", "类目", "品类", "分类", "品牌")),  # Olist's product_category_name_english
         C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "Category Name", "product_category_name"), ("类目", "品类", "分类", "商品类目"), words=(("category", "类目", "品类", "分类"),), avoid=("id", "sub")),
         C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor", "Make", "Manufacturer"), ("品牌",), words=(("brand", "品牌"),)),
         C("price", MONEY, "money", False, "currency", ("Price", "List Price", "Unit Price", "Regular Price", "Sale Price", "Retail Price", "Variant Price", "MRP"),
-          ("价格", "售价", "单价", "商品价格"), words=(("price", "mrp", "价格", "售价"),)),  # MRP: India's maximum retail price
+          # MRP: India's maximum retail price; a price before a markdown (Jumia's old_price beside its new_price) is none
+          ("价格", "售价", "单价", "商品价格"), words=(("price", "mrp", "价格", "售价"),), avoid=("old", "was", "before", "original", "compare", "原价")),
     ),
     one_of=(("product_name", "category", "brand", "price"),),
+    # a product is a product without a price that reads as one (a range, "EGP 29.00 - EGP 100.00")
+    lenient=("price",),
 )
 
 STOCK = Table(
@@ -244,11 +248,11 @@ STOCK = Table(
     "Inventory snapshots.",
     (
         C("product_id", "VARCHAR", "id", True, "", ("Product ID", "SKU", "StockCode", "Item ID", "Product Code", "Handle", "商品コード", "商品番号"),
-          ("商品ID", "商品编码", "商家编码", "商品编号"),
+          ("商品ID", "商品编码", "商家编码", "商品编号", "存货编号", "存货编码", "物料编码", "物料编号"),
           words=(("product", "item", "sku", "inventory", "商品"), (*_ID, "sku"))),  # a stock file's InventoryId names what is stocked
         C("snapshot_date", "DATE", "date", True, "", ("Snapshot Date", "Date", "As Of", "Stock Date", "Inventory Date", "Report Date"), ("快照日期", "日期", "盘点日期", "库存日期"),
           words=(("snapshot", "stock", "inventory", "count", "end", "report", "盘点", "库存", "快照"), _DATE)),
-        C("on_hand", "INTEGER", "int", True, "units", ("On Hand", "Stock", "Inventory", "Available", "Qty On Hand", "Quantity On Hand", "Stock Level", "In Stock", "Available Quantity", "Inventory Quantity", "在庫数", "在庫残数"), ("库存", "现有库存", "可用库存", "库存数量"),
+        C("on_hand", "INTEGER", "int", True, "units", ("On Hand", "Stock", "Inventory", "Available", "Qty On Hand", "Quantity On Hand", "Stock Level", "In Stock", "Available Quantity", "Inventory Quantity", "在庫数", "在庫残数"), ("库存", "现有库存", "可用库存", "库存数量", "现存量", "结存数量", "库存量", "结存"),
           words=(("stock", "inventory", "hand", "available", "库存"),), avoid=("date", "order", "incoming", "日期", "在途")),
         C("on_order", "INTEGER", "int", False, "units", ("On Order", "Incoming", "In Transit", "Qty On Order"), ("在途", "在途库存", "采购在途")),
     ),

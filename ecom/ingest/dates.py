@@ -29,25 +29,29 @@ NUMERIC_RE = re.compile(rf"^(\d{{1,2}})([/.\-])(\d{{1,2}})\2(\d{{2}}|\d{{4}})(?:
 TIME_ONLY_RE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
 _DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
 # Month names of the languages marketplaces write dates in besides English (Indonesian and Malay,
-# Spanish, Portuguese, French, German, Italian, Dutch), by the English abbreviation strptime reads: a
-# column that has them is read through `localize` (Lazada's "20 Des 2023", Mercado Libre's "3 de enero de
-# 2024", Amazon.de's "5. März 2024"). The English names are left alone.
+# Spanish, Portuguese, French, German, Italian, Dutch, Turkish, Polish and Russian, the last two as
+# dates write them: "12 czerwca", "12 июня"), by the English abbreviation strptime reads: a column that
+# has them is read through `localize` (Lazada's "20 Des 2023", Mercado Libre's "3 de enero de 2024",
+# Amazon.de's "5. März 2024", Hepsiburada's "13 Ekim 2022, Perşembe"). The English names are left alone.
 MONTH_WORDS = {
-    "jan": ("januari", "januar", "janvier", "janv", "janeiro", "enero", "ene", "gennaio", "gen"),
-    "feb": ("februari", "februar", "février", "fevrier", "févr", "fevr", "fevereiro", "fev", "febrero", "febbraio"),
-    "mar": ("maret", "maart", "mrt", "märz", "maerz", "mär", "mars", "março", "marco", "marzo"),
-    "apr": ("avril", "avr", "abril", "abr", "aprile"),
-    "may": ("mei", "mai", "maio", "mayo", "maggio", "mag"),
-    "jun": ("juni", "juin", "junho", "junio", "giugno", "giu"),
-    "jul": ("juli", "juillet", "juil", "julho", "julio", "luglio", "lug"),
-    "aug": ("agustus", "agu", "agt", "août", "aout", "agosto", "ago"),
-    "sep": ("septembre", "setembro", "set", "septiembre", "settembre"),
-    "oct": ("oktober", "okt", "octobre", "outubro", "out", "octubre", "ottobre", "ott"),
-    "nov": ("novembre", "novembro", "noviembre", "nop"),
-    "dec": ("desember", "des", "dezember", "dez", "décembre", "decembre", "déc", "dezembro", "diciembre", "dic", "dicembre"),
+    "jan": ("januari", "januar", "janvier", "janv", "janeiro", "enero", "ene", "gennaio", "gen", "ocak", "stycznia", "styczeń", "января", "январь"),
+    "feb": ("februari", "februar", "février", "fevrier", "févr", "fevr", "fevereiro", "fev", "febrero", "febbraio", "şubat", "subat", "lutego", "luty", "февраля", "февраль"),
+    "mar": ("maret", "maart", "mrt", "märz", "maerz", "mär", "mars", "março", "marco", "marzo", "mart", "marca", "marzec", "марта", "март"),
+    "apr": ("avril", "avr", "abril", "abr", "aprile", "nisan", "kwietnia", "kwiecień", "апреля", "апрель"),
+    "may": ("mei", "mai", "maio", "mayo", "maggio", "mag", "mayıs", "mayis", "maja", "мая", "май"),
+    "jun": ("juni", "juin", "junho", "junio", "giugno", "giu", "haziran", "czerwca", "czerwiec", "июня", "июнь"),
+    "jul": ("juli", "juillet", "juil", "julho", "julio", "luglio", "lug", "temmuz", "lipca", "lipiec", "июля", "июль"),
+    "aug": ("agustus", "agu", "agt", "août", "aout", "agosto", "ago", "ağustos", "sierpnia", "sierpień", "августа", "август"),
+    "sep": ("septembre", "setembro", "set", "septiembre", "settembre", "eylül", "eylul", "września", "wrzesień", "сентября", "сентябрь"),
+    "oct": ("oktober", "okt", "octobre", "outubro", "out", "octubre", "ottobre", "ott", "ekim", "października", "październik", "октября", "октябрь"),
+    "nov": ("novembre", "novembro", "noviembre", "nop", "kasım", "kasim", "listopada", "listopad", "ноября", "ноябрь"),
+    "dec": ("desember", "des", "dezember", "dez", "décembre", "decembre", "déc", "dezembro", "diciembre", "dic", "dicembre", "aralık", "aralik", "grudnia", "grudzień", "декабря", "декабрь"),
 }
 _FOREIGN_MONTH = "|".join(sorted((w for ws in MONTH_WORDS.values() for w in ws), key=len, reverse=True))
-_FOREIGN_RE = re.compile(rf"\b({_FOREIGN_MONTH})\b\.?", re.IGNORECASE)
+_FOREIGN_RE = re.compile(rf"(?<!\w)({_FOREIGN_MONTH})(?!\w)\.?", re.IGNORECASE)
+# a weekday's name after the year ("13 Ekim 2022, Perşembe"), in any language, and the Russian and
+# Polish word for year ("12 июня 2020 г.", "5 czerwca 2021 r."): dropped
+_WEEKDAY_AFTER = r"(\d{4})(?:,\s*[^\d\s,]+|\s+[гr]\.?)\s*$"
 _OF_RE = re.compile(r"(?<=\d)\.?\s+de\s+|\s+de\s+(?=\d)", re.IGNORECASE)  # Spanish and Portuguese "3 de enero de 2024"
 _TO_ENGLISH = {w: en for en, ws in MONTH_WORDS.items() for w in ws}
 
@@ -63,6 +67,7 @@ def localize(value: str) -> str:
     """A date written with another language's month name, with the English abbreviation instead."""
     v = _OF_RE.sub(" ", value)
     v = re.sub(r"(?<=\d)\.\s+(?=[^\d\s])", " ", v)  # German "5. März 2024"
+    v = re.sub(_WEEKDAY_AFTER, r"\1", v)
     return _FOREIGN_RE.sub(lambda m: _TO_ENGLISH[m.group(1).lower()], v)
 
 
@@ -78,9 +83,10 @@ def localize_sql(x: str) -> str:
     """SQL of `localize` (a regular expression per English month, on the column's values that need it)."""
     v = rf"regexp_replace(regexp_replace({x}, '(\d)\.?\s+[dD][eE]\s+', '\1 ', 'g'), '\s+[dD][eE]\s+(\d)', ' \1', 'g')"
     v = rf"regexp_replace({v}, '(\d)\.\s+([^\d\s])', '\1 \2', 'g')"
+    v = f"regexp_replace({v}, {lit(_WEEKDAY_AFTER)}, '\\1')"
     for en, words in MONTH_WORDS.items():
         alternatives = "|".join(sorted(words, key=len, reverse=True))
-        v = rf"regexp_replace({v}, '(?i)\b({alternatives})\b\.?', '{en}', 'g')"
+        v = rf"regexp_replace({v}, '(?i)(^|[^\pL\d_])({alternatives})\.?($|[^\pL\d_])', '\1{en}\3', 'g')"
     return v
 
 

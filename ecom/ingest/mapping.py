@@ -583,9 +583,17 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
                 notes.append(i18n.t("ingest.note.sparse_order_id", lang, src=src, filled=samples[src].n, rows=rows))
         derive, more = sales_keys(mapping, lang)
         notes += more
+    if table == "products" and not any(names_any(c, ("id", "编号", "编码", "ID")) for c in columns):
+        # a listing that names its products without ids (a marketplace's, scraped) keys them by name; a
+        # file with ids of something else (Northwind's categories: category_id) is a list of that thing
+        notes += _name_as_id(mapping, lang)
     # a column that is empty in every sampled row gives nothing a table needs
     filled = {k: v for k, v in mapping.items() if not sampled or samples[k].n}
     missing = check_mapping(table, filled, derive)
+    if table == "sales" and not missing and not targets_of(filled) & {"revenue", "unit_price", "quantity", "order_id", "customer_id"}:
+        # a product and a day alone sold nothing to anyone: JD's JData_Comment (each product's review counts
+        # per day) has them
+        missing.append("revenue or unit_price or quantity or order_id or customer_id")
     return Guess(table, mapping, missing, derive=derive, notes=notes, confidence=confidence)
 
 
@@ -655,15 +663,21 @@ def _time_of_day(t: schema.Table, columns: list[str], mapping: dict[str, str], s
             confidence[times[0]] = "medium"
 
 
+def _name_as_id(mapping: dict[str, str], lang: str) -> list[str]:
+    """Without a product id, the product's name stands for it (`mapping` gains it); the note saying so."""
+    targets = targets_of(mapping)
+    if "product_id" in targets or "product_name" not in targets:
+        return []
+    src = next(s for s, tg in pairs(mapping) if split_target(tg)[0] == "product_name")
+    mapping[src] = f"{mapping[src]},product_id"
+    return [i18n.t("ingest.note.name_as_id", lang, src=src)]
+
+
 def sales_keys(mapping: dict[str, str], lang: str) -> tuple[dict[str, str], list[str]]:
     """Order lines without an order id or product id still load: a product's name stands for its id,
     and an order is one customer's purchase at one time, or each line its own order."""
-    notes = []
+    notes = _name_as_id(mapping, lang)
     targets = targets_of(mapping)
-    if "product_id" not in targets and "product_name" in targets:
-        src = next(s for s, tg in pairs(mapping) if split_target(tg)[0] == "product_name")
-        mapping[src] = f"{mapping[src]},product_id"
-        notes.append(i18n.t("ingest.note.name_as_id", lang, src=src))
     derive = {}
     if "order_id" not in targets:
         if "customer_id" in targets:
@@ -680,9 +694,11 @@ def _score(g: Guess) -> tuple:
     only a guess from values loses to one whose key is named), then the weight of everything mapped."""
     t = schema.TABLES[g.table]
     level = {}
+    first = {}
     for src, target in pairs(g.mapping):
         col = split_target(target)[0]
-        conf = g.confidence.get(src, "low")
+        # a column that also feeds another stands in for this one (a product's name as its id): a guess
+        conf = g.confidence.get(src, "low") if first.setdefault(src, col) == col else "low"
         if _LEVELS.index(conf) > _LEVELS.index(level.get(col, "none")):
             level[col] = conf
     # a derived column is as good as a guess from words; a stock snapshot dated by its load is the usual case

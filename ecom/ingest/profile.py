@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from ecom.currency import AMOUNT_SIGNS, AMOUNT_WORDS
 from ecom.ingest import dates, ratings
 
-_NUMBER = re.compile(r"^[(+\-]?\s*(?:[¥￥$€£₹₩₽]|R\$|RMB|[A-Z]{3})?\s*[+\-]?(\d{1,3}(?:[,.\s\u00a0]\d{3})+|\d+)?(?:[.,]\d+)?\s*(?:%|元|万|亿|[A-Z]{3})?\)?$")
+_MARK = rf"[{AMOUNT_SIGNS}]|{AMOUNT_WORDS}|[A-Z]{{3}}"  # a currency's sign, word or code, before or after an amount (370,00 €)
+_NUMBER = re.compile(rf"^[(+\-]?\s*(?:{_MARK})?\s*[+\-]?(\d{{1,3}}(?:[,.\s\u00a0]\d{{3}})+|\d+)?(?:[.,]\d+)?\s*(?:%|元|万|亿|{_MARK})?\)?$")
 _INTEGER = re.compile(r"^[+\-]?\d+(?:\.0+)?$")
 _CURRENCY = re.compile(r"[¥￥$€£₹₩₽]|R\$|\b(?:USD|EUR|GBP|CNY|RMB|JPY|HKD|BRL|INR|AUD|CAD|CHF|SGD|KRW|TWD|MXN)\b|元")
 _ID = re.compile(r"^[\w\-./:#@+]{1,64}$")

@@ -405,7 +405,8 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
 
 def detect_encoding(head: bytes, display: str = "", lang: str = "en") -> tuple[str, bytes]:
     """(encoding, BOM) in the order: byte-order mark, strict UTF-8, the most plausible of GB18030, CP932
-    (Shift-JIS: Japanese exports, Rakuten's among them) and CP1252."""
+    (Shift-JIS: Japanese exports, Rakuten's among them), CP1251 (Cyrillic: Russian exports) and a Western
+    code page (CP1252, or CP1254 for Turkish, CP1250 for Polish and Czech: `_western`)."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if head.startswith(bom):
@@ -418,21 +419,23 @@ def detect_encoding(head: bytes, display: str = "", lang: str = "en") -> tuple[s
     sample = sample.replace(b"\x00", b"")
     if _strict_utf8(sample):
         return "utf-8", b""
-    scores = {}
-    for enc in ("gb18030", "cp932", "cp1252"):
+    scores, texts = {}, {}
+    # CP1250 is the Western reading of bytes CP1252 leaves undefined (Polish ź, Czech ť)
+    for enc in ("gb18030", "cp932", "cp1251", "cp1252", "cp1250"):
+        if enc == "cp1250" and "cp1252" in scores:
+            continue
         try:
-            text = _trim_decode(sample, enc)
+            texts[enc] = _trim_decode(sample, enc)
         except UnicodeDecodeError:
             continue
-        scores[enc] = _plausibility(text, enc)
+        scores[enc] = _plausibility(texts[enc], enc)
     if not scores:
         return "latin-1", b""
     # the reading under which more of the sample's non-ASCII characters are ordinary text wins; a tie
     # (no reading is clearly better) goes to charset-normalizer
     ranked = sorted(scores, key=scores.get, reverse=True)
-    if len(ranked) == 1 or scores[ranked[0]] - scores[ranked[1]] >= 0.15:
-        return ranked[0], b""
-    return _tie_break(sample, ranked[:2]), b""
+    best = ranked[0] if len(ranked) == 1 or scores[ranked[0]] - scores[ranked[1]] >= 0.15 else _tie_break(sample, ranked[:2])
+    return (_western(texts[best]) if best in ("cp1252", "cp1250") else best), b""
 
 
 def _utf16_without_bom(sample: bytes) -> bool:
@@ -485,6 +488,12 @@ def _plausibility(text: str, encoding: str) -> float:
         half = sum(1 for ch in non_ascii if 0xFF61 <= ord(ch) <= 0xFF9F)
         ordinary = sum(1 for ch in non_ascii if _is_cjk(ch) or 0x3040 <= ord(ch) <= 0x30FF) - half
         return max(0.0, ordinary / len(non_ascii) - 2 * half / len(non_ascii)) if kana else 0.0
+    if encoding == "cp1251":
+        # Russian is Cyrillic words cased as words are (lower case, or a capital first); a Western accent
+        # read as CP1251 is one Cyrillic letter inside a Latin word, and GBK's byte pairs Cyrillic words
+        # with capitals anywhere
+        words = [w for w in re.findall(r"[^\W\d_]{3,}", text) if all("\u0400" <= ch <= "\u04ff" for ch in w)]
+        return sum(len(w) for w in words if w in (w.lower(), w.capitalize())) / len(non_ascii)
     if encoding == "gb18030":
         good = 0
         for ch in non_ascii:
@@ -499,11 +508,32 @@ def _plausibility(text: str, encoding: str) -> float:
     return max(0.0, ordinary / len(non_ascii) - min(1.0, runs / len(non_ascii)))
 
 
+# Turkish read as CP1252: its ı ş ğ İ Ş Ğ become the Icelandic ý þ ð Ý Þ Ð (an Icelandic file would be
+# read as Turkish: none has been seen)
+_TURKISH_AS_1252 = set("ýþðÝÞÐ")
+# Polish and Czech read as CP1252: ą ł ż ś ź Ż Ł Ą Ś ľ Ľ become the marks ¹ ³ ¿ œ Ÿ ¯ £ ¥ Œ ¾ ¼, inside words
+_CENTRAL_AS_1252 = set("¹³¿œŸ¯£¥Œ¾¼")
+
+
+def _western(text: str) -> str:
+    """The Western code page of a sample read as CP1252 (or CP1250): CP1254 when its non-ASCII letters
+    are Turkish ones misread, CP1250 when marks stand inside words where Polish or Czech letters would."""
+    non_ascii = [ch for ch in text if ord(ch) > 127]
+    turkish = sum(ch in _TURKISH_AS_1252 for ch in non_ascii)
+    if turkish >= 3 and turkish >= 0.05 * len(non_ascii):
+        return "cp1254"
+    inside = len(re.findall(f"(?<=[^\\W\\d_])[{''.join(_CENTRAL_AS_1252)}]", text))
+    if inside >= 2 and inside >= 0.05 * len(non_ascii):
+        return "cp1250"
+    return "cp1252"
+
+
 def _tie_break(sample: bytes, candidates: list[str]) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample, cp_isolation=candidates).best()
-    names = {"gb18030": ("gb18030", "gbk", "gb2312"), "cp932": ("cp932", "shift_jis"), "cp1252": ("cp1252",)}
+    names = {"gb18030": ("gb18030", "gbk", "gb2312"), "cp932": ("cp932", "shift_jis"), "cp1252": ("cp1252",), "cp1250": ("cp1250",),
+             "cp1251": ("cp1251",)}
     found = best.encoding if best is not None else None
     return next((c for c in candidates if found in names[c]), candidates[0])
 
@@ -562,7 +592,7 @@ def _footer(records: list[tuple[int, list[str]]], first_data: int, width: int) -
 
 def _truncated_tail(path: Path, encoding: str, delimiter: str, width: int, lang: str = "en") -> str | None:
     """A note when the file's last line stops early (no final newline and too few fields)."""
-    if encoding not in ("utf-8", "utf-8-sig", "gb18030", "cp1252", "latin-1"):
+    if encoding not in ("utf-8", "utf-8-sig", "gb18030", "cp1252", "cp1250", "cp1251", "cp1254", "latin-1"):
         return None
     with path.open("rb") as fh:
         fh.seek(0, 2)
@@ -587,6 +617,11 @@ def detect_delimiter(lines: list[str]) -> str:
         if score > best_score:
             best, best_score = d, score
     if best_score[1] <= 1:
+        # one quoted value per line (a scraper's column of reviews, commas and spaces inside the quotes)
+        # is one column, not words
+        quoted = [ln.strip() for ln in body[:100]]
+        if quoted and sum(len(q) > 1 and q[0] == q[-1] == '"' for q in quoted) >= 0.8 * len(quoted):
+            return ","
         counts = [len(_split(ln, WHITESPACE)) for ln in body[:100]]
         if _consistency(counts)[1] > 1:
             return WHITESPACE
@@ -715,7 +750,8 @@ def _like_the_rows_below(cells: list[str], below: list[tuple[int, list[str]]]) -
     """Whether a first row is data rather than a header, by its columns: in the columns whose values below
     are nearly all numbers and dates, or mostly sentences (short reviews are no sentences), most of its
     cells are of the same kind (a scraped review file without a header: a nickname, a time, a colour, a
-    size, the review). Needs two such columns: a long header over a column of texts alone proves nothing."""
+    size, the review). Needs two such columns (a long header over a column of texts alone proves nothing),
+    or a file of one column whose first cell is a long sentence."""
     typed = same = 0
     for j, cell in enumerate(cells):
         kinds = Counter(_kind_of_cell(r[j].strip()) for _, r in below if j < len(r) and r[j].strip())
@@ -726,6 +762,10 @@ def _like_the_rows_below(cells: list[str], below: list[tuple[int, list[str]]]) -
             continue
         typed += 1
         same += _kind_of_cell(cell) == kind
+    if len(cells) == 1 and typed == same == 1 and kind == "text":
+        # a file of one column: a first cell that is a long sentence among sentences (no header is 40
+        # characters of words) is the first review (Trendyol's scraped reviews, one quoted per line)
+        return len(cells[0]) + len(_CJK_CHARS.findall(cells[0])) >= 40
     return typed >= 2 and 2 * same > typed
 
 

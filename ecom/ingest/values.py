@@ -576,7 +576,7 @@ def _id_bad(x: str) -> str:
 
 
 # with the apostrophes some exports wrap amounts in to keep spreadsheets off them ('-10.68')
-_CURRENCY_STRIP = "[\\s\\x{00a0}\\x{27}¥￥$€£₹₩₽元]|R\\$|RMB|[A-Z]{3}"
+_CURRENCY_STRIP = f"[\\s\\x{{00a0}}\\x{{27}}{currency.AMOUNT_SIGNS}元]|{currency.AMOUNT_WORDS}|[A-Z]{{3}}"
 
 
 def number_expr(x: str, decimal_comma: bool, allow_percent: bool, money: bool = False) -> str:

@@ -1065,3 +1065,64 @@ def test_a_tills_location_is_its_shop(warehouse, tmp_path):
                "2026-05-30,13:00:57,Drinks,Cold Brew,1.0,$7.00,mreQfX2,Sunrise Social Club LLC,Sunrise Social Club LLC\n")
     assert rep.mapping["Location"] == "shop"
     assert rows(warehouse, "SELECT DISTINCT shop FROM sales") == [("Sunrise Social Club LLC",)]
+
+
+def test_turkish_reviews_in_their_code_page_with_dates_in_turkish_and_one_quoted_review_a_line(warehouse, tmp_path):
+    # Hepsiburada's scraped reviews, Windows-1254: were read as CP1252 and refused (Satýcý); its dates
+    # name the month and weekday in Turkish
+    path = tmp_path / "yorumlar.csv"
+    path.write_bytes(("Column1;Adlar;Tarihler;Yorumlar;Satıcı;Begenme\n"
+                      "0;ÖK;13 Ekim 2022, Perşembe;Gayet güzel bir telefon. Kameraları ışıklı;Hepsiburada;7\n"
+                      "1;İK;2 Şubat 2022, Çarşamba;Telefonum sorunsuz şekilde geldi;Hepsiburada;3\n"
+                      "2;ÖK;9 Nisan 2022, Cumartesi;Çok beğendim, teşekkürler;Hepsiburada;1\n").encode("cp1254"))
+    [rep] = ingest_file(warehouse, path)
+    assert (rep.encoding, rep.table, rep.rows_loaded) == ("cp1254", "reviews", 3)
+    assert rows(warehouse, "SELECT customer_id, review_time::DATE FROM reviews ORDER BY review_time") == [
+        ("İK", date(2022, 2, 2)), ("ÖK", date(2022, 4, 9)), ("ÖK", date(2022, 10, 13))]
+    # Trendyol's: no header, one quoted review a line, commas inside; it was split on spaces into words
+    rep = load(warehouse, tmp_path / "trendyol.csv", '"Tam kalıbınızı alabilirsiniz..biraz salaş bir model,ben çok beğendim"\n'
+               '"iç gösteriyor"\n"dilediğiniz gibi gönül ferahlığıyla alışveriş yapabilirsiniz, tam bedeninizi almanız yeterlidir"\n'
+               '"hızlı kargo, teşekkürler"\n')
+    assert (rep.table, rep.rows_loaded, rep.mapping) == ("reviews", 4, {"column_1": "review_text"})
+
+
+def test_dates_with_russian_and_polish_month_names_are_read():
+    from ecom.ingest.dates import localize
+
+    assert [localize(v) for v in ("12 июня 2020 г.", "5 czerwca 2021 r.", "1 Aralık 2023, Cuma")] == ["12 jun 2020", "5 jun 2021", "1 dec 2023"]
+
+
+def test_a_listing_without_ids_is_products_by_name_and_a_price_it_cannot_read_leaves_the_product(warehouse, tmp_path):
+    # Jumia's listing: no id (refused), prices written "EGP 159.00", a range for some, the price before a
+    # markdown beside the price
+    rep = load(warehouse, tmp_path / "jumia_products.csv", "name,new_price,old_price,discount,link\n"
+               "Cotton T-Shirt,EGP 159.00,EGP 300.00,47%,/t-shirt\n"
+               "Glass Jar,EGP 29.00 - EGP 100.00,,,/jar\n"
+               "Wall Clock,\"EGP 1,250.50\",EGP 1500.00,17%,/clock\n"
+               "Desk Lamp,EGP 420.00,,,/lamp\nPhone Case,EGP 85.00,EGP 100.00,15%,/case\n")
+    assert (rep.table, rep.rows_loaded, rep.rows_rejected) == ("products", 5, 0)
+    assert rep.mapping == {"name": "product_name,product_id", "new_price": "price"}
+    assert rows(warehouse, "SELECT count(*), count(price), sum(price) FROM products") == [(5, 4, Decimal("1914.50"))]
+    # Hepsiburada's: prices ending in TL, with decimal commas
+    rep = load(warehouse, tmp_path / "hepsiburada.csv", "title,price\nLenovo IdeaPad 3,\"13.400,00 TL\"\nHP 15s,\"9.999,90 TL\"\n")
+    assert rows(warehouse, f"SELECT sum(price) FROM products WHERE _upload_id = {rep.upload_id}") == [(Decimal("23399.90"),)]
+
+
+def test_amounts_with_their_currency_after_them_are_numbers():
+    from ecom.currency import named_in
+    from ecom.ingest.profile import to_number
+
+    assert [to_number(v) for v in ("370,00 €", "13.400,00 TL", "459,99 zł", "Rp 91000", "1 234,50 ₽", "TITLE")] == [
+        370.0, 13400.0, 459.99, 91000.0, 1234.5, None]
+    assert [named_in(v) for v in ("13.400,00 TL", "Fiyat (TL)", "459,99 zł", "120 kr", "TITLE")] == ["TRY", "TRY", "PLN", None, None]
+
+
+def test_a_product_and_a_day_alone_are_no_order_lines_and_an_erps_inventory_code_is_the_product(warehouse, tmp_path):
+    # JD's JData_Comment: each product's review counts per day; it loaded as 3 one-line orders of 0.00
+    rep = load(warehouse, tmp_path / "JData_Comment.csv", "dt,sku_id,comment_num,has_bad_comment,bad_comment_rate\n"
+               "2016-02-01,1000,3,1,0.0417\n2016-02-01,10000,2,0,0.0\n2016-02-08,1000,3,1,0.0392\n")
+    assert rep.status == "failed" and "revenue or unit_price or quantity or order_id or customer_id" in rep.message
+    assert rows(warehouse, "SELECT count(*) FROM sales") == [(0,)]
+    # 管家婆, 金蝶 and 用友 name a product by its 存货编号
+    rep = load(warehouse, tmp_path / "库存.csv", "存货编号,存货名称,现存量\nA001,面霜,12\nA002,精华,0\n")
+    assert (rep.table, rep.mapping["存货编号"]) == ("stock", "product_id")

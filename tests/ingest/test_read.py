@@ -12,6 +12,13 @@ from ecom.ingest.read import WHITESPACE, IngestError, detect_delimiter, detect_e
     ("name\nCrème\n", "cp1252", "cp1252"),
     ("Größe\nXL\n", "cp1252", "cp1252"),
     ("x\nNaïve\n", "latin-1", "cp1252"),
+    # Turkish, Russian and Polish exports in their Windows code pages (Hepsiburada's reviews were read
+    # as CP1252: ş as þ, ı as ý; Russian as GB18030 or accented Latin; Polish ł as ³)
+    ("Adlar;Yorumlar\nÖK;Gayet güzel bir telefon, kameraları ışıklı\nİK;Telefonum sorunsuz şekilde geldi\n", "cp1254", "cp1254"),
+    ("Номер заказа;Статус;Сумма\n1;Доставлен;370.00\n2;Отменен;350.00\n", "cp1251", "cp1251"),
+    ("Numer zamówienia;Nazwa produktu;Kwota\n1;Skarpetki męskie łączone;370,00 zł\n2;Żółta koszulka;350,00 zł\n", "cp1250", "cp1250"),
+    ("Numéro;Désignation;Montant\n1;Tee-shirt à manches;370,00 €\n", "cp1252", "cp1252"),
+    ("Bestellnummer;Artikel;Betrag\n1;Größe Socken für Männer;370,00 €\n", "cp1252", "cp1252"),
     ("订单号\n1\n", "utf-8", "utf-8"),
 ])
 def test_short_files_decode_right(text, encoding, expected):

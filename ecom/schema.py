@@ -106,7 +106,7 @@ SALES = Table(
           words=(("product", "item", "goods", "article", "listing", "商品", "宝贝", "货品", "产品"), ("name", "title", "description", "desc", "名称", "标题", "名")),
           avoid=("category", "cat", "type", "brand", "length", "lenght", "类目", "品类", "分类", "品牌")),
         C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "product_category", "Product Type", "Category Name", "Department", "Product Line"), ("类目", "品类", "商品类目", "类别", "分类", "一级类目", "商品分类"),
-          words=(("category", "department", "类目", "品类", "类别", "分类"),),
+          words=(("category", "department", "cate", "类目", "品类", "类别", "分类"),),
           avoid=("sub", "id", "order", "customer", "payment", "二级", "三级", "订单", "客户", "会员", "支付")),  # an order's or a customer's kind is no product category
         C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor", "Make", "Manufacturer", "Brand Name"), ("品牌", "品牌名称", "品牌名"), words=(("brand", "make", "manufacturer", "品牌"),),
           avoid=("card", "payment", "wallet", "卡", "支付")),  # a payment card's brand (Shopify Payments' Card Brand: Visa) is no product brand
@@ -152,14 +152,17 @@ BEHAVIOR = Table(
     "behavior",
     "Customer behaviour events (view, cart, favorite, purchase), or one row per customer with a purchase frequency.",
     (
-        C("customer_id", "VARCHAR", "id", True, "", ("Customer ID", "User ID", "user_id", "UserID", "Visitor ID", "visitorid", "User"), ("用户ID", "买家ID", "客户ID", "会员ID", "用户id"),
-          words=(("customer", "user", "visitor", "member", "buyer", "用户", "客户", "会员", "买家"), _ID)),
+        # an anonymous log's session stands for its visitor (YOOCHOOSE, Diginetica, OTTO, Coveo: session_id_hash)
+        C("customer_id", "VARCHAR", "id", True, "", ("Customer ID", "User ID", "user_id", "UserID", "Visitor ID", "visitorid", "User", "Session ID", "session_id", "sessionId", "session"),
+          ("用户ID", "买家ID", "客户ID", "会员ID", "用户id", "会话ID"),
+          words=(("customer", "user", "visitor", "member", "buyer", "session", "用户", "客户", "会员", "买家", "会话"), _ID)),
         C("event_time", "TIMESTAMP", "timestamp", True, "shop time zone", ("Event Time", "Timestamp", "Time", "Date", "event_date", "Event Timestamp", "Time Stamp"), ("行为时间", "时间", "时间戳", "日期"),
-          words=(("event", "behavior", "behaviour", "action", "visit", "行为", "事件"), _DATE)),
+          words=(("event", "behavior", "behaviour", "action", "visit", "server", "client", "hit", "行为", "事件"), _DATE)),
         C("event_type", "VARCHAR", "event", True, "view/cart/favorite/purchase", ("Event Type", "Behavior", "Behavior Type", "Action", "Event", "behavior_type", "Event Name", "Action Type"), ("行为类型", "行为", "事件类型"),
           words=(("event", "behavior", "behaviour", "action", "行为", "事件"), ("type", "name", "类型"))),
-        C("product_id", "VARCHAR", "id", False, "", ("Product ID", "Item ID", "item_id", "SKU", "itemid"), ("商品ID", "商品编码", "宝贝ID"), words=(("product", "item", "sku", "goods", "商品", "宝贝"), _ID)),
-        C("category", "VARCHAR", "text", False, "", ("Category", "Category ID", "category_id", "categoryid", "cat_id", "category_code"), ("类目", "品类", "类目ID"), words=(("category", "cat", "类目", "品类"),)),
+        C("product_id", "VARCHAR", "id", False, "", ("Product ID", "Item ID", "item_id", "SKU", "itemid"), ("商品ID", "商品编码", "宝贝ID"),
+          words=(("product", "item", "sku", "skus", "goods", "商品", "宝贝"), (*_ID, "hash"))),
+        C("category", "VARCHAR", "text", False, "", ("Category", "Category ID", "category_id", "categoryid", "cat_id", "category_code"), ("类目", "品类", "类目ID"), words=(("category", "cat", "cate", "类目", "品类"),)),
         C("purchase_frequency", "INTEGER", "int", False, "orders", ("Purchase Frequency", "purchase_frequency", "Orders", "Order Count", "Number of Orders"), ("购买频次", "购买次数", "下单次数")),
     ),
 )
@@ -232,7 +235,7 @@ PRODUCTS = Table(
         C("product_name", "VARCHAR", "text", False, "", ("Product Name", "Name", "Title", "Description", "Product Title", "Item Name"), ("商品名称", "宝贝标题", "商品标题", "产品名称", "存货名称", "物料名称"),
           words=(("product", "item", "goods", "listing", "商品", "宝贝", "产品"), ("name", "title", "名称", "标题")),
           avoid=("category", "cat", "brand", "length", "lenght", "类目", "品类", "分类", "品牌")),  # Olist's product_category_name_english
-        C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "Category Name", "product_category_name"), ("类目", "品类", "分类", "商品类目"), words=(("category", "类目", "品类", "分类"),), avoid=("id", "sub")),
+        C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "Category Name", "product_category_name"), ("类目", "品类", "分类", "商品类目"), words=(("category", "cate", "类目", "品类", "分类"),), avoid=("id", "sub")),
         C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor", "Make", "Manufacturer"), ("品牌",), words=(("brand", "品牌"),)),
         C("price", MONEY, "money", False, "currency", ("Price", "List Price", "Unit Price", "Regular Price", "Sale Price", "Retail Price", "Variant Price", "MRP"),
           # MRP: India's maximum retail price; a price before a markdown (Jumia's old_price beside its new_price) is none

@@ -420,6 +420,8 @@ def is_flag(header: str) -> bool:
 
 def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang: str) -> Guess:
     """The mapping of these columns onto one table: synonyms, then words, then values; checked by values."""
+    from ecom.ingest.values import is_event_log  # values builds on this module
+
     t = schema.TABLES[table]
     columns = [c for c in columns if not is_flag(c)]
     cols = {c.name: c for c in t.columns if not c.computed}
@@ -490,8 +492,6 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     # a behaviour log's event column headed just "type" (JD's JData): its values, event types of several
     # kinds in words or codes, say it; the type of an order, a payment or a product is none
     if "event_type" in cols and "event_type" not in taken:
-        from ecom.ingest.values import is_event_log
-
         def says_type(src: str) -> bool:
             return names_any(src, ("type", "kind", "类型")) and not names_any(
                 src, ("order", "payment", "product", "item", "customer", "shipping", "delivery", "订单", "支付", "商品", "客户", "配送"))
@@ -500,6 +500,15 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         if said:
             take(said[0], "event_type", "medium")
             taken.add("event_type")
+    if "event_type" in cols and "event_type" in taken:
+        # a column named for events whose values are hit types (Coveo's event_type: pageview, event) yields
+        # to one whose values are a log's events (its product_action: detail, add, purchase, remove)
+        named = next(src for src, target in mapping.items() if target == "event_type")
+        if not is_event_log(samples[named].values):
+            said = [src for src in columns if src not in mapping and samples[src].n >= 5 and is_event_log(samples[src].values)]
+            if said:
+                del mapping[named], confidence[named]
+                take(said[0], "event_type", "medium")
     # a person's name is a poor id (two buyers share one, and guests leave it empty): the buyer's e-mail
     # address beside it, filled as often, is the id (Gumroad's Buyer Name and Purchase Email)
     named = [src for src, target in mapping.items() if target == "customer_id" and names_any(src, ("name", "名", "姓名", "名称"))]
@@ -524,6 +533,8 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         if not current:
             continue
         rivals = [o for o in columns if o not in mapping and words_match(cols[name], o) and _fit_share(cols[name], samples[o]) >= 0.8]
+        if name == "event_type":  # a log's events, not a hit type filled on more rows (see above)
+                rivals = [o for o in rivals if is_event_log(samples[o].values) or not is_event_log(samples[current[0]].values)]
         best = max(rivals, key=lambda o: samples[o].n, default=None)
         if best is not None and samples[best].n > 1.1 * samples[current[0]].n:
             del mapping[current[0]], confidence[current[0]]

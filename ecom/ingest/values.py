@@ -54,10 +54,12 @@ PERIOD_FORMATS = ["%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月", "%Y%m", "%b %Y", "%B 
 _EVENTS = {
     "view": ("pv", "view", "views", "page_view", "pageview", "click", "browse", "detail", "浏览", "点击", "查看", "访问"),
     "favorite": ("fav", "favorite", "favourite", "collect", "wishlist", "like", "follow", "收藏", "关注"),
-    "cart": ("cart", "addtocart", "add_to_cart", "add-to-cart", "add to cart", "加购", "加入购物车", "购物车"),
+    "cart": ("cart", "addtocart", "add_to_cart", "add-to-cart", "add to cart", "add", "add_to_basket", "加购", "加入购物车", "购物车"),
     "purchase": ("buy", "purchase", "order", "transaction", "paid", "购买", "下单", "成交", "支付"),
 }
-EVENT_WORDS = frozenset(w for words in _EVENTS.values() for w in words)
+# a removal from the cart (Coveo's "remove") is none of the four: its rows are skipped, counted and named
+REMOVALS = ("remove", "remove_from_cart", "removefromcart", "remove from cart", "remove_from_basket", "移出购物车", "删除购物车")
+EVENT_WORDS = frozenset([*(w for words in _EVENTS.values() for w in words), *REMOVALS])
 # Behaviour logs that write their event types as numbers, by the codes they use: Taobao's (Tianchi's
 # UserBehavior and mobile logs: 1 view, 2 favourite, 3 cart, 4 buy) and JD's (JData: 1 view, 2 add to
 # cart, 3 removal from the cart, 4 order, 5 follow, 6 click), told apart by JD's 5 and 6. A removal from
@@ -802,6 +804,10 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
         if name is None and "event_type" in by_target:
             x = f"v{idx[by_target['event_type'][0]]}"
             says += f"WHEN {x} = {lit(code)} THEN {lit(i18n.t('ingest.skip.cart_removal', lang, src=by_target['event_type'][0], value=code))} "
+    if plan.table == "behavior" and "event_type" in by_target and not plan.decisions.event_codes:
+        x = f"v{idx[by_target['event_type'][0]]}"
+        says += (f"WHEN {is_one_of(f'lower({x})', [lit(w) for w in REMOVALS])} "
+                 f"THEN {text_sql('ingest.skip.cart_removal', lang, {'value': x}, src=by_target['event_type'][0])} ")
     if plan.table == "sales" and plan.decisions.ledger:
         says += _ledger_skips(plan, idx)
     skip = (

@@ -1126,3 +1126,26 @@ def test_a_product_and_a_day_alone_are_no_order_lines_and_an_erps_inventory_code
     # 管家婆, 金蝶 and 用友 name a product by its 存货编号
     rep = load(warehouse, tmp_path / "库存.csv", "存货编号,存货名称,现存量\nA001,面霜,12\nA002,精华,0\n")
     assert (rep.table, rep.mapping["存货编号"]) == ("stock", "product_id")
+
+
+def test_a_clickstream_of_sessions_reads_its_events_from_the_product_action_and_skips_removals(warehouse, tmp_path):
+    # Coveo's shopper-intent sample: refused. Its event_type holds hit types (pageview, event); the
+    # events are product_action's; sessions stand for visitors; the time is Unix milliseconds
+    rep = load(warehouse, tmp_path / "sample_dataset.csv",
+               "session_id_hash,event_type,product_action,product_skus_hash,server_timestamp_epoch_ms,hashed_url\n"
+               "s1,pageview,detail,p1,1545550811488,u1\ns1,event,click,p1,1545550811500,u1\ns1,event,add,p1,1545550812500,u1\n"
+               "s1,event,remove,p1,1545550813500,u1\ns2,pageview,detail,p2,1545550821488,u2\ns2,event,add,p2,1545550822488,u2\n"
+               "s2,event,purchase,p2,1545550823488,u2\n")
+    assert rep.mapping == {"session_id_hash": "customer_id", "server_timestamp_epoch_ms": "event_time", "product_skus_hash": "product_id",
+                           "product_action": "event_type"}
+    assert (rep.rows_loaded, rep.rows_skipped, rep.rows_rejected) == (6, 1, 0)
+    assert rows(warehouse, "SELECT event_type, count(*) FROM behavior GROUP BY 1 ORDER BY 1") == [("cart", 2), ("purchase", 1), ("view", 3)]
+    # 2018-12-23 07:40:11.488 UTC, in Shanghai time
+    assert rows(warehouse, "SELECT min(event_time) FROM behavior") == [(datetime(2018, 12, 23, 15, 40, 11, 488000),)]
+    # JD's JData action log names its category cate
+    rep = load(warehouse, tmp_path / "JData_Action_201604.csv", "user_id,sku_id,time,model_id,type,cate,brand\n"
+               "266079.0,138778,2016-01-31 23:59:02,,1,8,403\n266079.0,138778,2016-01-31 23:59:03,0.0,6,8,403\n"
+               "200719.0,61226,2016-01-31 23:59:07,,1,8,30\n200719.0,61226,2016-01-31 23:59:08,0.0,2,8,30\n"
+               "263587.0,72348,2016-01-31 23:59:08,,1,5,159\n263587.0,72348,2016-01-31 23:59:09,,4,5,159\n")
+    assert rep.mapping["cate"] == "category"
+    assert rows(warehouse, f"SELECT category, count(*) FROM behavior WHERE _upload_id = {rep.upload_id} GROUP BY 1 ORDER BY 1") == [("5", 2), ("8", 4)]

@@ -542,7 +542,8 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     # a file without a header has only its values to go by: its longest free text is a review, if it is one
     headerless = bool(columns) and all(_HEADERLESS.fullmatch(c) for c in columns)
     if headerless and table == "reviews" and "review_text" not in taken:
-        texts = [src for src in columns if src not in mapping and samples[src].fit("freetext") == 1.0]
+        # a Chinese product title (a headerless 生意参谋 ranking's) is no review: a review reads as sentences
+        texts = [src for src in columns if src not in mapping and samples[src].fit("freetext") == 1.0 and samples[src].chinese_sentences()]
         if texts:
             best = max(texts, key=lambda src: samples[src].mean_length)
             take(best, "review_text", "low")

@@ -1149,3 +1149,18 @@ def test_a_clickstream_of_sessions_reads_its_events_from_the_product_action_and_
                "263587.0,72348,2016-01-31 23:59:08,,1,5,159\n263587.0,72348,2016-01-31 23:59:09,,4,5,159\n")
     assert rep.mapping["cate"] == "category"
     assert rows(warehouse, f"SELECT category, count(*) FROM behavior WHERE _upload_id = {rep.upload_id} GROUP BY 1 ORDER BY 1") == [("5", 2), ("8", 4)]
+
+
+def test_a_headerless_ranking_of_chinese_product_titles_is_no_reviews(warehouse, tmp_path):
+    # a scraped 生意参谋 热销商品榜 (rank, title, units, list, date) loaded as reviews whose texts were titles
+    path = tmp_path / "industry_product.xls"
+    path.write_text("".join(f"{i}\t{i}\t{title}\t{units}\t{i * 90}\t热销商品榜\t2017-06-24\n" for i, (title, units) in enumerate([
+        ("汇仁+肾宝片 0.7g*126片*1瓶/盒", "105,659"), ("艾丽+0.12g*21粒/盒 奥利司他胶囊", "78,221"), ("同溢堂+益安宁丸 112丸*3瓶/盒", "56,443"),
+        ("江中+健胃消食片 0.8g*32片", "41,200"), ("999+感冒灵颗粒 10g*9袋", "39,870"), ("云南白药+气雾剂 85g+30g", "30,112")], 1)),
+        encoding="utf-8")
+    [rep] = ingest_file(warehouse, path)
+    assert rep.status == "failed" and rows(warehouse, "SELECT count(*) FROM reviews") == [(0,)]
+    # the same shape with reviews in it is reviews
+    rep = load(warehouse, tmp_path / "评价.csv", "".join(f"z***{i},2024-03-0{i} 10:00:00,{text}\n" for i, text in enumerate([
+        "面料有味道 袖口不工整", "手机收到了，没有立马来评论", "质量很好，穿着舒服", "物流太慢了", "还可以吧，性价比一般", "颜色和图片一样，很满意"], 1)))
+    assert (rep.table, rep.rows_loaded) == ("reviews", 6)

@@ -720,8 +720,9 @@ def _score(g: Guess) -> tuple:
     weakest = min((_LEVELS.index(x) for x in needed), default=len(_LEVELS))
     # order lines without an amount, a price or an order id sold nothing anyone can count: a dump of
     # reviews with their product, customer, time and status (Tiki's) fits them only by those
-    taken = {split_target(target)[0] for _, target in pairs(g.mapping)}
-    substance = g.table != "sales" or bool(taken & {"revenue", "unit_price", "order_id"})
+    # (a bare `id` is any record's key: no order id by itself)
+    substance = g.table != "sales" or any(split_target(target)[0] in ("revenue", "unit_price") or (
+        split_target(target)[0] == "order_id" and normalize(src) != "id") for src, target in pairs(g.mapping))
     # each source column counts once, however many columns it feeds (a product's name that is also its id)
     return (weakest, substance, sum(_WEIGHT[g.confidence.get(src, "low")] for src in g.mapping), -TABLE_ORDER.index(g.table))
 
@@ -735,8 +736,10 @@ def _events_column(g: Guess, samples: dict) -> bool:
 
 
 def _excluded(table: str, columns: list[str]) -> bool:
-    """A product master or stock file has no order id: a file with one is order lines."""
-    return table in ("products", "stock") and "order_id" in synonym_mapping(columns, "sales").values()
+    """A product master or stock file has no order id: a file with one is order lines (a bare `id` is
+    a product list's own key as much as an order's)."""
+    return table in ("products", "stock") and any(
+        target == "order_id" and normalize(src) != "id" for src, target in synonym_mapping(columns, "sales").items())
 
 
 def describe(g: Guess, lang: str = "en") -> str:

@@ -857,19 +857,48 @@ def _looks_like_json(head: bytes, display: str) -> bool:
     return bool(_JSON_START.match(head[:4096])) or (display.lower().endswith(tuple(JSON_EXT)) and head.lstrip()[:1] in (b"[", b"{"))
 
 
+def _text(x: str, kind: str) -> str:
+    """SQL of a JSON value as text: a nested one as its JSON."""
+    return f"CAST({'to_json(' + x + ')' if kind.endswith(']') or kind.startswith(('STRUCT', 'MAP', 'JSON')) else x} AS VARCHAR)"
+
+
 def _json_source(path: Path, display: str, digest: str, workdir: Path, lang: str = "en") -> Source:
-    """The records of a JSON file as a table of text: DuckDB reads them (an array or one per line; a nested
-    value is kept as its JSON text) into a Parquet file of the upload's folder, which loads as any Parquet file."""
+    """The records of a JSON file as a table of text: DuckDB reads them (an array or one per line) into a
+    Parquet file of the upload's folder, which loads as any Parquet file. An object's fields become columns
+    `object.field`; a record's one list of objects (an API's order with its line_items, OTTO's session with
+    its events) becomes a row per object beside the record's fields (named `list.field` where a record's
+    field has the name already); other nested values are kept as their JSON text."""
     import duckdb
 
     out = workdir / (hashlib.sha1(display.encode()).hexdigest()[:12] + ".parquet")
     con = duckdb.connect(config={"temp_directory": str(workdir / "spill"), "memory_limit": "512MB"})
     scan = f"read_json({lit(str(path))}, format = 'auto', records = true, sample_size = -1)"
+
+    def fields(sql: str) -> list[tuple[str, str]]:
+        return con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {sql})").fetchall()
+
     try:
-        kinds = con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {scan})").fetchall()
-        cells = ", ".join(f"CAST({'to_json(' + ident(c) + ')' if t.endswith(']') or t.startswith(('STRUCT', 'MAP', 'JSON')) else ident(c)} AS VARCHAR) "
-                          f"AS {ident(c)}" for c, t in kinds)
-        con.execute(f"COPY (SELECT {cells} FROM {scan}) TO {lit(str(out))} (FORMAT parquet)")
+        kinds = fields(f"SELECT * FROM {scan}")
+        lists = [c for c, t in kinds if t.startswith("STRUCT") and t.endswith(")[]")]
+        cells, names = [], []
+        for c, t in kinds:
+            if t.startswith("STRUCT") and not t.endswith("]"):
+                for f, ft in fields(f"SELECT unnest({ident(c)}) FROM {scan}"):
+                    cells.append(_text(f"{ident(c)}.{ident(f)}", ft))
+                    names.append(f"{c}.{f}")
+            elif not (len(lists) == 1 and c == lists[0]):
+                cells.append(_text(ident(c), t))
+                names.append(c)
+        source = scan
+        if len(lists) == 1:
+            items = ident(lists[0])
+            # a record whose list is empty keeps a row (its items' fields empty)
+            source = f"(SELECT *, unnest(CASE WHEN len({items}) > 0 THEN {items} ELSE [NULL] END) AS _item FROM {scan})"
+            for f, ft in fields(f"SELECT unnest(_item) FROM {source}"):
+                cells.append(_text(f"_item.{ident(f)}", ft))
+                names.append(f"{lists[0]}.{f}" if f in names else f)
+        select = ", ".join(f"{cell} AS {ident(name)}" for cell, name in zip(cells, _unique(names), strict=True))
+        con.execute(f"COPY (SELECT {select} FROM {source}) TO {lit(str(out))} (FORMAT parquet)")
     except duckdb.Error as exc:
         raise IngestError(i18n.t("ingest.err.json_unreadable", lang, name=display, detail=str(exc).strip().splitlines()[0][:160])) from None
     finally:

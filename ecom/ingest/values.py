@@ -52,10 +52,10 @@ _DAY_FIRST = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M
 _MONTH_FIRST = [f.replace("%d", "%~").replace("%m", "%d").replace("%~", "%m") for f in _DAY_FIRST]
 PERIOD_FORMATS = ["%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月", "%Y%m", "%b %Y", "%B %Y", "%b. %Y", "%b-%y", "%b-%Y", "%m/%Y", "%Y-M%m"]
 _EVENTS = {
-    "view": ("pv", "view", "views", "page_view", "pageview", "click", "browse", "detail", "浏览", "点击", "查看", "访问"),
+    "view": ("pv", "view", "views", "page_view", "pageview", "click", "clicks", "browse", "detail", "浏览", "点击", "查看", "访问"),
     "favorite": ("fav", "favorite", "favourite", "collect", "wishlist", "like", "follow", "收藏", "关注"),
-    "cart": ("cart", "addtocart", "add_to_cart", "add-to-cart", "add to cart", "add", "add_to_basket", "加购", "加入购物车", "购物车"),
-    "purchase": ("buy", "purchase", "order", "transaction", "paid", "购买", "下单", "成交", "支付"),
+    "cart": ("cart", "carts", "addtocart", "add_to_cart", "add-to-cart", "add to cart", "add", "add_to_basket", "加购", "加入购物车", "购物车"),
+    "purchase": ("buy", "buys", "purchase", "purchases", "order", "orders", "transaction", "paid", "购买", "下单", "成交", "支付"),
 }
 # a removal from the cart (Coveo's "remove") is none of the four: its rows are skipped, counted and named
 REMOVALS = ("remove", "remove_from_cart", "removefromcart", "remove from cart", "remove_from_basket", "移出购物车", "删除购物车")

@@ -1164,3 +1164,35 @@ def test_a_headerless_ranking_of_chinese_product_titles_is_no_reviews(warehouse,
     rep = load(warehouse, tmp_path / "评价.csv", "".join(f"z***{i},2024-03-0{i} 10:00:00,{text}\n" for i, text in enumerate([
         "面料有味道 袖口不工整", "手机收到了，没有立马来评论", "质量很好，穿着舒服", "物流太慢了", "还可以吧，性价比一般", "颜色和图片一样，很满意"], 1)))
     assert (rep.table, rep.rows_loaded) == ("reviews", 6)
+
+
+def test_json_records_with_a_list_of_objects_become_a_row_per_object(warehouse, tmp_path):
+    # OTTO's sessions: one JSON line per session, its events in a list (refused); plural event words
+    path = tmp_path / "train.jsonl"
+    path.write_text('{"session":0,"events":[{"aid":1517085,"ts":1659304800025,"type":"clicks"},{"aid":1563459,"ts":1659304904511,"type":"carts"},'
+                    '{"aid":1563459,"ts":1659305000000,"type":"orders"}]}\n'
+                    '{"session":1,"events":[{"aid":424964,"ts":1659304800095,"type":"clicks"},{"aid":1517085,"ts":1659304900000,"type":"clicks"}]}\n',
+                    encoding="utf-8")
+    [rep] = ingest_file(warehouse, path)
+    assert (rep.table, rep.rows_loaded) == ("behavior", 5)
+    assert rep.mapping == {"session": "customer_id", "aid": "product_id", "ts": "event_time", "type": "event_type"}
+    assert rows(warehouse, "SELECT event_type, count(*), count(DISTINCT customer_id) FROM behavior GROUP BY 1 ORDER BY 1") == [
+        ("cart", 1, 1), ("purchase", 1, 1), ("view", 3, 2)]
+    # an API's orders: the customer an object (customer.id), the lines a list whose id meets the order's
+    # (line_items.id); the order's total repeated on its lines is split over them
+    path = tmp_path / "orders.json"
+    order = ('{{"id": {id}, "created_at": "{at}", "currency": "USD", "financial_status": "{status}", "total_price": "{total}", '
+             '"customer": {{"id": {c}, "email": "{c}@example.com"}}, "line_items": [{lines}]}}')
+    line = '{{"id": {id}, "sku": "{sku}", "title": "{sku}", "quantity": {q}, "price": "{p}"}}'
+    path.write_text("[" + ",\n".join([
+        order.format(id=5001, at="2024-03-01T10:00:00-05:00", status="paid", total="59.00", c=901,
+                     lines=", ".join([line.format(id=1, sku="TEE", q=2, p="19.50"), line.format(id=2, sku="CAP", q=1, p="20.00")])),
+        order.format(id=5002, at="2024-03-02T11:30:00-05:00", status="refunded", total="20.00", c=902, lines=line.format(id=3, sku="CAP", q=1, p="20.00")),
+        order.format(id=5003, at="2024-03-03T09:15:00-05:00", status="paid", total="39.00", c=901, lines=line.format(id=4, sku="TEE", q=2, p="19.50")),
+    ]) + "]", encoding="utf-8")
+    [rep] = ingest_file(warehouse, path)
+    assert (rep.table, rep.rows_loaded, rep.mapping["id"], rep.mapping["customer.id"], rep.mapping["total_price"]) == (
+        "sales", 4, "order_id", "customer_id", "revenue@order")
+    assert "line_items.id" not in rep.mapping
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"], k["orders"], k["customers"]) == (118.0, 20.0, 3, 2)

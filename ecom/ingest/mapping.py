@@ -502,10 +502,12 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
             taken.add("event_type")
     if "event_type" in cols and "event_type" in taken:
         # a column named for events whose values are hit types (Coveo's event_type: pageview, event) yields
-        # to one whose values are a log's events (its product_action: detail, add, purchase, remove)
+        # to one whose values are a log's events in words (its product_action: detail, add, purchase, remove;
+        # codes prove nothing without a header: Square's Count of 1 to 4)
         named = next(src for src, target in mapping.items() if target == "event_type")
         if not is_event_log(samples[named].values):
-            said = [src for src in columns if src not in mapping and samples[src].n >= 5 and is_event_log(samples[src].values)]
+            said = [src for src in columns if src not in mapping and samples[src].n >= 5 and is_event_log(samples[src].values)
+                    and samples[src].number_share < 0.5]
             if said:
                 del mapping[named], confidence[named]
                 take(said[0], "event_type", "medium")

@@ -1060,10 +1060,15 @@ def test_a_russian_marketplace_export_is_read_with_its_statuses(warehouse, tmp_p
 
 
 def test_a_tills_location_is_its_shop(warehouse, tmp_path):
-    rep = load(warehouse, tmp_path / "items-2026-06-01.csv", "Date,Time,Category,Item,Qty,Net Sales,Transaction ID,Location,Channel\n"
-               "2026-05-30,13:03:14,None,sticker,1.0,$2.00,eZvKQy5,Sunrise Social Club LLC,Sunrise Social Club LLC\n"
-               "2026-05-30,13:00:57,Drinks,Cold Brew,1.0,$7.00,mreQfX2,Sunrise Social Club LLC,Sunrise Social Club LLC\n")
-    assert rep.mapping["Location"] == "shop"
+    # Square's items: its Event Type (Payment, Refund) is no log's event and its Count (1 to 4) no event code
+    rep = load(warehouse, tmp_path / "items-2026-06-01.csv", "Date,Time,Category,Item,Qty,Net Sales,Transaction ID,Event Type,Location,Channel,Customer ID,Count\n"
+               "2026-05-30,13:03:14,None,sticker,1.0,$2.00,eZvKQy5,Payment,Sunrise Social Club LLC,Sunrise Social Club LLC,C1,1\n"
+               "2026-05-30,13:00:57,Drinks,Cold Brew,1.0,$7.00,mreQfX2,Payment,Sunrise Social Club LLC,Sunrise Social Club LLC,C2,2\n"
+               "2026-05-30,12:10:00,Drinks,Latte,1.0,$5.00,kQ3,Payment,Sunrise Social Club LLC,Sunrise Social Club LLC,C3,3\n"
+               "2026-05-30,12:00:00,Food,Bagel,1.0,$4.00,pT4,Payment,Sunrise Social Club LLC,Sunrise Social Club LLC,C4,4\n"
+               "2026-05-30,11:00:00,Food,Bagel,1.0,$4.00,pT5,Payment,Sunrise Social Club LLC,Sunrise Social Club LLC,C1,1\n"
+               "2026-05-30,11:30:00,Food,Bagel,-1.0,-$4.00,pT5,Refund,Sunrise Social Club LLC,Sunrise Social Club LLC,C1,1\n")
+    assert rep.table == "sales" and rep.mapping["Location"] == "shop"
     assert rows(warehouse, "SELECT DISTINCT shop FROM sales") == [("Sunrise Social Club LLC",)]
 
 

@@ -30,23 +30,24 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def figures(wh, start: date | None, end: date | None) -> dict:
-    """The figures of [start, end] (the whole data where a bound is None), overall and per currency."""
+    """The figures of [start, end] (the whole data where a bound is None), overall and per currency; a
+    bound is None where neither it nor any data gives one (an empty warehouse)."""
     from ecom.filters import Filters
     from ecom.queries import common, overview
 
     span = common.data_span(wh)
-    lo = start or (span[0] if span else date.today())
-    hi = end or (span[1] if span else date.today())
-    f = Filters(start=lo, end=hi)
+    lo = start or (span[0] if span else None)
+    hi = end or (span[1] if span else None)
     per = []
-    for code, _ in common.currencies(wh, lo, hi):
+    f = Filters(start=lo, end=hi) if lo and hi else None
+    for code, _ in common.currencies(wh, lo, hi) if f else ():
         k = overview.kpis(wh, replace(f, currency=code))["current"]
         row = {"currency": code}
         for key in KEYS:
             v = k[key]
             row[key] = None if v != v else round(float(v), 2) if key in MONEY else round(float(v), 6) if key == "refund_rate" else int(v)
         per.append(row)
-    out = {"from": lo.isoformat(), "to": hi.isoformat()}
+    out = {"from": lo and lo.isoformat(), "to": hi and hi.isoformat()}
     single = per[0] if len(per) == 1 else None
     for key in KEYS:
         out[key] = single[key] if single else (0 if key in ("orders", "customers") and not per else 0.0 if key in MONEY and not per else None)
@@ -82,7 +83,7 @@ def main(argv: list[str]) -> int:
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
         return 0
-    print(f"{out['from']} – {out['to']}")
+    print(f"{out['from'] or '…'} – {out['to'] or '…'}")
     for row in out["by_currency"]:
         rate = "—" if row["refund_rate"] is None else f"{row['refund_rate']:.1%}"
         print(f"  {row['currency']}: GMV {row['gmv']:,.2f}  refunds {row['refunds']:,.2f}  net sales {row['net_sales']:,.2f}  "

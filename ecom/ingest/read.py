@@ -805,7 +805,8 @@ def _excel_sources(path: Path, display: str, digest: str, workdir: Path | None, 
         data = [(r + [None] * width)[:width] for _, r in sheet.head[start:]]
         src = Source(
             name=f"{display}[{sheet.name}]" if len(book.sheet_names) > 1 else display, kind="sheet",
-            content_hash=f"{digest}#{sheet.name}", path=sheet.csv, encoding="xlsx", delimiter=None,
+            # the workbook's format stands where a text file's encoding would: xls, xlsx, xlsm
+            content_hash=f"{digest}#{sheet.name}", path=sheet.csv, encoding=Path(display).suffix.lower().lstrip(".") or "xlsx", delimiter=None,
             header_row=None if header_idx is None else records[header_idx][0] - 1, columns=header,
             notes=notes, size=path.stat().st_size, described=described,
         )

@@ -1201,3 +1201,9 @@ def test_json_records_with_a_list_of_objects_become_a_row_per_object(warehouse, 
     assert "line_items.id" not in rep.mapping
     k = figures(warehouse, None, None)
     assert (k["gmv"], k["refunds"], k["orders"], k["customers"]) == (118.0, 20.0, 3, 2)
+
+
+def test_figures_of_an_empty_warehouse_have_no_range(warehouse):
+    # they said from and to were today
+    k = figures(warehouse, None, None)
+    assert (k["from"], k["to"], k["gmv"], k["orders"], k["by_currency"]) == (None, None, 0.0, 0, [])

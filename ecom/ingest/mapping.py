@@ -344,22 +344,28 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
         lines = defaultdict(list)
         for i, (o, p, a) in enumerate(zip(orders, products, amounts, strict=False)):
             if o is not None:
-                lines[o].append((p, a, i))
+                # an order's total over lines without a product id (an API's custom items): each line one of its own
+                lines[o].append((("line", i) if col == "revenue" and p in (None, "") else p, a, i))
         multi = [ls for ls in lines.values() if len({p for p, _, _ in ls}) >= 2]
-        # an amount of 0 repeated on an order's lines is the same amount (free shipping), but some must be more
-        same = [ls for ls in multi if len({a for _, a, _ in ls}) == 1]
         if col == "discount" and _on_first_lines(multi):
             out[src] = f"{col}@order"
             notes.append(i18n.t("ingest.note.per_order_first", lang, col=col, src=src))
             continue
-        if not multi or len(same) < 0.9 * len(multi) or all(ls[0][1] in (None, "", "0", "0.00") for ls in same):
+        # judged on the orders that have the amount (an amount of 0 repeated on an order's lines, free
+        # shipping or no discount, says nothing): nearly all of them repeat it on every line
+        given = [ls for ls in multi if any(to_number(str(a or 0)) not in (None, 0.0) for _, a, _ in ls)]
+        same = [ls for ls in given if len({a for _, a, _ in ls}) == 1]
+        if not given or len(same) < 0.9 * len(given):
             continue
         covers = 0
-        if col == "revenue" and len(multi) < 3:
+        if col == "revenue" and len(same) < 3:
             for ls in same:
                 values = [list_value(i) for _, _, i in ls]
                 covers += all(v is not None for v in values) and (to_number(str(ls[0][1])) or 0) >= 0.8 * sum(values)
-        if len(multi) >= 3 or (same and covers == len(same)):
+        # beside an order's amount split over its lines, another amount its orders repeat is the order's too
+        # (a JSON order's shipping beside its total)
+        beside = col != "revenue" and out.get(rev.get("revenue", "")) == "revenue@order" and len(same) == len(given)
+        if len(same) >= 3 or covers == len(same) or beside:
             out[src] = f"{col}@order"
             notes.append(i18n.t("ingest.note.per_order", lang, col=col, src=src))
     return out, notes
@@ -416,6 +422,9 @@ def is_flag(header: str) -> bool:
     no dimension and no id, whatever words it holds."""
     words = re.split(r"[^a-z]+", str(header).strip().lower())
     return str(header).strip().endswith(("?", "？")) or words[0] in ("is", "has", "was", "did") or str(header).strip().startswith("是否")
+
+
+_ACCOUNT_STATES = frozenset(("enabled", "disabled", "invited", "declined", "active", "inactive", "blocked", "suspended"))
 
 
 def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang: str) -> Guess:
@@ -511,6 +520,12 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
             if said:
                 del mapping[named], confidence[named]
                 take(said[0], "event_type", "medium")
+    # a "state" that is an order's or an account's (Magento's processing, Shopify's customer.state:
+    # disabled, enabled) is no region
+    for src in [k for k, v in mapping.items() if split_target(v)[0] == "region" and samples[k].n]:
+        states = sum(v.lower() in _ACCOUNT_STATES or is_status(v) for v in samples[src].values)
+        if states >= 0.5 * samples[src].n:
+            del mapping[src], confidence[src]
     # a person's name is a poor id (two buyers share one, and guests leave it empty): the buyer's e-mail
     # address beside it, filled as often, is the id (Gumroad's Buyer Name and Purchase Email)
     named = [src for src, target in mapping.items() if target == "customer_id" and names_any(src, ("name", "名", "姓名", "名称"))]

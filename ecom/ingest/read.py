@@ -863,41 +863,84 @@ def _text(x: str, kind: str) -> str:
     return f"CAST({'to_json(' + x + ')' if kind.endswith(']') or kind.startswith(('STRUCT', 'MAP', 'JSON')) else x} AS VARCHAR)"
 
 
+_CLOCK_TYPES = re.compile(r'(?<![\w"])(TIMESTAMP WITH TIME ZONE|TIMESTAMP|DATE|TIME)(?![\w"])')
+
+
 def _json_source(path: Path, display: str, digest: str, workdir: Path, lang: str = "en") -> Source:
     """The records of a JSON file as a table of text: DuckDB reads them (an array or one per line) into a
-    Parquet file of the upload's folder, which loads as any Parquet file. An object's fields become columns
-    `object.field`; a record's one list of objects (an API's order with its line_items, OTTO's session with
-    its events) becomes a row per object beside the record's fields (named `list.field` where a record's
-    field has the name already); other nested values are kept as their JSON text."""
+    Parquet file of the upload's folder, which loads as any Parquet file. A file that is one object
+    wrapping the list of records (Shopify's `{"orders": […]}`, Magento's `{"items": […], "total_count": 10}`,
+    a GraphQL result's `{"data": {"orders": {"nodes": […]}}}`) is read as that list. An object's fields
+    become columns `object.field`; a record's one list of objects, or of several the one named for its
+    lines (Magento's items beside its status_histories), (an API's order with its line_items, also
+    as a GraphQL connection's `lineItems.nodes`; OTTO's session with its events) becomes a row per object
+    beside the record's fields (named `list.field` where a record's field has the name already; a record of
+    lines without an id of its own gets its place in the file as its `order`); other
+    nested values are kept as their JSON text. Dates and times stay as the file wrote them (DuckDB would
+    turn `2024-03-01T10:00:00-05:00` into a time without its zone)."""
     import duckdb
 
     out = workdir / (hashlib.sha1(display.encode()).hexdigest()[:12] + ".parquet")
     con = duckdb.connect(config={"temp_directory": str(workdir / "spill"), "memory_limit": "512MB"})
-    scan = f"read_json({lit(str(path))}, format = 'auto', records = true, sample_size = -1)"
+    auto = f"read_json({lit(str(path))}, format = 'auto', records = true, sample_size = -1"
 
     def fields(sql: str) -> list[tuple[str, str]]:
         return con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {sql})").fetchall()
 
+    def is_list(kind: str) -> bool:
+        return kind.startswith("STRUCT") and kind.endswith(")[]")
+
     try:
-        kinds = fields(f"SELECT * FROM {scan}")
-        lists = [c for c, t in kinds if t.startswith("STRUCT") and t.endswith(")[]")]
-        cells, names = [], []
+        typed = ", ".join(f"{lit(c)}: {lit(_CLOCK_TYPES.sub('VARCHAR', t))}" for c, t in fields(f"SELECT * FROM {auto})"))
+        base = f"(SELECT * FROM {auto}, columns = {{{typed}}}))"
+        for _ in range(4):  # a wrapper's wrapper: GraphQL's data.orders.nodes
+            kinds = fields(f"SELECT * FROM {base}")
+            scalars = [c for c, t in kinds if not t.startswith("STRUCT") and not t.endswith("]")]
+            # the list of records, else the one object holding it (Magento's search_criteria holds lists too)
+            holders = [c for c, t in kinds if is_list(t)] or [c for c, t in kinds if t.startswith("STRUCT") and ")[]" in t]
+            if len(holders) != 1 or len(scalars) > 2 or con.execute(f"SELECT count(*) FROM {base}").fetchone()[0] != 1:
+                break
+            kind = dict(kinds)[holders[0]]
+            inner = f"(SELECT unnest({ident(holders[0])}) AS _r FROM {base})" if is_list(kind) else None
+            base = f"(SELECT unnest(_r) FROM {inner})" if inner else f"(SELECT unnest({ident(holders[0])}) FROM {base})"
+        kinds = fields(f"SELECT * FROM {base}")
+        # a record's list of objects: its own, or a GraphQL connection's (an object holding just that list)
+        lists = [(ident(c), c) for c, t in kinds if is_list(t)]
         for c, t in kinds:
             if t.startswith("STRUCT") and not t.endswith("]"):
-                for f, ft in fields(f"SELECT unnest({ident(c)}) FROM {scan}"):
-                    cells.append(_text(f"{ident(c)}.{ident(f)}", ft))
-                    names.append(f"{c}.{f}")
-            elif not (len(lists) == 1 and c == lists[0]):
-                cells.append(_text(ident(c), t))
-                names.append(c)
-        source = scan
-        if len(lists) == 1:
-            items = ident(lists[0])
+                inner = [(f, ft) for f, ft in fields(f"SELECT unnest({ident(c)}) FROM {base}") if is_list(ft)]
+                if len(inner) == 1:  # GraphQL's lineItems: its nodes (beside its pageInfo)
+                    lists.append((f"{ident(c)}.{ident(inner[0][0])}", f"{c}.{inner[0][0]}"))
+        # of several lists, the record's lines (Magento's items beside its status_histories)
+        lines = [x for x in lists if re.search(r"item|line|product|sku|goods|event|entr|商品|明细", x[1].lower())]
+        unnested = lists[0] if len(lists) == 1 else lines[0] if len(lines) == 1 else None
+        cells, names = [], []
+
+        def flat(sql: str, name: str, kind: str, depth: int = 0) -> None:
+            """An object's fields, and theirs (GraphQL's originalUnitPriceSet.shopMoney.amount), as columns."""
+            if kind.startswith("STRUCT") and not kind.endswith("]") and depth < 3:
+                for f, ft in fields(f"SELECT unnest({sql}) FROM {source}"):
+                    flat(f"{sql}.{ident(f)}", f"{name}.{f}", ft, depth + 1)
+            else:
+                cells.append(_text(sql, kind))
+                names.append(name)
+
+        source = base
+        for c, t in kinds:
+            if not (unnested and unnested[1].split(".")[0] == c):
+                flat(ident(c), c, t)
+        if unnested:
+            items, label = unnested
+            if lines and not any(re.search(r"id|number|no\b|order|编号|单号", c.lower()) for c in names):
+                # a record of lines without a key of its own (a shop's JSONL of orders with their items) is
+                # one order: numbered by its place in the file
+                base = f"(SELECT *, CAST(row_number() OVER () AS VARCHAR) AS _record FROM {base})"
+                cells.append("_record")
+                names.append("order")
             # a record whose list is empty keeps a row (its items' fields empty)
-            source = f"(SELECT *, unnest(CASE WHEN len({items}) > 0 THEN {items} ELSE [NULL] END) AS _item FROM {scan})"
+            source = f"(SELECT *, unnest(CASE WHEN len({items}) > 0 THEN {items} ELSE [NULL] END) AS _item FROM {base})"
             for f, ft in fields(f"SELECT unnest(_item) FROM {source}"):
-                cells.append(_text(f"_item.{ident(f)}", ft))
-                names.append(f"{lists[0]}.{f}" if f in names else f)
+                flat(f"_item.{ident(f)}", f"{label}.{f}" if f in names else f, ft)
         select = ", ".join(f"{cell} AS {ident(name)}" for cell, name in zip(cells, _unique(names), strict=True))
         con.execute(f"COPY (SELECT {select} FROM {source}) TO {lit(str(out))} (FORMAT parquet)")
     except duckdb.Error as exc:

@@ -1207,3 +1207,28 @@ def test_figures_of_an_empty_warehouse_have_no_range(warehouse):
     # they said from and to were today
     k = figures(warehouse, None, None)
     assert (k["from"], k["to"], k["gmv"], k["orders"], k["by_currency"]) == (None, None, 0.0, 0, [])
+
+
+def test_json_wrapped_orders_keep_their_times_zone_and_records_without_ids_are_orders(warehouse, tmp_path):
+    # a GraphQL result wraps the orders in data.orders.nodes and the lines in lineItems.nodes; its money
+    # is nested objects; DuckDB turned 2025-08-30T00:02:16-05:00 into 00:02 without its zone (now 13:02 Shanghai)
+    node = ('{{"id": "gid://shopify/Order/{n}", "createdAt": "2025-08-30T0{n}:02:16-05:00", "displayFinancialStatus": "PAID", '
+            '"customer": {{"id": "gid://shopify/Customer/{c}"}}, "lineItems": {{"nodes": [{lines}], "pageInfo": {{"hasNextPage": false}}}}}}')
+    line = '{{"sku": "{sku}", "quantity": {q}, "originalUnitPriceSet": {{"shopMoney": {{"amount": {p}, "currencyCode": "COP"}}}}}}'
+    path = tmp_path / "shopify_orders.json"
+    path.write_text('{"data": {"orders": {"nodes": [' + ", ".join([
+        node.format(n=1, c=7, lines=", ".join([line.format(sku="A", q=2, p=1000.0), line.format(sku="B", q=1, p=500.0)])),
+        node.format(n=2, c=8, lines=line.format(sku="A", q=1, p=1000.0))]) + ']}}, "extensions": {"cost": {"requestedQueryCost": 12}}}',
+        encoding="utf-8")
+    [rep] = ingest_file(warehouse, path)
+    assert (rep.table, rep.rows_loaded, rep.mapping["id"], rep.mapping["sku"], rep.mapping["quantity"]) == ("sales", 3, "order_id", "product_id", "quantity")
+    assert rows(warehouse, "SELECT min(order_time), count(DISTINCT order_id), sum(quantity) FROM sales") == [(datetime(2025, 8, 30, 14, 2, 16), 2, 4)]
+    # a shop's own JSONL: one order a line, its items in a list, no id: each record is one order, and its
+    # total (with shipping) is split over its lines
+    rep = load(warehouse, tmp_path / "orders.jsonl",
+               '{"customer": "ann@example.com", "status": "paid", "created_at": "2026-07-18", "total": 45.0, "shipping": 5.0, '
+               '"items": [{"title": "Print A", "qty": 1, "price": 20.0}, {"title": "Print B", "qty": 1, "price": 20.0}], "currency": "CAD"}\n'
+               '{"customer": "ann@example.com", "status": "paid", "created_at": "2026-07-18", "total": 35.0, "shipping": 5.0, '
+               '"items": [{"title": "Print C", "qty": 2, "price": 15.0}], "currency": "CAD"}\n')
+    assert rep.mapping["order"] == "order_id"
+    assert rows(warehouse, f"SELECT count(DISTINCT order_id), sum(revenue) FROM sales WHERE _upload_id = {rep.upload_id}") == [(2, Decimal("70.00"))]

@@ -238,7 +238,8 @@ PRODUCTS = Table(
           words=(("product", "item", "goods", "listing", "商品", "宝贝", "产品"), ("name", "title", "名称", "标题")),
           avoid=("category", "cat", "brand", "length", "lenght", "类目", "品类", "分类", "品牌")),  # Olist's product_category_name_english
         C("category", "VARCHAR", "text", False, "", ("Category", "Product Category", "Category Name", "product_category_name"), ("类目", "品类", "分类", "商品类目"), words=(("category", "cate", "类目", "品类", "分类"),), avoid=("id", "sub")),
-        C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor", "Make", "Manufacturer"), ("品牌",), words=(("brand", "品牌"),)),
+        # a brand's code (Tiki's brand_id beside its brand_name) is no brand
+        C("brand", "VARCHAR", "text", False, "", ("Brand", "Vendor", "Make", "Manufacturer"), ("品牌",), words=(("brand", "品牌"),), avoid=("id", "code", "编码")),
         C("price", MONEY, "money", False, "currency", ("Price", "List Price", "Unit Price", "Regular Price", "Sale Price", "Retail Price", "Variant Price", "MRP"),
           # MRP: India's maximum retail price; a price before a markdown (Jumia's old_price beside its new_price) is none
           ("价格", "售价", "单价", "商品价格"), words=(("price", "mrp", "价格", "售价"),), avoid=("old", "was", "before", "original", "compare", "原价")),

@@ -580,7 +580,8 @@ def _footer(records: list[tuple[int, list[str]]], first_data: int, width: int) -
     row of formulas only."""
     for i in range(first_data, len(records)):
         cells = records[i][1]
-        if _RULE.match("".join(cells)):
+        # a rule is drawn in a cell; a row of "-" in every cell (Lazada's, under its month's summary) is empty
+        if _RULE.match("".join(cells)) and any(len(c.strip()) >= 5 for c in cells):
             return i
         if 0 < len(cells) < width and _TOTALS_START.match(cells[0]):
             return i

@@ -37,7 +37,8 @@ NO_REVIEWER = ("A Google user", "Pengguna Google", "Un utilisateur de Google", "
                "Amazon Customer", "Kindle Customer", "Anonymous", "anonymous", "匿名用户", "匿名買家", "匿名买家",
                "Покупатель Wildberries", "Покупатель Ozon",
                # an account since deleted (Douban's 已注销, Weibo's 用户已注销): not one person
-               "已注销", "[已注销]", "用户已注销", "账号已注销", "该用户已注销", "[deleted]", "deleted", "Deleted User")
+               "已注销", "[已注销]", "用户已注销", "账号已注销", "该用户已注销", "[deleted]", "deleted", "Deleted User",
+               "کاربر دیجی‌کالا")  # Digikala's "Digikala user"
 NO_TEXT_MARK = r"填写|默认(?:好评|评价)|未及时|自动好评|(?i:nopositive|nonegative|belumadaulasan)"
 _ISO_TS = "^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$"
 _TZ_SUFFIX = "([+-]\\d{2}:?\\d{2}|Z|UTC|GMT)$"

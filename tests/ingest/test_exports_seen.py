@@ -1232,3 +1232,16 @@ def test_json_wrapped_orders_keep_their_times_zone_and_records_without_ids_are_o
                '"items": [{"title": "Print C", "qty": 2, "price": 15.0}], "currency": "CAD"}\n')
     assert rep.mapping["order"] == "order_id"
     assert rows(warehouse, f"SELECT count(DISTINCT order_id), sum(revenue) FROM sales WHERE _upload_id = {rep.upload_id}") == [(2, Decimal("70.00"))]
+
+
+def test_a_row_of_dashes_in_every_cell_is_no_rule_and_a_brands_code_is_no_brand(warehouse, tmp_path):
+    # Lazada's daily report: a month's summary, then "-" in every cell, then the days; the days were
+    # taken for a footer below a rule line and the file refused
+    rep = load(warehouse, tmp_path / "samplelazada2.csv", "Date,Revenue,Visitors,Buyers,Units Sold\n2025-01-01~2025-01-31,1622.00,300,4,4\n"
+               "-,-,-,-,-\n2025-01-01,822.00,151,2,2\n2025-01-02,800.00,149,2,2\n")
+    assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (2, 1, 1)
+    assert figures(warehouse, None, None)["gmv"] == 1622.0
+    # Tiki's products: brand_id (a code) beside brand_name
+    rep = load(warehouse, tmp_path / "productData.csv", "id,name,brand_id,brand_name,price\n1,Galaxy A15,18802,Samsung,4990000\n"
+               "2,Redmi 13C,17827,Xiaomi,2990000\n3,iPhone 15,18801,Apple,19990000\n")
+    assert rep.mapping.get("brand_name") == "brand" and "brand_id" not in rep.mapping

@@ -512,7 +512,7 @@ def _plausibility(text: str, encoding: str) -> float:
 # read as Turkish: none has been seen)
 _TURKISH_AS_1252 = set("ýþðÝÞÐ")
 # Polish and Czech read as CP1252: ą ł ż ś ź Ż Ł Ą Ś ľ Ľ become the marks ¹ ³ ¿ œ Ÿ ¯ £ ¥ Œ ¾ ¼, inside words
-_CENTRAL_AS_1252 = set("¹³¿œŸ¯£¥Œ¾¼")
+_CENTRAL_AS_1252 = re.compile(r"(?<=[^\W\d_])[¹³¿œŸ¯£¥Œ¾¼]")
 
 
 def _western(text: str) -> str:
@@ -522,7 +522,7 @@ def _western(text: str) -> str:
     turkish = sum(ch in _TURKISH_AS_1252 for ch in non_ascii)
     if turkish >= 3 and turkish >= 0.05 * len(non_ascii):
         return "cp1254"
-    inside = len(re.findall(f"(?<=[^\\W\\d_])[{''.join(_CENTRAL_AS_1252)}]", text))
+    inside = len(_CENTRAL_AS_1252.findall(text))
     if inside >= 2 and inside >= 0.05 * len(non_ascii):
         return "cp1250"
     return "cp1252"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ecom import currency, i18n, schema
 from ecom.ingest import dates as dates_mod
 from ecom.ingest import places, ratings
-from ecom.ingest.mapping import RETURN_WORDS, header_words, names_any, normalize, pairs, return_id, split_target
+from ecom.ingest.mapping import RETURN_WORDS, header_words, is_flag, names_any, normalize, pairs, return_id, split_target
 from ecom.ingest.read import TOTAL_WORDS
 from ecom.ingest.sqltext import ident, lit
 
@@ -403,8 +403,6 @@ def refund_flag(sample: dict[str, list[str | None]]) -> str | None:
     """A yes/no column saying a line was refunded (Gumroad's `Refunded?` and `Fully Refunded?`, 是否退款):
     a full refund is a yes beside no refund amount (Gumroad writes `Partial Refund` 0), so the one
     naming a full refund is preferred. A refund asked for (`Refund requested?`, 是否申请退款) is none."""
-    from ecom.ingest.mapping import is_flag
-
     def yes_no(src: str) -> bool:
         answers = {v.strip().lower() for v in sample[src] if v and v.strip()}
         return bool(answers) and answers <= {*YES, *NO}

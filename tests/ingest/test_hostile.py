@@ -265,15 +265,19 @@ def test_load_killed_midway_leaves_the_warehouse_as_it_was_and_nothing_behind(tm
     # ~50 MB of GB18030: the load first writes a UTF-8 copy of it into its temporary folder
     big = tmp_path / "big.csv"
     lines = "".join(f"B{i},2024-11-{1 + i % 28:02d} 10:{i % 60:02d},商品{i % 300},{1 + i % 4},{19.9 + i % 300:.2f}\n" for i in range(1_200_000))
-    big.write_bytes(("订单号,下单时间,商品编码,数量,实付金额\n" + lines).encode("gb18030"))
+    text = "订单号,下单时间,商品编码,数量,实付金额\n" + lines
+    big.write_bytes(text.encode("gb18030"))
     assert big.stat().st_size > 45 << 20
+    whole = len(text.encode("utf-8"))
     proc = subprocess.Popen([*cli, str(big)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     root = tmp_path / "tmp"
     deadline = time.monotonic() + 60
-    while not any(p.stat().st_size > 40 << 20 for p in root.glob("ecom-ingest-*/*.csv")):
+    # killed just after the copy is whole, while the lines go into the warehouse: a fixed wait after
+    # the copy began could land after the load on a fast machine (it takes ~1.5 s here)
+    while not any(p.stat().st_size >= whole for p in root.glob("ecom-ingest-*/*.csv")):
         assert proc.poll() is None and time.monotonic() < deadline, "the load ended before it could be killed"
-        time.sleep(0.05)
-    time.sleep(2.0)  # the copy is (nearly) written: the load itself is under way
+        time.sleep(0.01)
+    time.sleep(0.2)
     assert proc.poll() is None, "the load ended before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait()

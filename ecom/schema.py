@@ -49,7 +49,8 @@ class Table:
     key: tuple[str, ...] = field(default=())
     # columns whose unreadable values do not cost the row: it loads without the value, which is kept in
     # its _extra under the file's column name, and the load's notes count them (a review is its text and
-    # rating: a date in a format nobody reads, or an id Excel turned into 1.03E+12, must not lose it);
+    # rating: a date in a format nobody reads, an id Excel turned into 1.03E+12, or a rating its scale
+    # cannot read, Digikala's 0 for no stars, must not lose it);
     # free text that is the platform's stand-in for none (此用户未填写评价内容) loads as no text the same way
     lenient: tuple[str, ...] = ()
 
@@ -90,7 +91,7 @@ SALES = Table(
     "sales",
     "Order lines: one row per product in an order.",
     (
-        C("order_id", "VARCHAR", "id", False, "", ("Order ID", "Order No", "Order Number", "OrderID", "InvoiceNo", "Invoice", "order_no", "Invoice ID", "Invoice Number", "Transaction ID", "Receipt No", "Order Reference", "ID đơn hàng", "Mã đơn hàng", "ID do pedido", "ID del pedido", "Número do pedido", "Número de pedido", "No. Pesanan", "N.º de venda", "Número de venda", "N.º de venta", "# de venta", "注文番号", "受注番号", "注文ID", "オーダー番号", "주문번호", "Order", "เลขที่ Order", "เลขที่คำสั่งซื้อ", "หมายเลขคำสั่งซื้อ", "เลขที่ออเดอร์", "Номер заказа", "№ заказа", "ID заказа", "id", "Sipariş No", "Sipariş Numarası", "Numer zamówienia"), ("订单号", "订单编号", "订单ID", "主订单编号", "子订单编号", "订单id", "交易单号", "订单编码", "单号"),
+        C("order_id", "VARCHAR", "id", False, "", ("Order ID", "Order No", "Order Number", "OrderID", "InvoiceNo", "Invoice", "order_no", "Invoice ID", "Invoice Number", "Transaction ID", "Receipt No", "Order Reference", "ID đơn hàng", "Mã đơn hàng", "ID do pedido", "ID del pedido", "Número do pedido", "Número de pedido", "No. Pesanan", "N.º de venda", "Número de venda", "N.º de venta", "# de venta", "注文番号", "受注番号", "注文ID", "オーダー番号", "주문번호", "Order", "เลขที่ Order", "เลขที่คำสั่งซื้อ", "หมายเลขคำสั่งซื้อ", "เลขที่ออเดอร์", "Номер заказа", "№ заказа", "ID заказа", "id", "Sipariş No", "Sipariş Numarası", "Numer zamówienia", "increment_id"), ("订单号", "订单编号", "订单ID", "主订单编号", "子订单编号", "订单id", "交易单号", "订单编码", "单号"),
           words=(("order", "invoice", "transaction", "receipt", "bill", "订单", "交易", "单据", "发票"), _ID), avoid=("item", "line", "status", "type", "customer", "product", "sku", "count", "qty", "quantity", "currency", "明细", "商品", "状态", "币种")),
         C("line_no", "INTEGER", "int", False, "", ("Line", "Line No", "Line Number", "Item No", "Lineitem", "order_item_id", "Line Item ID", "ลำดับที่"), ("行号", "明细序号", "序号")),
         C("order_time", "TIMESTAMP", "timestamp", True, "shop time zone", ("Order Date", "Order Time", "InvoiceDate", "Created at", "Date", "Paid at", "order_date", "purchase_date", "Order Datetime", "Purchase Date", "Transaction Date", "Invoice Date", "Sale Date", "Thời gian đặt hàng", "Ngày đặt hàng", "Created Time", "Order Creation Date", "Data de criação do pedido", "Fecha de creación del pedido", "Waktu Pesanan Dibuat", "วันที่-เวลา", "วันที่สั่งซื้อ", "เวลาสั่งซื้อ", "วันที่ทำการสั่งซื้อ", "注文日時", "注文日", "受注日", "受注日時", "購入日時", "주문일시", "결제일", "Дата создания заказа", "Дата заказа", "Принят в обработку", "Sipariş Tarihi", "Data zamówienia"), ("下单时间", "付款时间", "订单创建时间", "订单付款时间", "创建时间", "支付时间", "成交时间", "日期", "下单日期", "订单时间", "交易时间", "购买时间", "订单日期", "付款日期"),
@@ -224,7 +225,7 @@ REVIEWS = Table(
     ),
     one_of=(("rating", "review_text"),),
     row_one_of=(("rating", "review_text"),),
-    lenient=("review_id", "product_id", "customer_id", "review_time", "review_text"),
+    lenient=("review_id", "product_id", "customer_id", "review_time", "review_text", "rating"),
 )
 
 PRODUCTS = Table(

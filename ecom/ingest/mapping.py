@@ -311,6 +311,21 @@ def _apply_preset(p: dict, columns: list[str]) -> dict[str, str]:
     return out
 
 
+def child_lines(mapping: dict[str, str], sample: dict[str, list[str | None]]) -> str | None:
+    """The unmapped column that names a line's parent line (Magento's parent_item_id on the simple
+    product chosen under a configurable or bundled one), filled on some sampled lines and empty on
+    others: the lines that have one are parts, and only their parent line is a sale (else a shirt
+    bought once counts two units)."""
+    for src, values in sample.items():
+        words = header_words(src)[0]
+        if src in mapping or "." in src or "parent" not in words or not words & {"item", "line"}:
+            continue
+        filled = sum(1 for v in values if v is not None and v.strip())
+        if 0 < filled < len(values):
+            return src
+    return None
+
+
 def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str = "en") -> tuple[dict[str, str], list[str]]:
     """Mark amounts that are repeated on every line of an order (e.g. 实付金额) as per order.
 
@@ -336,6 +351,7 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
 
     notes = []
     out = dict(m)
+    parts = sample.get(child_lines(m, sample) or "", [])  # a configurable product's chosen item is no line of its own
     for col in (c.name for c in schema.SALES.columns if c.per_order):
         src = rev.get(col)
         if src is None or "@" in m[src] or "," in m[src]:
@@ -343,7 +359,7 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
         amounts = sample.get(src, [])
         lines = defaultdict(list)
         for i, (o, p, a) in enumerate(zip(orders, products, amounts, strict=False)):
-            if o is not None:
+            if o is not None and not (i < len(parts) and parts[i] is not None and parts[i].strip()):
                 # an order's total over lines without a product id (an API's custom items): each line one of its own
                 lines[o].append((("line", i) if col == "revenue" and p in (None, "") else p, a, i))
         multi = [ls for ls in lines.values() if len({p for p, _, _ in ls}) >= 2]
@@ -424,7 +440,17 @@ def is_flag(header: str) -> bool:
     return str(header).strip().endswith(("?", "？")) or words[0] in ("is", "has", "was", "did") or str(header).strip().startswith("是否")
 
 
+def of_parent_line(header: str) -> bool:
+    """A field of the parent line nested in a line (Magento's `parent_item.name` on a configurable
+    product's child line): it describes another line, so it is no column of this one."""
+    parts = str(header).split(".")
+    return len(parts) > 1 and any("parent" in header_words(p)[0] for p in parts[:-1])
+
+
 _ACCOUNT_STATES = frozenset(("enabled", "disabled", "invited", "declined", "active", "inactive", "blocked", "suspended"))
+# a shop system's kinds of product record (Magento's, WooCommerce's): how a product is sold, no category
+_PRODUCT_TYPES = frozenset(("simple", "configurable", "bundle", "virtual", "downloadable", "grouped", "variable", "variation", "external",
+                            "giftcard", "gift card"))
 
 
 def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang: str) -> Guess:
@@ -432,7 +458,7 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     from ecom.ingest.values import is_event_log  # values builds on this module
 
     t = schema.TABLES[table]
-    columns = [c for c in columns if not is_flag(c)]
+    columns = [c for c in columns if not is_flag(c) and not of_parent_line(c)]
     cols = {c.name: c for c in t.columns if not c.computed}
     mapping: dict[str, str] = {}
     confidence: dict[str, str] = {}
@@ -525,6 +551,10 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     for src in [k for k, v in mapping.items() if split_target(v)[0] == "region" and samples[k].n]:
         states = sum(v.lower() in _ACCOUNT_STATES or is_status(v) for v in samples[src].values)
         if states >= 0.5 * samples[src].n:
+            del mapping[src], confidence[src]
+    # Magento's product_type (simple, configurable) says how a product is sold, not what it is
+    for src in [k for k, v in mapping.items() if split_target(v)[0] == "category" and samples[k].n]:
+        if all(v.strip().lower() in _PRODUCT_TYPES for v in samples[src].values):
             del mapping[src], confidence[src]
     # a person's name is a poor id (two buyers share one, and guests leave it empty): the buyer's e-mail
     # address beside it, filled as often, is the id (Gumroad's Buyer Name and Purchase Email)

@@ -3,9 +3,10 @@
 A rating column's scale is decided from its values together (`scale_of`), never value by value: a 6
 says a column of 6s, 8s and 3s is out of ten, and its 3s are then 2★, not 3★.
 
-  five     1–5 stars: 4, "4.0", "4星", "4 stars", "star4", "4/5", "★★★★"        stored as they are (a half star is refused)
+  five     1–5 stars: 4, "4.0", "4星", "4 stars", "star4", "4/5", "★★★★"        stored as they are; half stars (Dianping's 4.5) as ⌈x⌉, as on ten
   ten      numbers 0–10 with one above 5, "8/10", "8分", "7.5" (hotel sites)     stored as ⌈x/2⌉ (0 as 1)
-  tens     stars times ten: 10, 20, 30, 40, 50 (iHerb, Tripadvisor's bubbles)     stored as x/10
+  tens     stars times ten: 10, 20, 30, 40, 50 (iHerb, Tripadvisor's bubbles)     stored as x/10; Meituan's half
+           stars (5, 15 … 45) as ⌈x/10⌉
   hundred  numbers 0–100, most above 10 (a percentage score)                     stored as ⌈x/20⌉ (0 as 1)
   thumbs   up/down, 👍/👎, yes/no, recommended flags (1 and 0 only)             stored as 5 and 1
   grade    好评/中评/差评 (Chinese marketplaces' good/middling/bad)              stored as 5, 3 and 1
@@ -13,7 +14,8 @@ says a column of 6s, 8s and 3s is out of ten, and its 3s are then 2★, not 3★
 A number above 100 is no rating on any scale (a column of Unix times headed "score" is not one).
 
 The conversion itself is SQL (`sql`), run by `ecom.ingest.values` on every row; a value the column's
-scale cannot read gives NULL, and the loader rejects its row naming the column and the value.
+scale cannot read (a 0 on five stars, "six") gives NULL: the review loads without a rating, the value
+kept in `rating_raw` and `_extra`, and the load's notes name the first such row.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ SCALES = (FIVE, TEN, TENS, HUNDRED, THUMBS, GRADE)
 UP = ("up", "thumbs up", "yes", "y", "true", "recommended", "recommend", "推荐", "是", "赞")
 DOWN = ("down", "thumbs down", "no", "n", "false", "not recommended", "not recommend", "don't recommend", "不推荐", "否", "踩")
 GRADES = {"好评": 5, "中评": 3, "差评": 1}
+_TENS = tuple(range(5, 55, 5))  # stars times ten, half stars included
 _NUMBER = r"(\d{1,3}(?:\.\d+)?)"
 _PREFIX = r"(?:stars?\s*)?"  # a scraper's CSS class: JD's "star5"
 _SUFFIX = r"\s*(?:星|stars?|分)?"
@@ -76,7 +79,7 @@ def scale_of(values: Iterable[str] | Mapping[str, int]) -> str | None:
     only_plain = numeric == plain.total()
     if only_plain and 2 * sum(n for v, n in plain.items() if v > 10) >= plain.total():
         # most values above 10 (a few stray ones do not move a star column): stars times ten or a percentage
-        tens = sum(n for v, n in plain.items() if v in (10, 20, 30, 40, 50))
+        tens = sum(n for v, n in plain.items() if v in _TENS)
         return TENS if max(plain) <= 50 and 10 * tens >= 9 * plain.total() else HUNDRED
     small = [v for v in plain if v <= 10]  # stray values above 10 are refused on any smaller scale
     if families["of10"] or (small and max(small) > 5 and not families["of5"] and not families["stars"]):
@@ -102,11 +105,11 @@ def stars(value: str, scale: str) -> int | None:
     if family == "stars":
         return int(x) if scale == FIVE and 1 <= x <= 5 else None
     if scale == FIVE and family in ("plain", "of5"):
-        return int(x) if 1 <= x <= 5 and x == int(x) else None
+        return math.ceil(x) if 1 <= x <= 5 and 2 * x == int(2 * x) else None
     if scale == TEN and family in ("plain", "of10"):
         return max(1, math.ceil(x / 2)) if 0 <= x <= 10 else None
     if scale == TENS and family == "plain":
-        return int(x) // 10 if x in (10, 20, 30, 40, 50) else None
+        return math.ceil(x / 10) if x in _TENS else None
     if scale == HUNDRED and family == "plain":
         return max(1, math.ceil(x / 20))
     return None
@@ -146,7 +149,7 @@ def sql(x: str, scale: str, n: str) -> str:
     if scale == TEN:
         return f"CASE WHEN {n} BETWEEN 0 AND 10 THEN greatest(1, CAST(ceil({n} / 2) AS INTEGER)) END"
     if scale == TENS:
-        return f"CASE WHEN {n} IN (10, 20, 30, 40, 50) THEN CAST({n} // 10 AS INTEGER) END"
+        return f"CASE WHEN {n} IN ({', '.join(map(str, _TENS))}) THEN CAST(ceil({n} / 10) AS INTEGER) END"
     if scale == HUNDRED:
         return f"CASE WHEN {n} BETWEEN 0 AND 100 THEN greatest(1, CAST(ceil({n} / 20) AS INTEGER)) END"
     if scale == THUMBS:
@@ -156,5 +159,5 @@ def sql(x: str, scale: str, n: str) -> str:
         return f"CASE WHEN {up} THEN 5 WHEN {down} THEN 1 END"
     if scale == GRADE:
         return f"CASE {x} " + " ".join(f"WHEN {lit(k)} THEN {v}" for k, v in GRADES.items()) + " END"
-    # a half star has no place on whole stars: refused, as the module says
-    return f"CASE WHEN {n} BETWEEN 1 AND 5 AND {n} = floor({n}) THEN CAST({n} AS INTEGER) END"
+    # a half star goes up, as a 7 of ten does; a product's 4.7 average fits no star scale
+    return f"CASE WHEN {n} BETWEEN 1 AND 5 AND 2 * {n} = floor(2 * {n}) THEN CAST(ceil({n}) AS INTEGER) END"

@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from ecom import currency, i18n, schema
 from ecom.ingest import dates as dates_mod
 from ecom.ingest import places, ratings
-from ecom.ingest.mapping import RETURN_WORDS, header_words, is_flag, names_any, normalize, pairs, return_id, split_target
+from ecom.ingest.mapping import (
+    RETURN_WORDS,
+    child_lines,
+    header_words,
+    is_flag,
+    names_any,
+    normalize,
+    pairs,
+    return_id,
+    split_target,
+)
 from ecom.ingest.read import TOTAL_WORDS
 from ecom.ingest.sqltext import ident, lit
 
@@ -39,6 +49,9 @@ NO_REVIEWER = ("A Google user", "Pengguna Google", "Un utilisateur de Google", "
                # an account since deleted (Douban's 已注销, Weibo's 用户已注销): not one person
                "已注销", "[已注销]", "用户已注销", "账号已注销", "该用户已注销", "[deleted]", "deleted", "Deleted User",
                "کاربر دیجی‌کالا")  # Digikala's "Digikala user"
+# what a shop writes for a buyer without an account: WooCommerce's and OpenCart's customer 0, "Guest"
+GUESTS = ("0", "Guest", "guest", "GUEST", "访客", "游客", "非会员", "Gast", "Invité", "Invitado", "Convidado", "Ospite", "Misafir", "Гость", "ゲスト", "비회원")
+_MAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 NO_TEXT_MARK = r"填写|默认(?:好评|评价)|未及时|自动好评|(?i:nopositive|nonegative|belumadaulasan)"
 _ISO_TS = "^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$"
 _TZ_SUFFIX = "([+-]\\d{2}:?\\d{2}|Z|UTC|GMT)$"
@@ -178,6 +191,8 @@ class Decisions:
     provinces: bool = False  # the region values are China's provinces, stored by one name each (ecom.ingest.places)
     returns: str | None = None  # the source column that shows the file lists returns, not sales (`returns_file`)
     refund_flag: str | None = None  # a yes/no source column that says a line was refunded (`refund_flag`)
+    guest_mail: str | None = None  # the e-mail source column that tells guests apart (`guest_mail`)
+    child_lines: str | None = None  # the source column that marks a line as part of another (`child_lines`)
     notes: list[str] = field(default_factory=list)
 
 
@@ -289,6 +304,12 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
         d.refund_flag = refund_flag(sample)
         if d.refund_flag:
             d.notes.append(i18n.t("ingest.note.refund_flag", lang, src=d.refund_flag))
+        d.child_lines = child_lines(mapping, sample)
+        if d.child_lines:
+            d.notes.append(i18n.t("ingest.note.child_lines", lang, src=d.child_lines))
+        d.guest_mail = guest_mail(by.get("customer_id"), mapping, sample)
+        if d.guest_mail:
+            d.notes.append(i18n.t("ingest.note.guest_mail", lang, src=by["customer_id"], mail=d.guest_mail))
         d.before_discounts = before_discounts(by, sample, d.decimal_comma)
         d.total_with_shipping = total_with_shipping(by, sample, d.decimal_comma)
         total = net_of_refunds(by, sample, d.decimal_comma)
@@ -299,6 +320,31 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
             if on:
                 d.notes.append(i18n.t(f"ingest.note.{key}", lang, src=by["revenue"], **names))
     return d
+
+
+# an address that is not the buyer's: the payment's recipient, the shop's
+_NOT_BUYER = frozenset(("to", "recipient", "receiver", "seller", "merchant", "vendor", "shop", "store", "supplier", "payee", "support", "reply", "cc", "bcc"))
+
+
+def guest_mail(customer: str | None, mapping: dict[str, str], sample: dict[str, list[str | None]]) -> str | None:
+    """The unmapped e-mail column that names the buyers the customer column leaves empty or calls guests
+    (Magento's empty customer_id beside customer_email, WooCommerce's customer 0 beside Billing Email):
+    its address is their id, or every guest is one customer or none."""
+    if customer is None or not sample.get(customer):
+        return None
+    ids = sample[customer]
+    guests = [i for i, v in enumerate(ids) if v is None or not v.strip() or v.strip() in GUESTS]
+    if not guests or len(guests) == len(ids) and not any(v and v.strip() in GUESTS for v in ids):
+        return None  # every id is filled, or the column is empty throughout (then it is no customer column)
+    for src, values in sample.items():
+        if src in mapping or src == customer or not names_any(src, ("email", "e-mail", "mail", "邮箱", "邮件", "电子邮件")):
+            continue
+        if header_words(src)[0] & _NOT_BUYER or names_any(src, ("卖家", "商家", "收款")):
+            continue  # PayPal's To Email Address is the shop's own
+        filled = [values[i].strip() for i in guests if i < len(values) and values[i] and values[i].strip()]
+        if filled and sum(1 for v in filled if _MAIL.fullmatch(v)) >= 0.9 * len(filled):
+            return src
+    return None
 
 
 def _numbers(by: dict[str, str], sample: dict[str, list[str | None]], col: str, comma: set[str] = frozenset()) -> list[float | None]:
@@ -809,6 +855,9 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
                  f"THEN {text_sql('ingest.skip.cart_removal', lang, {'value': x}, src=by_target['event_type'][0])} ")
     if plan.table == "sales" and plan.decisions.ledger:
         says += _ledger_skips(plan, idx)
+    if plan.table == "sales" and plan.decisions.child_lines:
+        x = f"v{idx[plan.decisions.child_lines]}"
+        says += f"WHEN {x} IS NOT NULL THEN {lit(i18n.t('ingest.skip.child_line', lang, src=plan.decisions.child_lines))} "
     skip = (
         f"CASE {footer}WHEN {blank} THEN {blank_why} WHEN {repeated} THEN {header_why} WHEN {skip_total} THEN {totals_why} {says}END"
     ) if h0 else "NULL"
@@ -867,14 +916,15 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     plain_cols = [nm for nm in order_cols if nm not in amount_cols]
     win_sel = ["*"]
     if order_cols:
-        w = "(PARTITION BY k_order_id ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+        # a skipped row (a configurable product's part) takes no share of its order's amounts
+        w = "(PARTITION BY k_order_id, _skip IS NULL ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
         for nm in plain_cols:
             win_sel.append(f"first(k_{nm} IGNORE NULLS) OVER {w} AS o_{nm}")
         if amount_cols:
             weight = "coalesce(CAST(k_quantity AS DECIMAL(18,4)) * k_unit_price, CAST(k_quantity AS DECIMAL(18,4)), 1)"
             win_sel.append(f"{weight} AS _w")
             win_sel.append(f"sum({weight}) OVER {w} AS _wsum")
-            win_sel.append("row_number() OVER (PARTITION BY k_order_id ORDER BY _row) AS _rn")
+            win_sel.append("row_number() OVER (PARTITION BY k_order_id, _skip IS NULL ORDER BY _row) AS _rn")
             win_sel.append(f"count(*) OVER {w} AS _cnt")
             for nm in amount_cols:
                 win_sel.append(f"first(k_{nm} IGNORE NULLS) OVER {w} AS o_{nm}")
@@ -924,7 +974,7 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             )
     final_alloc = {}
     for nm in amount_cols:
-        prev = f"sum(a_{nm}) OVER (PARTITION BY k_order_id ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        prev = f"sum(a_{nm}) OVER (PARTITION BY k_order_id, _skip IS NULL ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
         final_alloc[nm] = f"CASE WHEN _rn = _cnt THEN o_{nm} - coalesce({prev}, 0) ELSE a_{nm} END"
     for nm, expr in final_alloc.items():
         final_vals[nm] = expr
@@ -1007,8 +1057,15 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
         # the name a site shows for everyone who set none is nobody in particular
         return f"CASE WHEN {is_one_of(x, [lit(n) for n in NO_REVIEWER])} THEN NULL ELSE {id_expr(x)} END", _id_bad(x)
     if kind == "id" and c.name == "customer_id":
-        # an e-mail address names one person however it is capitalised (Andreis816@ and andreis816@)
-        return f"CASE WHEN contains({x}, '@') THEN lower({x}) ELSE {id_expr(x)} END", _id_bad(x)
+        # an e-mail address names one person however it is capitalised (Andreis816@ and andreis816@); a
+        # buyer without an account is nobody known, unless an e-mail column names them (a behaviour log's
+        # visitor 0 is a visitor)
+        guest = f"strlen({x}) <= {max(map(len, GUESTS))} AND {is_one_of(x, [lit(g) for g in GUESTS])}" if plan.table == "sales" else "false"
+        value = f"CASE WHEN contains({x}, '@') THEN lower({x}) WHEN {guest} THEN NULL ELSE {id_expr(x)} END"
+        if d.guest_mail:
+            mail = f"v{plan.columns.index(d.guest_mail)}"
+            value = f"coalesce({value}, CASE WHEN contains({mail}, '@') THEN lower({mail}) END)"
+        return value, _id_bad(x)
     if kind == "id":
         return id_expr(x), _id_bad(x)
     if c.name == "region" and d.provinces:
@@ -1074,7 +1131,8 @@ def _derived(name: str, plan: Plan) -> str:
         idx = {c: i for i, c in enumerate(plan.columns)}
         cust = f"v{idx[by_target['customer_id'][0]]}"
         when = " || ' ' || ".join(f"coalesce(v{idx[by_target[k][0]]}, '')" for k in ("order_time", "order_time@time") if k in by_target)
-        return f"CASE WHEN {cust} IS NULL THEN 'U{plan.upload_id}-' || CAST(_row AS VARCHAR) ELSE {cust} || ' @ ' || {when} END"
+        guest = is_one_of(cust, [lit(g) for g in GUESTS])
+        return f"CASE WHEN {cust} IS NULL OR {guest} THEN 'U{plan.upload_id}-' || CAST(_row AS VARCHAR) ELSE {cust} || ' @ ' || {when} END"
     if rule == "upload_time":
         return f"TIMESTAMP {lit(plan.loaded_at)}"
     if rule.startswith("="):

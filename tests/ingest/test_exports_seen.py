@@ -1245,3 +1245,78 @@ def test_a_row_of_dashes_in_every_cell_is_no_rule_and_a_brands_code_is_no_brand(
     rep = load(warehouse, tmp_path / "productData.csv", "id,name,brand_id,brand_name,price\n1,Galaxy A15,18802,Samsung,4990000\n"
                "2,Redmi 13C,17827,Xiaomi,2990000\n3,iPhone 15,18801,Apple,19990000\n")
     assert rep.mapping.get("brand_name") == "brand" and "brand_id" not in rep.mapping
+
+
+def test_a_review_whose_rating_no_scale_reads_keeps_its_text_and_half_stars_go_up(warehouse, tmp_path):
+    # Digikala writes 0 where the buyer gave no stars: the whole review, text included, was rejected
+    rep = load(warehouse, tmp_path / "digikala_comments.csv", "product_id,comment_id,rating,date,comment_text\n"
+               "p1,c1,5,11 آبان 1404,گوشی عالیه و باتری خوبی داره\np1,c2,0,10 آبان 1404,قیمتش نسبت به کیفیت مناسب نیست\n"
+               "p2,c3,4,9 آبان 1404,برای استفاده روزمره خوبه\np2,c4,0,9 آبان 1404,ارسال سریع بود ولی جعبه آسیب دیده بود\n")
+    assert (rep.table, rep.rows_loaded, rep.rows_rejected) == ("reviews", 4, 0)
+    assert rows(warehouse, "SELECT review_id, rating, rating_raw, review_text IS NOT NULL FROM reviews ORDER BY review_id") == [
+        ("c1", 5, "5", True), ("c2", None, "0", True), ("c3", 4, "4", True), ("c4", None, "0", True)]
+    assert any(n.startswith('2 row(s) loaded without a value that could not be read (the first, row 3: rating "0" is not a rating from 1 to 5 stars)')
+               for n in rep.notes)
+    # Meituan's stars times ten, with half stars (45 is 4.5★): they were rejected; a half star goes up, as 7 of 10 does
+    rep = load(warehouse, tmp_path / "meituan.csv", "评论用户id,评论用户星级,评论用户内容\n" + "".join(
+        f"u{i},{s},{t}\n" for i, (s, t) in enumerate([(50, "味道很好，下次还来"), (45, "环境不错，上菜有点慢"), (40, "分量足，价格实惠"), (35, "一般般吧"),
+                                                     (10, "服务态度太差了"), (5, "再也不会来了"), (30, "中规中矩")])))
+    assert (rep.rows_loaded, rep.rows_rejected) == (7, 0)
+    assert rows(warehouse, "SELECT rating_raw, rating FROM reviews WHERE _dataset = 'meituan.csv' ORDER BY _source_row") == [
+        ("50", 5), ("45", 5), ("40", 4), ("35", 4), ("10", 1), ("5", 1), ("30", 3)]
+    # Dianping's half stars on 1–5
+    rep = load(warehouse, tmp_path / "dianping.csv", "用户,评分,评论内容\na,4.5,景色很美，值得一去\nb,3.5,人太多了，排队很久\nc,5,非常满意\nd,2,门票太贵\n")
+    assert (rep.rows_loaded, rep.rows_rejected) == (4, 0)
+    assert rows(warehouse, "SELECT rating FROM reviews WHERE _dataset = 'dianping.csv' ORDER BY _source_row") == [(5,), (4,), (5,), (2,)]
+
+
+def test_guests_are_told_apart_by_their_email_not_counted_as_one_customer(warehouse, tmp_path):
+    # WooCommerce writes customer 0 for every guest checkout, beside the Billing Email: the three guest
+    # orders of two people were one customer with three orders
+    rep = load(warehouse, tmp_path / "orders-2024-05-01.csv",
+               "Order ID,Order Date,Order Status,Customer User ID,Billing First Name,Billing Email,Item Name,Quantity,Order Total\n"
+               "101,2024-04-02 10:00,wc-completed,12,Ann,ann@example.com,Mug,2,16.00\n"
+               "102,2024-04-03 11:00,wc-completed,0,Bob,bob@example.com,Mug,1,8.00\n"
+               "103,2024-04-05 12:00,wc-completed,0,Cid,cid@example.com,Tee,1,20.00\n"
+               "104,2024-04-07 09:00,wc-completed,12,Ann,ann@example.com,Tee,1,20.00\n"
+               "105,2024-04-08 09:30,wc-completed,0,Bob,Bob@Example.com,Cap,1,12.00\n")
+    assert rep.mapping["Customer User ID"] == "customer_id"
+    assert rows(warehouse, "SELECT order_id, customer_id FROM sales ORDER BY order_id") == [
+        ("101", "12"), ("102", "bob@example.com"), ("103", "cid@example.com"), ("104", "12"), ("105", "bob@example.com")]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (76.0, 5, 3)
+    # Magento's orders: a guest's customer_id is empty, its customer_email filled; a guest without an
+    # e-mail stays nobody
+    rep = load(warehouse, tmp_path / "sales_order.csv", "increment_id,created_at,customer_id,customer_email,customer_is_guest,grand_total\n"
+               "000000001,2024-05-01 10:00:00,7,kim@example.com,0,30.00\n000000002,2024-05-02 10:00:00,,lee@example.com,1,40.00\n"
+               "000000003,2024-05-03 10:00:00,,lee@example.com,1,50.00\n000000004,2024-05-04 10:00:00,,,1,60.00\n")
+    assert rows(warehouse, "SELECT order_id, customer_id FROM sales WHERE _dataset = 'sales_order.csv' ORDER BY order_id") == [
+        ("000000001", "7"), ("000000002", "lee@example.com"), ("000000003", "lee@example.com"), ("000000004", None)]
+    assert "customer_id (customer_id): buyers it leaves empty or calls guests are told apart by their e-mail address in customer_email" in rep.notes
+
+
+def test_a_configurable_products_chosen_item_is_part_of_its_line_not_a_second_sale(warehouse, tmp_path):
+    # Magento's REST orders: a configurable shirt is a line (product_type configurable, its price) and
+    # under it the simple product chosen (parent_item_id, row_total 0, and the parent line nested in
+    # it): two units were counted for one shirt, the parent's name taken as the product's, and the
+    # product_type (simple, configurable) as a category
+    import json
+
+    def item(i, sku, name, kind, price, parent=None):
+        line = {"item_id": i, "sku": sku, "name": name, "product_type": kind, "qty_ordered": 1, "price": price, "row_total": 0 if parent else price}
+        return {**line, "parent_item_id": parent["item_id"], "parent_item": parent} if parent else line
+
+    shirt, bag, tank = item(1, "WS03-XS-Red", "Iris Workout Top", "configurable", 29), item(3, "24-MB02", "Fusion Backpack", "simple", 59), \
+        item(4, "MT07-S-Gray", "Argus All-Weather Tank", "configurable", 22)
+    orders = [{"increment_id": "000000001", "created_at": "2019-05-10 07:36:09", "customer_email": "a@example.com", "status": "processing",
+               "subtotal": 88, "items": [shirt, item(2, "WS03-XS-Red", "Iris Workout Top-XS-Red", "simple", 29, shirt), bag]},
+              {"increment_id": "000000002", "created_at": "2019-06-01 10:00:00", "customer_email": "b@example.com", "status": "processing",
+               "subtotal": 22, "items": [tank, item(5, "MT07-S-Gray", "Argus All-Weather Tank-S-Gray", "simple", 22, tank)]}]
+    rep = load(warehouse, tmp_path / "orders.json", json.dumps({"items": orders, "total_count": 2}))
+    assert (rep.table, rep.rows_loaded, rep.rows_skipped) == ("sales", 3, 2)
+    assert "category" not in rep.mapping.values() and not any(k.startswith("parent_item.") for k in rep.mapping)
+    assert "skipped 2 part-of-another-line (parent_item_id) row(s) (rows 2, 5)" in rep.notes  # the second and fifth lines
+    assert rows(warehouse, "SELECT order_id, sum(quantity), sum(revenue) FROM sales GROUP BY 1 ORDER BY 1") == [
+        ("000000001", 2, Decimal("88.00")), ("000000002", 1, Decimal("22.00"))]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (110.0, 2, 2)

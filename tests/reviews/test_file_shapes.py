@@ -186,20 +186,23 @@ def test_a_recommended_flag_is_a_thumbs_rating(warehouse, tmp_path, flag, up, do
     assert i18n.t("ingest.note.rating_thumbs", col="rating", src=flag) in rep.notes
 
 
-def test_values_that_fit_no_scale_are_rejected_naming_row_column_and_value(warehouse, tmp_path):
+def test_values_that_fit_no_scale_load_without_a_rating_and_a_half_star_goes_up(warehouse, tmp_path):
     # derived: the real Magento file with four ratings overwritten: a half star, a word, a zero and a
-    # stray 15, none of which a 1–5 star column can hold (one value above 10 does not make it a percentage)
+    # stray 15. A half star is stored as the next whole one (as 7 of 10 is 4); the other three fit no
+    # 1–5 star column (one value above 10 does not make it a percentage): their reviews load without a
+    # rating, the value kept as written, and the note names the first of them
     df = raw(MAGENTO)
     bad = {0: "4.5", 5: "six", 9: "0", 12: "15"}
     for i, v in bad.items():
         df.loc[i, "rating_value"] = v
     rep = load_frame(warehouse, tmp_path, df)
-    assert (rep.rows_loaded, rep.rows_rejected) == (496, 4)
+    assert (rep.rows_loaded, rep.rows_rejected) == (500, 0)
+    stars = {0: 5, 5: None, 9: None, 12: None}
+    assert stored_ratings(warehouse) == [(stars.get(i, int(v) if i not in bad else None), v) for i, v in enumerate(df.rating_value)]
     # rows are numbered as in a spreadsheet: the header is row 1
-    assert query(warehouse, "SELECT source_row, reason FROM rejects ORDER BY source_row") == [
-        (i + 2, f'rating (rating_value) "{v}" is not a rating from 1 to 5 stars') for i, v in bad.items()]
-    ok = df.drop(index=list(bad))
-    assert stored_ratings(warehouse) == [(int(v), v) for v in ok.rating_value]
+    first = 'rating (rating_value) "six" is not a rating from 1 to 5 stars'
+    assert i18n.t("ingest.note.lenient", n=3, row=7, first=first) in rep.notes
+    assert query(warehouse, "SELECT _source_row, _extra['rating_value'] FROM reviews WHERE rating IS NULL ORDER BY 1") == [(7, "six"), (11, "0"), (14, "15")]
 
 
 def test_a_rating_header_over_values_that_are_no_rating_yields_to_a_column_whose_values_are(warehouse, tmp_path):

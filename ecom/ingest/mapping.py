@@ -447,6 +447,9 @@ def of_parent_line(header: str) -> bool:
     return len(parts) > 1 and any("parent" in header_words(p)[0] for p in parts[:-1])
 
 
+# counts of a report of totals, none of which an order line has
+_COUNT_WORDS = frozenset(("orders", "buyers", "visitors", "visits", "sessions", "pageviews", "customers", "transactions"))
+_COUNT_WORDS_ZH = frozenset(("订单数", "买家数", "访客数", "支付买家数", "下单买家数", "浏览量", "成交笔数", "支付订单数", "成交订单数", "顾客数", "客户数", "成交人数"))
 _ACCOUNT_STATES = frozenset(("enabled", "disabled", "invited", "declined", "active", "inactive", "blocked", "suspended"))
 # a shop system's kinds of product record (Magento's, WooCommerce's): how a product is sold, no category
 _PRODUCT_TYPES = frozenset(("simple", "configurable", "bundle", "virtual", "downloadable", "grouped", "variable", "variation", "external",
@@ -642,6 +645,13 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
                 notes.append(i18n.t("ingest.note.sparse_order_id", lang, src=src, filled=samples[src].n, rows=rows))
         derive, more = sales_keys(mapping, lang)
         notes += more
+        if derive.get("order_id") == "row":
+            # a report of totals per day or product (Lazada's daily Revenue, Visitors, Buyers, Orders) reads
+            # as one order a row: said, since its own order counts have nowhere to go
+            counts = [c for c in columns if c not in mapping and header_words(c)[0] & _COUNT_WORDS | ({header_words(c)[1]} & _COUNT_WORDS_ZH)
+                      and samples[c].n and samples[c].integer_share >= 0.9]
+            if counts:
+                notes.append(i18n.t("ingest.note.summary_rows", lang, cols=", ".join(counts[:3])))
     if table == "products" and not any(names_any(c, ("id", "编号", "编码", "ID")) for c in columns):
         # a listing that names its products without ids (a marketplace's, scraped) keys them by name; a
         # file with ids of something else (Northwind's categories: category_id) is a list of that thing

@@ -1241,6 +1241,13 @@ def test_a_row_of_dashes_in_every_cell_is_no_rule_and_a_brands_code_is_no_brand(
                "-,-,-,-,-\n2025-01-01,822.00,151,2,2\n2025-01-02,800.00,149,2,2\n")
     assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (2, 1, 1)
     assert figures(warehouse, None, None)["gmv"] == 1622.0
+    # its rows are days, not orders: said, since the report's own buyer counts have nowhere to go
+    assert any(n.startswith("Visitors, Buyers count orders, buyers or visitors per row: this looks like a report of totals") for n in rep.notes)
+    # 生意参谋's daily figures say the same in Chinese; an order line's 数量 is no count of orders
+    rep = load(warehouse, tmp_path / "店铺整体日报.csv", "统计日期,支付金额,访客数,支付买家数,支付件数\n2024-06-01,1234.50,820,31,40\n2024-06-02,980.00,760,25,33\n")
+    assert rep.rows_loaded == 2 and any(n.startswith("访客数, 支付买家数 count orders") for n in rep.notes)
+    rep = load(warehouse, tmp_path / "lines.csv", "日期,商品,数量,金额\n2024-06-01,A,2,20.00\n2024-06-02,B,1,9.90\n")
+    assert rep.rows_loaded == 2 and not any("report of totals" in n for n in rep.notes)
     # Tiki's products: brand_id (a code) beside brand_name
     rep = load(warehouse, tmp_path / "productData.csv", "id,name,brand_id,brand_name,price\n1,Galaxy A15,18802,Samsung,4990000\n"
                "2,Redmi 13C,17827,Xiaomi,2990000\n3,iPhone 15,18801,Apple,19990000\n")
@@ -1320,3 +1327,13 @@ def test_a_configurable_products_chosen_item_is_part_of_its_line_not_a_second_sa
         ("000000001", 2, Decimal("88.00")), ("000000002", 1, Decimal("22.00"))]
     k = figures(warehouse, None, None)
     assert (k["gmv"], k["orders"], k["customers"]) == (110.0, 2, 2)
+
+
+def test_a_review_scrape_that_fetched_pages_twice_loads_each_review_once(warehouse, tmp_path):
+    # Tiki's scrape repeats whole pages (4,791 of its 9,576 rows): every row loaded, each review twice;
+    # two reviews alike in text and rating but not in reviewer are two reviews
+    page = "1,Hàng tốt,u1,5,2022-06-01 10:00:00\n,Giao hàng nhanh,u2,4,2022-06-02 11:00:00\n,Tốt,u3,5,2022-06-03 12:00:00\n,Tốt,u4,5,2022-06-03 12:00:00\n"
+    rep = load(warehouse, tmp_path / "comments_data_ncds.csv", "id,content,customer_id,rating,created_at\n" + page + page + page.splitlines()[1] + "\n")
+    assert (rep.table, rep.rows_loaded, rep.rows_skipped) == ("reviews", 4, 5)
+    assert "skipped 5 repeated review row(s) (rows 6, 7, 8, 9, 10)" in rep.notes
+    assert rows(warehouse, "SELECT count(*), avg(rating), count(DISTINCT customer_id) FROM reviews") == [(4, 4.75, 4)]

@@ -110,12 +110,12 @@ def test_reviews_in_a_language_the_model_does_not_read_are_said_plainly(model_en
         unread = cur.execute("SELECT count(*) FROM reviews r JOIN app.review_scores s ON sha256(r.review_text) = s.text_hash "
                              "WHERE s.label IS NULL").fetchone()[0]
     wh.close()
-    assert unread >= 0.95 * 5400
+    assert unread >= 0.95 * 5393  # 5,400 records, 7 of them repeats of an earlier one
     said = [i.value for i in at.info if "languages the review model does not read" in i.value]
     assert len(said) == 1 and said[0].startswith(f"{unread:,} reviews are in languages the review model does not read (Indonesian ")
     assert said[0].endswith("The model reads: Chinese, English.")
-    assert metrics(at)["Reviews"] == "5,400"
-    assert frame_with(at, "negative_rate").reviews.sum() == 5400 - unread
+    assert metrics(at)["Reviews"] == "5,393"
+    assert frame_with(at, "negative_rate").reviews.sum() == 5393 - unread
 
     zh = open_reviews(lang="zh")
     assert_clean(zh)

@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="map a source column onto a canonical column, e.g. --map 实付金额=revenue@order (repeatable)")
     p.add_argument("--currency", metavar="CODE", help="currency (ISO code, e.g. USD) of amounts the files do not name one for "
                    "(default: what the files say, else ECOM_CURRENCY)")
+    p.add_argument("--encoding", metavar="NAME", help="text encoding of the files (e.g. big5, cp949, gb18030), when detection reads them wrong")
     p.add_argument("--dataset", metavar="NAME", help="data set the files go to (default: each file's name); lines already in it are skipped")
     p.add_argument("--skip", action="append", default=[], metavar="NAME",
                    help="leave out a file, zip member (zip/member.csv) or sheet (book.xlsx[Sheet]) of the upload (repeatable)")
@@ -97,7 +98,8 @@ def main(argv: list[str]) -> int:
         # the files of one call are one upload: planned together (tables that complete each other are joined)
         label = files[0].name if len(files) == 1 else f"{len(files)} files"
         reports = ingest_files(wh, files, table=args.table, mode=args.mode, mapping=mapping, progress=_progress(label, args.json),
-                               refresh=False, skip=args.skip, currency=args.currency, dataset=args.dataset)
+                               refresh=False, skip=args.skip, currency=args.currency, dataset=args.dataset,
+                               encodings={f.name: args.encoding for f in files} if args.encoding else None)
         failed = 0
         for r in reports:
             if r.status == "failed":

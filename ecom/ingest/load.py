@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ecom import currency as currency_mod
 from ecom import i18n, schema, settings, tempfiles
 from ecom import lake as lake_mod
 from ecom.ingest import dates, values
@@ -200,8 +201,9 @@ def _resolve_mapping(src: Source, wh, table: str, user: dict[str, str], lang: st
             stale = mapping_mod.sales_keys(dict(guess.mapping), lang)[1]
             guess.notes = [n for n in guess.notes if n not in stale]
         overridden = mapping_mod.targets_of({k: v for k, v in present.items() if v})
-        final = {k: v for k, v in guess.mapping.items()
-                 if k not in present and not mapping_mod.targets_of({k: v}) & overridden}
+        # a guessed column keeps what the person did not map elsewhere (a name that stood for the id stays the name)
+        final = {k: ",".join(kept) for k, v in guess.mapping.items() if k not in present
+                 and (kept := [tg for tg in v.split(",") if mapping_mod.split_target(tg)[0] not in overridden])}
         final.update({k: v for k, v in present.items() if v})
         guess.mapping = final
         # keys the person mapped themselves are not made up
@@ -264,7 +266,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
             _whole_column_dates(con, src, workdir, rep.mapping, sample, decisions, tz, lang)
             _whole_column_ratings(con, src, workdir, rep.mapping, decisions, lang)
         rep.notes += order_notes + decisions.notes
-        code, why = _currency_of(currency, decisions, rep.mapping)
+        code, why = _currency_of(currency, decisions, rep.mapping, src.columns)
         if t.name == "sales":
             rep.notes.append(i18n.t(f"ingest.note.currency_{why}", lang, code=code))
         plan = values.Plan(t.name, src.columns, rep.mapping, guess.derive, decisions, upload_id, _now_local(), tz, lang, currency=code,
@@ -294,14 +296,15 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
     return rep
 
 
-def _currency_of(chosen: str | None, decisions: values.Decisions, mapping: dict[str, str]) -> tuple[str, str]:
-    """(currency of amounts without one of their own, why: chosen | column | file | setting)."""
+def _currency_of(chosen: str | None, decisions: values.Decisions, mapping: dict[str, str], headers: list[str]) -> tuple[str, str]:
+    """(currency of amounts without one of their own, why: chosen | column | file | script | setting)."""
     if chosen:
         return settings.currency_code(chosen), "chosen"
-    code = decisions.currency or settings.get("ECOM_CURRENCY")
+    script = currency_mod.of_script(headers)
+    code = decisions.currency or script or settings.get("ECOM_CURRENCY")
     if "currency" in mapping_mod.targets_of(mapping):
         return code, "column"
-    return code, "file" if decisions.currency else "setting"
+    return code, "file" if decisions.currency else "script" if script else "setting"
 
 
 def _whole_column_dates(con, src: Source, workdir: Path, mapping: dict[str, str], sample: dict[str, list], decisions: values.Decisions,
@@ -525,13 +528,14 @@ def _note_lenient(cur, stage: str, plan: values.Plan, notes: list[str]) -> None:
 def _repeated_reviews(cur, stage: str, t: schema.Table, lang: str, skipped: dict[str, list]) -> int:
     """Reviews that repeat an earlier row of the file in every column (a scraper that fetched a page
     twice: Tiki's 4,791 of 9,576) are dropped from `stage` and entered in `skipped`; how many. Only
-    rows that say who wrote them or hold a text of some length: two 5★ reviews without text or
-    reviewer on one day are two buyers. Order lines are left alone: two alike can be two sales."""
+    rows that say who wrote them, or hold a text too long to be two buyers' words by chance: two 5★
+    reviews without text or reviewer on one day, or two "Ürün çok güzel, tavsiye ederim", are two
+    buyers. Order lines are left alone: two alike can be two sales."""
     if t.name != "reviews":
         return 0
     rows = [r[0] for r in cur.execute(
         f"DELETE FROM {stage} WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY _line_key ORDER BY _source_row) AS n "
-        f"FROM {stage} WHERE customer_id IS NOT NULL OR review_id IS NOT NULL OR strlen(review_text) >= 20) WHERE n > 1) RETURNING _source_row"
+        f"FROM {stage} WHERE customer_id IS NOT NULL OR review_id IS NOT NULL OR length(review_text) >= 50) WHERE n > 1) RETURNING _source_row"
     ).fetchall()]
     if rows:
         skipped[i18n.t("ingest.skip.repeated_row", lang)] = [len(rows), sorted(rows)[:5]]

@@ -447,6 +447,8 @@ def of_parent_line(header: str) -> bool:
     return len(parts) > 1 and any("parent" in header_words(p)[0] for p in parts[:-1])
 
 
+# an amount's words that say it is what the seller nets after fees, not what the buyer paid
+_NETTED = frozenset(("net", "real", "seller", "payout", "settlement", "settled", "received", "earnings", "proceeds", "payable"))
 # counts of a report of totals, none of which an order line has
 _COUNT_WORDS = frozenset(("orders", "buyers", "visitors", "visits", "sessions", "pageviews", "customers", "transactions"))
 _COUNT_WORDS_ZH = frozenset(("订单数", "买家数", "访客数", "支付买家数", "下单买家数", "浏览量", "成交笔数", "支付订单数", "成交订单数", "顾客数", "客户数", "成交人数"))
@@ -514,7 +516,12 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
             # the best-fitting values first; a person-level id beats a per-order one (customer_unique_id);
             # of free texts, the longest (Meituan's 评论用户内容, not its 评论用户菜品, the dishes ordered)
             longest = c.looks == "freetext"
-            options.sort(key=lambda o: (-o[1], -("unique" in header_words(o[0])[0]), -samples[o[0]].mean_length if longest else 0, len(o[0])))
+            # of amounts paid, one that is seldom 0 (not Mercado Pago's TIP_AMOUNT) and not what the seller nets
+            # after the platform's fees (its REAL_AMOUNT, SETTLEMENT_NET_AMOUNT beside TRANSACTION_AMOUNT)
+            money = c.name == "revenue"
+            options.sort(key=lambda o: (-o[1], -("unique" in header_words(o[0])[0]), -samples[o[0]].mean_length if longest else 0,
+                                        -round(samples[o[0]].nonzero_share, 1) if money else 0,
+                                        bool(header_words(o[0])[0] & _NETTED) if money else False, len(o[0])))
             take(options[0][0], c.name, "medium")
             taken.add(c.name)
     # an order status the header does not name (Meesho's "Reason for Credit Entry": DELIVERED,
@@ -554,6 +561,11 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     for src in [k for k, v in mapping.items() if split_target(v)[0] == "region" and samples[k].n]:
         states = sum(v.lower() in _ACCOUNT_STATES or is_status(v) for v in samples[src].values)
         if states >= 0.5 * samples[src].n:
+            del mapping[src], confidence[src]
+    # one id on every one of many rows is the account the file was exported from (Mercado Pago's
+    # USER_ID, the seller's own), not its buyers
+    for src in [k for k, v in mapping.items() if table == "sales" and split_target(v)[0] == "customer_id" and samples[k].n >= 20]:
+        if len(set(samples[src].values)) == 1:
             del mapping[src], confidence[src]
     # Magento's product_type (simple, configurable) says how a product is sold, not what it is
     for src in [k for k, v in mapping.items() if split_target(v)[0] == "category" and samples[k].n]:
@@ -637,8 +649,10 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         notes.append(i18n.t("ingest.note.snapshot_today", lang, day=today.isoformat()))
     if table == "sales":
         # an order id filled on few rows (Stripe's "order_id (metadata)", set on a handful of payments)
-        # tells no orders apart: the lines are grouped as in a file without one
-        rows = max((v.n for v in samples.values()), default=0)
+        # tells no orders apart: the lines are grouped as in a file without one (counted among the rows that
+        # have a time: a report's group titles and subtotals are no lines)
+        when = next((k for k, v in mapping.items() if split_target(v)[0] == "order_time"), None)
+        rows = samples[when].n if when else max((v.n for v in samples.values()), default=0)
         for src in [k for k, v in mapping.items() if v == "order_id"]:
             if samples[src].n < 0.5 * rows:
                 del mapping[src], confidence[src]
@@ -663,7 +677,18 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         # a product and a day alone sold nothing to anyone: JD's JData_Comment (each product's review counts
         # per day) has them
         missing.append("revenue or unit_price or quantity or order_id or customer_id")
+    if table == "reviews" and not missing and "review_text" not in targets_of(filled) and any(map(_counts_reviews, columns)):
+        # a row with a count of its reviews and their mean (Yelp's businesses: Rating 4.5, Number of Review 91)
+        # is a thing reviewed, not a review
+        missing.append("review_text")
     return Guess(table, mapping, missing, derive=derive, notes=notes, confidence=confidence)
+
+
+def _counts_reviews(header: str) -> bool:
+    """Whether a header names a count of reviews or ratings (Number of Review, review_count, 评论数)."""
+    words, cjk = header_words(header)
+    return bool(words & {"review", "rating", "comment", "vote"} and words & {"number", "count", "total", "num", "no"}) or \
+        any(w in cjk for w in ("评论数", "评价数", "评分人数", "评论条数"))
 
 
 # a header of a return's or refund's own record (its id, its date)

@@ -87,6 +87,11 @@ class ColumnValues:
         return len(set(self.values)) / self.n if self.n else 0.0
 
     @cached_property
+    def nonzero_share(self) -> float:
+        """The share of the values that are numbers other than 0 (a tip column of 0.00 says nothing)."""
+        return sum(1 for x in self.numbers if x) / self.n if self.n else 0.0
+
+    @cached_property
     def mean_length(self) -> float:
         return sum(len(v) for v in self.values) / self.n if self.n else 0.0
 

@@ -96,6 +96,7 @@ class Source:
     nul: bool = False  # csv: the file holds NUL bytes somewhere (rows with one are rejected)
     footer_row: int | None = None  # csv: `_row` of a rule line (-----) that ends the table; it and what follows are skipped
     bom_len: int = 0
+    odd_newlines: bool = False  # csv: lines end in CR alone or CR CR LF (`_odd_newlines`): the copy DuckDB reads ends them in LF
     utf8_path: Path | None = None  # csv: where DuckDB reads it (the file, or its UTF-8 transcoding)
     relation: object = None  # join, wide: (con, tag, workdir) -> SQL of the derived rows (see ecom.ingest.plan, .wide)
     members: list[Source] = field(default_factory=list)  # join: the tables joined, the lines table first; wide: the table
@@ -260,11 +261,11 @@ def _scan(path: Path) -> tuple[str, bool]:
 def utf8_file(src: Source, workdir: Path) -> Path:
     """The CSV as DuckDB can read it: the file itself when UTF-8, else transcoded once into `workdir`."""
     if src.utf8_path is None:
-        if src.encoding == "utf-8" and src.delimiter != WHITESPACE:
+        if src.encoding == "utf-8" and src.delimiter != WHITESPACE and not src.odd_newlines:
             src.utf8_path = src.path
         else:
             src.utf8_path = workdir / (hashlib.sha1(src.name.encode()).hexdigest()[:12] + ".csv")
-            _transcode(src.path, src.utf8_path, src.encoding, src.bom_len, src.delimiter == WHITESPACE)
+            _transcode(src.path, src.utf8_path, src.encoding, src.bom_len, src.delimiter == WHITESPACE, src.odd_newlines)
     return src.utf8_path
 
 
@@ -369,6 +370,9 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
         raise IngestError(i18n.t("ingest.err.nul_bytes", lang, name=display))
     # a few stray NUL bytes are a damaged row, not a binary file: their rows are rejected when loaded
     text = text.replace("\x00", "")
+    odd = _odd_newlines(text)
+    if odd:
+        text = _to_lf(text)
     lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
     if size > len(head) and len(lines) > 1:
         lines = lines[:-1]  # the sample may end mid-line
@@ -390,14 +394,14 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
         name=display, kind="csv", content_hash=digest, path=path, encoding=encoding, delimiter=delimiter, bom_len=len(bom),
         header_row=None if header_idx is None else records[header_idx][0] - 1, skip_lines=skip, columns=header,
         preview=data[:PREVIEW_ROWS], sample=data[:SAMPLE_ROWS], notes=notes, size=size,
-        nul=nul and not encoding.startswith("utf-16") and not encoding.startswith("utf-32"),
+        nul=nul and not encoding.startswith("utf-16") and not encoding.startswith("utf-32"), odd_newlines=odd,
         footer_row=None if footer is None else skip + 1 + footer - first_data,
     )
     if footer is not None:
         src.notes.append(i18n.t("ingest.note.footer", lang, n=len(records) - footer))
     sample_bytes = sum(len(x.encode("utf-8")) for x in lines) or 1
     src.rows_estimate = max(1, int(len(data) * size / sample_bytes)) if data else 0
-    truncated = _truncated_tail(path, encoding, delimiter, len(header), lang)
+    truncated = None if odd else _truncated_tail(path, encoding, delimiter, len(header), lang)
     if truncated:
         src.notes.append(truncated)
     return src
@@ -421,7 +425,7 @@ def detect_encoding(head: bytes, display: str = "", lang: str = "en") -> tuple[s
         return "utf-8", b""
     scores, texts = {}, {}
     # CP1250 is the Western reading of bytes CP1252 leaves undefined (Polish ź, Czech ť)
-    for enc in ("gb18030", "cp932", "cp1251", "cp1252", "cp1250"):
+    for enc in ("gb18030", "cp950", "cp949", "cp932", "cp1251", "cp1252", "cp1250"):
         if enc == "cp1250" and "cp1252" in scores:
             continue
         try:
@@ -469,6 +473,12 @@ def _is_cjk(ch: str) -> bool:
 _WESTERN_MARKS = set("\u00a0’‘“”–—…€£¥°©®·×÷¿¡«»§¶¢¹²³½¼¾\u00ad")
 
 
+# the Hangul syllables most of Korean text (and of its shops' exports) is written with
+_COMMON_HANGUL = frozenset("이다는의에을를가고하기지서사자리로도수나시대주문상품량일번호금액결제배송명구매확정완료취소반품환불격판령인전화우편세부요청옵션"
+                           "정보회원아디날짜간총할쿠폰적립포트용분입력선택내작성후별점뷰개객센터한국어쇼핑몰카드신계좌체무통장현영증발행처중준비출택"
+                           "있없것들그와해게면으며았었습니요만보")
+
+
 def _plausibility(text: str, encoding: str) -> float:
     """The share (0..1) of the non-ASCII characters of `text` that are ordinary text under `encoding`,
     judged over the whole sample.
@@ -494,6 +504,19 @@ def _plausibility(text: str, encoding: str) -> float:
         # with capitals anywhere
         words = [w for w in re.findall(r"[^\W\d_]{3,}", text) if all("\u0400" <= ch <= "\u04ff" for ch in w)]
         return sum(len(w) for w in words if w in (w.lower(), w.capitalize())) / len(non_ascii)
+    if encoding == "cp950":
+        # Taiwan's and Hong Kong's Big5 text is mostly its level-1 (frequent) characters, lead bytes A4–C6,
+        # and punctuation (A1–A3); GBK read as Big5 falls as often in the rare level 2
+        lead = [ch.encode("cp950", errors="replace")[0] for ch in non_ascii]
+        common = sum(1 for b in lead if 0xA1 <= b <= 0xC6)
+        return common / len(non_ascii)
+    if encoding == "cp949":
+        # Korean bytes are common Chinese characters to GB18030, and common Chinese read as EUC-KR is Hangul
+        # too, but rare syllables (订单号 -> 땐데뵀): a reading that is nearly all Hangul, much of it the
+        # syllables Korean text is mostly made of, wins (real exports: 52–59% of them; Chinese: under 10%)
+        hangul = [ch for ch in non_ascii if 0xAC00 <= ord(ch) <= 0xD7A3]
+        common = sum(ch in _COMMON_HANGUL for ch in hangul)
+        return 1.2 if len(hangul) >= 0.9 * len(non_ascii) and common >= 0.3 * len(hangul) else common / len(non_ascii)
     if encoding == "gb18030":
         good = 0
         for ch in non_ascii:
@@ -543,17 +566,36 @@ def _decode_sample(raw: bytes, encoding: str, complete: bool) -> str:
     return decoder.decode(raw, final=complete).lstrip("\ufeff")
 
 
-def _transcode(src: Path, dst: Path, encoding: str, bom_len: int, whitespace: bool) -> None:
-    """Stream `src` into a UTF-8 file (whitespace-separated lines become tab-separated)."""
+def _odd_newlines(text: str) -> bool:
+    """Whether a sample's lines end in CR alone (old Mac files: Steam's review download) or in CR CR LF
+    (Python's csv writer on Windows with a file not opened with newline=''): DuckDB's parser reads
+    neither (one line, or a broken state)."""
+    lf = text.count("\n")
+    lone = text.count("\r") - text.count("\r\n")  # CRs that end no CR LF
+    return text.count("\r\r\n") > lf / 2 or lone > lf
+
+
+def _to_lf(text: str) -> str:
+    return text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _transcode(src: Path, dst: Path, encoding: str, bom_len: int, whitespace: bool, odd_newlines: bool = False) -> None:
+    """Stream `src` into a UTF-8 file (whitespace-separated lines become tab-separated; lines ending in
+    CR or CR CR LF end in LF)."""
     decoder = codecs.getincrementaldecoder(encoding)("replace")
     ws = re.compile(r"[ \t]+")
     with src.open("rb") as fin, tempfiles.open_private(dst, "w", encoding="utf-8", newline="") as fout:
         fin.read(bom_len)
         pending = ""
+        held = ""  # a chunk's trailing CRs, which the next chunk's LF may complete
         while True:
             chunk = fin.read(CHUNK_BYTES)
             final = not chunk
             text = decoder.decode(chunk, final=final)
+            if odd_newlines:
+                text = held + text
+                kept = len(text) if final else len(text.rstrip("\r"))
+                text, held = _to_lf(text[:kept]), text[kept:]
             if not whitespace:
                 fout.write(text.lstrip("\ufeff") if not pending else text)
                 pending = "x"

@@ -147,7 +147,7 @@ STATUSES = (
      ("已发货", "待收货", "卖家已发货", "运输中", "กำลังจัดส่ง", "発送済", "배송중")),
     ("completed", ("completed", "complete", "delivered", "success", "fulfilled", "finished", "completado", "entregado", "entregue", "concluído",
                    "livré", "terminé", "abgeschlossen", "zugestellt", "consegnato", "completato", "hoàn thành", "đã giao", "selesai", "доставлен", "выполнен", "получен"),
-     ("交易成功", "已完成", "已签收", "完成", "成功", "สำเร็จ", "完了", "配達済", "완료")),
+     ("交易成功", "已完成", "已签收", "完成", "成功", "สำเร็จ", "完了", "配達済", "완료", "구매확정")),
 )
 _STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)
 # A ledger (PayPal's activity download, eBay's transaction report, Stripe's balance history, Alipay's
@@ -158,10 +158,13 @@ _STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)
 # (Lemon Squeezy's payouts head theirs "Sale": Order #84725209, Refund - Order #…, Payout fee)
 LEDGER_TYPE_HEADERS = frozenset(map(normalize, ("type", "transaction type", "entry type", "activity type", "sale", "交易类型", "业务类型",
                                                  "账务类型", "财务类型")))
-LEDGER_SALE = r"order|sale|payment|charge|refund|交易|订单|销售|收款|支付|退款"
-LEDGER_OTHER = (r"payout|fee|withdraw|transfer|hold|authori[sz]|label|deposit|adjust|invoice|bonus|reserve|dispute"
+# an accounting report's Invoice and Credit Memo (QuickBooks') and a payment provider's settlement of a sale
+# (Mercado Pago's SETTLEMENT) are sales and refunds; PayPal's "Invoice Sent" memo and a settlement of
+# shipping costs are neither
+LEDGER_SALE = r"order|sale|payment|charge|refund|settlement|invoice|credit (?:memo|note)|交易|订单|销售|收款|支付|退款"
+LEDGER_OTHER = (r"payout|fee|withdraw|transfer|hold|authori[sz]|label|deposit|adjust|invoice sent|bonus|reserve|dispute|shipping"
                 r"|提现|转账|手续费|服务费|充值|保证金|佣金")
-LEDGER_REFUND = r"refund|退款"
+LEDGER_REFUND = r"refund|credit (?:memo|note)|退款"
 MONEY_DIRECTION_HEADERS = frozenset(map(normalize, ("balance impact", "debit/credit", "credit/debit", "dr/cr", "收/支", "收支类型", "资金流向")))
 MONEY_OUT = r"debit|memo|支出"
 STATUS_NAMES = frozenset(name for name, _, _ in STATUSES)
@@ -798,6 +801,10 @@ def lenient_columns(plan: Plan) -> list[tuple[str, str]]:
             and not (name == "review_text" and plan.decisions.text_parts)]  # both halves are in _extra as they are
 
 
+# a group's subtotal under its lines: "Total A00100 (…)", "小计：华东"
+_SUBTOTAL = r"^(?i:total|subtotal|sub-total|summe|totale|合计|总计|小计|汇总)(?:\s|[:：]|$)"
+
+
 # derive rules that make an id of the row's number in the file
 ROW_RULES = ("row", "customer_time")
 
@@ -858,6 +865,14 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
     if plan.table == "sales" and plan.decisions.child_lines:
         x = f"v{idx[plan.decisions.child_lines]}"
         says += f"WHEN {x} IS NOT NULL THEN {lit(i18n.t('ingest.skip.child_line', lang, src=plan.decisions.child_lines))} "
+    # a report grouped by item (QuickBooks' Sales by Item Detail): a group's title alone in the first cell
+    # above its lines, its "Total …" below them; only rows that lack a required value anyway, so no line is lost
+    lacking = [f"v{idx[by_target[name][0]]} IS NULL" for name in t.required
+               if name in by_target and by_target[name][0] in idx and by_target[name][0] != cols[0]]
+    if lacking and n > 2:
+        alone = " AND ".join(f"v{i} IS NULL" for i in range(1, n))
+        says += (f"WHEN {' AND '.join(lacking)} AND v0 IS NOT NULL AND {alone} THEN {lit(i18n.t('ingest.skip.group_title', lang))} "
+                 f"WHEN {' AND '.join(lacking)} AND regexp_matches(v0, {lit(_SUBTOTAL)}) THEN {totals_why} ")
     skip = (
         f"CASE {footer}WHEN {blank} THEN {blank_why} WHEN {repeated} THEN {header_why} WHEN {skip_total} THEN {totals_why} {says}END"
     ) if h0 else "NULL"

@@ -24,7 +24,7 @@ from ecom.ui.lang import current
 FILES = "data_files"
 CHOICES = "data_choices"
 PREVIEW = "data_preview"
-ENCODINGS = ("utf-8", "gb18030", "cp1252", "latin-1", "big5", "shift_jis", "cp1250", "cp1251", "cp1254", "utf-16")
+ENCODINGS = ("utf-8", "gb18030", "cp950", "cp949", "cp1252", "latin-1", "shift_jis", "cp1250", "cp1251", "cp1254", "utf-16")
 
 
 def upload_dir() -> Path:

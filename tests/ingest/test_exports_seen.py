@@ -1337,3 +1337,76 @@ def test_a_review_scrape_that_fetched_pages_twice_loads_each_review_once(warehou
     assert (rep.table, rep.rows_loaded, rep.rows_skipped) == ("reviews", 4, 5)
     assert "skipped 5 repeated review row(s) (rows 6, 7, 8, 9, 10)" in rep.notes
     assert rows(warehouse, "SELECT count(*), avg(rating), count(DISTINCT customer_id) FROM reviews") == [(4, 4.75, 4)]
+
+
+def test_lines_ending_in_cr_alone_or_cr_cr_lf_are_read_as_lines(warehouse, tmp_path):
+    # Steam's review download ends its lines in CR alone (read as one line: refused); a scrape written by
+    # Python's csv module on Windows ends them in CR CR LF (DuckDB's parser broke on it)
+    head, rows_ = "recommendation_id,author_steamid,voted_up,review_text,timestamp_created\n", [
+        "201,7656119801,True,Great game with friends,1757011662", "202,7656119802,False,Crashes on start,1757012000",
+        "203,7656119803,True,,1757013000"]
+    path = tmp_path / "all_reviews_sample.csv"
+    path.write_bytes((head + "\n".join(rows_) + "\n").replace("\n", "\r").encode())
+    [rep] = ingest_file(warehouse, path)
+    assert (rep.table, rep.rows_loaded, rep.rows_rejected) == ("reviews", 3, 0)
+    assert rep.mapping == {"recommendation_id": "review_id", "author_steamid": "customer_id", "voted_up": "rating", "review_text": "review_text",
+                           "timestamp_created": "review_time"}
+    assert rows(warehouse, "SELECT review_id, rating, review_text FROM reviews ORDER BY 1") == [
+        ("201", 5, "Great game with friends"), ("202", 1, "Crashes on start"), ("203", 5, None)]
+    path = tmp_path / "coupang.csv"
+    path.write_bytes("상품명,가격,링크\r\r\n보온병 500ml,\"39,500원\",https://c.kr/p/1\r\r\n운동화,원,https://c.kr/p/2\r\r\n텀블러,\"12,900원\",https://c.kr/p/3\r\r\n".encode())
+    [rep] = ingest_file(warehouse, path, table="products", mapping={"링크": "product_id"})
+    assert (rep.rows_loaded, rep.rows_rejected) == (3, 0)
+    assert rows(warehouse, "SELECT product_name, price FROM products ORDER BY product_id") == [
+        ("보온병 500ml", Decimal("39500.00")), ("운동화", None), ("텀블러", Decimal("12900.00"))]
+
+
+def test_big5_and_euc_kr_files_are_read_in_their_encodings_and_korean_headers_name_won(warehouse, tmp_path):
+    # Taiwan's Big5 was read as GB18030 (its header garbled, the file refused); Korean EUC-KR likewise
+    text = "訂單編號,下單時間,商品名稱,數量,實付金額\n1,2024-05-01 10:00,保溫杯,2,798\n2,2024-05-02 11:00,運動鞋,1,2400\n"
+    rep = load(warehouse, tmp_path / "露天訂單.csv", text, encoding="cp950")
+    assert (rep.encoding, rep.table, rep.rows_loaded) == ("cp950", "sales", 2)
+    assert rows(warehouse, "SELECT product_name FROM sales ORDER BY order_id") == [("保溫杯",), ("運動鞋",)]
+    # a Korean order export (Cafe24's headers) in EUC-KR: its won amounts are labelled KRW, not the default
+    text = "주문번호,발주일,상품번호,주문상품명,수량,판매가,주문상태\n20250927-01,2025-09-27 11:41:40,218,보온병,2,14000,구매확정\n20250927-02,2025-09-27 12:00:00,219,운동화,1,52000,취소\n"
+    rep = load(warehouse, tmp_path / "hada.csv", text, encoding="cp949")
+    assert (rep.encoding, rep.rows_loaded) == ("cp949", 2)
+    assert "the file names no currency, and its headers are in the language of KRW: amounts are taken as KRW; choose another for this upload if they are not" in rep.notes
+    assert rows(warehouse, "SELECT order_id, currency, order_status, revenue FROM sales WHERE _dataset = 'hada.csv' ORDER BY 1") == [
+        ("20250927-01", "KRW", "completed", Decimal("28000.00")), ("20250927-02", "KRW", "cancelled", Decimal("52000.00"))]
+
+
+def test_an_accounting_reports_invoices_and_credit_memos_are_sales_and_refunds_under_group_titles_and_totals(warehouse, tmp_path):
+    # QuickBooks' Sales by Item Detail: Type Invoice / Credit Memo (an invoice was taken for a ledger's
+    # non-sale entry and the file refused), each item's title alone above its lines and its "Total …" below
+    rep = load(warehouse, tmp_path / "sales by item.CSV", '"Type","Date","Num","Memo","Name","Qty","Sales Price","Amount","Balance"\n'
+               '"Parts",,,,,,,,""\n"A00100 (Original 12/5.5 oz.)",,,,,,,,""\n'
+               '"Invoice","10/08/2025","INV-1","Original","Monte Corp",10,12.00,120.00,120.00\n'
+               '"Invoice","10/09/2025","INV-2","Original","Bodega Sol",5,12.00,60.00,180.00\n'
+               '"Credit Memo","10/10/2025","CM-1","Original","Bodega Sol",-1,12.00,-12.00,168.00\n'
+               '"Total A00100 (Original 12/5.5 oz.)",,,,,14,,168.00,168.00\n"Total Parts",,,,,14,,168.00,168.00\n"TOTAL",,,,,14,,168.00,168.00\n')
+    assert (rep.rows_loaded, rep.rows_rejected, rep.rows_skipped) == (3, 0, 5)
+    assert rep.mapping["Num"] == "order_id"
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"], k["orders"]) == (180.0, 12.0, 2)
+    # Mercado Pago's settlement report: SETTLEMENT is its word for a paid sale, a tip column of zeros and
+    # what the seller nets are no revenue, and the seller's own USER_ID on every row is no customer
+    head = "SOURCE_ID;USER_ID;TRANSACTION_TYPE;TRANSACTION_AMOUNT;TRANSACTION_DATE;REAL_AMOUNT;TIP_AMOUNT;SETTLEMENT_CURRENCY\n"
+    lines = "".join(f"{900 + i};1234567;{'PAYOUTS' if i % 10 == 9 else 'SETTLEMENT'};{100 + i}.00;2026-01-{1 + i:02d}T10:00:00.000-03:00;"
+                    f"{90 + i}.00;0.00;BRL\n" for i in range(25))
+    rep = load(warehouse, tmp_path / "settlement.csv", head + lines)
+    assert rep.mapping.get("TRANSACTION_AMOUNT") == "revenue" and "USER_ID" not in rep.mapping
+    assert (rep.rows_loaded, rep.rows_skipped) == (23, 2)
+    k = figures(warehouse, None, None)["by_currency"]
+    assert [(b["currency"], b["gmv"], b["customers"]) for b in k if b["currency"] == "BRL"] == [
+        ("BRL", float(sum(100 + i for i in range(25) if i % 10 != 9)), 0)]
+
+
+def test_a_list_of_businesses_with_their_review_counts_is_no_reviews(warehouse, tmp_path):
+    # Yelp's search results: a business a row, its mean rating and how many reviews it has, loaded as
+    # 5,856 reviews (the ids as review ids, the means as stars)
+    rep = load(warehouse, tmp_path / "yelp.csv", "ID,Name,Term,Phone,Address,Price,Rating,Number of Review,Cuisine\n"
+               "8YWL,Ye's Apothecary,dinner,,\"119 Orchard St, New York\",,4.5,91.0,chinese\n"
+               "4DIn,Antidote,dinner,(718) 782-2585,\"66 S 2nd St, Brooklyn\",$$,5.0,220.0,chinese\n"
+               "9kQz,Wo Hop,dinner,,\"17 Mott St, New York\",$,4.0,1530.0,chinese\n")
+    assert rep.table == "products" and rows(warehouse, "SELECT count(*) FROM reviews") == [(0,)]

@@ -447,6 +447,8 @@ def of_parent_line(header: str) -> bool:
     return len(parts) > 1 and any("parent" in header_words(p)[0] for p in parts[:-1])
 
 
+# the words of a header that names an order's whole total
+_ORDER_TOTAL = frozenset(("total", "price", "amount", "order", "grand", "sum"))
 # an amount's words that say it is what the seller nets after fees, not what the buyer paid
 _NETTED = frozenset(("net", "real", "seller", "payout", "settlement", "settled", "received", "earnings", "proceeds", "payable"))
 # counts of a report of totals, none of which an order line has
@@ -562,6 +564,16 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         states = sum(v.lower() in _ACCOUNT_STATES or is_status(v) for v in samples[src].values)
         if states >= 0.5 * samples[src].n:
             del mapping[src], confidence[src]
+    # an order's total beside its items' total and its shipping or tax (Big Cartel's Total price = Item total
+    # + Total shipping + Total tax): the items' total is what was sold
+    rev = next((k for k, v in mapping.items() if v == "revenue"), None)
+    if rev is not None and header_words(rev)[0] <= _ORDER_TOTAL and any(header_words(o)[0] & {"shipping", "tax", "freight"} for o in columns):
+        # (WooCommerce's "Total products" is a count of them)
+        items = [o for o in columns if o not in mapping and header_words(o)[0] & {"item", "items", "merchandise"}
+                 and header_words(o)[0] & {"total", "subtotal"} and samples[o].n and samples[o].fit("money") >= 0.8]
+        if items:
+            del mapping[rev], confidence[rev]
+            take(items[0], "revenue", "medium")
     # one id on every one of many rows is the account the file was exported from (Mercado Pago's
     # USER_ID, the seller's own), not its buyers
     for src in [k for k, v in mapping.items() if table == "sales" and split_target(v)[0] == "customer_id" and samples[k].n >= 20]:

@@ -130,7 +130,7 @@ STATUSES = (
     ("returned", ("return", "rto", "devuelt", "devolvid", "retour", "zurückgesendet", "trả hàng", "dikembalikan", "pengembalian", "возврат"),
      ("退货", "คืนสินค้า", "返品", "반품")),
     # an English "Closed" alone is no cancellation: Amazon's order history says it of every finished order
-    ("cancelled", ("cancel", "void", "expired", "trade closed", "transaction closed", "invalid", "rejected", "declined", "annul", "storn",
+    ("cancelled", ("cancel", "void", "expired", "trade closed", "transaction closed", "invalid", "rejected", "declined", "denied", "annul", "storn",
                    "hủy", "batal", "отмен", "iptal", "anulowan"),
      ("取消", "关闭", "作废", "失效", "无效", "驳回", "ยกเลิก", "キャンセル", "취소")),
     # an order not yet placed (Odoo's draft quotations, a CRM's 未提交) is no sale: it counts nowhere, as a cancelled one

@@ -1410,3 +1410,36 @@ def test_a_list_of_businesses_with_their_review_counts_is_no_reviews(warehouse, 
                "4DIn,Antidote,dinner,(718) 782-2585,\"66 S 2nd St, Brooklyn\",$$,5.0,220.0,chinese\n"
                "9kQz,Wo Hop,dinner,,\"17 Mott St, New York\",$,4.0,1530.0,chinese\n")
     assert rep.table == "products" and rows(warehouse, "SELECT count(*) FROM reviews") == [(0,)]
+
+
+def test_an_orders_total_with_shipping_and_tax_yields_to_its_items_total_and_a_denied_payment_is_no_sale(warehouse, tmp_path):
+    # Big Cartel's orders: Total price = Item total + Total shipping + Total tax; GMV was the Total price
+    rep = load(warehouse, tmp_path / "_orders.csv", "Number,Buyer email,Date,Status,Currency,Item count,Item total,Total price,Total shipping,Total tax,Total discount\n"
+               "KPEU-1,a@example.com,2022-07-09,completed,USD,1,5.0,5.52,0.0,0.52,0.0\n"
+               "CJLI-2,b@example.com,2022-07-01,completed,USD,2,12.0,18.05,5.0,1.05,0.0\n")
+    assert (rep.mapping["Item total"], rep.mapping["Total shipping"]) == ("revenue", "shipping_fee") and "Total price" not in rep.mapping
+    assert figures(warehouse, None, None)["gmv"] == 17.0
+    # Toast's payment details: a card payment DENIED was counted as a sale
+    rep = load(warehouse, tmp_path / "PaymentDetails.csv", "Payment Id,Order Id,Order Date,Amount,Status,Email\n"
+               "p1,o1,9/29/25 10:26 AM,16.87,CAPTURED,x@example.com\np2,o2,9/29/25 10:40 AM,40.00,DENIED,y@example.com\n"
+               "p3,o3,9/29/25 11:02 AM,25.13,CAPTURED,\n")
+    assert rows(warehouse, "SELECT order_id, order_status FROM sales WHERE _dataset = 'PaymentDetails.csv' ORDER BY 1") == [
+        ("o1", "captured"), ("o2", "cancelled"), ("o3", "captured")]
+    # a Japanese order extract: 受注金額 (the line's amount) and 受注個数 (its quantity), not 商品金額 (the price)
+    rep = load(warehouse, tmp_path / "受注.csv", "受注番号,受注日,商品番号,商品名,商品金額,受注個数,受注金額\nJ1,2017/01/20,A1,ハンドクリーム,500,3,1500\n"
+               "J2,2017/01/21,B2,テスト商品,1000,1,1000\n", encoding="cp932")
+    assert (rep.mapping["受注金額"], rep.mapping["受注個数"]) == ("revenue", "quantity")
+    assert rows(warehouse, "SELECT sum(revenue), sum(quantity) FROM sales WHERE _dataset = '受注.csv'") == [(Decimal("2500.00"), 4)]
+
+
+def test_an_orders_paid_price_repeated_on_its_lines_is_its_revenue_not_the_list_prices(warehouse, tmp_path):
+    # 唯品会's order pages: 商品价格 × 型号数量 is the list value, 订单价格 the order's paid total on each of its
+    # lines; GMV was the list value (41,770.05 against 30,803.48 paid)
+    rep = load(warehouse, tmp_path / "test1.csv", "商品编号,商品名称,型号数量,商品价格,订单号,用户ID,订单状态,订单时间,订单价格\n"
+               "11,面膜75ml,1,59.00,V1,u1,已签收,2023-04-27 23:21:32,80.00\n12,AD钙奶220g,1,42.00,V1,u1,已签收,2023-04-27 23:21:32,80.00\n"
+               "13,洗衣液,2,30.00,V2,u2,已签收,2023-04-26 10:00:00,50.00\n15,纸巾,1,12.00,V2,u2,已签收,2023-04-26 10:00:00,50.00\n"
+               "16,抱枕,1,35.00,V4,u4,已签收,2023-04-24 08:00:00,40.00\n17,毛毯,1,20.00,V4,u4,已签收,2023-04-24 08:00:00,40.00\n"
+               "14,牙刷,1,20.00,V3,u3,订单已取消,2023-04-25 09:00:00,18.00\n")
+    assert rep.mapping["订单价格"] == "revenue@order"
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"]) == (170.0, 3)

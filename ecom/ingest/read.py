@@ -97,6 +97,7 @@ class Source:
     footer_row: int | None = None  # csv: `_row` of a rule line (-----) that ends the table; it and what follows are skipped
     bom_len: int = 0
     odd_newlines: bool = False  # csv: lines end in CR alone or CR CR LF (`_odd_newlines`): the copy DuckDB reads ends them in LF
+    unquoted: bool = False  # csv: a tab-separated file whose quote marks are text (`_unquoted`), not quoting
     utf8_path: Path | None = None  # csv: where DuckDB reads it (the file, or its UTF-8 transcoding)
     relation: object = None  # join, wide: (con, tag, workdir) -> SQL of the derived rows (see ecom.ingest.plan, .wide)
     members: list[Source] = field(default_factory=list)  # join: the tables joined, the lines table first; wide: the table
@@ -286,7 +287,7 @@ def raw_relation(con, src: Source, tag: str = "full", workdir: Path | None = Non
     if src.kind == "csv":
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         delim = "\t" if src.delimiter == WHITESPACE else src.delimiter
-        quote = "" if src.delimiter == WHITESPACE else '"'
+        quote = "" if src.delimiter == WHITESPACE or src.unquoted else '"'
         opts = (
             f"header=false, skip={src.skip_lines}, auto_detect=false, delim={lit(delim)}, quote={lit(quote)}, "
             f"escape={lit(quote)}, columns={cols}, null_padding=true, store_rejects=true, rejects_table='rej_errors_{tag}', "
@@ -377,7 +378,8 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
     if size > len(head) and len(lines) > 1:
         lines = lines[:-1]  # the sample may end mid-line
     delimiter = detect_delimiter(lines)
-    records = _records(lines, delimiter)
+    unquoted = _unquoted(lines, delimiter)
+    records = _records(lines, delimiter, unquoted)
     header_idx, header, header_notes = detect_header(records, delimiter, lang)
     _check_columns(len(header), display, lang)
     notes += header_notes
@@ -394,7 +396,7 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
         name=display, kind="csv", content_hash=digest, path=path, encoding=encoding, delimiter=delimiter, bom_len=len(bom),
         header_row=None if header_idx is None else records[header_idx][0] - 1, skip_lines=skip, columns=header,
         preview=data[:PREVIEW_ROWS], sample=data[:SAMPLE_ROWS], notes=notes, size=size,
-        nul=nul and not encoding.startswith("utf-16") and not encoding.startswith("utf-32"), odd_newlines=odd,
+        nul=nul and not encoding.startswith("utf-16") and not encoding.startswith("utf-32"), odd_newlines=odd, unquoted=unquoted,
         footer_row=None if footer is None else skip + 1 + footer - first_data,
     )
     if footer is not None:
@@ -689,7 +691,18 @@ def _split(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
-def _records(lines: list[str], delimiter: str) -> list[tuple[int, list[str]]]:
+def _unquoted(lines: list[str], delimiter: str) -> bool:
+    """Whether a tab-separated sample's quote marks are text, not quoting: a field opens with one and does
+    not close it, and every line splits on tabs alone into as many fields as the first (Amazon's review
+    TSVs, documented as unquoted: a headline `"Super" produit` swallowed the rows after it)."""
+    if delimiter != "\t":
+        return False
+    rows = [ln.rstrip("\r\n").split("\t") for ln in lines if ln.strip()]
+    opened = any(f.startswith('"') and not (len(f) > 1 and f.endswith('"')) for row in rows for f in row)
+    return opened and len({len(r) for r in rows}) == 1
+
+
+def _records(lines: list[str], delimiter: str, unquoted: bool = False) -> list[tuple[int, list[str]]]:
     """(last physical line number, fields) for each record of the sample, quoted newlines honoured."""
     if delimiter == WHITESPACE:
         out = []
@@ -697,7 +710,7 @@ def _records(lines: list[str], delimiter: str) -> list[tuple[int, list[str]]]:
             if ln.strip():
                 out.append((i, ln.split()))
         return out
-    reader = csv.reader(io.StringIO("".join(lines)), delimiter=delimiter)
+    reader = csv.reader(io.StringIO("".join(lines)), delimiter=delimiter, quoting=csv.QUOTE_NONE if unquoted else csv.QUOTE_MINIMAL)
     out = []
     try:
         for row in reader:

@@ -1443,3 +1443,16 @@ def test_an_orders_paid_price_repeated_on_its_lines_is_its_revenue_not_the_list_
     assert rep.mapping["订单价格"] == "revenue@order"
     k = figures(warehouse, None, None)
     assert (k["gmv"], k["orders"]) == (170.0, 3)
+
+
+def test_a_tab_separated_file_without_quoting_keeps_a_headline_that_opens_with_a_quote_mark(warehouse, tmp_path):
+    # Amazon's review TSVs are documented as unquoted: a headline starting with " was taken for an opening
+    # quote, and the row rejected as "a quoted value is never closed"
+    rep = load(warehouse, tmp_path / "sample_fr.tsv", "marketplace\tcustomer_id\treview_id\tproduct_id\tstar_rating\treview_headline\treview_body\treview_date\n"
+               "FR\t111\tR1\tP1\t5\tParfait\tTrès bon produit, je recommande\t2015-08-31\n"
+               'FR\t222\tR2\tP1\t4\t"Super" produit\tLivré vite, "comme neuf" selon le vendeur\t2015-08-30\n'
+               "FR\t333\tR3\tP2\t2\tBof\tLa couleur ne correspond pas\t2015-08-29\n")
+    assert (rep.rows_loaded, rep.rows_rejected) == (3, 0)
+    assert rows(warehouse, "SELECT review_id, rating, review_text, _extra['review_headline'] FROM reviews ORDER BY 1") == [
+        ("R1", 5, "Très bon produit, je recommande", "Parfait"), ("R2", 4, 'Livré vite, "comme neuf" selon le vendeur', '"Super" produit'),
+        ("R3", 2, "La couleur ne correspond pas", "Bof")]

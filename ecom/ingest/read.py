@@ -734,6 +734,14 @@ def detect_header(records: list[tuple[int, list[str]]], delimiter: str, lang: st
         if filled >= max(2, (width + 1) // 2) or (width == 1 and filled == 1):
             header_idx = i
             break
+    # a small table of totals above the real one (Mercado Pago's statement: INITIAL_BALANCE;CREDITS;… and
+    # its row, a blank line, then the entries' header): the header is the next row as wide as the rows,
+    # all of it words
+    if len(records[header_idx][1]) != width:
+        later = [j for j in range(header_idx + 1, min(header_idx + 5, len(records))) if len(records[j][1]) == width
+                 and all(c.strip() and not _NUMERIC_LIKE.match(c.strip()) for c in records[j][1])]
+        if later:
+            header_idx = later[0]
     # a band of group titles above the header (merged cells written out on every column they span:
     # SHEIN's "Solicite informações básicas" ×30) repeats a few titles; the header under it names each column
     while header_idx + 1 < len(records) and _title_band(records[header_idx][1], records[header_idx + 1][1]):

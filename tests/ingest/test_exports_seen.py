@@ -1456,3 +1456,14 @@ def test_a_tab_separated_file_without_quoting_keeps_a_headline_that_opens_with_a
     assert rows(warehouse, "SELECT review_id, rating, review_text, _extra['review_headline'] FROM reviews ORDER BY 1") == [
         ("R1", 5, "Très bon produit, je recommande", "Parfait"), ("R2", 4, 'Livré vite, "comme neuf" selon le vendeur', '"Super" produit'),
         ("R3", 2, "La couleur ne correspond pas", "Bof")]
+
+
+def test_a_small_table_of_totals_above_the_real_one_is_no_header(warehouse, tmp_path):
+    # Mercado Pago's account statement: its balances (four columns and a row), a blank line, then the
+    # entries' own header; the balances were taken for the header and the file refused
+    rep = load(warehouse, tmp_path / "extrato.csv", "INITIAL_BALANCE;CREDITS;DEBITS;FINAL_BALANCE\n4.476,23;207.185,69;-210.571,52;1.090,40\n\n"
+               "ORDER_DATE;ORDER_ID;PRODUCT;AMOUNT;STATUS\n01-01-2026;A1;Caneca;35,90;approved\n02-01-2026;A2;Camiseta;59,00;approved\n"
+               "03-01-2026;A3;Caneca;35,90;cancelled\n")
+    assert (rep.table, rep.rows_loaded) == ("sales", 3)
+    assert any(n.startswith("skipped 2 title row(s) above the header: INITIAL_BALANCE CREDITS DEBITS") for n in rep.notes)
+    assert figures(warehouse, None, None)["gmv"] == 94.9

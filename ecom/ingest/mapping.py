@@ -19,6 +19,7 @@ product name that is also the product's id):
   `revenue@order`    the amount is per order, repeated (or only filled) on the order's lines: it is
                      allocated over the lines (by quantity × unit_price) so totals are not double counted;
   `order_time@order` an order-level field filled only on the first line: copied to the order's lines;
+  `order_id@order`   an order id on the order's first line only: its other lines take the id above them;
   `order_time@dayfirst` / `@monthfirst`  decide 03/04/2024 when the data cannot;
   `period@year` + `period@month`  a market period from separate year and month columns;
   `order_time@time` a time of day that completes the date in the column mapped as order_time.
@@ -338,7 +339,8 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
     rev = {split_target(v)[0]: k for k, v in pairs(m)}
     if "order_id" not in rev:
         return m, []
-    orders = sample.get(rev["order_id"], [])
+    m, notes = _continued(m, {split_target(v)[0]: k for k, v in pairs(m) if split_target(v)[1] is None}, sample, lang)
+    orders = _filled_down(sample.get(rev["order_id"], [])) if notes else sample.get(rev["order_id"], [])
     products = sample[rev["product_id"]] if "product_id" in rev else list(range(len(orders)))
     qty = sample.get(rev.get("quantity", ""), [])
     price = sample.get(rev.get("unit_price", ""), [])
@@ -349,7 +351,6 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
         q = to_number(str(qty[i])) if i < len(qty) and qty[i] is not None else 1.0
         return None if u is None else (q or 1.0) * u
 
-    notes = []
     out = dict(m)
     parts = sample.get(child_lines(m, sample) or "", [])  # a configurable product's chosen item is no line of its own
     for col in (c.name for c in schema.SALES.columns if c.per_order):
@@ -385,6 +386,41 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
             out[src] = f"{col}@order"
             notes.append(i18n.t("ingest.note.per_order", lang, col=col, src=src))
     return out, notes
+
+
+# what an order line carries for itself, and the order's own fields a continuation row leaves to the row above
+_LINE_FIELDS = ("product_id", "product_name", "quantity", "unit_price", "revenue")
+_ORDER_FIELDS = ("order_id", "order_time", "customer_id", "order_status", "currency", "region", "shop", "channel")
+
+
+def _filled(v) -> bool:
+    return v is not None and str(v).strip() != ""
+
+
+def _filled_down(values: list) -> list:
+    out, last = [], None
+    for v in values:
+        last = v if _filled(v) else last
+        out.append(last)
+    return out
+
+
+def _continued(m: dict[str, str], rev: dict[str, str], sample: dict[str, list], lang: str) -> tuple[dict[str, str], list[str]]:
+    """An export that writes an order's fields on its first line only, its other lines leaving even the
+    order id and time empty (ERPNext's and Odoo's data exports: an invoice's second item on a row of its
+    own): the order id and the order's own fields empty on those rows are marked @order, so each such
+    line belongs to the order above it. The mapping and a note, or the mapping as it was and none."""
+    ids, when = sample.get(rev["order_id"], []), rev.get("order_time")
+    lines = [rev[c] for c in _LINE_FIELDS if c in rev]
+    rest = [i for i, o in enumerate(ids) if not _filled(o) and any(i < len(sample[c]) and _filled(sample[c][i]) for c in lines)]
+    if not rest or not _filled(ids[0]) or when is None or "," in m[when] or any(_filled(sample[when][i]) for i in rest):
+        return m, []
+    out = dict(m)
+    for col in _ORDER_FIELDS:
+        src = rev.get(col)
+        if src is not None and "@" not in m[src] and "," not in m[src] and not any(i < len(sample[src]) and _filled(sample[src][i]) for i in rest):
+            out[src] = f"{col}@order"
+    return out, [i18n.t("ingest.note.continued", lang, src=rev["order_id"], n=len(rest))]
 
 
 def _on_first_lines(multi: list[list[tuple]]) -> bool:

@@ -736,8 +736,8 @@ def detect_header(records: list[tuple[int, list[str]]], delimiter: str, lang: st
             break
     # a small table of totals above the real one (Mercado Pago's statement: INITIAL_BALANCE;CREDITS;… and
     # its row, a blank line, then the entries' header): the header is the next row as wide as the rows,
-    # all of it words
-    if len(records[header_idx][1]) != width:
+    # all of it words (a narrower block only: WeChat Pay's totals below its bill are narrower, and no header)
+    if len(records[header_idx][1]) < width:
         later = [j for j in range(header_idx + 1, min(header_idx + 5, len(records))) if len(records[j][1]) == width
                  and all(c.strip() and not _NUMERIC_LIKE.match(c.strip()) for c in records[j][1])]
         if later:

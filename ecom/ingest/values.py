@@ -809,6 +809,12 @@ _SUBTOTAL = r"^(?i:total|subtotal|sub-total|summe|totale|合计|总计|小计|�
 ROW_RULES = ("row", "customer_time")
 
 
+def _fill_down_id() -> str:
+    """The REPLACE clause that gives a line without an order id the id of the line above it."""
+    return ("REPLACE (coalesce(k_order_id, last_value(k_order_id IGNORE NULLS) OVER (ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING "
+            "AND CURRENT ROW)) AS k_order_id)")
+
+
 def _order_level(plan: Plan, by_target: dict) -> list[str]:
     """Order-level fields (markers @order) of order lines: spread over each order's lines in file order."""
     if plan.table != "sales":
@@ -927,6 +933,9 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
 
     # layer w: order-level fields (markers @order) spread over the order's lines
     order_cols = _order_level(plan, by_target)
+    # an order id on its first line only (order_id@order): its other lines take the id above them
+    filled_id = "order_id" in order_cols
+    order_cols = [nm for nm in order_cols if nm != "order_id"]
     amount_cols = [nm for nm in order_cols if t.column(nm).kind == "money"]
     plain_cols = [nm for nm in order_cols if nm not in amount_cols]
     win_sel = ["*"]
@@ -1013,7 +1022,8 @@ v AS (SELECT _row, {', '.join(f'c{i}' for i in range(n))}, {', '.join(v)} FROM r
 n AS (SELECT *, {', '.join(numbers + ['0 AS _n'])} FROM v),
 p AS (SELECT *, {skip} AS _skip, {', '.join(conv)} FROM n),
 q AS (SELECT *, {', '.join(flags)} FROM p),
-w AS (SELECT {', '.join(win_sel)} FROM q),
+d AS (SELECT * {_fill_down_id() if filled_id else ''} FROM q),
+w AS (SELECT {', '.join(win_sel)} FROM d),
 a AS (SELECT {', '.join(alloc_sel)} FROM w),
 z AS (SELECT *, {reason} AS _why FROM a)
 SELECT _row,

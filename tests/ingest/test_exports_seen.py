@@ -1467,3 +1467,18 @@ def test_a_small_table_of_totals_above_the_real_one_is_no_header(warehouse, tmp_
     assert (rep.table, rep.rows_loaded) == ("sales", 3)
     assert any(n.startswith("skipped 2 title row(s) above the header: INITIAL_BALANCE CREDITS DEBITS") for n in rep.notes)
     assert figures(warehouse, None, None)["gmv"] == 94.9
+
+
+def test_an_orders_other_lines_without_its_id_belong_to_the_order_above(warehouse, tmp_path):
+    # ERPNext's data export (Odoo's writes its orders the same way): an invoice's fields on its first row
+    # only, its further items on rows of their own; they were rejected as "order_time is empty"
+    rep = load(warehouse, tmp_path / "Sales Invoice.csv", "ID,Date,Customer,Currency,Status,Item Code (Items),Quantity (Items),Amount (Items)\n"
+               "SINV-3,2026-02-22,West View Ltd.,ILS,Paid,SKU001,100,50000\n,,,,,SKU002,100,89000\n,,,,,SKU003,100,90000\n"
+               "SINV-2,2026-03-26,Palmer Ltd.,ILS,Paid,SKU004,150,15000\nSINV-1,2026-05-09,Grant Ltd.,ILS,Cancelled,SKU001,20,10000\n,,,,,SKU005,40,12000\n")
+    assert (rep.rows_loaded, rep.rows_rejected) == (6, 0)
+    assert rep.mapping["ID"] == "order_id@order" and rep.mapping["Date"] == "order_time@order"
+    assert rows(warehouse, "SELECT order_id, customer_id, order_status, sum(revenue), sum(quantity) FROM sales GROUP BY ALL ORDER BY 1") == [
+        ("SINV-1", "Grant Ltd.", "cancelled", Decimal("22000.00"), 60), ("SINV-2", "Palmer Ltd.", "paid", Decimal("15000.00"), 150),
+        ("SINV-3", "West View Ltd.", "paid", Decimal("229000.00"), 300)]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (244000.0, 2, 2)

@@ -1211,7 +1211,11 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
         out["currency"] = f"coalesce(upper({vals['currency']}), {lit(plan.currency)})"
     credit = f"regexp_full_match({vals['order_id']}, {lit(plan.decisions.credit_note)})" if plan.decisions.credit_note else "false"
     # the sign of the amount without computing it again: a line's own amount, else its price (quantity is tested already)
-    out["line_kind"] = line_kind_sql(vals["order_status"], q, f"coalesce({revenue}, {price})", credit)
+    # a negative line that names a discount (Xero's "Promotional Offer", "Package Discount") lowers the
+    # order's sales; it returns nothing
+    named = [vals[c] for c in ("product_name", "product_id") if c in by_target]
+    discount = f"regexp_matches(lower(concat_ws(' ', {', '.join(named)})), {lit(_DISCOUNT_LINE)})" if named else "false"
+    out["line_kind"] = line_kind_sql(vals["order_status"], q, f"coalesce({revenue}, {price})", credit, discount)
     if plan.decisions.returns:
         # a file of returns: each line a return, its refund (the amount refunded, else the line's amount) as a negative amount
         out["quantity"] = f"-abs({q})"
@@ -1220,10 +1224,15 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     return out
 
 
-def line_kind_sql(status: str, quantity: str, revenue: str, credit_note: str = "false") -> str:
+_DISCOUNT_LINE = r"discount|promotion|promotional|coupon|voucher|rabatt|desconto|descuento|remise|优惠|折扣|满减|立减"
+
+
+def line_kind_sql(status: str, quantity: str, revenue: str, credit_note: str = "false", discount: str = "false") -> str:
     """The kind of an order line (see ecom.queries.definitions), from its normalised status, quantity,
-    revenue and whether its order id is a credit note's."""
+    revenue, whether its order id is a credit note's, and whether it is a discount line (a negative
+    amount of no negative quantity, named as a discount: a sale line that lowers the order's sales)."""
     return (
         f"CASE WHEN {status} IN ('cancelled', 'draft') THEN 'cancelled' "
+        f"WHEN {revenue} < 0 AND NOT ({quantity} < 0) AND NOT {credit_note} AND {discount} THEN 'sale' "
         f"WHEN {quantity} < 0 OR {revenue} < 0 OR {credit_note} THEN 'return' ELSE 'sale' END"
     )

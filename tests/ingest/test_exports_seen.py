@@ -1482,3 +1482,17 @@ def test_an_orders_other_lines_without_its_id_belong_to_the_order_above(warehous
         ("SINV-3", "West View Ltd.", "paid", Decimal("229000.00"), 300)]
     k = figures(warehouse, None, None)
     assert (k["gmv"], k["orders"], k["customers"]) == (244000.0, 2, 2)
+
+
+def test_a_negative_line_named_as_a_discount_lowers_its_orders_sales_and_returns_nothing(warehouse, tmp_path):
+    # Xero's invoice lines: a "Promotional Offer" line of -120.00 inside an invoice was a return (refunds
+    # 53,161.22 for a real export of no returns); a credit of a returned chair stays a return
+    rep = load(warehouse, tmp_path / "Invoice_Line_Items.csv", "InvoiceNumber,InvoiceDate,ContactName,Description,Quantity,UnitAmount,LineAmount\n"
+               "INV-1,2024-03-01,Harbour Cafe,Oak dining table,1,1200.00,1200.00\nINV-1,2024-03-01,Harbour Cafe,Promotional Offer,1,-120.00,-120.00\n"
+               "INV-2,2024-03-05,Bay Hotel,Lounge chair,4,300.00,1200.00\nINV-2,2024-03-05,Bay Hotel,Package Discount 5%,1,-60.00,-60.00\n"
+               "CN-3,2024-03-09,Bay Hotel,Lounge chair,-1,300.00,-300.00\n")
+    assert rep.rows_loaded == 5
+    assert rows(warehouse, "SELECT line_kind, count(*), sum(revenue) FROM sales GROUP BY 1 ORDER BY 1") == [
+        ("return", 1, Decimal("-300.00")), ("sale", 4, Decimal("2220.00"))]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"]) == (2220.0, 300.0)

@@ -364,7 +364,10 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
                 # an order's total over lines without a product id (an API's custom items): each line one of its own
                 lines[o].append((("line", i) if col == "revenue" and p in (None, "") else p, a, i))
         multi = [ls for ls in lines.values() if len({p for p, _, _ in ls}) >= 2]
-        if col == "discount" and _on_first_lines(multi):
+        # an order's amount on its first line only, its other lines empty (a Thai spa POS's ราคาหลังหักส่วนลด
+        # per receipt): the order's, as a discount written once per order is (revenue's other lines must be
+        # empty, not 0: a free item is a line of 0)
+        if (col == "discount" and _on_first_lines(multi)) or (col == "revenue" and _on_first_lines(multi, empty_only=True)):
             out[src] = f"{col}@order"
             notes.append(i18n.t("ingest.note.per_order_first", lang, col=col, src=src))
             continue
@@ -423,15 +426,19 @@ def _continued(m: dict[str, str], rev: dict[str, str], sample: dict[str, list], 
     return out, [i18n.t("ingest.note.continued", lang, src=rev["order_id"], n=len(rest))]
 
 
-def _on_first_lines(multi: list[list[tuple]]) -> bool:
+def _on_first_lines(multi: list[list[tuple]], empty_only: bool = False) -> bool:
     """Whether an amount is written once per order, on its first line, the order's other lines empty or
-    0 (Etsy's coupon in Discount Amount): in at least two orders of several lines, and every such order
-    that has the amount. `multi`: per order of several lines, its (product, amount, row) in file order."""
+    0 (Etsy's coupon in Discount Amount; only empty with `empty_only`): in at least two orders of several
+    lines, and every such order that has the amount. `multi`: per order of several lines, its (product,
+    amount, row) in file order."""
     def given(a) -> bool:
         return a not in (None, "") and to_number(str(a)) not in (None, 0.0)
 
+    def other(a) -> bool:
+        return a not in (None, "") if empty_only else given(a)
+
     having = [ls for ls in multi if any(given(a) for _, a, _ in ls)]
-    return len(having) >= 2 and all(given(ls[0][1]) and not any(given(a) for _, a, _ in ls[1:]) for ls in having)
+    return len(having) >= 2 and all(given(ls[0][1]) and not any(other(a) for _, a, _ in ls[1:]) for ls in having)
 
 
 def column_samples(columns: list[str], values) -> dict[str, ColumnValues]:

@@ -157,13 +157,13 @@ _STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)
 # payment method's "bank transfer" is no transfer) and its sample holds both kinds of entry.
 # (Lemon Squeezy's payouts head theirs "Sale": Order #84725209, Refund - Order #…, Payout fee)
 LEDGER_TYPE_HEADERS = frozenset(map(normalize, ("type", "transaction type", "entry type", "activity type", "sale", "交易类型", "业务类型",
-                                                 "账务类型", "财务类型")))
+                                                 "账务类型", "财务类型", "ประเภท")))
 # an accounting report's Invoice and Credit Memo (QuickBooks') and a payment provider's settlement of a sale
 # (Mercado Pago's SETTLEMENT) are sales and refunds; PayPal's "Invoice Sent" memo and a settlement of
 # shipping costs are neither
-LEDGER_SALE = r"order|sale|payment|charge|refund|settlement|invoice|credit (?:memo|note)|交易|订单|销售|收款|支付|退款"
-LEDGER_OTHER = (r"payout|fee|withdraw|transfer|hold|authori[sz]|label|deposit|adjust|invoice sent|bonus|reserve|dispute|shipping"
-                r"|提现|转账|手续费|服务费|充值|保证金|佣金")
+LEDGER_SALE = r"order|sale|payment|charge|refund|settlement|invoice|credit (?:memo|note)|income|交易|订单|销售|收款|支付|退款|收入|รายรับ"
+LEDGER_OTHER = (r"payout|fee|withdraw|transfer|hold|authori[sz]|label|deposit|adjust|invoice sent|bonus|reserve|dispute|shipping|expense"
+                r"|提现|转账|手续费|服务费|充值|保证金|佣金|支出|รายจ่าย")
 LEDGER_REFUND = r"refund|credit (?:memo|note)|退款"
 MONEY_DIRECTION_HEADERS = frozenset(map(normalize, ("balance impact", "debit/credit", "credit/debit", "dr/cr", "收/支", "收支类型", "资金流向")))
 MONEY_OUT = r"debit|memo|支出"

@@ -1496,3 +1496,21 @@ def test_a_negative_line_named_as_a_discount_lowers_its_orders_sales_and_returns
         ("return", 1, Decimal("-300.00")), ("sale", 4, Decimal("2220.00"))]
     k = figures(warehouse, None, None)
     assert (k["gmv"], k["refunds"]) == (2220.0, 300.0)
+
+
+def test_a_thai_pos_receipts_total_on_its_first_line_and_petty_cash_expenses_are_no_sales(warehouse, tmp_path):
+    # a Thai spa's POS workbook: its sales sheet's headers were unknown (the sheet skipped), the receipt's
+    # total after discounts (ราคาหลังหักส่วนลด) is on the receipt's first line only; its petty cash sheet
+    # lists expenses (รายจ่าย), which loaded as sales
+    rep = load(warehouse, tmp_path / "ภาพรวม.csv", "วัน-เวลา,เลขใบเสร็จ,id ของลูกค้า,รายการ,ราคาต่อบริการ,ส่วนลดต่อบริการ,ราคาหลังหักส่วนลด\n"
+               "01/01/2025 13:00,R1,68399,Foot Massage 60นาที,480,0,1860\n01/01/2025 13:00,R1,,Thai Massage 90นาที,700,0,\n"
+               "01/01/2025 13:00,R1,,Oil Massage 60นาที,800,120,\n01/01/2025 15:00,R2,68400,Foot Massage 60นาที,480,0,480\n"
+               "02/01/2025 10:00,R3,68399,Thai Massage 90นาที,700,0,650\n02/01/2025 10:00,R3,,Herbal Compress,100,0,\n")
+    assert (rep.table, rep.rows_loaded) == ("sales", 6)
+    assert rep.mapping["ราคาหลังหักส่วนลด"] == "revenue@order" and rep.mapping["เลขใบเสร็จ"] == "order_id"
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"], k["currency"]) == (2990.0, 3, 2, "THB")
+    rep = load(warehouse, tmp_path / "แคชเชียร์.csv", "วันที่,รายละเอียด,ประเภท,ราคา\n01/01/2025,เบิกซื้อข้าวสาร 10 กก.,รายจ่าย,378\n"
+               "02/01/2025,ค่าชุดกันเปิ้อน 4 ชุด,รายจ่าย,205\n03/01/2025,ไส้ขนม,รายจ่าย,120\n03/01/2025,เงินทอน,รายรับ,500\n")
+    assert (rep.rows_loaded, rep.rows_skipped) == (1, 3)
+    assert rows(warehouse, "SELECT sum(unit_price) FROM sales WHERE _dataset = 'แคชเชียร์.csv'") == [(Decimal("500.00"),)]

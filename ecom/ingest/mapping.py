@@ -321,7 +321,7 @@ def child_lines(mapping: dict[str, str], sample: dict[str, list[str | None]]) ->
         words = header_words(src)[0]
         if src in mapping or "." in src or "parent" not in words or not words & {"item", "line"}:
             continue
-        filled = sum(1 for v in values if v is not None and v.strip())
+        filled = sum(map(_filled, values))
         if 0 < filled < len(values):
             return src
     return None
@@ -360,7 +360,7 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
         amounts = sample.get(src, [])
         lines = defaultdict(list)
         for i, (o, p, a) in enumerate(zip(orders, products, amounts, strict=False)):
-            if o is not None and not (i < len(parts) and parts[i] is not None and parts[i].strip()):
+            if o is not None and not (i < len(parts) and _filled(parts[i])):
                 # an order's total over lines without a product id (an API's custom items): each line one of its own
                 lines[o].append((("line", i) if col == "revenue" and p in (None, "") else p, a, i))
         multi = [ls for ls in lines.values() if len({p for p, _, _ in ls}) >= 2]

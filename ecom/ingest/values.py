@@ -27,6 +27,7 @@ from ecom.ingest.mapping import (
     return_id,
     split_target,
 )
+from ecom.ingest.profile import ColumnValues
 from ecom.ingest.read import TOTAL_WORDS
 from ecom.ingest.sqltext import ident, lit
 
@@ -51,7 +52,6 @@ NO_REVIEWER = ("A Google user", "Pengguna Google", "Un utilisateur de Google", "
                "کاربر دیجی‌کالا")  # Digikala's "Digikala user"
 # what a shop writes for a buyer without an account: WooCommerce's and OpenCart's customer 0, "Guest"
 GUESTS = ("0", "Guest", "guest", "GUEST", "访客", "游客", "非会员", "Gast", "Invité", "Invitado", "Convidado", "Ospite", "Misafir", "Гость", "ゲスト", "비회원")
-_MAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 NO_TEXT_MARK = r"填写|默认(?:好评|评价)|未及时|自动好评|(?i:nopositive|nonegative|belumadaulasan)"
 _ISO_TS = "^\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{2}(:\\d{2}(\\.\\d+)?)?)?$"
 _TZ_SUFFIX = "([+-]\\d{2}:?\\d{2}|Z|UTC|GMT)$"
@@ -345,7 +345,7 @@ def guest_mail(customer: str | None, mapping: dict[str, str], sample: dict[str, 
         if header_words(src)[0] & _NOT_BUYER or names_any(src, ("卖家", "商家", "收款")):
             continue  # PayPal's To Email Address is the shop's own
         filled = [values[i].strip() for i in guests if i < len(values) and values[i] and values[i].strip()]
-        if filled and sum(1 for v in filled if _MAIL.fullmatch(v)) >= 0.9 * len(filled):
+        if filled and ColumnValues(filled).email_share >= 0.9:
             return src
     return None
 

@@ -67,6 +67,16 @@ def of_script(headers: list[str]) -> str | None:
     return None
 
 
+# encodings used by one country's software only: a file saved in one is in that country's currency
+# (Big5 is Taiwan's and Hong Kong's; Taiwan's shops write far more of it, and the note names the choice)
+_ENCODINGS = {"cp932": "JPY", "shift_jis": "JPY", "euc_jp": "JPY", "cp949": "KRW", "euc_kr": "KRW", "cp950": "TWD", "big5": "TWD"}
+
+
+def of_encoding(encoding: str | None) -> str | None:
+    """The currency of the country whose encoding a file is saved in (Shift-JIS, EUC-KR, Big5), or None."""
+    return _ENCODINGS.get((encoding or "").lower().replace("-", "_"))
+
+
 def of_file(headers: list[str], amounts: list[str]) -> str | None:
     """The currency a file's money headers or amounts name (the most frequent), or None."""
     found = Counter(c for c in (named_in(t) for t in [*headers, *amounts] if t) if c)

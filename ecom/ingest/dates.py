@@ -26,7 +26,6 @@ _ZONE = r"(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT))"
 ISO_RE = re.compile(rf"^\d{{4}}-\d{{1,2}}-\d{{1,2}}{_TIME}?$")
 ISO_ZONED_RE = re.compile(rf"^\d{{4}}-\d{{1,2}}-\d{{1,2}}[ T]\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?{_ZONE}$")
 NUMERIC_RE = re.compile(rf"^(\d{{1,2}})([/.\-])(\d{{1,2}})\2(\d{{2}}|\d{{4}})(?:{_TIME}{_AMPM}?)?$")
-TIME_ONLY_RE = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?$")
 _DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
 # Month names of the languages marketplaces write dates in besides English (Indonesian and Malay,
 # Spanish, Portuguese, French, German, Italian, Dutch, Turkish, Polish and Russian, the last two as
@@ -120,7 +119,7 @@ _NAMED = [
     f + t
     for f in ("%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y", "%d-%B-%Y",
               "%d %b %y", "%b-%d-%Y", "%a, %d %b %Y", "%A, %B %d, %Y")
-    for t in _TIMES[:5]
+    for t in _TIMES[:6]
 ] + ["%a %b %d %H:%M:%S %Y"]
 _YMD = [
     f + t
@@ -158,6 +157,8 @@ class DateProfile:
     zone_names: dict[str, str] = field(default_factory=dict)  # that column's values that are zone names -> IANA names
     phrased_examples: list[str] = field(default_factory=list)  # values inside a sentence (PHRASE)
     suffixed: bool = False  # the times are followed by a word or a bracketed zone (SUFFIX), taken off to read them
+    zone_tail: bool = False  # the times end in a zone's abbreviation (ZONE_TAIL: "2:33 AM EDT"), read on each row
+    unread_zones: list[str] = field(default_factory=list)  # such abbreviations of more than one meaning (ZONES_UNREAD)
 
     @property
     def localized(self) -> bool:
@@ -175,7 +176,7 @@ class DateProfile:
 
     def zone(self) -> str:
         """naive | converted | mixed: what the loader does with time zones."""
-        given = self.utc or self.zone_column is not None
+        given = self.utc or self.zone_column is not None or self.zone_tail
         instants = self.zoned + self.epochs + (self.naive if given else 0)
         if instants and self.naive and not given:
             return "mixed"
@@ -273,6 +274,11 @@ def infer(values: list[str | None], order: str | None = None) -> DateProfile:
         p.suffixed = True
         p.utc = sum(1 for v in vals if _BRACKETED_UTC_RE.search(v)) >= 0.9 * len(vals)
         vals = [_SUFFIX_RE.sub(r"\1", v) for v in vals]
+    tails = [ZONE_TAIL_RE.search(v) for v in vals]
+    if sum(1 for m in tails if m) >= 0.5 * len(vals):
+        p.zone_tail = True
+        p.unread_zones = sorted({m.group(1).upper() for m in tails if m and m.group(1).upper() in ZONES_UNREAD})
+        vals = [ZONE_TAIL_RE.sub("", v) for v in vals]
     inner = [unphrase(v) for v in vals]
     if any(inner):
         p.phrased_examples = [v for v, d in zip(vals, inner, strict=True) if d][:3]
@@ -356,6 +362,12 @@ ZONE_OFFSETS = {"UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "EST": -300, "EDT": -240, 
                 "EEST": 180, "MSK": 180, "JST": 540, "KST": 540, "HKT": 480, "SGT": 480, "AWST": 480, "ACST": 570, "AEST": 600,
                 "AEDT": 660, "NZST": 720, "NZDT": 780}
 ZONES_UNREAD = frozenset(("CST", "IST", "AST"))  # they make a column one of zones, but each has more than one meaning
+# a time followed by one of those abbreviations (Amazon's "Jan 1, 2024 12:03:44 AM PST", Big Cartel's
+# time column "2:33 AM EDT"): the zone of that value, taken off to read the time and applied on each row
+_ZONE_WORDS = "|".join(sorted((a for a in (*ZONE_OFFSETS, *ZONES_UNREAD) if a != "Z"), key=len, reverse=True))
+ZONE_TAIL = rf"(?i)\s+({_ZONE_WORDS})\s*$"
+ZONE_TAIL_RE = re.compile(ZONE_TAIL)
+TIME_ONLY_RE = re.compile(rf"^\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+(?i:{_ZONE_WORDS}))?$")
 # names some platforms write (Rails' zone names, which Square and Shopify use) -> IANA
 ZONE_ALIASES = {"Pacific Time (US & Canada)": "America/Los_Angeles", "Mountain Time (US & Canada)": "America/Denver",
                 "Central Time (US & Canada)": "America/Chicago", "Eastern Time (US & Canada)": "America/New_York",
@@ -426,6 +438,11 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str, zone: str | None
     profile = profile or DateProfile()
     if profile.suffixed:
         x = f"regexp_replace({x}, {lit(SUFFIX)}, '\\1')"
+    by_row = zone is not None and profile.zone_column is not None and profile.has_time
+    if profile.zone_tail:  # the value's own zone, taken off it; a value without one is shop time
+        if not by_row and profile.has_time:
+            zone, by_row = f"regexp_extract({x}, {lit(ZONE_TAIL)}, 1)", True
+        x = f"regexp_replace({x}, {lit(ZONE_TAIL)}, '')"
     order = profile.order or "monthfirst"
     fallback = _NAMED + _YMD + _numeric_formats(order)
     formats = list(dict.fromkeys(profile.formats + fallback))
@@ -437,7 +454,6 @@ def timestamp_sql(x: str, profile: DateProfile | None, tz: str, zone: str | None
     offset = f"regexp_replace({offset}, '\\s*([+-]\\d{{2}})$', '\\1:00')"
     zoned = f"timezone({tzl}, TRY_CAST({offset} AS TIMESTAMPTZ))"
 
-    by_row = zone is not None and profile.zone_column is not None and profile.has_time
 
     def wall(ts: str) -> str:
         """A value written without a zone: shop time, or UTC converted into it where the header says UTC

@@ -266,7 +266,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
             _whole_column_dates(con, src, workdir, rep.mapping, sample, decisions, tz, lang)
             _whole_column_ratings(con, src, workdir, rep.mapping, decisions, lang)
         rep.notes += order_notes + decisions.notes
-        code, why = _currency_of(currency, decisions, rep.mapping, src.columns)
+        code, why = _currency_of(currency, decisions, rep.mapping, src.columns, src.encoding)
         if t.name == "sales":
             rep.notes.append(i18n.t(f"ingest.note.currency_{why}", lang, code=code))
         plan = values.Plan(t.name, src.columns, rep.mapping, guess.derive, decisions, upload_id, _now_local(), tz, lang, currency=code,
@@ -296,15 +296,16 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
     return rep
 
 
-def _currency_of(chosen: str | None, decisions: values.Decisions, mapping: dict[str, str], headers: list[str]) -> tuple[str, str]:
-    """(currency of amounts without one of their own, why: chosen | column | file | script | setting)."""
+def _currency_of(chosen: str | None, decisions: values.Decisions, mapping: dict[str, str], headers: list[str],
+                 encoding: str | None) -> tuple[str, str]:
+    """(currency of amounts without one of their own, why: chosen | column | file | script | encoding | setting)."""
     if chosen:
         return settings.currency_code(chosen), "chosen"
-    script = currency_mod.of_script(headers)
-    code = decisions.currency or script or settings.get("ECOM_CURRENCY")
+    script, encoded = currency_mod.of_script(headers), currency_mod.of_encoding(encoding)
+    code = decisions.currency or script or encoded or settings.get("ECOM_CURRENCY")
     if "currency" in mapping_mod.targets_of(mapping):
         return code, "column"
-    return code, "file" if decisions.currency else "script" if script else "setting"
+    return code, "file" if decisions.currency else "script" if script else "encoding" if encoded else "setting"
 
 
 def _whole_column_dates(con, src: Source, workdir: Path, mapping: dict[str, str], sample: dict[str, list], decisions: values.Decisions,

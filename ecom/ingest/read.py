@@ -499,7 +499,12 @@ def _plausibility(text: str, encoding: str) -> float:
         kana = sum(1 for ch in non_ascii if 0x3040 <= ord(ch) <= 0x30FF)
         half = sum(1 for ch in non_ascii if 0xFF61 <= ord(ch) <= 0xFF9F)
         ordinary = sum(1 for ch in non_ascii if _is_cjk(ch) or 0x3040 <= ord(ch) <= 0x30FF) - half
-        return max(0.0, ordinary / len(non_ascii) - 2 * half / len(non_ascii)) if kana else 0.0
+        if kana:
+            return max(0.0, ordinary / len(non_ascii) - 2 * half / len(non_ascii))
+        # kanji alone (a header of 受注番号, 受注金額): Japanese writes them almost all from JIS level 1,
+        # lead bytes 88–98, where GBK, Big5 or EUC-KR bytes read as Shift-JIS seldom fall
+        level1 = sum(1 for ch in non_ascii if _is_cjk(ch) and 0x88 <= ch.encode("cp932")[0] <= 0x98)
+        return max(0.0, (level1 - 2 * half) / len(non_ascii))
     if encoding == "cp1251":
         # Russian is Cyrillic words cased as words are (lower case, or a capital first); a Western accent
         # read as CP1251 is one Cyrillic letter inside a Latin word, and GBK's byte pairs Cyrillic words
@@ -557,10 +562,9 @@ def _tie_break(sample: bytes, candidates: list[str]) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample, cp_isolation=candidates).best()
-    names = {"gb18030": ("gb18030", "gbk", "gb2312"), "cp932": ("cp932", "shift_jis"), "cp1252": ("cp1252",), "cp1250": ("cp1250",),
-             "cp1251": ("cp1251",)}
+    names = {"gb18030": ("gb18030", "gbk", "gb2312"), "cp932": ("cp932", "shift_jis"), "cp950": ("cp950", "big5"), "cp949": ("cp949", "euc_kr")}
     found = best.encoding if best is not None else None
-    return next((c for c in candidates if found in names[c]), candidates[0])
+    return next((c for c in candidates if found in names.get(c, (c,))), candidates[0])
 
 
 def _decode_sample(raw: bytes, encoding: str, complete: bool) -> str:

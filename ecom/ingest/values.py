@@ -533,6 +533,8 @@ def date_notes(col: str, src: str, p: dates_mod.DateProfile, tz: str, lang: str)
         notes.append(i18n.t("ingest.note.zone_column", lang, col=col, src=src, zone=p.zone_column, tz=tz))
     elif p.parsed and p.has_time:
         notes.append(i18n.t(f"ingest.note.zone_{p.zone()}", lang, col=col, src=src, tz=tz))
+    if p.parsed and p.has_time and p.unread_zones:
+        notes.append(i18n.t("ingest.note.zone_unread", lang, col=col, src=src, zones=", ".join(p.unread_zones), tz=tz))
     if p.phrased_examples:
         example = p.phrased_examples[0]
         notes.append(i18n.t("ingest.note.date_phrase", lang, col=col, src=src, example=example, reading=dates_mod.read_localized(example)))

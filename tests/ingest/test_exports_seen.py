@@ -1514,3 +1514,42 @@ def test_a_thai_pos_receipts_total_on_its_first_line_and_petty_cash_expenses_are
                "02/01/2025,ค่าชุดกันเปิ้อน 4 ชุด,รายจ่าย,205\n03/01/2025,ไส้ขนม,รายจ่าย,120\n03/01/2025,เงินทอน,รายรับ,500\n")
     assert (rep.rows_loaded, rep.rows_skipped) == (1, 3)
     assert rows(warehouse, "SELECT sum(unit_price) FROM sales WHERE _dataset = 'แคชเชียร์.csv'") == [(Decimal("500.00"),)]
+
+
+def test_times_that_end_in_a_zones_abbreviation_are_converted_from_that_zone(warehouse, tmp_path):
+    # Big Cartel's orders: the date in one column, its time of day with the shop's zone in the next
+    # ("2:33 AM EDT"): the time was dropped and every order sat at midnight shop time
+    rep = load(warehouse, tmp_path / "_orders.csv", "Number,Buyer email,Date,Time,Status,Transaction ID,Currency,Item count,Item total\n"
+               "KPEU-1,a@example.com,2022-07-09,2:33 AM EDT,completed,pi_3LJX,USD,1,5.0\n"
+               "CJLI-2,b@example.com,2022-01-10,11:05 PM EST,completed,pi_3KQA,USD,2,12.0\n")  # the shop is in ECOM_TIMEZONE's default, Asia/Shanghai
+    assert rep.mapping["Time"] == "order_time@time"
+    # 02:33 EDT (UTC-4) = 06:33 UTC = 14:33 in Shanghai; 23:05 EST (UTC-5) = 04:05 UTC the next day = 12:05
+    assert rows(warehouse, "SELECT customer_id, order_time FROM sales ORDER BY 1") == [
+        ("a@example.com", datetime(2022, 7, 9, 14, 33)), ("b@example.com", datetime(2022, 1, 11, 12, 5))]
+    # Amazon's date range report: "Jan 1, 2024 12:03:44 AM PST" in one cell (its seconds and AM/PM were
+    # not read after a month's name either); CST is US Central or China's: taken as shop time, and said
+    rep = load(warehouse, tmp_path / "2024JanMonthlyTransaction.csv", "date/time,settlement id,type,order id,sku,quantity,product sales\n"
+               "\"Jan 1, 2024 12:03:44 AM PST\",1,Order,111-1,S1,1,10.00\n\"Jul 4, 2024 1:15:00 PM PDT\",1,Order,111-2,S2,1,20.00\n"
+               "\"Mar 3, 2024 9:00:00 PM CST\",1,Order,111-3,S1,1,30.00\n")  # the shop is in ECOM_TIMEZONE's default, Asia/Shanghai
+    assert rows(warehouse, "SELECT order_id, order_time FROM sales WHERE order_id LIKE '111-%' ORDER BY 1") == [
+        ("111-1", datetime(2024, 1, 1, 16, 3, 44)),  # 08:03:44 UTC
+        ("111-2", datetime(2024, 7, 5, 4, 15)),  # 20:15 UTC
+        ("111-3", datetime(2024, 3, 3, 21, 0)),
+    ]
+    assert any("CST" in n and "shop time" in n for n in rep.notes)
+
+
+def test_a_file_saved_in_shift_jis_or_big5_is_in_its_countrys_currency(warehouse, tmp_path):
+    # a Japanese order extract headed in kanji alone (kana, which name yen, only in its product names)
+    # was taken as CNY; its encoding, Shift-JIS, is Japan's. One without kana at all was not told from
+    # Korean, and the tie-break then failed (KeyError). Big5 (Ruten's exports) is Taiwan's. The same
+    # Chinese text in UTF-8 names none: the setting's CNY
+    japanese = "受注番号,受注日,商品番号,商品名,受注個数,受注金額\nJ1,2017/01/20,A1,ハンドクリーム,3,1500\nJ2,2017/01/21,B2,テスト商品,1,1000\n"
+    kanji = "注文番号,注文日,商品番号,商品名,数量,金額\nJ3,2017/01/20,A1,化粧水,3,1500\nJ4,2017/01/21,B2,日焼止,1,1000\n"
+    chinese = "訂單編號,訂單日期,商品編號,商品名稱,數量,金額\nT1,2017/01/20,A1,保濕乳液,3,1500\nT2,2017/01/21,B2,洗面乳,1,1000\n"
+    for name, text, encoding, code in (("受注.csv", japanese, "cp932", "JPY"), ("注文.csv", kanji, "cp932", "JPY"), ("露天.csv", chinese, "cp950", "TWD"),
+                                       ("订单.csv", chinese, "utf-8", "CNY")):
+        rep = load(warehouse, tmp_path / name, text, encoding=encoding)
+        assert rep.rows_loaded == 2 and rep.encoding == encoding, name
+        assert rows(warehouse, f"SELECT DISTINCT currency FROM sales WHERE _dataset = '{name}'") == [(code,)], name
+        assert any(code in n for n in rep.notes), name

@@ -88,10 +88,14 @@ class Lake:
     # -- reading -----------------------------------------------------------------------------------
     def keys(self, table: str, upload_ids) -> pa.Table:
         """The `_line_key` of every row of these uploads (to skip lines a data set already holds)."""
+        return self.columns(table, upload_ids, {"_line_key": pa.uint64()})
+
+    def columns(self, table: str, upload_ids, types: dict[str, pa.DataType]) -> pa.Table:
+        """These columns (name -> type) of every row of these uploads."""
         paths = [self.folder(table, u) for u in upload_ids if self._exists(self.folder(table, u))]
         if not paths:
-            return pa.table({"_line_key": pa.array([], pa.uint64())})
-        parts = [ds.dataset(p, filesystem=self.fs, format="parquet", partitioning="hive").to_table(columns=["_line_key"]) for p in paths]
+            return pa.table({name: pa.array([], type_) for name, type_ in types.items()})
+        parts = [ds.dataset(p, filesystem=self.fs, format="parquet", partitioning="hive").to_table(columns=list(types)) for p in paths]
         return pa.concat_tables(parts)
 
     def sweep(self, live: dict[str, set[int]]) -> list[str]:

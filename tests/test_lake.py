@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ecom import lake as lake_mod
-from ecom.ingest import ingest_file, undo_upload
+from ecom.ingest import ingest_file, ingest_files, undo_upload
 from ecom.warehouse import Warehouse
 
 ORDERS = (
@@ -121,3 +121,13 @@ def test_a_month_gets_whole_row_groups_however_the_rows_arrive(tmp_path):
     assert len(files) == 1 and staging
     assert pq.ParquetFile(files[0]).metadata.num_row_groups == 1
     assert pq.ParquetFile(files[0]).metadata.num_rows == 5000
+
+
+def test_order_totals_of_lines_the_data_set_holds_are_skipped_on_the_lake_too(lake_wh, tmp_path):
+    # the lake's uploads are read for the data set's lines as the warehouse's table is (see test_exports_seen)
+    lines = write(tmp_path / "lines.csv", ORDERS)
+    totals = write(tmp_path / "totals.csv", "order_id,order_time,customer_id,total\nA1,2024-01-05 10:00,c1,12.00\nA9,2024-03-01 09:00,c3,7.00\n")
+    reps = ingest_files(lake_wh, [lines, totals], dataset="shop", refresh=False)
+    assert [(r.rows_loaded, r.rows_skipped) for r in reps] == [(3, 0), (1, 1)]
+    held = ds.dataset(str(tmp_path / "lake" / f"sales/upload={reps[1].upload_id}"), format="parquet", partitioning="hive").to_table()
+    assert held.column("order_id").to_pylist() == ["A9"]

@@ -266,7 +266,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
             _whole_column_dates(con, src, workdir, rep.mapping, sample, decisions, tz, lang)
             _whole_column_ratings(con, src, workdir, rep.mapping, decisions, lang)
         rep.notes += order_notes + decisions.notes
-        code, why = _currency_of(currency, decisions, rep.mapping, src.columns, src.encoding)
+        code, why = _currency_of(currency, decisions, rep.mapping, src.columns, src.encoding, src.titles)
         if t.name == "sales":
             rep.notes.append(i18n.t(f"ingest.note.currency_{why}", lang, code=code))
         plan = values.Plan(t.name, src.columns, rep.mapping, guess.derive, decisions, upload_id, _now_local(), tz, lang, currency=code,
@@ -283,7 +283,7 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
             con.execute(f"SET threads = {max(1, (os.cpu_count() or 2) // 2)}")
         counts = with_serial_fallback(con, src, lambda: _stream(
             wh, con, values.conversion_sql(raw_relation(con, src, tag="full", workdir=workdir, numbered=first_row is None), plan), plan,
-            src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes, rep.dataset, first_row))
+            src, t, mode, upload_id, progress, rep.mapping, remember, rep.notes, rep.dataset, first_row, bool(guess.totals)))
     finally:
         con.close()
     rep.rows_loaded, rep.rows_rejected, rep.rows_skipped, rep.rows_duplicate = counts
@@ -297,15 +297,18 @@ def _load_source(wh, src: Source, table: str, mode: str, user_mapping: dict[str,
 
 
 def _currency_of(chosen: str | None, decisions: values.Decisions, mapping: dict[str, str], headers: list[str],
-                 encoding: str | None) -> tuple[str, str]:
-    """(currency of amounts without one of their own, why: chosen | column | file | script | encoding | setting)."""
+                 encoding: str | None, titles: list[str] = ()) -> tuple[str, str]:
+    """(currency of amounts without one of their own, why: chosen | column | file | script | encoding | setting).
+    The file names one in its headers or amounts, or in a line above its header (Amazon's "All amounts in
+    USD, unless specified")."""
     if chosen:
         return settings.currency_code(chosen), "chosen"
+    named = decisions.currency or currency_mod.of_file(list(titles), [])
     script, encoded = currency_mod.of_script(headers), currency_mod.of_encoding(encoding)
-    code = decisions.currency or script or encoded or settings.get("ECOM_CURRENCY")
+    code = named or script or encoded or settings.get("ECOM_CURRENCY")
     if "currency" in mapping_mod.targets_of(mapping):
         return code, "column"
-    return code, "file" if decisions.currency else "script" if script else "encoding" if encoded else "setting"
+    return code, "file" if named else "script" if script else "encoding" if encoded else "setting"
 
 
 def _whole_column_dates(con, src: Source, workdir: Path, mapping: dict[str, str], sample: dict[str, list], decisions: values.Decisions,
@@ -367,10 +370,11 @@ def _line_key(t: schema.Table, mapping: dict[str, str], exprs: dict[str, str]) -
 
 
 def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, mode: str, upload_id: int, progress, mapping, remember,
-            notes, dataset: str, first_row: int | None = None):
+            notes, dataset: str, first_row: int | None = None, totals: bool = False):
     """Run the conversion and land its batches in one warehouse transaction. Returns counts (loaded,
     rejected, skipped) and the rows skipped as already loaded into the data set. With `first_row`,
-    the conversion's `_row` is NULL and its rows, in file order, are numbered from `first_row` + 1 here."""
+    the conversion's `_row` is NULL and its rows, in file order, are numbered from `first_row` + 1 here.
+    `totals`: the rows count orders (see `_held_elsewhere`)."""
     consts = values.constant_columns(plan)
     varying = [c for c in (*t.names, "_extra") if c not in consts]
     # constant columns are written by the INSERT itself, not carried row by row over Arrow
@@ -460,7 +464,8 @@ def _stream(wh, con, sql: str, plan: values.Plan, src: Source, t: schema.Table, 
                 if first_reason is not None:
                     first_reason = (_after_bad_lines(first_reason[0], bad_lines), first_reason[1])
             _note_lenient(cur, stage, plan, notes)
-            repeats = _repeated_reviews(cur, stage, t, plan.lang, skipped)
+            repeats = _repeated_reviews(cur, stage, t, plan.lang, skipped) + _held_elsewhere(wh, cur, stage, t, mapping, totals, same_dataset,
+                                                                                         plan.lang, skipped)
             loaded, staged = _publish(wh, cur, stage, t.name, upload_id, same_dataset)
             duplicates = counts[0] - repeats - loaded
             skipped_n = counts[2] + repeats + duplicates
@@ -540,6 +545,37 @@ def _repeated_reviews(cur, stage: str, t: schema.Table, lang: str, skipped: dict
     ).fetchall()]
     if rows:
         skipped[i18n.t("ingest.skip.repeated_row", lang)] = [len(rows), sorted(rows)[:5]]
+    return len(rows)
+
+
+def _held_elsewhere(wh, cur, stage: str, t: schema.Table, mapping: dict[str, str], totals: bool, same_dataset: list[int], lang: str,
+                    skipped: dict[str, list]) -> int:
+    """Sales rows that the data set's order lines already hold at another grain are dropped from
+    `stage` and entered in `skipped`; how many. A workbook's sheets go to one data set, and beside its
+    line items one can hold the invoices' totals (a row an order, no product: each such order whose
+    lines are held) or a summary per customer or day (`totals`, rows that count orders: all of them).
+    Summed with the lines, they would count the same sales two or three times."""
+    if t.name != "sales" or not same_dataset or (not totals and mapping_mod.targets_of(mapping) & {"product_id", "product_name"}):
+        return 0
+    uploads = ", ".join(map(str, same_dataset))
+    if wh.lake is None:
+        held = f"(SELECT order_id FROM main.sales WHERE _upload_id IN ({uploads}) AND product_id IS NOT NULL)"
+    else:
+        lines = wh.lake.columns("sales", same_dataset, {"order_id": pa.string(), "product_id": pa.string()})
+        cur.register("_held_lines", lines.filter(pc.is_valid(lines.column("product_id"))))
+        held = "_held_lines"
+    try:
+        if totals:
+            which = f"EXISTS (SELECT 1 FROM {held})"
+        else:
+            which = f"order_id IN (SELECT order_id FROM {held} WHERE order_id IN (SELECT order_id FROM {stage}))"
+        rows = [r[0] for r in cur.execute(f"DELETE FROM {stage} WHERE {which} RETURNING _source_row").fetchall()]
+    finally:
+        if wh.lake is not None:
+            cur.unregister("_held_lines")
+    if rows:
+        why = "ingest.skip.totals_of_lines" if totals else "ingest.skip.order_of_lines"
+        skipped[i18n.t(why, lang)] = [len(rows), sorted(rows)[:5]]
     return len(rows)
 
 

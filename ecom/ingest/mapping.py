@@ -59,6 +59,7 @@ class Guess:
     confidence: dict[str, str] = field(default_factory=dict)  # source column -> high | medium | low
     reason: str = ""  # why this table, in words
     fits: dict[str, list[str]] = field(default_factory=dict)  # table -> what it lacks (for a file that fits none)
+    totals: list[str] = field(default_factory=list)  # sales: columns that count orders on each row (a report of totals)
 
 
 # Traditional characters of common export headers, read as their simplified forms (Taiwan and Hong
@@ -78,7 +79,7 @@ def normalize(header: str) -> str:
     as (元) ignored."""
     text = simplified(str(header).replace("\ufeff", "").strip().lower())
     text = re.sub(r"[\(（\[【][^\)）\]】]*[\)）\]】]$", "", text) or text
-    return re.sub(r"[\s_\-./:：#*?!'\"’（）()\[\]【】]+", "", text)
+    return re.sub(r"[\s_\-./:：#*?!'\"’（）()\[\]【】＊＃％]+", "", text)
 
 
 def split_target(target: str) -> tuple[str, str | None]:
@@ -362,7 +363,7 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
         for i, (o, p, a) in enumerate(zip(orders, products, amounts, strict=False)):
             if o is not None and not (i < len(parts) and _filled(parts[i])):
                 # an order's total over lines without a product id (an API's custom items): each line one of its own
-                lines[o].append((("line", i) if col == "revenue" and p in (None, "") else p, a, i))
+                lines[o].append((("line", i) if p in (None, "") else p, a, i))
         multi = [ls for ls in lines.values() if len({p for p, _, _ in ls}) >= 2]
         # an order's amount on its first line only, its other lines empty (a Thai spa POS's ราคาหลังหักส่วนลด
         # per receipt): the order's, as a discount written once per order is (revenue's other lines must be
@@ -378,17 +379,28 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
         if not given or len(same) < 0.9 * len(given):
             continue
         covers = 0
-        if col == "revenue" and len(same) < 3:
+        # an amount named as a product's or line's (Amazon's product sales, 商品売上) repeats on an order's lines
+        # when its products cost the same (two sizes of one item): only the list value says it is the order's
+        lined = col == "revenue" and _names_line_amount(src)
+        if col == "revenue" and (len(same) < 3 or lined):
             for ls in same:
                 values = [list_value(i) for _, _, i in ls]
                 covers += all(v is not None for v in values) and (to_number(str(ls[0][1])) or 0) >= 0.8 * sum(values)
         # beside an order's amount split over its lines, another amount its orders repeat is the order's too
         # (a JSON order's shipping beside its total)
         beside = col != "revenue" and out.get(rev.get("revenue", "")) == "revenue@order" and len(same) == len(given)
-        if len(same) >= 3 or covers == len(same) or beside:
+        if (len(same) >= 3 and not lined) or covers == len(same) or beside:
             out[src] = f"{col}@order"
             notes.append(i18n.t("ingest.note.per_order", lang, col=col, src=src))
     return out, notes
+
+
+def _names_line_amount(header: str) -> bool:
+    """Whether an amount's header names one product's or line's amount and no order's or total's."""
+    words, cjk = header_words(header)
+    if words & {"order", "total", "grand", "paid", "payment"} or any(w in cjk for w in ("订单", "訂單", "注文", "合計", "合计", "总", "總", "实付", "實付")):
+        return False
+    return bool(words & {"product", "line", "lineitem", "item", "sku"}) or "商品" in cjk
 
 
 # what an order line carries for itself, and the order's own fields a continuation row leaves to the row above
@@ -409,14 +421,20 @@ def _filled_down(values: list) -> list:
 
 
 def _continued(m: dict[str, str], rev: dict[str, str], sample: dict[str, list], lang: str) -> tuple[dict[str, str], list[str]]:
-    """An export that writes an order's fields on its first line only, its other lines leaving even the
-    order id and time empty (ERPNext's and Odoo's data exports: an invoice's second item on a row of its
-    own): the order id and the order's own fields empty on those rows are marked @order, so each such
-    line belongs to the order above it. The mapping and a note, or the mapping as it was and none."""
+    """An export that writes an order's fields on its first line only, its other lines leaving the order's
+    time empty and its id empty (ERPNext's and Odoo's data exports: an invoice's second item on a row of
+    its own) or the same as the line above (Nuvemshop's: the order number and e-mail repeated, the date,
+    statuses and totals not): the order's own fields empty on those rows are marked @order (the id too,
+    where it is left empty), so each such line belongs to the order above it. The mapping and a note, or
+    the mapping as it was and none."""
     ids, when = sample.get(rev["order_id"], []), rev.get("order_time")
+    if not ids or not _filled(ids[0]) or when is None or "," in m[when]:
+        return m, []
     lines = [rev[c] for c in _LINE_FIELDS if c in rev]
-    rest = [i for i, o in enumerate(ids) if not _filled(o) and any(i < len(sample[c]) and _filled(sample[c][i]) for c in lines)]
-    if not rest or not _filled(ids[0]) or when is None or "," in m[when] or any(_filled(sample[when][i]) for i in rest):
+    above = [None, *_filled_down(ids)[:-1]]
+    rest = [i for i, o in enumerate(ids) if (not _filled(o) or o == above[i]) and not (i < len(sample[when]) and _filled(sample[when][i]))
+            and any(i < len(sample[c]) and _filled(sample[c][i]) for c in lines)]
+    if not rest or not any(_filled(sample[when][i]) for i in range(len(ids)) if i not in set(rest)):
         return m, []
     out = dict(m)
     for col in _ORDER_FIELDS:
@@ -486,16 +504,21 @@ def is_flag(header: str) -> bool:
 def of_parent_line(header: str) -> bool:
     """A field of the parent line nested in a line (Magento's `parent_item.name` on a configurable
     product's child line): it describes another line, so it is no column of this one."""
-    parts = str(header).split(".")
-    return len(parts) > 1 and any("parent" in header_words(p)[0] for p in parts[:-1])
+    if not re.fullmatch(r"\w+(?:\.\w+)+", str(header).strip()):  # a dotted path, not a header ending in "No."
+        return False
+    parts = str(header).strip().split(".")
+    return any("parent" in header_words(p)[0] for p in parts[:-1])
 
 
 # the words of a header that names an order's whole total
 _ORDER_TOTAL = frozenset(("total", "price", "amount", "order", "grand", "sum"))
+# the words of an amount of shipping or tax beside an order's total (English, Portuguese, Spanish, German, French)
+_SHIPPING_OR_TAX = frozenset(("shipping", "tax", "freight", "frete", "flete", "envio", "envío", "versandkosten", "versand", "livraison", "port"))
 # an amount's words that say it is what the seller nets after fees, not what the buyer paid
 _NETTED = frozenset(("net", "real", "seller", "payout", "settlement", "settled", "received", "earnings", "proceeds", "payable"))
 # counts of a report of totals, none of which an order line has
-_COUNT_WORDS = frozenset(("orders", "buyers", "visitors", "visits", "sessions", "pageviews", "customers", "transactions"))
+_COUNT_WORDS = frozenset(("orders", "buyers", "visitors", "visits", "sessions", "pageviews", "customers", "transactions", "invoices", "receipts",
+                          "purchases"))
 _COUNT_WORDS_ZH = frozenset(("订单数", "买家数", "访客数", "支付买家数", "下单买家数", "浏览量", "成交笔数", "支付订单数", "成交订单数", "顾客数", "客户数", "成交人数"))
 _ACCOUNT_STATES = frozenset(("enabled", "disabled", "invited", "declined", "active", "inactive", "blocked", "suspended"))
 # a shop system's kinds of product record (Magento's, WooCommerce's): how a product is sold, no category
@@ -513,6 +536,7 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     mapping: dict[str, str] = {}
     confidence: dict[str, str] = {}
     notes: list[str] = []
+    totals: list[str] = []
 
     def take(src: str, canon: str, level: str) -> None:
         mapping[src] = canon
@@ -610,10 +634,15 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     # an order's total beside its items' total and its shipping or tax (Big Cartel's Total price = Item total
     # + Total shipping + Total tax): the items' total is what was sold
     rev = next((k for k, v in mapping.items() if v == "revenue"), None)
-    if rev is not None and header_words(rev)[0] <= _ORDER_TOTAL and any(header_words(o)[0] & {"shipping", "tax", "freight"} for o in columns):
-        # (WooCommerce's "Total products" is a count of them)
-        items = [o for o in columns if o not in mapping and header_words(o)[0] & {"item", "items", "merchandise"}
-                 and header_words(o)[0] & {"total", "subtotal"} and samples[o].n and samples[o].fit("money") >= 0.8]
+    if rev is not None and header_words(rev)[0] <= _ORDER_TOTAL and any(header_words(o)[0] & _SHIPPING_OR_TAX for o in columns):
+        # (WooCommerce's "Total products" is a count of them; a "Subtotal" alone is the items' total before
+        # shipping: Nuvemshop's Subtotal + Valor do Frete = Total)
+        items = [o for o in columns if o not in mapping and (header_words(o)[0] & {"item", "items", "merchandise"} and header_words(o)[0] & {"total", "subtotal"}
+                                                              or header_words(o)[0] >= {"product", "subtotal"}
+                                                              # (its discount in a column of its own: a subtotal beside a total
+                                                              # that an unnamed order discount lowered is not what was sold)
+                                                              or header_words(o)[0] == {"subtotal"} and "discount" in mapping.values())
+                 and samples[o].n and samples[o].fit("money") >= 0.8]
         if items:
             del mapping[rev], confidence[rev]
             take(items[0], "revenue", "medium")
@@ -622,6 +651,10 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     for src in [k for k, v in mapping.items() if table == "sales" and split_target(v)[0] == "customer_id" and samples[k].n >= 20]:
         if len(set(samples[src].values)) == 1:
             del mapping[src], confidence[src]
+    # a "state" of two-letter codes is where the order went (Amazon's order state: DE, CA beside order city), not its status
+    for src in [k for k, v in mapping.items() if v == "order_status" and "state" in header_words(k)[0] and samples[k].n and "region" in cols]:
+        if "region" not in targets_of(mapping) and sum(bool(re.fullmatch(r"[A-Z]{2}", v.strip())) for v in samples[src].values) >= 0.9 * samples[src].n:
+            mapping[src] = "region"
     # Magento's product_type (simple, configurable) says how a product is sold, not what it is
     for src in [k for k, v in mapping.items() if split_target(v)[0] == "category" and samples[k].n]:
         if all(v.strip().lower() in _PRODUCT_TYPES for v in samples[src].values):
@@ -714,13 +747,14 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
                 notes.append(i18n.t("ingest.note.sparse_order_id", lang, src=src, filled=samples[src].n, rows=rows))
         derive, more = sales_keys(mapping, lang)
         notes += more
-        if derive.get("order_id") == "row":
-            # a report of totals per day or product (Lazada's daily Revenue, Visitors, Buyers, Orders) reads
-            # as one order a row: said, since its own order counts have nowhere to go
-            counts = [c for c in columns if c not in mapping and header_words(c)[0] & _COUNT_WORDS | ({header_words(c)[1]} & _COUNT_WORDS_ZH)
+        if "order_id" in derive:
+            # a report of totals per day, product or customer (Lazada's daily Revenue, Visitors, Buyers, Orders;
+            # a workbook's customer summary with Num_Invoices) reads as one order a row: said, since its own
+            # order counts have nowhere to go
+            totals = [c for c in columns if c not in mapping and header_words(c)[0] & _COUNT_WORDS | ({header_words(c)[1]} & _COUNT_WORDS_ZH)
                       and samples[c].n and samples[c].integer_share >= 0.9]
-            if counts:
-                notes.append(i18n.t("ingest.note.summary_rows", lang, cols=", ".join(counts[:3])))
+            if totals:
+                notes.append(i18n.t("ingest.note.summary_rows", lang, cols=", ".join(totals[:3])))
     if table == "products" and not any(names_any(c, ("id", "编号", "编码", "ID")) for c in columns):
         # a listing that names its products without ids (a marketplace's, scraped) keys them by name; a
         # file with ids of something else (Northwind's categories: category_id) is a list of that thing
@@ -736,7 +770,7 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         # a row with a count of its reviews and their mean (Yelp's businesses: Rating 4.5, Number of Review 91)
         # is a thing reviewed, not a review
         missing.append("review_text")
-    return Guess(table, mapping, missing, derive=derive, notes=notes, confidence=confidence)
+    return Guess(table, mapping, missing, derive=derive, notes=notes, confidence=confidence, totals=totals)
 
 
 def _counts_reviews(header: str) -> bool:

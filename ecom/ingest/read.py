@@ -98,6 +98,7 @@ class Source:
     bom_len: int = 0
     odd_newlines: bool = False  # csv: lines end in CR alone or CR CR LF (`_odd_newlines`): the copy DuckDB reads ends them in LF
     unquoted: bool = False  # csv: a tab-separated file whose quote marks are text (`_unquoted`), not quoting
+    titles: list[str] = field(default_factory=list)  # the lines above the header, their cells joined ("All amounts in USD")
     utf8_path: Path | None = None  # csv: where DuckDB reads it (the file, or its UTF-8 transcoding)
     relation: object = None  # join, wide: (con, tag, workdir) -> SQL of the derived rows (see ecom.ingest.plan, .wide)
     members: list[Source] = field(default_factory=list)  # join: the tables joined, the lines table first; wide: the table
@@ -397,7 +398,7 @@ def _text_source(path: Path, display: str, digest: str, head: bytes, size: int, 
         header_row=None if header_idx is None else records[header_idx][0] - 1, skip_lines=skip, columns=header,
         preview=data[:PREVIEW_ROWS], sample=data[:SAMPLE_ROWS], notes=notes, size=size,
         nul=nul and not encoding.startswith("utf-16") and not encoding.startswith("utf-32"), odd_newlines=odd, unquoted=unquoted,
-        footer_row=None if footer is None else skip + 1 + footer - first_data,
+        footer_row=None if footer is None else skip + 1 + footer - first_data, titles=_titles(records, header_idx),
     )
     if footer is not None:
         src.notes.append(i18n.t("ingest.note.footer", lang, n=len(records) - footer))
@@ -876,7 +877,7 @@ def _excel_sources(path: Path, display: str, digest: str, workdir: Path | None, 
             # the workbook's format stands where a text file's encoding would: xls, xlsx, xlsm
             content_hash=f"{digest}#{sheet.name}", path=sheet.csv, encoding=Path(display).suffix.lower().lstrip(".") or "xlsx", delimiter=None,
             header_row=None if header_idx is None else records[header_idx][0] - 1, columns=header,
-            notes=notes, size=path.stat().st_size, described=described,
+            notes=notes, size=path.stat().st_size, described=described, titles=_titles(records, header_idx),
         )
         src.preview = data[:PREVIEW_ROWS]
         src.sample = data[:SAMPLE_ROWS]
@@ -885,6 +886,11 @@ def _excel_sources(path: Path, display: str, digest: str, workdir: Path | None, 
     if not sources:
         raise IngestError(i18n.t("ingest.err.all_sheets_empty", lang, name=display))
     return sources
+
+
+def _titles(records: list[tuple[int, list[str]]], header_idx: int | None) -> list[str]:
+    """The lines above the header, each its cells joined."""
+    return [" ".join(c.strip() for c in r if c.strip()) for _, r in records[:header_idx or 0]]
 
 
 def _check_columns(found: int, display: str, lang: str) -> None:

@@ -45,7 +45,8 @@ NO_TEXT = (r"(?:(?:此|该|本)?(?:订单)?(?:用户|买家|顾客|会员|评价
 # the languages of its exports), Amazon's default public names, and "anonymous"
 NO_REVIEWER = ("A Google user", "Pengguna Google", "Un utilisateur de Google", "Ein Google-Nutzer", "Un usuario de Google",
                "Um usuário do Google", "Un utente Google", "Google 用户", "Google 使用者", "Google ユーザー", "Người dùng Google",
-               "Amazon Customer", "Kindle Customer", "Anonymous", "anonymous", "匿名用户", "匿名買家", "匿名买家",
+               "Amazon Customer", "Kindle Customer", "Amazon カスタマー", "Amazonカスタマー", "amazonカスタマー", "名無しカスタマー", "Amazon Kunde",
+               "Client d'Amazon", "Cliente Amazon", "Cliente de Amazon", "Anonymous", "anonymous", "匿名用户", "匿名買家", "匿名买家",
                "Покупатель Wildberries", "Покупатель Ozon",
                # an account since deleted (Douban's 已注销, Weibo's 用户已注销): not one person
                "已注销", "[已注销]", "用户已注销", "账号已注销", "该用户已注销", "[deleted]", "deleted", "Deleted User",
@@ -157,14 +158,19 @@ _STATUS = tuple((name, en + zh) for name, en, zh in STATUSES)
 # payment method's "bank transfer" is no transfer) and its sample holds both kinds of entry.
 # (Lemon Squeezy's payouts head theirs "Sale": Order #84725209, Refund - Order #…, Payout fee)
 LEDGER_TYPE_HEADERS = frozenset(map(normalize, ("type", "transaction type", "entry type", "activity type", "sale", "交易类型", "业务类型",
-                                                 "账务类型", "财务类型", "ประเภท")))
+                                                 "账务类型", "财务类型", "ประเภท", "トランザクションの種類", "取引の種類", "typ", "tipo",
+                                                 "type de transaction", "transaktionstyp")))
 # an accounting report's Invoice and Credit Memo (QuickBooks') and a payment provider's settlement of a sale
 # (Mercado Pago's SETTLEMENT) are sales and refunds; PayPal's "Invoice Sent" memo and a settlement of
 # shipping costs are neither
-LEDGER_SALE = r"order|sale|payment|charge|refund|settlement|invoice|credit (?:memo|note)|income|交易|订单|销售|收款|支付|退款|收入|รายรับ"
+# (Amazon's date range reports name theirs in the marketplace's language: 注文, 返金, 振込み; Bestellung,
+# Erstattung, Übertrag; Commande, Remboursement; Ordine, Rimborso; Pedido, Reembolso)
+LEDGER_SALE = (r"order|sale|payment|charge|refund|settlement|invoice|credit (?:memo|note)|income|交易|订单|销售|收款|支付|退款|收入|รายรับ"
+               r"|注文|返金|bestellung|erstattung|commande|remboursement|ordine|rimborso|pedido|reembolso")
 LEDGER_OTHER = (r"payout|fee|withdraw|transfer|hold|authori[sz]|label|deposit|adjust|invoice sent|bonus|reserve|dispute|shipping|expense"
-                r"|提现|转账|手续费|服务费|充值|保证金|佣金|支出|รายจ่าย")
-LEDGER_REFUND = r"refund|credit (?:memo|note)|退款"
+                r"|提现|转账|手续费|服务费|充值|保证金|佣金|支出|รายจ่าย|振込|手数料|調整|料金|übertrag|gebühr|anpassung|transfert|frais"
+                r"|ajustement|trasferimento|commission|rettifica|transferir|tarifa|ajuste")
+LEDGER_REFUND = r"refund|credit (?:memo|note)|退款|返金|erstattung|remboursement|rimborso|reembolso"
 MONEY_DIRECTION_HEADERS = frozenset(map(normalize, ("balance impact", "debit/credit", "credit/debit", "dr/cr", "收/支", "收支类型", "资金流向")))
 MONEY_OUT = r"debit|memo|支出"
 STATUS_NAMES = frozenset(name for name, _, _ in STATUSES)
@@ -378,8 +384,11 @@ def before_discounts(by: dict[str, str], sample: dict[str, list[str | None]], co
         return False
     every = _amounts(by, sample, "discount", comma)
     discounted = [i for i, (a, d) in enumerate(every) if a and d and a > 0]
-    if names_any(by["revenue"], ("value", "gross", "list", "before")):
+    if names_any(by["revenue"], ("value", "gross", "list", "before", "割引前", "折扣前", "优惠前")):
         return all(abs(every[i][1]) <= every[i][0] for i in discounted)
+    once = _once_per_order(by, sample, comma)
+    if once is not None:
+        return once
     # an order's coupon may be written whole on one of its lines, larger than that line (it is spread
     # over the order's lines: `mapping.per_order`; without orders a line's GMV goes down to 0, no further),
     # but the discounts never come to more than the amounts
@@ -394,6 +403,32 @@ def before_discounts(by: dict[str, str], sample: dict[str, list[str | None]], co
 
     return all(i < len(prices) and prices[i] is not None and (q := quantity(i)) is not None and abs(every[i][0] - q * prices[i]) < 0.005
                for i in discounted)
+
+
+def _once_per_order(by: dict[str, str], sample: dict[str, list[str | None]], comma: set[str]) -> bool | None:
+    """For an amount and a discount written once per order, on its first line (Nuvemshop's Subtotal and
+    Desconto): whether the amount is its lines' quantities times their prices, in every sampled order of
+    several lines with a discount (at least two); None where there are not two such orders."""
+    if "order_id" not in by or "unit_price" not in by or names_any(by["unit_price"], _PRICE_AFTER_DISCOUNT):
+        return None
+    from ecom.ingest.mapping import _filled_down
+
+    every, prices = _amounts(by, sample, "discount", comma), _numbers(by, sample, "unit_price", comma)
+    quantities = _numbers(by, sample, "quantity", comma) if "quantity" in by else []
+    orders: dict[str, list[int]] = {}
+    for i, o in enumerate(_filled_down(sample[by["order_id"]])):
+        orders.setdefault(o, []).append(i)
+    once = [rows for rows in orders.values() if len(rows) > 1 and every[rows[0]][0] and every[rows[0]][1]
+            and not any(every[i][0] or every[i][1] for i in rows[1:])]
+    if len(once) < 2:
+        return None
+
+    def value(i: int) -> float | None:
+        q = quantities[i] if i < len(quantities) and quantities[i] is not None else 1.0
+        return None if i >= len(prices) or prices[i] is None else q * prices[i]
+
+    return all(None not in (values := [value(i) for i in rows]) and abs(every[rows[0]][0] - sum(values)) < 0.005
+               and abs(every[rows[0]][1]) <= every[rows[0]][0] for rows in once)
 
 
 _TOTAL_OF_ITEMS = ("sub", "subtotal", "item", "product", "merchandise", "goods", "line", "produk", "produto", "producto", "barang", "商品", "宝贝", "货品")
@@ -557,8 +592,14 @@ def _ledger_skips(plan: Plan, idx: dict[str, int]) -> str:
     entry, direction = plan.decisions.ledger
     x = f"v{idx[entry]}"
     kind = f"lower({x})"
-    out = (f"WHEN NOT regexp_matches({kind}, {lit(LEDGER_SALE)}) OR regexp_matches({kind}, {lit(LEDGER_OTHER)}) "
-           f"THEN {text_sql('ingest.skip.ledger', plan.lang, {'value': x}, src=entry)} ")
+    skip = f"THEN {text_sql('ingest.skip.ledger', plan.lang, {'value': x}, src=entry)} "
+    out = f"WHEN NOT regexp_matches({kind}, {lit(LEDGER_SALE)}) OR regexp_matches({kind}, {lit(LEDGER_OTHER)}) {skip}"
+    rev = next((src for src, target in pairs(plan.mapping) if split_target(target)[0] == "revenue"), None)
+    if rev is not None:
+        # a refund's money goes back to the buyer: written as money in (Mercado Pago's statement, the seller's
+        # account: "Reembolso Envío cancelado", a shipping cost paid back to the seller) it is no refund of a sale
+        r = f"trim(v{idx[rev]})"
+        out += f"WHEN regexp_matches({kind}, {lit(LEDGER_REFUND)}) AND regexp_matches({r}, '[1-9]') AND NOT regexp_matches({r}, '^[-(−]') {skip}"
     if direction is not None:
         y = f"v{idx[direction]}"
         out += (f"WHEN regexp_matches(lower({y}), {lit(MONEY_OUT)}) AND NOT regexp_matches({kind}, {lit(LEDGER_REFUND)}) "

@@ -1553,3 +1553,160 @@ def test_a_file_saved_in_shift_jis_or_big5_is_in_its_countrys_currency(warehouse
         assert rep.rows_loaded == 2 and rep.encoding == encoding, name
         assert rows(warehouse, f"SELECT DISTINCT currency FROM sales WHERE _dataset = '{name}'") == [(code,)], name
         assert any(code in n for n in rep.notes), name
+
+
+def test_a_workbooks_invoice_totals_and_customer_summary_beside_its_line_items_are_not_sales_again(warehouse, tmp_path):
+    # Xero's dashboard workbook: line items, then the same invoices' totals (tax included), then a row per
+    # customer (Num_Invoices, a count, was taken as the order id): all three were summed as sales
+    import xlsxwriter
+
+    path = tmp_path / "A2Z_Dashboard.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheets = {
+        "Invoice_Line_Items": [["InvoiceNumber", "CustomerID", "InvoiceDate", "Status", "Description", "Quantity", "LineAmount"],
+                               ["INV-1", "C1", "2024-01-05", "PAID", "Oak chair", 2, 200], ["INV-1", "C1", "2024-01-05", "PAID", "Table", 1, 300],
+                               ["INV-2", "C2", "2024-01-06", "PAID", "Oak chair", 1, 100], ["INV-3", "C1", "2024-02-01", "PAID", "Lamp", 1, 50]],
+        "Invoice_Summary": [["InvoiceNumber", "CustomerID", "InvoiceDate", "Status", "Total"],
+                            ["INV-1", "C1", "2024-01-05", "PAID", 550], ["INV-2", "C2", "2024-01-06", "PAID", 110], ["INV-3", "C1", "2024-02-01", "PAID", 55]],
+        "Customer_Summary": [["CustomerID", "Num_Invoices", "Last_Invoice_Date", "Total_Paid"], ["C1", 2, "2024-02-01", 605], ["C2", 1, "2024-01-06", 110]],
+    }
+    for name, data in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(data):
+            sheet.write_row(r, 0, row)
+    book.close()
+    reps = {r.source.split("[")[-1].rstrip("]"): r for r in ingest_files(warehouse, [path])}
+    assert "Num_Invoices" not in reps["Customer_Summary"].mapping
+    assert [(reps[n].rows_loaded, reps[n].rows_skipped) for n in sheets] == [(4, 0), (0, 3), (0, 2)]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (650.0, 3, 2)
+    assert rows(warehouse, "SELECT sum(quantity) FROM sales") == [(5,)]
+    # the same invoices' totals as a file of their own are another data set: loaded (the person said so)
+    rep = load(warehouse, tmp_path / "invoices.csv", "InvoiceNumber,CustomerID,InvoiceDate,Status,Total\nINV-1,C1,2024-01-05,PAID,550\n")
+    assert (rep.rows_loaded, rep.rows_skipped) == (1, 0)
+
+
+def test_an_orders_further_lines_that_repeat_its_number_but_not_its_date_belong_to_it(warehouse, tmp_path):
+    # Nuvemshop's sales export: an order's second product on a line of its own that repeats the order
+    # number and e-mail, its date, statuses and totals empty (4,393 of 9,144 lines rejected, "order_time is
+    # empty"); Subtotal (the items, before the discount) beside Valor do Frete, not Total, is the sales
+    text = ('"Número do Pedido";E-mail;Data;"Status do Pedido";"Status do Envio";Moeda;Subtotal;Desconto;"Valor do Frete";Total;'
+            '"Nome do Produto";"Valor do Produto";"Quantidade Comprada";SKU\n'
+            '5297;a@example.com;"15/11/2025 21:37:10";Aberto;"Não está embalado";BRL;458;45.80;10;422.20;Aliança (20);229;1;ANT405\n'
+            '5297;a@example.com;;;;;;;;;Aliança (26);229;1;ANT406\n'
+            '5296;b@example.com;"15/11/2025 21:15:51";Aberto;"Não está embalado";BRL;209;0.00;9.07;218.07;Tradicional (28);209;1;ant01\n'
+            '5295;c@example.com;"14/11/2025 18:29:10";Aberto;"Não está embalado";BRL;448;22.40;10.18;435.78;Love (4mm);199;2;ANT7\n'
+            '5295;c@example.com;;;;;;;;;Gravação;25;2;GR1\n')
+    rep = load(warehouse, tmp_path / "nuvemshop.csv", text.replace("\n", "\r\n"), encoding="cp1252")
+    assert (rep.rows_loaded, rep.rows_rejected) == (5, 0)
+    assert (rep.mapping["Subtotal"], rep.mapping["Quantidade Comprada"], rep.mapping["Status do Pedido"]) == (
+        "revenue@order", "quantity", "order_status@order")
+    # 458 − 45.80 split 229 : 229, and 448 − 22.40 split 398 : 50 (the lines' quantity × price)
+    assert rows(warehouse, "SELECT order_id, product_id, order_time, revenue FROM sales ORDER BY order_id, product_id") == [
+        ("5295", "ANT7", datetime(2025, 11, 14, 18, 29, 10), Decimal("378.10")), ("5295", "GR1", datetime(2025, 11, 14, 18, 29, 10), Decimal("47.50")),
+        ("5296", "ant01", datetime(2025, 11, 15, 21, 15, 51), Decimal("209.00")),
+        ("5297", "ANT405", datetime(2025, 11, 15, 21, 37, 10), Decimal("206.10")), ("5297", "ANT406", datetime(2025, 11, 15, 21, 37, 10), Decimal("206.10")),
+    ]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (1046.8, 3, 3)  # 412.20 + 209 + 425.60
+
+
+def test_an_amazon_date_range_report_reads_its_product_sales_entry_types_and_the_currency_above_its_header(warehouse, tmp_path):
+    # Amazon's date range (custom transaction) report: GMV was `total` (the payout after Amazon's fees), every
+    # entry type loaded as a sale, `order state` (the US state) was the order's status, and the currency
+    # named in a line above the header ("All amounts in USD") was not read
+    above = ('"Includes Amazon Marketplace, Fulfillment by Amazon (FBA), and Amazon Webstore transactions"\n'
+             '"All amounts in USD, unless specified"\n"Definitions:"\n')
+    header = ('"date/time","settlement id","type","order id","sku","description","quantity","marketplace","order city","order state",'
+              '"product sales","promotional rebates","selling fees","fba fees","total"\n')
+    lines = ('"Dec 1, 2019 12:07:47 AM PST","1","Order","111-1","S1","Mug","1","amazon.com","Dover","DE","26.50","-0.27","-3.98","-5.21","17.04"\n'
+             '"Dec 2, 2019 9:00:00 AM PST","1","Order","111-2","S2","Cup","2","amazon.com","Austin","TX","20.00","0","-3.00","-4.00","13.00"\n'
+             '"Dec 3, 2019 10:00:00 AM PST","1","Refund","111-2","S2","Cup","1","amazon.com","Austin","TX","-10.00","0","1.50","0","-8.50"\n'
+             '"Dec 4, 2019 1:00:00 PM PST","1","Service Fee","","","Subscription Fee","","","","","0","0","0","0","-39.99"\n'
+             '"Dec 5, 2019 1:00:00 PM PST","1","Transfer","","","To account ending in: 123","","","","","0","0","0","0","-200.00"\n')
+    rep = load(warehouse, tmp_path / "2019DecMonthlyTransaction.csv", above + header + lines)
+    assert (rep.mapping["product sales"], rep.mapping["order state"]) == ("revenue", "region") and "total" not in rep.mapping
+    assert (rep.rows_loaded, rep.rows_skipped) == (3, 2)
+    k = figures(warehouse, None, None)
+    assert (k["currency"], k["gmv"], k["refunds"], k["orders"]) == ("USD", 46.5, 10.0, 2)
+    assert rows(warehouse, "SELECT DISTINCT region FROM sales ORDER BY 1") == [("DE",), ("TX",)]
+    # the Japanese report (Shift-JIS): its entry types are 注文, 返金, 振込み, FBA 在庫関連の手数料; two sizes of one
+    # item at one price in an order are two lines, not one order's amount written on both
+    jp = ('"Amazon 出品サービス、フルフィルメント by Amazon (FBA)"\n"指定のない場合、単位は円"\n'
+          '"日付/時間","決済番号","トランザクションの種類","注文番号","SKU","説明","数量","都道府県","商品売上","合計"\n'
+          + "".join(f'"2022/10/0{d} 10:00:00 JST","9","注文","{o}","{s}","Tシャツ","1","東京都","1,278","714"\n'
+                    for d, o, s in ((1, "503-1", "A-S"), (1, "503-1", "A-M"), (2, "503-2", "B-S"), (2, "503-2", "B-M"), (3, "503-3", "C-S"),
+                                    (3, "503-3", "C-M")))
+          + '"2022/10/04 10:00:00 JST","9","返金","503-3","C-M","Tシャツ","1","東京都","-1,278","-1,200"\n'
+          + '"2022/10/05 10:00:00 JST","9","振込み","","","","","","0","-5,000"\n"2022/10/06 10:00:00 JST","9","FBA 在庫関連の手数料","","","","","","0","-120"\n')
+    rep = load(warehouse, tmp_path / "202210-CustomTransaction.csv", jp, encoding="cp932")
+    assert (rep.mapping["商品売上"], rep.rows_loaded, rep.rows_skipped) == ("revenue", 7, 2)
+    assert rows(warehouse, "SELECT currency, sum(revenue) FILTER (WHERE revenue > 0), count(DISTINCT order_id) FROM sales "
+                           "WHERE _dataset = '202210-CustomTransaction.csv' GROUP BY 1") == [("JPY", Decimal("7668.00"), 3)]
+
+
+def test_a_lines_own_subtotal_beats_an_orders_total_and_a_parent_sku_is_no_parent_line(warehouse, tmp_path):
+    # Shopee Malaysia's order report: Total Amount (the order's, with its shipping) repeated on its lines was
+    # split over them and the shipping taken off each line whole (a line of 6.00 went to -2.33, a "return");
+    # the line's Product Subtotal is its sales. Its product id is the Parent SKU Reference No. (the SKU
+    # Reference No. is empty): "No." made it read as a parent line's nested field, and it was dropped
+    text = ("Order ID,Order Status,Parent SKU Reference No.,SKU Reference No.,Product Name,Deal Price,Quantity,Product Subtotal,"
+            "Total Amount,Buyer Paid Shipping Fee,Username (Buyer),Order Creation Date\n"
+            "0CEXA,Shipping,123,,Mask,40,1,40,99.3,6.3,a****1,2024-12-09 10:00\n0CEXA,Shipping,126,,Gel,35,1,35,99.3,6.3,a****1,2024-12-09 10:00\n"
+            "0CEXA,Shipping,125,,Pad,6,2,12,99.3,6.3,a****1,2024-12-09 10:00\n0CEXA,Shipping,124,,Clip,6,1,6,99.3,6.3,a****1,2024-12-09 10:00\n"
+            "Q750V,Completed,126,,Gel,35,1,35,90,9,b****2,2024-12-09 11:00\nQ750V,Completed,123,,Mask,40,1,40,90,9,b****2,2024-12-09 11:00\n"
+            "Q750V,Completed,125,,Pad,6,1,6,90,9,b****2,2024-12-09 11:00\n")
+    rep = load(warehouse, tmp_path / "Order.all.20241209.csv", text)
+    assert (rep.mapping["Product Subtotal"], rep.mapping["Parent SKU Reference No."]) == ("revenue", "product_id")
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["refunds"], k["orders"]) == (174.0, 0.0, 2)  # 93 + 81
+    assert rows(warehouse, "SELECT count(DISTINCT product_id) FROM sales") == [(4,)]
+
+
+def test_review_exports_of_japanese_scrapes_bazaarvoice_judge_me_and_yotpo_name_their_fields(warehouse, tmp_path):
+    # an Amazon.co.jp scrape: 星 (stars), 投稿者 (reviewer), レビュー日付 (date) behind ％ and ＊ marks, and Amazon's
+    # default names for a reviewer without one; Bazaarvoice's SubmissionTime; Judge.me's product_handle; Yotpo's
+    # display_name beside the e-mail that tells reviewers apart
+    rep = load(warehouse, tmp_path / "amazon_jp.csv", "％番号,％商品名,％星,タイトル,％投稿者,＊レビュー日付,レビュー内容\n"
+               "1,本A,5,最高,織,2018/07/25,とても良かったです\n2,本A,3,普通,Amazon カスタマー,2018/07/26,まあまあ\n"
+               "3,本B,4,良い,amazonカスタマー,2018/07/27,良い本でした\n", encoding="cp932")
+    assert rows(warehouse, "SELECT count(*), avg(rating), count(review_time), count(DISTINCT customer_id) FROM reviews") == [(3, 4.0, 3, 1)]
+    rep = load(warehouse, tmp_path / "bv.tsv", "Id\tProductId\tRating\tReviewText\tSubmissionTime\n"
+               "r1\tP1\t4\tNice balm\t2008-09-12T10:00:00.000+00:00\nr2\tP1\t5\tLove it\t2021-03-15T22:00:00.000+00:00\n")
+    assert rep.mapping["SubmissionTime"] == "review_time"
+    rep = load(warehouse, tmp_path / "judgeme.csv", "title,body,rating,review_date,reviewer_name,reviewer_email,product_handle\n"
+               "Great,Works well,5,2025-01-01,Ann,ann@example.com,red-mug\nOk,Fine,4,2025-01-02,Bob,bob@example.com,blue-cup\n")
+    assert rep.mapping["product_handle"] == "product_id"
+    rep = load(warehouse, tmp_path / "yotpo.csv", "review_content,review_score,date,sku,display_name,email\n"
+               "Nice,5,2015-12-01,S1,Jo,jo@example.com\nGood,4,2015-12-02,S1,Jo B.,jo@example.com\nMeh,3,2015-12-03,S1,Al,al@example.com\n")
+    assert rep.mapping["email"] == "customer_id"
+    assert rows(warehouse, "SELECT count(DISTINCT customer_id) FROM reviews WHERE _dataset = 'yotpo.csv'") == [(2,)]
+
+
+def test_a_tiktok_shop_japan_order_reads_its_line_subtotal_seller_discount_status_and_buyer(warehouse, tmp_path):
+    # TikTok Shop Japan: GMV was 注文金額 (the order's, shipping included); the line's SKU小計（割引前） less the
+    # seller's SKU discount is it, 注文状況 its status, カスタマーのユーザー名 its buyer
+    text = ("注文ID,注文状況,SKU ID,商品名,数量,SKU小計（割引前）,セラーSKU割引,SKU小計（割引後）,割引後の送料,注文金額,注文作成時刻,カスタマーのユーザー名\n"
+            "5823,未発送,1733,商品名,2,\"11,000 JPY\",\"1,000 JPY\",\"10,000 JPY\",990 JPY,\"10,990 JPY\",01/27/2026 6:03:56 PM,yamada_taro\n"
+            "5824,キャンセル,1734,商品名B,1,\"3,000 JPY\",0 JPY,\"3,000 JPY\",990 JPY,\"3,990 JPY\",01/28/2026 9:00:00 AM,suzuki\n")
+    rep = load(warehouse, tmp_path / "tiktokshop-order.csv", text)
+    assert (rep.mapping["注文状況"], rep.mapping["カスタマーのユーザー名"], rep.mapping["セラーSKU割引"]) == ("order_status", "customer_id", "discount")
+    k = figures(warehouse, None, None)
+    assert (k["currency"], k["gmv"], k["orders"], k["customers"]) == ("JPY", 10000.0, 1, 1)
+
+
+def test_a_subtotal_beside_a_total_with_tax_less_its_discount_and_a_refund_paid_in_to_the_seller(warehouse, tmp_path):
+    # Lightspeed Retail's sales lines: Total is Subtotal − Discount plus 6% tax; Subtotal is Qty × Retail
+    rep = load(warehouse, tmp_path / "mtg_data.csv", '"ID","Date","Description","Qty","Retail","Subtotal","Discount","Tax","Total","Customer"\n'
+               '"437695","2020-07-02","Booster Pack","5","$4.00","$20.00","$2.00","6%","$19.08",""\n'
+               '"439105","2020-07-18","Booster Box","1","$120.00","$120.00","$12.00","6%","$114.48","Ann"\n')
+    assert (rep.mapping["Subtotal"], rep.mapping["Retail"]) == ("revenue", "unit_price")
+    assert figures(warehouse, None, None)["gmv"] == 126.0  # 18 + 108
+    # a seller's account statement: a refund kind written as money in is a reimbursement to the seller, not a
+    # sale; a refund of a sale is money out (Lemon Squeezy's "Refund - Order #" with its amount in Refunds)
+    rep = load(warehouse, tmp_path / "extrato.csv", "RELEASE_DATE;TRANSACTION_TYPE;REFERENCE_ID;TRANSACTION_NET_AMOUNT\n"
+               "01-01-2026;Pedido 2000001;1;19,08\n02-01-2026;Reembolso Envío cancelado;2;531,95\n"
+               "03-01-2026;Reembolso;3;-10,00\n04-01-2026;Transferência Pix enviada;4;-500,00\n")
+    assert (rep.rows_loaded, rep.rows_skipped) == (2, 2)
+    assert rows(warehouse, "SELECT line_kind, revenue FROM sales WHERE _dataset = 'extrato.csv' ORDER BY revenue") == [
+        ("return", Decimal("-10.00")), ("sale", Decimal("19.08"))]

@@ -363,7 +363,7 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
         for i, (o, p, a) in enumerate(zip(orders, products, amounts, strict=False)):
             if o is not None and not (i < len(parts) and _filled(parts[i])):
                 # an order's total over lines without a product id (an API's custom items): each line one of its own
-                lines[o].append((("line", i) if p in (None, "") else p, a, i))
+                lines[o].append((("line", i) if col == "revenue" and p in (None, "") else p, a, i))
         multi = [ls for ls in lines.values() if len({p for p, _, _ in ls}) >= 2]
         # an order's amount on its first line only, its other lines empty (a Thai spa POS's ราคาหลังหักส่วนลด
         # per receipt): the order's, as a discount written once per order is (revenue's other lines must be
@@ -766,6 +766,11 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         # a product and a day alone sold nothing to anyone: JD's JData_Comment (each product's review counts
         # per day) has them
         missing.append("revenue or unit_price or quantity or order_id or customer_id")
+    if table == "products" and not missing and targets_of(filled) <= {"product_id", "product_name"} and "id" in (keys := {normalize(k) for k in filled}) \
+            and keys <= {"id", "name", "title"}:
+        # a bare id and name say nothing of products: an API's customers or consignments have them too (a
+        # scraped listing's titles alone, without ids, are its products)
+        missing.append("category or brand or price")
     if table == "reviews" and not missing and "review_text" not in targets_of(filled) and any(map(_counts_reviews, columns)):
         # a row with a count of its reviews and their mean (Yelp's businesses: Rating 4.5, Number of Review 91)
         # is a thing reviewed, not a review

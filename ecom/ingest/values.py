@@ -369,8 +369,9 @@ def _amounts(by: dict[str, str], sample: dict[str, list[str | None]], col: str, 
     return list(zip(_numbers(by, sample, "revenue", comma), _numbers(by, sample, col, comma), strict=False))
 
 
-# a unit price that is already after the discount (Shopee's Harga Setelah Diskon, Preço acordado, 成交单价)
-_PRICE_AFTER_DISCOUNT = ("after", "discount", "discounted", "net", "deal", "setelah", "diskon", "desconto", "acordado", "descuento",
+# a unit price that is already after the discount (Shopee's Harga Setelah Diskon, Preço acordado, 成交单价; TikTok's
+# sale_price beside its original_price)
+_PRICE_AFTER_DISCOUNT = ("after", "discount", "discounted", "net", "deal", "sale", "setelah", "diskon", "desconto", "acordado", "descuento",
                          "成交", "折后", "优惠后", "实付")
 
 
@@ -1164,7 +1165,10 @@ def _convert(c: schema.Column, x: str, plan: Plan) -> tuple[str, str]:
     words = d.placeholders.get(c.name)
     bad = f"{x} IS NOT NULL AND {{K}} IS NULL" + (f" AND NOT {is_one_of(x, [lit(w) for w in words])}" if words else "")
     if kind == "int":
-        return "CASE WHEN {N} = trunc({N}) AND abs({N}) < 1e15 THEN CAST({N} AS BIGINT) END", bad
+        # within the column's type: a gift card's 16-digit number read as a quantity is no quantity (the
+        # INSERT's cast into INTEGER failed the whole load)
+        limit = "2147483648" if c.type == "INTEGER" else "1e15"
+        return f"CASE WHEN {{N}} = trunc({{N}}) AND abs({{N}}) < {limit} THEN CAST({{N}} AS BIGINT) END", bad
     if kind == "share":
         has_pct = f"{x} LIKE '%\\%%' ESCAPE '\\'"
         scaled = "{N}" if c.name not in d.share_percent else f"CASE WHEN {has_pct} THEN {{N}} ELSE {{N}} / 100 END"

@@ -1710,3 +1710,79 @@ def test_a_subtotal_beside_a_total_with_tax_less_its_discount_and_a_refund_paid_
     assert (rep.rows_loaded, rep.rows_skipped) == (2, 2)
     assert rows(warehouse, "SELECT line_kind, revenue FROM sales WHERE _dataset = 'extrato.csv' ORDER BY revenue") == [
         ("return", Decimal("-10.00")), ("sale", Decimal("19.08"))]
+
+
+def test_an_api_dump_of_orders_dated_by_create_time_with_their_sale_prices_after_the_sellers_discount(warehouse, tmp_path):
+    # TikTok Shop's Open API order search: it loaded as a product list (create_time, Unix seconds, was not
+    # an order time), and forced to order lines it was dated by cancel_order_sla_time and its seller discount
+    # came off sale_price, which is already after it (99,000 = 169,000 − 70,000)
+    import json
+
+    def order(i, status, when, price):
+        return {"id": f"58013561347503043{i}", "status": status, "create_time": when, "cancel_order_sla_time": when + 300000,
+                "update_time": when + 600000, "user_id": f"u{i % 2}", "payment": {"currency": "VND", "sub_total": str(price), "shipping_fee": "0"},
+                "line_items": [{"id": f"l{i}", "product_id": "1730615733496023482", "product_name": "Củ sạc 20W", "original_price": "169000",
+                                "sale_price": str(price), "seller_discount": str(169000 - price), "currency": "VND"}]}
+    data = [order(1, "CANCELLED", 1756185057, 99000), order(2, "AWAITING_SHIPMENT", 1756949820, 89000), order(3, "CANCELLED", 1756200000, 99000)]
+    rep = load(warehouse, tmp_path / "orders_20250905_123608.json", json.dumps(data))
+    assert (rep.table, rep.mapping["create_time"], rep.mapping["sale_price"]) == ("sales", "order_time", "unit_price")
+    k = figures(warehouse, None, None)
+    assert (k["currency"], k["gmv"], k["orders"], k["customers"]) == ("VND", 89000.0, 1, 1)
+    # 1756949820 is 2025-09-04 01:37 UTC: 09:37 in Shanghai
+    assert rows(warehouse, "SELECT order_time FROM sales WHERE order_status <> 'cancelled'") == [(datetime(2025, 9, 4, 9, 37),)]
+
+
+def test_an_integer_beyond_its_columns_range_rejects_its_row_instead_of_failing_the_load(warehouse, tmp_path):
+    # Lightspeed's gift cards as JSON lines: a card's 15-digit number read as a quantity passed the number
+    # check and then failed the INSERT's cast into INTEGER: "Conversion Error: Type INT64 … out of range"
+    rep = load(warehouse, tmp_path / "lines.csv", "order_id,order_time,product_id,quantity,revenue\n"
+               "A1,2025-03-14 20:15,P1,660876000021858,27.50\nA2,2025-03-14 21:00,P2,2,10.00\n")
+    assert (rep.status, rep.rows_loaded, rep.rows_rejected) == ("loaded", 1, 1)
+    assert rows(warehouse, "SELECT source_row, reason LIKE '%quantity%' FROM rejects") == [(2, True)]
+
+
+def test_an_apis_inventory_levels_are_stock_and_its_customers_are_no_products(warehouse, tmp_path):
+    # Lightspeed X-Series (Vend) records pulled from its API: inventory levels loaded as sales (current_amount
+    # as revenue, the export's time as the order time); a list of customers and one of consignments loaded
+    # as products, their bare id and name read as a product's
+    import json
+
+    stock = "".join(json.dumps({"id": f"i{i}", "outlet_id": "o1", "product_id": f"p{i}", "inventory_level": n, "current_amount": n,
+                                "average_cost": 4.93, "_exported_at": "2025-09-02T03:18:18.650093"}) + "\n" for i, n in enumerate((0, 5, 2, -1)))
+    rep = load(warehouse, tmp_path / "inventory.jsonl", stock)
+    assert (rep.table, rep.mapping["inventory_level"], rep.mapping["_exported_at"]) == ("stock", "on_hand", "snapshot_date")
+    assert rows(warehouse, "SELECT count(*), sum(on_hand), min(snapshot_date) FROM stock") == [(4, 6, date(2025, 9, 2))]
+    for name, text in (("customers.jsonl", '{"name": null, "id": "c1", "customer_code": "WALKIN", "first_name": null, "email": null, "year_to_date": 0.0}\n'
+                                           '{"name": "Ann Lee", "id": "c2", "customer_code": "ANN-1", "first_name": "Ann", "email": "ann@example.com", "year_to_date": 12.5}\n'),
+                       ("consignments.jsonl", '{"id": "k1", "outlet_id": "o1", "name": "initial QOH load", "type": "SUPPLIER", "status": "RECEIVED"}\n'
+                                              '{"id": "k2", "outlet_id": "o1", "name": null, "type": "STOCKTAKE", "status": "STOCKTAKE_COMPLETE"}\n')):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        [rep] = ingest_file(warehouse, tmp_path / name)
+        assert rep.status == "failed" and "fits no table" in rep.message, name
+    assert rows(warehouse, "SELECT count(*) FROM products") == [(0,)]
+
+
+def test_german_and_swedish_order_exports_name_their_columns_in_their_own_words(warehouse, tmp_path):
+    # Zettle's Swedish raw data report (5 title rows above Datum, Kvittonummer, Antal, Rabatt, Slutpris) was
+    # refused ("fits no table"); a German shop's Bestellnummer, Bestelldatum, Artikelname, Anzahl, Einzelpreis too
+    rep = load(warehouse, tmp_path / "Zettle-Raw-Data-Report.csv", "Detaljerad försäljningsrapport\nSektionen\nPeriod: 2021-04-01 - 2021-04-30\n\n"
+               "Datum,Tid,Personal,Kvittonummer,Namn,Antal,Pris (SEK),Rabatt (SEK),Slutpris (SEK)\n"
+               "2021-04-23 16:05,16:05,Kassa,101,Kaffe,2,30,0,30\n2021-04-23 16:07,16:07,Kassa,102,Bulle,3,45,5,40\n")
+    assert (rep.mapping["Kvittonummer"], rep.mapping["Antal"], rep.mapping["Slutpris (SEK)"]) == ("order_id", "quantity", "revenue")
+    k = figures(warehouse, None, None)
+    assert (k["currency"], k["gmv"], k["orders"]) == ("SEK", 70.0, 2)
+    rep = load(warehouse, tmp_path / "bestellungen.csv", "Bestellnummer;Bestelldatum;Kunde;Artikelname;Anzahl;Einzelpreis;Währung\n"
+               "10001;03.02.2024;K-1;Kaffeebecher;2;12,50;EUR\n10002;04.02.2024;K-2;Teekanne;1;30,00;EUR\n")
+    assert rep.mapping == {"Bestellnummer": "order_id", "Bestelldatum": "order_time", "Kunde": "customer_id", "Artikelname": "product_name,product_id",
+                           "Anzahl": "quantity", "Einzelpreis": "unit_price", "Währung": "currency"}
+    assert rows(warehouse, "SELECT currency, sum(quantity * unit_price), min(order_time) FROM sales WHERE _dataset = 'bestellungen.csv' GROUP BY 1") == [
+        ("EUR", Decimal("55.00"), datetime(2024, 2, 3))]
+
+
+def test_a_tmall_scrapes_reviewer_column_names_the_reviewer_so_a_page_fetched_twice_loads_once(warehouse, tmp_path):
+    # a Tmall review scrape: 评论人信息 (the masked reviewer) was not read, so rows repeated in every column, with
+    # short texts and no reviewer, stayed (5,393 against 4,780 distinct)
+    page = "".join(f"三只松鼠坚果,https://detail.tmall.com/1,{t},2019.12.31,{who},,//img/{i}.jpg\n"
+                   for i, (t, who) in enumerate((("好吃", "美***阿（匿名）"), ("不错", "t***1（匿名）"), ("还行", "小***鼠"))))
+    rep = load(warehouse, tmp_path / "评论.csv", "商品名,链接,评论,评论时间,评论人信息,店家回复,头像\n" + page + page)
+    assert (rep.mapping["评论人信息"], rep.rows_loaded, rep.rows_skipped) == ("customer_id", 3, 3)

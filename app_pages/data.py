@@ -108,7 +108,7 @@ def problems_of(load, table: str, mapping: dict[str, str]) -> list[str]:
     by_target: dict[str, list[str]] = {}
     for col, target in mapping_mod.pairs(mapping):
         name, marker = mapping_mod.split_target(target)
-        if marker not in ("year", "month", "time"):  # these complete another column's value
+        if marker not in ("year", "month", "time", "payment"):  # these complete another column's value
             by_target.setdefault(name, []).append(col)
     for target, cols in by_target.items():
         if len(cols) > 1:

@@ -22,7 +22,9 @@ product name that is also the product's id):
   `order_id@order`   an order id on the order's first line only: its other lines take the id above them;
   `order_time@dayfirst` / `@monthfirst`  decide 03/04/2024 when the data cannot;
   `period@year` + `period@month`  a market period from separate year and month columns;
-  `order_time@time` a time of day that completes the date in the column mapped as order_time.
+  `order_time@time` a time of day that completes the date in the column mapped as order_time;
+  `order_status@payment` a payment's status beside the order's: a payment declined, failed or voided
+                     makes the order cancelled, whatever the order's own status says.
 Source columns not in the mapping are kept in the row's `_extra` map.
 """
 
@@ -42,7 +44,7 @@ from ecom import i18n, schema, settings
 from ecom.ingest.profile import ColumnValues, is_status, to_number
 
 PRESET_DIR = Path(__file__).resolve().parent / "presets"
-MARKERS = {"order", "dayfirst", "monthfirst", "year", "month", "time"}
+MARKERS = {"order", "dayfirst", "monthfirst", "year", "month", "time", "payment"}
 TABLE_ORDER = ("sales", "behavior", "market", "reviews", "stock", "products")
 _YEAR_NAMES = {"year", "年", "年份", "yr"}
 _MONTH_NAMES = {"month", "月", "月份", "mon"}
@@ -651,6 +653,18 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
     for src in [k for k, v in mapping.items() if table == "sales" and split_target(v)[0] == "customer_id" and samples[k].n >= 20]:
         if len(set(samples[src].values)) == 1:
             del mapping[src], confidence[src]
+    # a payment's status beside the order's (Nuvemshop's Status do Pagamento: Recusado, on orders still
+    # "Aberto"): a declined payment cancels the order
+    status = next((k for k, v in mapping.items() if v == "order_status"), None)
+    if table == "sales" and status is not None:
+        from ecom.ingest.values import normalize_status  # values builds on this module
+
+        paid = [o for o in columns if o not in mapping and samples[o].n and header_words(o)[0] & {"payment", "financial", "pagamento", "pago"}
+                and (header_words(o)[0] & {"status", "state", "estado"} or names_any(o, ("状态",)))
+                and any(normalize_status(v) == "cancelled" for v in samples[o].values)]
+        if paid:
+            take(paid[0], "order_status@payment", "medium")
+            notes.append(i18n.t("ingest.note.payment_status", lang, src=paid[0], status=status))
     # a "state" of two-letter codes is where the order went (Amazon's order state: DE, CA beside order city), not its status
     for src in [k for k, v in mapping.items() if v == "order_status" and "state" in header_words(k)[0] and samples[k].n and "region" in cols]:
         if "region" not in targets_of(mapping) and sum(bool(re.fullmatch(r"[A-Z]{2}", v.strip())) for v in samples[src].values) >= 0.9 * samples[src].n:
@@ -686,7 +700,9 @@ def _fit(table: str, columns: list[str], samples: dict[str, ColumnValues], lang:
         if name == "event_type":  # a log's events, not a hit type filled on more rows (see above)
                 rivals = [o for o in rivals if is_event_log(samples[o].values) or not is_event_log(samples[current[0]].values)]
         best = max(rivals, key=lambda o: samples[o].n, default=None)
-        if best is not None and samples[best].n > 1.1 * samples[current[0]].n:
+        # (by two rows at least: one cancelled order without its creation time leaves Shopee's Order
+        # Creation Date to its Order Complete Time, days later)
+        if best is not None and samples[best].n > 1.1 * samples[current[0]].n and samples[best].n - samples[current[0]].n >= 2:
             del mapping[current[0]], confidence[current[0]]
             take(best, name, "medium")
     # a file without a header has only its values to go by: its longest free text is a review, if it is one

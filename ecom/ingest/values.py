@@ -127,12 +127,12 @@ STATUSES = (
      ("退款关闭", "拒绝退款", "退款失败", "退款已关闭", "退款取消", "退款申请被拒", "拒绝退货", "退货关闭")),
     ("refunded", ("refund", "chargeback", "charged back", "reembols", "rembours", "erstatt", "rimbors", "hoàn tiền", "pengembalian dana", "возврат денег", "возврат средств"),
      ("退款", "售后", "คืนเงิน", "返金", "환불")),
-    # RTO: returned to origin, undelivered (Indian marketplaces)
-    ("returned", ("return", "rto", "devuelt", "devolvid", "retour", "zurückgesendet", "trả hàng", "dikembalikan", "pengembalian", "возврат"),
+    # RTO: returned to origin, undelivered (Indian marketplaces), as a word: Portuguese "Aberto" (open) is none
+    ("returned", ("return", r"(?:^|[^a-z])rto(?:[^a-z]|$)", "devuelt", "devolvid", "retour", "zurückgesendet", "trả hàng", "dikembalikan", "pengembalian", "возврат"),
      ("退货", "คืนสินค้า", "返品", "반품")),
     # an English "Closed" alone is no cancellation: Amazon's order history says it of every finished order
     ("cancelled", ("cancel", "void", "expired", "trade closed", "transaction closed", "invalid", "rejected", "declined", "denied", "annul", "storn",
-                   "hủy", "batal", "отмен", "iptal", "anulowan"),
+                   "recusad", "rechazad", "refusé", "abgelehnt", "rifiutat", "hủy", "batal", "отмен", "отклон", "iptal", "anulowan", "odrzucon"),
      ("取消", "关闭", "作废", "失效", "无效", "驳回", "ยกเลิก", "キャンセル", "취소")),
     # an order not yet placed (Odoo's draft quotations, a CRM's 未提交) is no sale: it counts nowhere, as a cancelled one
     ("draft", ("draft", "quotation"), ("草稿", "未提交", "报价单")),
@@ -241,6 +241,8 @@ def decide(table: str, mapping: dict[str, str], sample: dict[str, list[str | Non
     for src, target in pairs(mapping):
         col, marker = split_target(target)
         kind = t.column(col).kind
+        if marker == "payment":  # read beside the order's status (see `conversion_sql`), with no decisions of its own
+            continue
         if col == "order_id":
             d.credit_note = credit_notes(sample.get(src, []))
         if kind == "money" and d.currency is None:
@@ -725,10 +727,19 @@ def event_expr(x: str, codes: str | None = "taobao") -> str:
     return f"CASE {whens} ELSE NULL END"
 
 
+def _says(low: str, word: str) -> bool:
+    """Whether a lower-cased status holds `word`: as text, or, written as a regular expression `(?:…`, matching it."""
+    return bool(re.search(word, low)) if word.startswith("(?:") else word in low
+
+
+def _says_sql(x: str, word: str) -> str:
+    return f"regexp_matches(lower({x}), {lit(word)})" if word.startswith("(?:") else f"contains(lower({x}), {lit(word)})"
+
+
 def normalize_status(text: str) -> str:
     low = text.strip().lower()
     for name, words in _STATUS:
-        if any(w in low for w in words):
+        if any(_says(low, w) for w in words):
             return name
     return low
 
@@ -740,7 +751,7 @@ def status_expr(x: str, known: list[str] = ()) -> str:
     """
     fast = " ".join(f"WHEN {lit(v)} THEN {lit(normalize_status(v))}" for v in known)
     whens = " ".join(
-        f"WHEN {' OR '.join(f'contains(lower({x}), {lit(w)})' for w in words)} THEN {lit(name)}" for name, words in _STATUS
+        f"WHEN {' OR '.join(_says_sql(x, w) for w in words)} THEN {lit(name)}" for name, words in _STATUS
     )
     slow = f"CASE {whens} ELSE lower({x}) END"
     return f"CASE {x} {fast} ELSE {slow} END" if known else f"CASE WHEN {x} IS NULL THEN NULL ELSE {slow} END"
@@ -770,8 +781,8 @@ def _by_target(plan: Plan) -> dict[str, tuple[str, str | None]]:
     by_target: dict[str, tuple[str, str | None]] = {}
     for src, target in pairs(plan.mapping):
         col, marker = split_target(target)
-        if marker == "time":
-            by_target[f"{col}@time"] = (src, marker)
+        if marker in ("time", "payment"):
+            by_target[f"{col}@{marker}"] = (src, marker)
             continue
         if col == "period" and marker in ("year", "month"):
             by_target.setdefault("period", ("", "ym"))
@@ -969,6 +980,10 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
             expr = expr.replace("{N}", f"n_{name}")
         if name in plan.derive:
             expr = f"coalesce({expr}, {_derived(name, plan)})"
+        if f"{name}@payment" in by_target:
+            # a payment declined, failed or voided cancels the order, whatever its own status says
+            pv = f"v{idx[by_target[name + '@payment'][0]]}"
+            expr = f"CASE WHEN {status_expr(pv)} = 'cancelled' THEN 'cancelled' ELSE {expr} END"
         conv.append(f"{expr} AS {k}")
         flags.append(f"({bad.replace('{K}', k)}) AS {f}")
         if name not in spared:  # a lenient column's value does not fail the row

@@ -1786,3 +1786,27 @@ def test_a_tmall_scrapes_reviewer_column_names_the_reviewer_so_a_page_fetched_tw
                    for i, (t, who) in enumerate((("好吃", "美***阿（匿名）"), ("不错", "t***1（匿名）"), ("还行", "小***鼠"))))
     rep = load(warehouse, tmp_path / "评论.csv", "商品名,链接,评论,评论时间,评论人信息,店家回复,头像\n" + page + page)
     assert (rep.mapping["评论人信息"], rep.rows_loaded, rep.rows_skipped) == ("customer_id", 3, 3)
+
+
+def test_a_declined_payment_beside_an_open_orders_status_cancels_the_order(warehouse, tmp_path):
+    # Nuvemshop's Status do Pedido is "Aberto" on every order; its Status do Pagamento says which payments
+    # were declined (Recusado): 29 such orders counted as sales (6,086.93 BRL)
+    rep = load(warehouse, tmp_path / "vendas.csv", '"Número do Pedido";E-mail;Data;"Status do Pedido";"Status do Pagamento";Moeda;Total;"Nome do Produto"\n'
+               '1;a@example.com;"15/11/2025 21:37:10";Aberto;Confirmado;BRL;100;Anel\n2;b@example.com;"15/11/2025 22:00:00";Aberto;Recusado;BRL;40;Colar\n'
+               '3;c@example.com;"16/11/2025 09:00:00";Aberto;Pendente;BRL;25;Brinco\n')
+    assert rep.mapping["Status do Pagamento"] == "order_status@payment"
+    assert any("Status do Pagamento" in n for n in rep.notes)
+    # "Aberto" (open) holds "rto" (returned to origin) as text, not as a word: it is no return
+    assert rows(warehouse, "SELECT order_status FROM sales ORDER BY order_id") == [("aberto",), ("cancelled",), ("aberto",)]
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"], k["customers"]) == (125.0, 2, 2)
+
+
+def test_an_order_time_named_in_its_header_keeps_its_place_when_one_cancelled_row_leaves_it_empty(warehouse, tmp_path):
+    # Shopee Malaysia: one cancelled row without an Order Creation Date gave the file's time to Order
+    # Complete Time (filled on one row more), days later
+    text = "Order ID,Order Status,Order Creation Date,Product Name,Product Subtotal,Order Complete Time\n" + "".join(
+        f"O{i},Completed,2024-12-09 00:{10 + i}, Gel,35,2024-12-14 00:41\n" for i in range(7)) + "OX,Cancelled,,Gel,35,2024-12-13 00:14\n"
+    rep = load(warehouse, tmp_path / "Order.all.csv", text)
+    assert rep.mapping["Order Creation Date"] == "order_time" and "Order Complete Time" not in rep.mapping
+    assert rows(warehouse, "SELECT min(order_time)::DATE, max(order_time)::DATE FROM sales WHERE line_kind = 'sale'") == [(date(2024, 12, 9), date(2024, 12, 9))]

@@ -146,3 +146,19 @@ def test_ingest_messages_and_reject_reasons_in_chinese(app_env):
         m.value for m in at.markdown]
     rejects = frame_with(at, "reason")
     assert rejects["reason"].tolist() == ['order_time (Order Date) 的值 "not a date" 不是日期']
+
+
+def test_a_payment_status_beside_the_order_status_is_no_second_status_column(app_env):
+    # the guess maps Status do Pagamento as order_status@payment: the page must not call it a second column
+    # for order_status (that blocked the load)
+    at = open_app("app_pages/data.py")
+    upload(at, "vendas.csv", ('"Número do Pedido";E-mail;Data;"Status do Pedido";"Status do Pagamento";Total;"Nome do Produto"\n'
+                              '1;a@example.com;"15/11/2025 21:37:10";Aberto;Confirmado;100;Anel\n'
+                              '2;b@example.com;"15/11/2025 22:00:00";Aberto;Recusado;40;Colar\n').encode())
+    assert_clean(at)
+    assert editor_mapping(at)["Status do Pagamento"] == "order_status@payment"
+    at.button(key="data_load").click().run()
+    assert_clean(at)
+    assert [s.value for s in at.success] == ["vendas.csv: 2 rows loaded into sales, 0 rejected, 0 skipped."]
+    at.selectbox(key="data_browse").set_value("sales").run()
+    assert frame_with(at, "order_status")["order_status"].tolist() == ["aberto", "cancelled"]

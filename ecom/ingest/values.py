@@ -923,6 +923,14 @@ def conversion_sql(raw_sql: str, plan: Plan) -> str:
                  f"THEN {text_sql('ingest.skip.cart_removal', lang, {'value': x}, src=by_target['event_type'][0])} ")
     if plan.table == "sales" and plan.decisions.ledger:
         says += _ledger_skips(plan, idx)
+    if plan.table == "sales":
+        # a line that is the order's freight or shipping (Xero's "Freight Charges" under "Freight & Delivery"),
+        # named as such in full: no product sold, and GMV is without shipping
+        for col in ("product_name", "category"):
+            if col in by_target and by_target[col][0] in idx:
+                x = f"v{idx[by_target[col][0]]}"
+                says += (f"WHEN regexp_matches(lower({x}), {lit(_SHIPPING_LINE)}) "
+                         f"THEN {text_sql('ingest.skip.shipping_line', lang, {'value': x}, src=by_target[col][0])} ")
     if plan.table == "sales" and plan.decisions.child_lines:
         x = f"v{idx[plan.decisions.child_lines]}"
         says += f"WHEN {x} IS NOT NULL THEN {lit(i18n.t('ingest.skip.child_line', lang, src=plan.decisions.child_lines))} "
@@ -1286,6 +1294,8 @@ def _post_rules(plan: Plan, by_target: dict, vals: dict[str, str]) -> dict[str, 
     return out
 
 
+_SHIPPING_LINE = (r"^\s*(?:freight|shipping|delivery|postage|carriage)(?:\s*(?:&|and)\s*(?:freight|shipping|delivery|handling))?"
+                  r"(?:\s+(?:charges?|fees?|costs?))?\s*$|^\s*(?:运费|邮费|配送料|送料|frete|envío|envio|versandkosten|frais de port)\s*$")
 _DISCOUNT_LINE = r"discount|promotion|promotional|coupon|voucher|rabatt|desconto|descuento|remise|优惠|折扣|满减|立减"
 
 

@@ -1810,3 +1810,15 @@ def test_an_order_time_named_in_its_header_keeps_its_place_when_one_cancelled_ro
     rep = load(warehouse, tmp_path / "Order.all.csv", text)
     assert rep.mapping["Order Creation Date"] == "order_time" and "Order Complete Time" not in rep.mapping
     assert rows(warehouse, "SELECT min(order_time)::DATE, max(order_time)::DATE FROM sales WHERE line_kind = 'sale'") == [(date(2024, 12, 9), date(2024, 12, 9))]
+
+
+def test_an_invoices_freight_line_is_shipping_not_a_product_sold(warehouse, tmp_path):
+    # Xero's invoice line items: "Freight Charges" lines (category "Freight & Delivery") counted as sales,
+    # 93,627.45 of the workbook's GMV; a product whose name only mentions shipping stays a product
+    rep = load(warehouse, tmp_path / "Invoice_Line_Items.csv", "InvoiceNumber,CustomerID,InvoiceDate,Status,Category,Description,Quantity,LineAmount\n"
+               "INV-1,C1,2024-01-05,PAID,Chairs,Oak chair,2,200\nINV-1,C1,2024-01-05,PAID,Freight & Delivery,Freight Charges,1,45\n"
+               "INV-2,C2,2024-01-06,PAID,Boxes,Shipping Box,3,30\nINV-3,C3,2024-01-07,PAID,Lamps,Lamp,1,50\nINV-3,C3,2024-01-07,PAID,Other,Delivery,1,20\n")
+    assert (rep.rows_loaded, rep.rows_skipped) == (3, 2)
+    assert any("shipping line" in n for n in rep.notes)
+    k = figures(warehouse, None, None)
+    assert (k["gmv"], k["orders"]) == (280.0, 3)

@@ -343,7 +343,7 @@ def per_order(table: str, m: dict[str, str], sample: dict[str, list], lang: str 
     if "order_id" not in rev:
         return m, []
     m, notes = _continued(m, {split_target(v)[0]: k for k, v in pairs(m) if split_target(v)[1] is None}, sample, lang)
-    orders = _filled_down(sample.get(rev["order_id"], [])) if notes else sample.get(rev["order_id"], [])
+    orders = filled_down(sample.get(rev["order_id"], [])) if notes else sample.get(rev["order_id"], [])
     products = sample[rev["product_id"]] if "product_id" in rev else list(range(len(orders)))
     qty = sample.get(rev.get("quantity", ""), [])
     price = sample.get(rev.get("unit_price", ""), [])
@@ -414,7 +414,8 @@ def _filled(v) -> bool:
     return v is not None and str(v).strip() != ""
 
 
-def _filled_down(values: list) -> list:
+def filled_down(values: list) -> list:
+    """Each value, or where it is empty the last one filled above it (an order id written on its first line only)."""
     out, last = [], None
     for v in values:
         last = v if _filled(v) else last
@@ -433,7 +434,7 @@ def _continued(m: dict[str, str], rev: dict[str, str], sample: dict[str, list], 
     if not ids or not _filled(ids[0]) or when is None or "," in m[when]:
         return m, []
     lines = [rev[c] for c in _LINE_FIELDS if c in rev]
-    above = [None, *_filled_down(ids)[:-1]]
+    above = [None, *filled_down(ids)[:-1]]
     rest = [i for i, o in enumerate(ids) if (not _filled(o) or o == above[i]) and not (i < len(sample[when]) and _filled(sample[when][i]))
             and any(i < len(sample[c]) and _filled(sample[c][i]) for c in lines)]
     if not rest or not any(_filled(sample[when][i]) for i in range(len(ids)) if i not in set(rest)):

@@ -762,7 +762,7 @@ def detect_header(records: list[tuple[int, list[str]]], delimiter: str, lang: st
         notes.append(i18n.t("ingest.note.no_header", lang, n=n))
         return None, [f"column_{i + 1}" for i in range(n)], notes
     if header_idx:
-        titles = " | ".join(" ".join(c for c in r if c.strip())[:40] for _, r in records[:header_idx])
+        titles = " | ".join(t[:40] for t in _titles(records, header_idx))
         notes.append(i18n.t("ingest.note.titles_above_header", lang, n=header_idx, titles=titles))
     while len(cells) > width and not cells[-1]:
         cells.pop()  # a header line that ends with a separator (eBay's reports) names no column more than its rows have
@@ -889,8 +889,8 @@ def _excel_sources(path: Path, display: str, digest: str, workdir: Path | None, 
 
 
 def _titles(records: list[tuple[int, list[str]]], header_idx: int | None) -> list[str]:
-    """The lines above the header, each its cells joined."""
-    return [" ".join(c.strip() for c in r if c.strip()) for _, r in records[:header_idx or 0]]
+    """The lines above the header, each its filled cells joined (the note on them, and a currency named there)."""
+    return [" ".join(c for c in r if c.strip()) for _, r in records[:header_idx or 0]]
 
 
 def _check_columns(found: int, display: str, lang: str) -> None:

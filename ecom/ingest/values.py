@@ -19,6 +19,7 @@ from ecom.ingest import places, ratings
 from ecom.ingest.mapping import (
     RETURN_WORDS,
     child_lines,
+    filled_down,
     header_words,
     is_flag,
     names_any,
@@ -414,12 +415,10 @@ def _once_per_order(by: dict[str, str], sample: dict[str, list[str | None]], com
     several lines with a discount (at least two); None where there are not two such orders."""
     if "order_id" not in by or "unit_price" not in by or names_any(by["unit_price"], _PRICE_AFTER_DISCOUNT):
         return None
-    from ecom.ingest.mapping import _filled_down
-
     every, prices = _amounts(by, sample, "discount", comma), _numbers(by, sample, "unit_price", comma)
     quantities = _numbers(by, sample, "quantity", comma) if "quantity" in by else []
     orders: dict[str, list[int]] = {}
-    for i, o in enumerate(_filled_down(sample[by["order_id"]])):
+    for i, o in enumerate(filled_down(sample[by["order_id"]])):
         orders.setdefault(o, []).append(i)
     once = [rows for rows in orders.values() if len(rows) > 1 and every[rows[0]][0] and every[rows[0]][1]
             and not any(every[i][0] or every[i][1] for i in rows[1:])]
